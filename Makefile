@@ -1,0 +1,95 @@
+# relsim - build, test, run, bench.
+#   make            build build/relsim
+#   make test       build and run every test (unit, validation, CLI)
+#   make run        run scenarios/default.json into out/default/
+#   make asan       the test suite under AddressSanitizer + UBSan (build/asan/)
+#   make bench      release build, benchmarks, build/bench.json
+#   make MPI=1      the MPI-enabled binary (needs Open MPI or MPICH)
+#   make deps       install the Debian packages (as root) or print the apt-get line
+#   V=1             show full commands
+# Project flags live in RS_*; the user's CFLAGS/LDFLAGS are added, never replaced.
+
+BUILD   ?= build
+CC      ?= cc
+PKGS    := gsl libcjson
+DEB_PKGS := build-essential pkg-config libgsl-dev libcjson-dev libcmocka-dev gnuplot-nox
+WARN    := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
+OPT     ?= -O2 -g
+RS_CFLAGS  := -std=c11 -D_GNU_SOURCE -DHAVE_INLINE $(OPT) $(WARN) -I. $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+RS_LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
+TEST_LDLIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+ifeq ($(SAN),1)
+RS_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+RS_LDFLAGS += -fsanitize=address,undefined
+endif
+
+ifeq ($(MPI),1)
+CC := mpicc
+RS_CFLAGS += -DRELSIM_MPI=1
+else
+MPI_EXCLUDE := app/par_mpi.c
+endif
+
+ifneq ($(V),1)
+Q := @
+E := @echo
+else
+Q :=
+E := @true
+endif
+
+LIB_SRCS  := $(filter-out app/main.c $(MPI_EXCLUDE),$(wildcard sim/*.c models/*.c plots/*.c app/*.c))
+LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+MAIN_OBJ  := $(BUILD)/obj/app/main.o
+TEST_SRCS := $(wildcard tests/test_*.c)
+TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
+LIB       := $(BUILD)/librelsim.a
+
+all: $(BUILD)/relsim
+
+$(BUILD)/relsim: $(MAIN_OBJ) $(LIB)
+	$(E) "  LINK  $@"
+	$(Q)$(CC) $(RS_LDFLAGS) $(LDFLAGS) -o $@ $^ $(RS_LDLIBS) $(LDLIBS)
+
+$(LIB): $(LIB_OBJS)
+	$(E) "  AR    $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(E) "  CC    $<"
+	$(Q)$(CC) $(RS_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(E) "  LINK  $@"
+	$(Q)$(CC) $(RS_LDFLAGS) $(LDFLAGS) -o $@ $^ $(TEST_LDLIBS) $(RS_LDLIBS) $(LDLIBS)
+
+tests: $(BUILD)/relsim $(TEST_BINS)
+
+test: tests
+	$(Q)RELSIM=$(abspath $(BUILD)/relsim) BUILD=$(abspath $(BUILD)) sh tests/run.sh
+
+asan:
+	$(Q)$(MAKE) --no-print-directory BUILD=build/asan SAN=1 OPT="-O1 -g" test
+
+run: $(BUILD)/relsim
+	$(Q)$(BUILD)/relsim run scenarios/default.json -o out/default
+
+bench:
+	$(Q)$(MAKE) --no-print-directory BUILD=build/release OPT="-O3 -march=native -DNDEBUG" $(BUILD:build=build/release)/relsim build/release/relsim
+	$(Q)sh tests/bench/run.sh build/release/relsim
+
+deps:
+	@if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $(DEB_PKGS); \
+	else echo "run as root:  apt-get install -y $(DEB_PKGS)"; fi
+
+clean:
+	rm -rf build
+
+.PHONY: all test tests asan run bench deps clean
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+-include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_SRCS:%.c=$(BUILD)/obj/%.d)

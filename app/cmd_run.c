@@ -1,0 +1,140 @@
+/* cmd_run.c - `relsim run`: load, simulate, check against theory, write,
+ * report. */
+#include "app/cmd.h"
+#include "app/execute.h"
+#include "app/modelcheck.h"
+#include "app/results.h"
+#include "app/runopts.h"
+#include "plots/report.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Headline metrics that --precision brings to the target half-width. */
+static int precision_met(const exec_result *r, double rel)
+{
+    if (r->nrec < 2)
+        return 0;
+    for (int p = 0; p < r->sc->npools; p++) {
+        stat_summary s = results_pool_stat(r, p, PM_SERVER_AVAILABILITY);
+        if (!(s.hi - s.mean <= rel * fabs(s.mean)))
+            return 0;
+    }
+    for (int c = 0; c < r->sc->nclients; c++) {
+        stat_summary s = results_caller_stat(r, c, CM_REQUEST_SUCCESS);
+        if (s.n >= 2 && !(s.hi - s.mean <= rel * fabs(s.mean)))
+            return 0;
+        s = results_caller_stat(r, c, CM_LATENCY_MEAN);
+        if (s.n >= 2 && !(s.hi - s.mean <= rel * fabs(s.mean)))
+            return 0;
+    }
+    return 1;
+}
+
+/* Replications until the precision target or the bound: grow by the ratio
+ * (half-width / target)^2 that the t-interval shrinks with, at least +50%. */
+int run_to_precision(exec_result *r, const runopts *o, const exec_opts *eo)
+{
+    int st = WORLD_DONE;
+    while (st == WORLD_DONE && !precision_met(r, o->precision) && r->nrec < o->max_replications) {
+        long next = r->nrec + (r->nrec + 1) / 2;
+        if (next < 2)
+            next = 2;
+        if (next > o->max_replications)
+            next = o->max_replications;
+        st = exec_extend(r, (int)next, eo);
+    }
+    return st;
+}
+
+/* Simulate SC per the options; fills R. Returns a WORLD_* status. */
+int run_simulate(exec_result *r, const scenario *sc, const runopts *o, const char *label)
+{
+    exec_result_init(r, sc);
+    exec_opts eo = {.jobs = o->jobs, .quiet = o->quiet || o->json, .stop = &runopts_stop, .label = label};
+    int st = exec_extend(r, sc->replications, &eo);
+    if (st == WORLD_DONE && o->precision > 0)
+        st = run_to_precision(r, o, &eo);
+    return st;
+}
+
+static const char *stop_reason(int st, const exec_result *r)
+{
+    switch (st) {
+    case WORLD_DONE: return NULL;
+    case WORLD_INTERRUPTED: return "interrupted";
+    case WORLD_NOMEM: return "out of memory";
+    default: return r->error[0] ? r->error : "stopped";
+    }
+}
+
+static int emit(const char *out, const exec_result *r, const mc_list *mc, const runopts *o,
+                const results_meta *meta)
+{
+    if (results_write_dir(out, r, mc, meta)) {
+        perror(out);
+        return EXIT_FAIL;
+    }
+    if (o->json) {
+        cJSON *j = results_json(r, mc, meta);
+        char *text = j ? cJSON_Print(j) : NULL;
+        if (text)
+            puts(text);
+        free(text);
+        cJSON_Delete(j);
+    } else if (!o->quiet) {
+        results_print_table(stdout, r, mc);
+    }
+    int rc = report_build(out, NULL, !o->no_plots, o->require_plots, stderr);
+    if (rc != 0)
+        return rc;
+    if (!o->quiet && !o->json)
+        printf("\nwrote %s/ (results.json, summary.csv, timeseries.csv); report: %s/report.html\n", out, out);
+    return EXIT_OK;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    runopts o;
+    int rc = runopts_parse(&o, argc, argv, 0);
+    if (rc)
+        return rc == 1 ? EXIT_OK : EXIT_USAGE;
+    scenario sc;
+    memset(&sc, 0, sizeof sc);
+    loader_doc *d = runopts_load(&o, stderr);
+    if (!d || loader_build(d, &sc, stderr)) {
+        loader_close(d);
+        runopts_free(&o);
+        return EXIT_USAGE;
+    }
+    char out[4096];
+    if (o.out)
+        snprintf(out, sizeof out, "%s", o.out);
+    else
+        runopts_default_out(out, sizeof out, sc.name);
+    runopts_signals();
+    exec_result r;
+    int st = run_simulate(&r, &sc, &o, "replications");
+    mc_list mc = {0};
+    if (r.nrec > 0 && modelcheck_run(&r, &mc))
+        st = WORLD_NOMEM;
+    char *eff = loader_effective_json(d);
+    results_meta meta = {.file = o.scenario, .effective_json = eff, .complete = st == WORLD_DONE,
+                         .stop_reason = stop_reason(st, &r), .requested = sc.replications,
+                         .precision = o.precision};
+    if (st != WORLD_DONE)
+        fprintf(stderr, "relsim: %s: %s; %d replication%s finished, partial results in %s/\n", o.scenario,
+                meta.stop_reason, r.nrec, r.nrec == 1 ? "" : "s", out);
+    rc = emit(out, &r, &mc, &o, &meta); /* partial results too, marked incomplete */
+    if (rc == EXIT_OK && st != WORLD_DONE)
+        rc = st == WORLD_INTERRUPTED ? EXIT_INTERRUPTED : EXIT_FAIL;
+    free(eff);
+    mc_list_free(&mc);
+    exec_result_free(&r);
+    scenario_free(&sc);
+    loader_close(d);
+    runopts_free(&o);
+    return rc;
+}

@@ -1,0 +1,412 @@
+/* loader_build.c - the scenario's top level, pools, clients and events, and
+ * the checks across them: unique names, targets that exist, no cycle in the
+ * pools' `calls`, quorum <= servers, warmup < horizon, events naming real
+ * pools and clients (sorted by `at`, stably).
+ *
+ * Validation goes on after an error so that one run reports every problem it
+ * can; a check that depends on another value runs only if that value was valid.
+ */
+#include "app/loader_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_POOLS 10000
+#define MAX_CLIENTS 10000
+#define MAX_EVENTS 1000000
+#define MAX_BINS 1e7
+#define NAME_RULE "a name: 1 to 63 characters from A-Z a-z 0-9 _ -"
+
+/* ---- names ---- */
+
+static int scenario_name_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n >= CFG_NAME_MAX || s[0] == '.')
+        return 0;
+    for (; *s; s++)
+        if (!(('a' <= *s && *s <= 'z') || ('A' <= *s && *s <= 'Z') || ('0' <= *s && *s <= '9') ||
+              *s == '_' || *s == '-' || *s == '.'))
+            return 0;
+    return 1;
+}
+
+/* Read OBJ.name into DST (CFG_NAME_MAX bytes) if it is a valid identifier. */
+static void build_name(lctx *c, const cJSON *o, char *dst)
+{
+    const char *name;
+    char got[96];
+    if (lv_str(c, o, "name", 1, NAME_RULE, &name) != 1)
+        return;
+    if (!loader_is_ident(name)) {
+        lpath_key(&c->path, "name");
+        lerr(c, AT_VALUE, "must be %s, got %s", NAME_RULE, lstr_quote(name, got, sizeof got));
+        lpath_pop(&c->path);
+        return;
+    }
+    snprintf(dst, CFG_NAME_MAX, "%s", name);
+}
+
+static char *dup_or_oom(lctx *c, const char *s)
+{
+    char *d = strdup(s);
+    if (!d)
+        c->oom = 1;
+    return d;
+}
+
+/* ---- top level ---- */
+
+static void build_limits(lctx *c, const cJSON *root, limits_cfg *l)
+{
+    const cJSON *o;
+    double in_flight = 1000000;
+    l->max_in_flight = 1000000;
+    l->max_events = 0;
+    if (lv_object(c, root, "limits", 0, "an object {\"max_in_flight\": n, \"max_events\": n}", &o) != 1)
+        return;
+    lpath_key(&c->path, "limits");
+    lcheck_keys(c, o, &ls_limits);
+    if (lv_num(c, o, "max_in_flight", (lrange){0, 1e15, 0, 0, 1}, 0, &in_flight) == 1)
+        l->max_in_flight = (long)in_flight;
+    lv_num(c, o, "max_events", (lrange){0, 1e18, 0, 0, 1}, 0, &l->max_events);
+    lpath_pop(&c->path);
+}
+
+static void build_times(lctx *c, const cJSON *root, scenario *s)
+{
+    char h[40], b[40];
+    int horizon_ok = lv_num(c, root, "horizon", (lrange){0, 1e13, 1, 0, 0}, 1, &s->horizon) == 1;
+    if (lv_num(c, root, "warmup", R_NONNEG, 0, &s->warmup) == 1 && horizon_ok &&
+        s->warmup >= s->horizon) {
+        lpath_key(&c->path, "warmup");
+        lerr(c, AT_VALUE, "must be < horizon (%s), got %s", lnum_format(s->horizon, h, sizeof h),
+             lnum_format(s->warmup, b, sizeof b));
+        lpath_pop(&c->path);
+    }
+    if (lv_num(c, root, "bin", R_NONNEG, 0, &s->bin) == 1 && horizon_ok && s->bin > 0) {
+        lpath_key(&c->path, "bin");
+        if (s->bin > s->horizon)
+            lerr(c, AT_VALUE, "must be <= horizon (%s), got %s", lnum_format(s->horizon, h, sizeof h),
+                 lnum_format(s->bin, b, sizeof b));
+        else if (s->horizon / s->bin > MAX_BINS)
+            lerr(c, AT_VALUE, "too small: horizon/bin = %.3g bins, at most %.0f",
+                 s->horizon / s->bin, MAX_BINS);
+        lpath_pop(&c->path);
+    }
+}
+
+static void build_top(lctx *c, const cJSON *root, scenario *s)
+{
+    const char *name = NULL, *desc = "";
+    char got[96];
+    double seed = 1;
+    if (lv_str(c, root, "name", 1, "the scenario's name (a string)", &name) == 1 &&
+        !scenario_name_ok(name)) {
+        lpath_key(&c->path, "name");
+        lerr(c, AT_VALUE,
+             "must be 1 to 63 characters from A-Z a-z 0-9 _ - . not starting with '.' (it names "
+             "the output folder), got %s", lstr_quote(name, got, sizeof got));
+        lpath_pop(&c->path);
+    }
+    s->name = dup_or_oom(c, name ? name : "");
+    lv_str(c, root, "description", 0, "a string", &desc);
+    s->description = dup_or_oom(c, desc);
+    lv_num(c, root, "seed", (lrange){0, 9007199254740992.0, 0, 0, 1}, 0, &seed);
+    s->seed = (uint64_t)seed;
+    build_times(c, root, s);
+    s->replications = 10;
+    lv_int(c, root, "replications", R_INT(1, 1000000), 0, &s->replications);
+    build_limits(c, root, &s->limits);
+}
+
+/* ---- pools ---- */
+
+static const lenum failure_modes[] = {
+    {"fail_fast", FAIL_FAST, NULL}, {"hang", FAIL_HANG, NULL}, {NULL, 0, NULL}};
+
+static void build_pool(lctx *c, const cJSON *o, const lnames *pools, pool_cfg *p)
+{
+    const cJSON *calls;
+    const lenum *m;
+    pool_cfg_defaults(p);
+    lcheck_keys(c, o, &ls_pool);
+    build_name(c, o, p->name);
+    int servers_ok = lv_int(c, o, "servers", R_INT(1, 100000), 0, &p->servers) >= 0;
+    lv_int(c, o, "workers", R_INT(1, 10000), 0, &p->workers);
+    lv_int(c, o, "queue_limit", R_INT(0, 100000000), 0, &p->queue_limit);
+    lbuild_dist(c, o, "service", 0, &p->service);
+    lbuild_dist(c, o, "failure", 0, &p->failure);
+    lbuild_dist(c, o, "repair", 0, &p->repair);
+    lv_int(c, o, "repair_crews", R_INT(0, 100000), 0, &p->repair_crews);
+    if (lv_enum(c, o, "failure_mode", failure_modes, 0, &m) == 1)
+        p->mode = (failure_mode)m->value;
+    if (lv_int(c, o, "quorum", R_INT(1, 100000), 0, &p->quorum) == 1 && servers_ok &&
+        p->quorum > p->servers) {
+        lpath_key(&c->path, "quorum");
+        lerr(c, AT_VALUE, "must be <= servers (%d), got %d", p->servers, p->quorum);
+        lpath_pop(&c->path);
+    }
+    if (lv_object(c, o, "calls", 0, "an object {\"target\": \"pool\", ...}", &calls) == 1) {
+        lpath_key(&c->path, "calls");
+        lcheck_keys(c, calls, &ls_calls);
+        lbuild_policy(c, calls, pools, 1, &p->calls);
+        p->has_calls = 1;
+        lpath_pop(&c->path);
+    }
+}
+
+/* Report a cycle of calls once, at its pool with the smallest index. */
+static void report_cycle(lctx *c, const scenario *s, const lnames *names, int start)
+{
+    int low = start;
+    char text[512];
+    size_t used = 0;
+    for (int j = s->pools[start].calls.target; j != start; j = s->pools[j].calls.target)
+        if (j < low)
+            low = j;
+    int j = low;
+    do {
+        int w = snprintf(text + used, sizeof text - used, "%s -> ", s->pools[j].name);
+        if (w < 0 || (size_t)w >= sizeof text - used)
+            break;
+        used += (size_t)w;
+        j = s->pools[j].calls.target;
+    } while (j != low);
+    snprintf(text + used, sizeof text - used, "%s", s->pools[low].name);
+    int depth = c->path.n;
+    lpath_key(&c->path, "pools");
+    lnames_push(c, names, low);
+    lpath_key(&c->path, "calls");
+    lpath_key(&c->path, "target");
+    lerr(c, AT_VALUE, "calls form a cycle: %s (a pool may not call itself, directly or through "
+         "other pools)", text);
+    c->path.n = depth;
+}
+
+static int next_call(const scenario *s, int j)
+{
+    return s->pools[j].has_calls ? s->pools[j].calls.target : -1;
+}
+
+static void check_cycles(lctx *c, const scenario *s, const lnames *names)
+{
+    int *walk = calloc((size_t)s->npools + 1, sizeof *walk); /* 0, or the walk that saw it + 1 */
+    if (!walk) {
+        c->oom = 1;
+        return;
+    }
+    for (int i = 0; i < s->npools; i++) {
+        int j = i;
+        while (j >= 0 && j < s->npools && !walk[j]) {
+            walk[j] = i + 1;
+            j = next_call(s, j);
+        }
+        if (j >= 0 && j < s->npools && walk[j] == i + 1)
+            report_cycle(c, s, names, j);
+    }
+    free(walk);
+}
+
+static void build_pools(lctx *c, const cJSON *root, scenario *s, lnames *names)
+{
+    const cJSON *arr, *e;
+    char got[96];
+    int i = 0;
+    if (lv_array(c, root, "pools", 1, 1, MAX_POOLS, "a list of pool objects", &arr) != 1)
+        return;
+    lpath_key(&c->path, "pools");
+    s->pools = calloc((size_t)cJSON_GetArraySize(arr), sizeof *s->pools);
+    if (!s->pools || lnames_init(c, names, arr, "pool") != 0) {
+        c->oom = 1;
+        lpath_pop(&c->path);
+        return;
+    }
+    s->npools = names->n;
+    cJSON_ArrayForEach(e, arr)
+    {
+        lnames_push(c, names, i);
+        if (!cJSON_IsObject(e))
+            lerr(c, AT_VALUE, "must be a pool object {\"name\": ..., \"servers\": ...}, got %s",
+                 ljson_describe(e, got, sizeof got));
+        else
+            build_pool(c, e, names, &s->pools[i]);
+        lpath_pop(&c->path);
+        i++;
+    }
+    lpath_pop(&c->path);
+    check_cycles(c, s, names);
+}
+
+/* ---- clients ---- */
+
+static const char *const arrival_shared[] = {"process", NULL};
+static const char *const p_poisson[] = {"rate", NULL};
+static const char *const p_closed[] = {"users", "think", NULL};
+static const lenum arrivals[] = {{"poisson", ARRIVAL_POISSON, p_poisson},
+                                 {"closed", ARRIVAL_CLOSED, p_closed},
+                                 {NULL, 0, NULL}};
+
+static void build_arrival(lctx *c, const cJSON *o, arrival_cfg *a)
+{
+    const cJSON *ar;
+    const lenum *k = &arrivals[0];
+    if (lv_object(c, o, "arrival", 0, "an object {\"process\": \"poisson\", \"rate\": r}", &ar) != 1)
+        return;
+    lpath_key(&c->path, "arrival");
+    lcheck_keys(c, ar, &ls_arrival);
+    if (lv_enum(c, ar, "process", arrivals, 0, &k) >= 0) {
+        lcheck_kind_keys(c, ar, &ls_arrival, arrival_shared, arrivals, k, "arrival process");
+        a->process = (arrival_kind)k->value;
+        if (a->process == ARRIVAL_POISSON) {
+            lv_num(c, ar, "rate", R_POS, 1, &a->rate);
+        } else {
+            lv_int(c, ar, "users", R_INT(1, 1000000), 1, &a->users);
+            lbuild_dist(c, ar, "think", 1, &a->think);
+        }
+    }
+    lpath_pop(&c->path);
+}
+
+static void build_clients(lctx *c, const cJSON *root, scenario *s, const lnames *pools,
+                          lnames *names)
+{
+    const cJSON *arr, *e;
+    char got[96];
+    int i = 0;
+    if (lv_array(c, root, "clients", 1, 1, MAX_CLIENTS, "a list of client objects", &arr) != 1)
+        return;
+    lpath_key(&c->path, "clients");
+    s->clients = calloc((size_t)cJSON_GetArraySize(arr), sizeof *s->clients);
+    if (!s->clients || lnames_init(c, names, arr, "client") != 0) {
+        c->oom = 1;
+        lpath_pop(&c->path);
+        return;
+    }
+    s->nclients = names->n;
+    cJSON_ArrayForEach(e, arr)
+    {
+        client_cfg *cl = &s->clients[i];
+        lnames_push(c, names, i);
+        client_cfg_defaults(cl);
+        if (!cJSON_IsObject(e)) {
+            lerr(c, AT_VALUE, "must be a client object {\"name\": ..., \"target\": ...}, got %s",
+                 ljson_describe(e, got, sizeof got));
+        } else {
+            lcheck_keys(c, e, &ls_client);
+            build_name(c, e, cl->name);
+            build_arrival(c, e, &cl->arrival);
+            lbuild_policy(c, e, pools, 0, &cl->policy);
+        }
+        lpath_pop(&c->path);
+        i++;
+    }
+    lpath_pop(&c->path);
+}
+
+/* ---- events ---- */
+
+static const char *const event_shared[] = {"kind", "at", "duration", NULL};
+static const char *const p_fail[] = {"pool", "servers", NULL};
+static const char *const p_load[] = {"client", "multiplier", NULL};
+static const lenum event_kinds[] = {
+    {"fail", EVENT_FAIL, p_fail}, {"load", EVENT_LOAD, p_load}, {NULL, 0, NULL}};
+
+static void build_event(lctx *c, const cJSON *o, const scenario *s, const lnames *pools,
+                        const lnames *clients, event_cfg *ev)
+{
+    const lenum *k;
+    lcheck_keys(c, o, &ls_event);
+    lv_num(c, o, "at", R_NONNEG, 1, &ev->at);
+    lv_num(c, o, "duration", R_POS, 1, &ev->duration);
+    if (lv_enum(c, o, "kind", event_kinds, 1, &k) != 1)
+        return;
+    lcheck_kind_keys(c, o, &ls_event, event_shared, event_kinds, k, "event kind");
+    ev->kind = (event_kind)k->value;
+    if (ev->kind == EVENT_LOAD) {
+        lv_ref(c, o, "client", clients, 1, &ev->client);
+        lv_num(c, o, "multiplier", R_POS, 1, &ev->multiplier);
+        return;
+    }
+    int pool_ok = lv_ref(c, o, "pool", pools, 1, &ev->pool) == 1 && ev->pool < s->npools;
+    if (lv_int(c, o, "servers", R_INT(1, 100000), 1, &ev->servers) == 1 && pool_ok &&
+        ev->servers > s->pools[ev->pool].servers) {
+        lpath_key(&c->path, "servers");
+        lerr(c, AT_VALUE, "must be <= the servers of pool '%s' (%d), got %d", s->pools[ev->pool].name,
+             s->pools[ev->pool].servers, ev->servers);
+        lpath_pop(&c->path);
+    }
+}
+
+typedef struct {
+    event_cfg ev;
+    int idx;
+} event_slot;
+
+static int by_time(const void *a, const void *b)
+{
+    const event_slot *x = a, *y = b;
+    if (x->ev.at != y->ev.at)
+        return x->ev.at < y->ev.at ? -1 : 1;
+    return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+static void build_events(lctx *c, const cJSON *root, scenario *s, const lnames *pools,
+                         const lnames *clients)
+{
+    const cJSON *arr, *e;
+    char got[96];
+    int n, i = 0;
+    if (lv_array(c, root, "events", 0, 0, MAX_EVENTS, "a list of event objects", &arr) != 1 ||
+        (n = cJSON_GetArraySize(arr)) == 0)
+        return;
+    event_slot *slots = calloc((size_t)n, sizeof *slots);
+    s->events = calloc((size_t)n, sizeof *s->events);
+    if (!slots || !s->events) {
+        free(slots);
+        c->oom = 1;
+        return;
+    }
+    lpath_key(&c->path, "events");
+    cJSON_ArrayForEach(e, arr)
+    {
+        lpath_index(&c->path, i);
+        slots[i].idx = i;
+        if (!cJSON_IsObject(e))
+            lerr(c, AT_VALUE, "must be an event object {\"at\": t, \"kind\": ...}, got %s",
+                 ljson_describe(e, got, sizeof got));
+        else
+            build_event(c, e, s, pools, clients, &slots[i].ev);
+        lpath_pop(&c->path);
+        i++;
+    }
+    lpath_pop(&c->path);
+    qsort(slots, (size_t)n, sizeof *slots, by_time);
+    for (i = 0; i < n; i++)
+        s->events[i] = slots[i].ev;
+    s->nevents = n;
+    free(slots);
+}
+
+/* ---- the whole scenario ---- */
+
+void lbuild_scenario(lctx *c, const cJSON *root, scenario *s)
+{
+    lnames pools, clients;
+    memset(&pools, 0, sizeof pools);
+    memset(&clients, 0, sizeof clients);
+    pools.what = "pool";
+    clients.what = "client";
+    lcheck_keys(c, root, &ls_root);
+    build_top(c, root, s);
+    build_pools(c, root, s, &pools);
+    build_clients(c, root, s, &pools, &clients);
+    build_events(c, root, s, &pools, &clients);
+    for (int i = 0; i < s->npools; i++)
+        if (s->pools[i].has_calls)
+            lresolve_p_timeout(&s->pools[i].calls, s);
+    for (int i = 0; i < s->nclients; i++)
+        lresolve_p_timeout(&s->clients[i].policy, s);
+    lnames_free(&pools);
+    lnames_free(&clients);
+}

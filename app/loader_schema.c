@@ -1,0 +1,250 @@
+/* loader_schema.c - which keys exist where, and the checks that use it.
+ *
+ * One table per kind of object lists every key it may hold (for objects with
+ * a kind, the union over the kinds; lcheck_kind_keys() then keeps each kind
+ * to its own parameters).  The same tables decide which --set paths exist.
+ * Unknown keys get a "did you mean" from the edit distance to the valid ones;
+ * duplicate keys (which cJSON keeps silently) are errors.
+ */
+#include "app/loader_int.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- the tables ---- */
+
+static const lkey k_dist[] = {{"dist", NULL},  {"rate", NULL},  {"value", NULL}, {"shape", NULL},
+                              {"scale", NULL}, {"mu", NULL},    {"sigma", NULL}, {NULL, NULL}};
+const lschema ls_dist = {LS_OBJECT, "distribution", k_dist, NULL, 0};
+
+static const lkey k_timeout[] = {{"p_timeout", NULL}, {NULL, NULL}};
+const lschema ls_timeout = {LS_OBJECT, "timeout", k_timeout, NULL, 1};
+
+static const lkey k_backoff[] = {{"kind", NULL},       {"delay", NULL}, {"base", NULL},
+                                 {"multiplier", NULL}, {"cap", NULL},   {"jitter", NULL},
+                                 {"rate", NULL},       {"t_max", NULL}, {NULL, NULL}};
+const lschema ls_backoff = {LS_OBJECT, "backoff", k_backoff, NULL, 0};
+
+static const lkey k_budget[] = {{"kind", NULL},    {"max_tokens", NULL},     {"token_ratio", NULL},
+                                {"percent", NULL}, {"min_per_second", NULL}, {"ttl", NULL},
+                                {NULL, NULL}};
+const lschema ls_budget = {LS_OBJECT, "budget", k_budget, NULL, 0};
+
+static const lkey k_breaker[] = {{"scope", NULL},          {"kind", NULL},
+                                 {"failure_threshold", NULL}, {"window", NULL},
+                                 {"min_calls", NULL},      {"failure_rate", NULL},
+                                 {"slow_call_duration", NULL}, {"slow_call_rate", NULL},
+                                 {"open_for", NULL},       {"half_open_probes", NULL},
+                                 {NULL, NULL}};
+const lschema ls_breaker = {LS_OBJECT, "breaker", k_breaker, NULL, 0};
+
+static const lschema ls_retry_on = {LS_LIST, "retry_on value", NULL, NULL, 0};
+static const lkey k_retry[] = {{"max_attempts", NULL},
+                               {"backoff", &ls_backoff},
+                               {"budget", &ls_budget},
+                               {"retry_on", &ls_retry_on},
+                               {NULL, NULL}};
+const lschema ls_retry = {LS_OBJECT, "retry", k_retry, NULL, 0};
+
+static const lkey k_hedge[] = {{"delay", NULL}, {"max_attempts", NULL}, {NULL, NULL}};
+const lschema ls_hedge = {LS_OBJECT, "hedge", k_hedge, NULL, 0};
+
+static const lkey k_outlier[] = {{"consecutive_errors", NULL},
+                                 {"base_ejection", NULL},
+                                 {"max_ejection_percent", NULL},
+                                 {NULL, NULL}};
+const lschema ls_outlier = {LS_OBJECT, "outlier", k_outlier, NULL, 0};
+
+static const lkey k_arrival[] = {
+    {"process", NULL}, {"rate", NULL}, {"users", NULL}, {"think", &ls_dist}, {NULL, NULL}};
+const lschema ls_arrival = {LS_OBJECT, "arrival", k_arrival, NULL, 0};
+
+#define POLICY_KEYS                                                                         \
+    {"target", NULL}, {"balancer", NULL}, {"timeout", &ls_timeout}, {"deadline", NULL},     \
+        {"retry", &ls_retry}, {"breaker", &ls_breaker}, {"hedge", &ls_hedge},               \
+        {"outlier", &ls_outlier}
+
+static const lkey k_client[] = {{"name", NULL}, {"arrival", &ls_arrival}, POLICY_KEYS, {NULL, NULL}};
+const lschema ls_client = {LS_OBJECT, "client", k_client, NULL, 0};
+
+static const lkey k_calls[] = {POLICY_KEYS, {NULL, NULL}};
+const lschema ls_calls = {LS_OBJECT, "calls", k_calls, NULL, 0};
+
+static const lkey k_pool[] = {{"name", NULL},         {"servers", NULL},      {"workers", NULL},
+                              {"queue_limit", NULL},  {"service", &ls_dist},  {"failure", &ls_dist},
+                              {"repair", &ls_dist},   {"repair_crews", NULL}, {"failure_mode", NULL},
+                              {"quorum", NULL},       {"calls", &ls_calls},   {NULL, NULL}};
+const lschema ls_pool = {LS_OBJECT, "pool", k_pool, NULL, 0};
+
+static const lkey k_event[] = {{"at", NULL},      {"kind", NULL},   {"pool", NULL},
+                               {"servers", NULL}, {"duration", NULL}, {"client", NULL},
+                               {"multiplier", NULL}, {NULL, NULL}};
+const lschema ls_event = {LS_OBJECT, "event", k_event, NULL, 0};
+
+static const lkey k_limits[] = {{"max_in_flight", NULL}, {"max_events", NULL}, {NULL, NULL}};
+const lschema ls_limits = {LS_OBJECT, "limits", k_limits, NULL, 0};
+
+static const lschema ls_pools = {LS_NAMED, "pool", NULL, &ls_pool, 0};
+static const lschema ls_clients = {LS_NAMED, "client", NULL, &ls_client, 0};
+static const lschema ls_events = {LS_LIST, "event", NULL, &ls_event, 0};
+
+static const lkey k_root[] = {{"name", NULL},         {"description", NULL}, {"seed", NULL},
+                              {"horizon", NULL},      {"warmup", NULL},      {"replications", NULL},
+                              {"bin", NULL},          {"limits", &ls_limits}, {"pools", &ls_pools},
+                              {"clients", &ls_clients}, {"events", &ls_events}, {NULL, NULL}};
+const lschema ls_root = {LS_OBJECT, "scenario", k_root, NULL, 0};
+
+/* ---- lookups and suggestions ---- */
+
+const lkey *lschema_key(const lschema *s, const char *name)
+{
+    if (!s || s->type != LS_OBJECT || !name)
+        return NULL;
+    for (const lkey *k = s->keys; k->name; k++)
+        if (!strcmp(k->name, name))
+            return k;
+    return NULL;
+}
+
+/* Case-insensitive Levenshtein distance; B is short (a key or enum value). */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t m = strlen(b), row[64], prev;
+    if (m >= 64)
+        return (size_t)-1;
+    for (size_t j = 0; j <= m; j++)
+        row[j] = j;
+    for (size_t i = 1; *a; a++, i++) {
+        prev = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= m; j++) {
+            size_t cost = tolower((unsigned char)*a) != tolower((unsigned char)b[j - 1]);
+            size_t best = prev + cost;
+            if (row[j] + 1 < best)
+                best = row[j] + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            prev = row[j];
+            row[j] = best;
+        }
+    }
+    return row[m];
+}
+
+const char *lsuggest(const char *word, const char *const *candidates, int n)
+{
+    size_t len = strlen(word), best = (size_t)-1;
+    const char *pick = NULL;
+    if (len == 0 || len > 64)
+        return NULL;
+    for (int i = 0; i < n; i++) {
+        size_t d = edit_distance(word, candidates[i]);
+        if (d < best)
+            best = d, pick = candidates[i];
+    }
+    size_t limit = len / 3 > 2 ? len / 3 : 2;
+    if (len <= 2)
+        limit = 1;
+    return best <= limit ? pick : NULL;
+}
+
+static int key_names(const lschema *s, const char **out, int max)
+{
+    int n = 0;
+    for (const lkey *k = s->keys; k->name && n < max; k++)
+        out[n++] = k->name;
+    return n;
+}
+
+static void list_text(const char *const *names, int n, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < n && used + 1 < size; i++) {
+        int w = snprintf(buf + used, size - used, "%s%s", i ? ", " : "", names[i]);
+        if (w < 0 || (size_t)w >= size - used)
+            break;
+        used += (size_t)w;
+    }
+}
+
+static void unknown_key(lctx *c, const lschema *s, const char *key)
+{
+    const char *names[32], *hint;
+    char list[512];
+    int n = key_names(s, names, 32);
+    hint = lsuggest(key, names, n);
+    if (hint) {
+        lerr(c, AT_KEY, "unknown key, did you mean '%s'?", hint);
+        return;
+    }
+    list_text(names, n, list, sizeof list);
+    lerr(c, AT_KEY, "unknown key; a %s takes: %s", s->what, list);
+}
+
+int lcheck_keys(lctx *c, const cJSON *obj, const lschema *s)
+{
+    int seen[32] = {0}, errors = 0;
+    const cJSON *item;
+    cJSON_ArrayForEach(item, obj)
+    {
+        const char *key = item->string ? item->string : "";
+        const lkey *k = lschema_key(s, key);
+        lpath_key(&c->path, key);
+        if (!k) {
+            unknown_key(c, s, key);
+            errors++;
+        } else if (seen[k - s->keys]++ > 0) {
+            c->path.c[c->path.n - 1].nth = seen[k - s->keys] - 1;
+            lerr(c, AT_KEY, "duplicate key: each key may appear once in an object");
+            errors++;
+        }
+        lpath_pop(&c->path);
+    }
+    return errors;
+}
+
+static int in_list(const char *key, const char *const *list)
+{
+    for (; list && *list; list++)
+        if (!strcmp(*list, key))
+            return 1;
+    return 0;
+}
+
+/* The kinds (comma list) that take KEY. */
+static void owners(const lenum *kinds, const char *key, char *buf, size_t size)
+{
+    const char *names[16];
+    int n = 0;
+    for (const lenum *k = kinds; k->name && n < 16; k++)
+        if (in_list(key, k->keys))
+            names[n++] = k->name;
+    list_text(names, n, buf, size);
+}
+
+int lcheck_kind_keys(lctx *c, const cJSON *obj, const lschema *s, const char *const *shared,
+                     const lenum *kinds, const lenum *k, const char *what)
+{
+    int errors = 0;
+    const cJSON *item;
+    char takes[256], who[128];
+    int nk = 0;
+    while (k->keys && k->keys[nk])
+        nk++;
+    list_text(k->keys, nk, takes, sizeof takes);
+    cJSON_ArrayForEach(item, obj)
+    {
+        const char *key = item->string ? item->string : "";
+        if (!lschema_key(s, key) || in_list(key, shared) || in_list(key, k->keys))
+            continue;
+        owners(kinds, key, who, sizeof who);
+        lpath_key(&c->path, key);
+        lerr(c, AT_KEY, "not a parameter of %s '%s' (%s%s); '%s' is for %s", what, k->name,
+             takes[0] ? "it takes: " : "it takes no parameters", takes, key, who);
+        lpath_pop(&c->path);
+        errors++;
+    }
+    return errors;
+}

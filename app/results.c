@@ -1,0 +1,489 @@
+/* results.c - statistics and the run's output files. */
+#include "app/results.h"
+#include "app/cmd.h"
+#include "app/fsutil.h"
+#include "models/breaker.h"
+#include "sim/rng.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- statistics ------------------------------------------------------------- */
+
+stat_summary results_pool_stat(const exec_result *r, int p, int m)
+{
+    const double *x = r->rec + r->L.pool + (size_t)p * PM_COUNT + (size_t)m;
+    return stat_summarize(x, r->L.total, r->nrec);
+}
+
+stat_summary results_caller_stat(const exec_result *r, int c, int m)
+{
+    const double *x = r->rec + r->L.caller + (size_t)c * CM_COUNT + (size_t)m;
+    return stat_summarize(x, r->L.total, r->nrec);
+}
+
+static cJSON *num_or_null(double v)
+{
+    return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
+}
+
+cJSON *results_stat_json(stat_summary s)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddItemToObject(o, "mean", num_or_null(s.mean));
+    cJSON *ci = cJSON_AddArrayToObject(o, "ci95");
+    cJSON_AddItemToArray(ci, num_or_null(s.lo));
+    cJSON_AddItemToArray(ci, num_or_null(s.hi));
+    cJSON_AddItemToObject(o, "stddev", num_or_null(s.sd));
+    cJSON_AddNumberToObject(o, "n", s.n);
+    return o;
+}
+
+static cJSON *caller_json(const exec_result *r, int c)
+{
+    cJSON *o = cJSON_CreateObject();
+    for (int m = 0; m < CM_COUNT; m++)
+        cJSON_AddItemToObject(o, cm_names[m], results_stat_json(results_caller_stat(r, c, m)));
+    return o;
+}
+
+cJSON *results_entities_json(const exec_result *r, int is_pool)
+{
+    const scenario *sc = r->sc;
+    cJSON *all = cJSON_CreateObject();
+    if (!is_pool) {
+        for (int c = 0; c < sc->nclients; c++)
+            cJSON_AddItemToObject(all, sc->clients[c].name, caller_json(r, c));
+        return all;
+    }
+    int k = sc->nclients;
+    for (int p = 0; p < sc->npools; p++) {
+        cJSON *o = cJSON_CreateObject();
+        for (int m = 0; m < PM_COUNT; m++)
+            cJSON_AddItemToObject(o, pm_names[m], results_stat_json(results_pool_stat(r, p, m)));
+        if (sc->pools[p].has_calls)
+            cJSON_AddItemToObject(o, "calls", caller_json(r, k++));
+        cJSON_AddItemToObject(all, sc->pools[p].name, o);
+    }
+    return all;
+}
+
+/* ---- results.json ------------------------------------------------------------- */
+
+static cJSON *modelcheck_json(const mc_list *mc)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (int i = 0; mc && i < mc->n; i++) {
+        const mc_item *it = &mc->items[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "quantity", it->quantity);
+        cJSON_AddStringToObject(o, "formula", it->formula);
+        cJSON_AddItemToObject(o, "predicted", num_or_null(it->predicted));
+        cJSON_AddItemToObject(o, "observed", num_or_null(it->observed.mean));
+        cJSON *ci = cJSON_AddArrayToObject(o, "ci95");
+        cJSON_AddItemToArray(ci, num_or_null(it->observed.lo));
+        cJSON_AddItemToArray(ci, num_or_null(it->observed.hi));
+        cJSON_AddItemToObject(o, "margin", num_or_null(it->margin));
+        cJSON_AddStringToObject(o, "verdict", it->verdict);
+        if (it->reason[0])
+            cJSON_AddStringToObject(o, "reason", it->reason);
+        cJSON_AddItemToArray(a, o);
+    }
+    return a;
+}
+
+static cJSON *analytic_json(const mc_list *mc)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON *pools = cJSON_AddObjectToObject(o, "pools");
+    cJSON *clients = cJSON_AddObjectToObject(o, "clients");
+    for (int i = 0; mc && i < mc->nanalytic; i++) {
+        const mc_analytic *a = &mc->analytic[i];
+        cJSON *parent = a->is_pool ? pools : clients;
+        cJSON *e = cJSON_GetObjectItemCaseSensitive(parent, a->entity);
+        if (!e)
+            e = cJSON_AddObjectToObject(parent, a->entity);
+        if (!cJSON_GetObjectItemCaseSensitive(e, a->key))
+            cJSON_AddItemToObject(e, a->key, num_or_null(a->value));
+    }
+    return o;
+}
+
+static double total_requests(const exec_result *r)
+{
+    double n = 0;
+    for (int i = 0; i < r->nrec; i++)
+        for (int c = 0; c < r->sc->nclients; c++)
+            n += exec_rec(r, i)[r->L.caller + (size_t)c * CM_COUNT + CM_REQUESTS];
+    return n;
+}
+
+static cJSON *perf_json(const exec_result *r)
+{
+    cJSON *o = cJSON_CreateObject();
+    double req = total_requests(r);
+    cJSON_AddNumberToObject(o, "events", r->events);
+    cJSON_AddNumberToObject(o, "wall_seconds", r->wall);
+    cJSON_AddItemToObject(o, "events_per_second", num_or_null(r->wall > 0 ? r->events / r->wall : NAN));
+    cJSON_AddNumberToObject(o, "requests", req);
+    cJSON_AddItemToObject(o, "requests_per_second", num_or_null(r->wall > 0 ? req / r->wall : NAN));
+    return o;
+}
+
+cJSON *results_json(const exec_result *r, const mc_list *mc, const results_meta *meta)
+{
+    const scenario *sc = r->sc;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "relsim_version", RELSIM_VERSION);
+    cJSON_AddBoolToObject(o, "complete", meta->complete);
+    if (meta->stop_reason)
+        cJSON_AddStringToObject(o, "stop_reason", meta->stop_reason);
+    cJSON *s = cJSON_AddObjectToObject(o, "scenario");
+    cJSON_AddStringToObject(s, "name", sc->name);
+    cJSON_AddStringToObject(s, "file", meta->file ? meta->file : "");
+    cJSON_AddStringToObject(s, "description", sc->description ? sc->description : "");
+    cJSON_AddNumberToObject(o, "seed", (double)sc->seed);
+    cJSON_AddNumberToObject(o, "replications", r->nrec);
+    cJSON_AddNumberToObject(o, "replications_requested", meta->requested);
+    if (meta->precision > 0)
+        cJSON_AddNumberToObject(o, "precision", meta->precision);
+    cJSON_AddNumberToObject(o, "horizon", sc->horizon);
+    cJSON_AddNumberToObject(o, "warmup", sc->warmup);
+    cJSON *rng = cJSON_AddObjectToObject(o, "rng");
+    cJSON_AddStringToObject(rng, "type", RNG_TYPE_NAME);
+    cJSON_AddNumberToObject(rng, "streams_per_replication",
+                            (double)(sc->npools + sc->nclients) * 8);
+    cJSON_AddStringToObject(rng, "seed_of_stream",
+                            "1 + seed + replication * streams_per_replication + stream");
+    cJSON_AddItemToObject(o, "pools", results_entities_json(r, 1));
+    cJSON_AddItemToObject(o, "clients", results_entities_json(r, 0));
+    cJSON_AddItemToObject(o, "analytic", analytic_json(mc));
+    cJSON_AddItemToObject(o, "model_check", modelcheck_json(mc));
+    cJSON_AddItemToObject(o, "perf", perf_json(r));
+    return o;
+}
+
+/* ---- files -------------------------------------------------------------------- */
+
+void results_fmt(char *buf, size_t n, double v)
+{
+    if (isfinite(v))
+        snprintf(buf, n, "%.10g", v);
+    else
+        snprintf(buf, n, "%s", "");
+}
+
+static int write_json(const char *dir, const char *name, cJSON *j)
+{
+    char path[4096];
+    char *text = cJSON_Print(j);
+    if (!text || !fs_join(path, sizeof path, dir, name)) {
+        free(text);
+        errno = ENOMEM;
+        return -1;
+    }
+    size_t len = strlen(text);
+    text[len] = '\n'; /* replace the NUL: files end with a newline */
+    int rc = fs_write_atomic(path, text, len + 1);
+    free(text);
+    return rc;
+}
+
+static void csv_stat_row(FILE *f, const char *entity, const char *metric, stat_summary s)
+{
+    char m[32], lo[32], hi[32], sd[32];
+    results_fmt(m, sizeof m, s.mean);
+    results_fmt(lo, sizeof lo, s.lo);
+    results_fmt(hi, sizeof hi, s.hi);
+    results_fmt(sd, sizeof sd, s.sd);
+    fprintf(f, "%s,%s,%s,%s,%s,%s,%d\n", entity, metric, m, lo, hi, sd, s.n);
+}
+
+/* Callers are named "client.NAME", or "calls.POOL" for a pool's downstream calls. */
+static void caller_entity(const scenario *sc, int c, char *buf, size_t n)
+{
+    if (c < sc->nclients) {
+        snprintf(buf, n, "client.%s", sc->clients[c].name);
+        return;
+    }
+    int k = sc->nclients;
+    for (int p = 0; p < sc->npools; p++)
+        if (sc->pools[p].has_calls && k++ == c)
+            snprintf(buf, n, "calls.%s", sc->pools[p].name);
+}
+
+static void write_summary(FILE *f, const exec_result *r)
+{
+    char ent[96];
+    fputs("entity,metric,mean,ci95_low,ci95_high,stddev,n\n", f);
+    for (int p = 0; p < r->sc->npools; p++) {
+        snprintf(ent, sizeof ent, "pool.%s", r->sc->pools[p].name);
+        for (int m = 0; m < PM_COUNT; m++)
+            csv_stat_row(f, ent, pm_names[m], results_pool_stat(r, p, m));
+    }
+    for (int c = 0; c < r->L.ncallers; c++) {
+        caller_entity(r->sc, c, ent, sizeof ent);
+        for (int m = 0; m < CM_COUNT; m++)
+            csv_stat_row(f, ent, cm_names[m], results_caller_stat(r, c, m));
+    }
+}
+
+static double ts_mean(const exec_result *r, int bin, size_t col)
+{
+    double s = 0;
+    int n = 0;
+    for (int i = 0; i < r->nrec; i++) {
+        double v = exec_rec(r, i)[r->L.ts + (size_t)bin * r->L.ts_cols + col];
+        if (isfinite(v)) {
+            s += v;
+            n++;
+        }
+    }
+    return n ? s / n : NAN;
+}
+
+static void put(FILE *f, double v)
+{
+    char b[32];
+    results_fmt(b, sizeof b, v);
+    fprintf(f, ",%s", b);
+}
+
+static void write_timeseries(FILE *f, const exec_result *r)
+{
+    static const char *pcols[TSP_COUNT] = {"up", "busy", "queue", "arrivals"};
+    static const char *ccols[] = {"offered", "attempts", "goodput", "success", "in_flight", "breaker_open", "error_counter"};
+    const scenario *sc = r->sc;
+    char ent[96];
+    fputs("t_start,t_end", f);
+    for (int p = 0; p < sc->npools; p++)
+        for (int k = 0; k < TSP_COUNT; k++)
+            fprintf(f, ",pool.%s.%s", sc->pools[p].name, pcols[k]);
+    for (int c = 0; c < r->L.ncallers; c++) {
+        caller_entity(sc, c, ent, sizeof ent);
+        for (int k = 0; k < 7; k++)
+            fprintf(f, ",%s.%s", ent, ccols[k]);
+    }
+    fputc('\n', f);
+    for (int b = 0; b < r->L.nbins; b++) {
+        double t0 = b * r->L.bin, t1 = fmin((b + 1) * r->L.bin, sc->horizon);
+        fprintf(f, "%.10g,%.10g", t0, t1);
+        for (int p = 0; p < sc->npools; p++)
+            for (int k = 0; k < TSP_COUNT; k++)
+                put(f, ts_mean(r, b, (size_t)p * TSP_COUNT + (size_t)k));
+        for (int c = 0; c < r->L.ncallers; c++) {
+            size_t base = (size_t)sc->npools * TSP_COUNT + (size_t)c * TSC_COUNT;
+            double width = t1 - t0, succ = ts_mean(r, b, base + TSC_SUCCESSES),
+                   ended = ts_mean(r, b, base + TSC_ENDED);
+            put(f, ts_mean(r, b, base + TSC_OFFERED));
+            put(f, ts_mean(r, b, base + TSC_ATTEMPTS));
+            put(f, succ / width);
+            put(f, ended > 0 ? succ / ended : NAN);
+            put(f, ts_mean(r, b, base + TSC_IN_FLIGHT));
+            put(f, ts_mean(r, b, base + TSC_BREAKER_OPEN));
+            put(f, ts_mean(r, b, base + TSC_ERROR_COUNTER));
+        }
+        fputc('\n', f);
+    }
+}
+
+#define ROWS_MAX 20000
+
+static void write_updown(FILE *f, const exec_result *r)
+{
+    fputs("pool,state,duration\n", f);
+    for (int p = 0; p < r->sc->npools; p++)
+        for (int down = 0; down < 2; down++) {
+            int rows = 0;
+            for (int i = 0; i < r->nrec && rows < ROWS_MAX; i++) {
+                const double *blk = rec_updown(&r->L, exec_rec(r, i), p, down);
+                for (int k = 0; k < (int)blk[0] && rows < ROWS_MAX; k++, rows++)
+                    fprintf(f, "%s,%s,%.10g\n", r->sc->pools[p].name, down ? "down" : "up", blk[1 + k]);
+            }
+        }
+}
+
+static void write_delays(FILE *f, const exec_result *r)
+{
+    char ent[96];
+    fputs("client,delay,fired\n", f);
+    for (int c = 0; c < r->L.ncallers; c++) {
+        caller_entity(r->sc, c, ent, sizeof ent);
+        const char *name = strchr(ent, '.') + 1;
+        int rows = 0;
+        for (int i = 0; i < r->nrec && rows < ROWS_MAX; i++) {
+            const double *blk = rec_delays(&r->L, exec_rec(r, i), c);
+            for (int k = 0; k < (int)blk[0] && rows < ROWS_MAX; k++, rows++)
+                fprintf(f, "%s,%.10g,%d\n", name, blk[1 + 2 * k], (int)blk[2 + 2 * k]);
+        }
+    }
+}
+
+static void write_latency(FILE *f, const exec_result *r)
+{
+    fputs("client,latency,ccdf\n", f);
+    for (int c = 0; c < r->sc->nclients; c++) {
+        double total = 0, *sum = calloc(STAT_HIST_N, sizeof *sum);
+        if (!sum)
+            return;
+        for (int i = 0; i < r->nrec; i++) {
+            const double *h = rec_hist(&r->L, exec_rec(r, i), c);
+            for (size_t k = 0; k < STAT_HIST_N; k++)
+                sum[k] += h[k];
+        }
+        for (size_t k = 0; k < STAT_HIST_N; k++)
+            total += sum[k];
+        double above = total;
+        for (size_t k = 0; k + 1 < STAT_HIST_N && total > 0; k++) {
+            above -= sum[k];
+            if (sum[k] > 0)
+                fprintf(f, "%s,%.6g,%.10g\n", r->sc->clients[c].name, stat_hist_upper(k), above / total);
+        }
+        free(sum);
+    }
+}
+
+static void write_marks(FILE *f, const exec_result *r)
+{
+    static const char *what[] = {"fail", "repair", "forced_fail"};
+    fputs("pool,server,time,event\n", f);
+    for (int i = 0; i < r->nmarks; i++) {
+        const world_trace_row *m = &r->marks[i];
+        fprintf(f, "%s,%d,%.10g,%s\n", r->sc->pools[m->entity].name, m->server, m->time, what[m->what]);
+    }
+}
+
+static void write_breakers(FILE *f, const exec_result *r)
+{
+    char ent[96];
+    fputs("client,server,time,state\n", f);
+    for (int i = 0; i < r->nbreaks; i++) {
+        const world_trace_row *b = &r->breaks[i];
+        caller_entity(r->sc, b->entity, ent, sizeof ent);
+        fprintf(f, "%s,%d,%.10g,%s\n", strchr(ent, '.') + 1, b->server, b->time,
+                breaker_state_name((brk_state)b->what));
+    }
+}
+
+static void write_errors(FILE *f, const exec_result *r)
+{
+    static const char *cause[] = {"success", "timeout", "error", "rejected", "breaker", "budget_denied", "abandoned"};
+    char ent[96];
+    fputs("client,cause,per_request\n", f);
+    for (int c = 0; c < r->L.ncallers; c++) {
+        caller_entity(r->sc, c, ent, sizeof ent);
+        for (int k = 0; k < 7; k++) {
+            char v[32];
+            results_fmt(v, sizeof v, results_caller_stat(r, c, CM_CAUSE_SUCCESS + k).mean);
+            fprintf(f, "%s,%s,%s\n", strchr(ent, '.') + 1, cause[k], v);
+        }
+    }
+}
+
+typedef void (*csv_writer)(FILE *, const exec_result *);
+
+static int write_csv(const char *dir, const char *name, csv_writer fn, const exec_result *r)
+{
+    char path[4096];
+    fs_atomic a;
+    if (!fs_join(path, sizeof path, dir, name) || fs_open_atomic(&a, path) != 0)
+        return -1;
+    fn(a.f, r);
+    return fs_commit_atomic(&a);
+}
+
+int results_write_dir(const char *outdir, const exec_result *r, const mc_list *mc,
+                      const results_meta *meta)
+{
+    char data[4096];
+    if (fs_mkdirs(outdir) || !fs_join(data, sizeof data, outdir, "data") || fs_mkdirs(data))
+        return -1;
+    cJSON *j = results_json(r, mc, meta);
+    int rc = j ? write_json(outdir, "results.json", j) : -1;
+    cJSON_Delete(j);
+    if (rc == 0 && meta->effective_json) {
+        char path[4096];
+        fs_join(path, sizeof path, outdir, "scenario.json");
+        rc = fs_write_atomic(path, meta->effective_json, strlen(meta->effective_json));
+    }
+    if (rc == 0)
+        rc = write_csv(outdir, "summary.csv", write_summary, r) ||
+             write_csv(outdir, "timeseries.csv", write_timeseries, r) ||
+             write_csv(data, "updown.csv", write_updown, r) ||
+             write_csv(data, "retry_delays.csv", write_delays, r) ||
+             write_csv(data, "latency.csv", write_latency, r) ||
+             write_csv(data, "marks.csv", write_marks, r) ||
+             write_csv(data, "breaker.csv", write_breakers, r) ||
+             write_csv(data, "errors.csv", write_errors, r)
+                 ? -1
+                 : 0;
+    return rc;
+}
+
+/* ---- the table ------------------------------------------------------------------ */
+
+static const int pool_rows[] = {PM_SERVER_AVAILABILITY, PM_SYSTEM_AVAILABILITY, PM_BUSY_SERVERS,
+                                PM_UTILIZATION, PM_QUEUE_LENGTH, PM_LOAD_AMPLIFICATION,
+                                PM_FAILURES, PM_MTTF_OBSERVED, PM_MTTR_OBSERVED};
+static const int caller_rows[] = {CM_REQUEST_SUCCESS, CM_LATENCY_MEAN, CM_LATENCY_P50,
+                                  CM_LATENCY_P99, CM_LATENCY_P999, CM_ATTEMPTS_PER_REQUEST,
+                                  CM_TIMEOUT_FRACTION, CM_BREAKER_OPEN_FRACTION,
+                                  CM_BREAKER_TRIPS, CM_REJECTED_BY_BREAKER,
+                                  CM_RETRIES_DROPPED_BY_BUDGET, CM_HEDGES_SENT, CM_EJECTIONS,
+                                  CM_DEADLINE_FRACTION};
+
+static void row(FILE *out, const char *name, stat_summary s)
+{
+    if (s.n == 0)
+        return; /* undefined in every replication (e.g. no breaker) */
+    char m[32], lo[32], hi[32];
+    snprintf(m, sizeof m, "%.6g", s.mean);
+    if (isfinite(s.lo)) {
+        snprintf(lo, sizeof lo, "%.6g", s.lo);
+        snprintf(hi, sizeof hi, "%.6g", s.hi);
+        fprintf(out, "  %-28s %14s   [%12s, %12s]\n", name, m, lo, hi);
+    } else {
+        fprintf(out, "  %-28s %14s   %28s\n", name, m, "(1 replication: no CI)");
+    }
+}
+
+void results_print_table(FILE *out, const exec_result *r, const mc_list *mc)
+{
+    const scenario *sc = r->sc;
+    char ent[96];
+    fprintf(out, "%s: %d replication%s of %g s (seed %llu)\n\n", sc->name, r->nrec,
+            r->nrec == 1 ? "" : "s", sc->horizon, (unsigned long long)sc->seed);
+    fprintf(out, "  %-28s %14s   %-28s\n", "metric", "mean", "95% confidence interval");
+    for (int p = 0; p < sc->npools; p++) {
+        fprintf(out, "pool %s\n", sc->pools[p].name);
+        for (size_t k = 0; k < sizeof pool_rows / sizeof *pool_rows; k++)
+            row(out, pm_names[pool_rows[k]], results_pool_stat(r, p, pool_rows[k]));
+    }
+    for (int c = 0; c < r->L.ncallers; c++) {
+        caller_entity(sc, c, ent, sizeof ent);
+        *strchr(ent, '.') = ' ';
+        fprintf(out, "%s\n", ent);
+        for (size_t k = 0; k < sizeof caller_rows / sizeof *caller_rows; k++)
+            row(out, cm_names[caller_rows[k]], results_caller_stat(r, c, caller_rows[k]));
+    }
+    if (mc && mc->n) {
+        fprintf(out, "\nmodel check (prediction vs simulation)\n");
+        fprintf(out, "  %-40s %12s %12s   %-26s %s\n", "quantity", "predicted", "observed", "95% CI", "verdict");
+        for (int i = 0; i < mc->n; i++) {
+            const mc_item *it = &mc->items[i];
+            char pr[32], ob[32], ci[64];
+            snprintf(pr, sizeof pr, isfinite(it->predicted) ? "%.6g" : "-", it->predicted);
+            snprintf(ob, sizeof ob, isfinite(it->observed.mean) ? "%.6g" : "-", it->observed.mean);
+            if (isfinite(it->observed.lo))
+                snprintf(ci, sizeof ci, "[%.6g, %.6g]", it->observed.lo, it->observed.hi);
+            else
+                snprintf(ci, sizeof ci, "-");
+            fprintf(out, "  %-40s %12s %12s   %-26s %s%s%s\n", it->quantity, pr, ob, ci, it->verdict,
+                    it->reason[0] ? ": " : "", it->reason);
+        }
+    }
+    double eps = r->wall > 0 ? r->events / r->wall : 0;
+    fprintf(out, "\n%.3g events in %.3g s wall (%.3g events/s)\n", r->events, r->wall, eps);
+}

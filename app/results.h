@@ -1,0 +1,49 @@
+/* results.h - turn a run's records into statistics and write them:
+ * results.json, summary.csv, timeseries.csv, the data/ files, and the table on
+ * stdout.  Every file is written atomically (fsutil.h).
+ *
+ * Statistics across replications are stat_summarize() over the records in
+ * replication order, so they are identical for any thread or rank count.
+ */
+#ifndef RELSIM_RESULTS_H
+#define RELSIM_RESULTS_H
+
+#include "app/execute.h"
+#include "app/modelcheck.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+
+/* Summary of pool P's metric M, or caller C's metric M, over R's records. */
+stat_summary results_pool_stat(const exec_result *r, int p, int m);
+stat_summary results_caller_stat(const exec_result *r, int c, int m);
+
+/* {"mean", "ci95": [lo, hi], "stddev", "n"}, nulls where undefined. */
+cJSON *results_stat_json(stat_summary s);
+
+/* The "pools" and "clients" objects of results.json. */
+cJSON *results_entities_json(const exec_result *r, int is_pool);
+
+typedef struct {
+    const char *file;          /* scenario file, as given */
+    const char *effective_json;/* the scenario after overrides (may be NULL) */
+    int complete;
+    const char *stop_reason;   /* NULL, or why the run is incomplete */
+    int requested;             /* replications asked for */
+    double precision;          /* --precision target (0 = none) */
+} results_meta;
+
+/* Build the whole results.json object (caller cJSON_Delete()s). */
+cJSON *results_json(const exec_result *r, const mc_list *mc, const results_meta *meta);
+
+/* Write every output file of a run into OUTDIR.  Returns 0 or -1 (errno). */
+int results_write_dir(const char *outdir, const exec_result *r, const mc_list *mc,
+                      const results_meta *meta);
+
+/* The aligned summary table (and model check) on OUT. */
+void results_print_table(FILE *out, const exec_result *r, const mc_list *mc);
+
+/* Print a number as JSON would (no NaN/inf): "%.10g" or "null". */
+void results_fmt(char *buf, size_t n, double v);
+
+#endif

@@ -1,0 +1,822 @@
+/* analytic.c - closed-form reliability and queueing formulas, and the table
+ * that describes them to the CLI.
+ *
+ *   P_retry(t)   = 1 - e^{-lambda t} (t <= t_max), 0 (t > t_max)
+ *   T_timeout    = -ln(p) / mu        (the printed (1/mu) ln(1-P) is < 0)
+ *   Q_balance    = n rho / k
+ *   A            = mu / (lambda + mu)
+ *   A(t)         = A + (1 - A) e^{-(lambda+mu) t}             (start UP)
+ *   A([0,T])     = A + (1 - A) (1 - e^{-(lambda+mu) T}) / ((lambda+mu) T)
+ *   k of n       = sum_{i>=k} C(n,i) A^i (1-A)^{n-i}
+ *   machine rep. = sum_{j<=n-k} pi_j, pi_j ~ prod_{i<=j} (n-i+1) lambda / (min(i,c) mu)
+ *   retries      = 1 - (1-p)^n;  attempts (1 - (1-p)^n) / p
+ *   M/M/1        W = 1/(mu - lambda), L = rho/(1-rho), t_q = -ln(1-q)/(mu - lambda)
+ *   M/M/c        B_j = a B_{j-1}/(j + a B_{j-1}), C = c B/(c - a(1-B)),
+ *                W = C/(c mu - lambda) + 1/mu
+ *
+ * Every function checks its domain, computes in a form that stays accurate at
+ * the edges (expm1/log1p for probabilities near 0 or 1, log space for the
+ * machine-repair chain, the Erlang B recursion instead of factorials) and
+ * refuses to return anything that is not a finite number.  See analytic.h for
+ * the contract of each function and docs/FORMULAS.md for the readings.
+ */
+#include "models/analytic.h"
+
+#include <gsl/gsl_sf_gamma.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* ---- small helpers ---------------------------------------------------- */
+
+static int nonneg(double x) { return isfinite(x) && x >= 0; }
+static int positive(double x) { return isfinite(x) && x > 0; }
+static int prob(double p) { return isfinite(p) && p >= 0 && p <= 1; }
+
+/* Stores v if it is finite; every public function returns through here. */
+static int put(double v, double *out)
+{
+    if (!out)
+        return AN_EDOM;
+    if (!isfinite(v))
+        return AN_ERANGE;
+    *out = v;
+    return AN_OK;
+}
+
+/* A = mu/(lambda+mu) and U = lambda/(lambda+mu), without overflow in the sum. */
+static double avail(double lambda, double mu) { return 1.0 / (1.0 + lambda / mu); }
+static double unavail(double lambda, double mu)
+{
+    return lambda > 0 ? 1.0 / (1.0 + mu / lambda) : 0.0;
+}
+
+const char *an_strerror(int status)
+{
+    switch (status) {
+    case AN_OK: return "ok";
+    case AN_EDOM: return "input outside the formula's domain";
+    case AN_EUNSTABLE: return "unstable queue: no finite steady state";
+    case AN_ERANGE: return "the value is not a finite number (overflow)";
+    case AN_EBUF: return "buffer too small";
+    default: return "unknown error";
+    }
+}
+
+/* ---- the design document's formulas ---------------------------------- */
+
+/* P_retry(t) = 1 - e^{-lambda t} (t <= t_max), 0 (t > t_max). */
+int an_p_retry(double lambda, double t, double t_max, double *out)
+{
+    if (!nonneg(lambda) || !nonneg(t) || !nonneg(t_max))
+        return AN_EDOM;
+    return put(t > t_max ? 0.0 : -expm1(-lambda * t), out);
+}
+
+/* P(retry fires) = P(d <= t_max), d ~ Exp(lambda) = 1 - e^{-lambda t_max}. */
+int an_p_retry_fires(double lambda, double t_max, double *out)
+{
+    return an_p_retry(lambda, t_max, t_max, out);
+}
+
+/* T = -ln(p)/mu solves P(Exp(mu) > T) = e^{-mu T} = p.  The printed
+ * (1/mu) ln(1 - P) is < 0 for every P in (0,1): it is this with the sign
+ * fixed and P = 1 - p (the probability of finishing in time). */
+int an_t_timeout(double mu, double p, double *out)
+{
+    if (!positive(mu) || !isfinite(p) || p <= 0 || p >= 1)
+        return AN_EDOM;
+    return put(-log(p) / mu, out);
+}
+
+/* Q_balance = N rho / K (Erlangs). */
+int an_q_balance(int n, double rho, double k, double *out)
+{
+    if (n < 1 || !nonneg(rho) || !positive(k))
+        return AN_EDOM;
+    return put((double)n * rho / k, out);
+}
+
+/* F(t) = 1 - e^{-rate t}. */
+int an_exp_cdf(double rate, double t, double *out)
+{
+    if (!nonneg(rate) || !nonneg(t))
+        return AN_EDOM;
+    return put(-expm1(-rate * t), out);
+}
+
+/* ---- availability ----------------------------------------------------- */
+
+/* A = mu / (lambda + mu). */
+int an_availability(double lambda, double mu, double *out)
+{
+    if (!nonneg(lambda) || !positive(mu))
+        return AN_EDOM;
+    return put(avail(lambda, mu), out);
+}
+
+/* A(t) = A + U e^{-(lambda+mu) t}, U = 1 - A (two-state chain, UP at 0). */
+int an_availability_t(double lambda, double mu, double t, double *out)
+{
+    if (!nonneg(lambda) || !positive(mu) || !nonneg(t))
+        return AN_EDOM;
+    double x = lambda * t + mu * t; /* never inf * 0 */
+    return put(avail(lambda, mu) + unavail(lambda, mu) * exp(-x), out);
+}
+
+/* (1/T) int_0^T A(t) dt = A + U (1 - e^{-x}) / x, x = (lambda+mu) T. */
+int an_availability_interval(double lambda, double mu, double T, double *out)
+{
+    if (!nonneg(lambda) || !positive(mu) || !positive(T))
+        return AN_EDOM;
+    double x = lambda * T + mu * T;
+    double g = x > 0 ? -expm1(-x) / x : 1.0; /* (1-e^{-x})/x -> 1 as x -> 0 */
+    return put(avail(lambda, mu) + unavail(lambda, mu) * g, out);
+}
+
+/* log(sum_i e^{w_i}) pieces: shift by the maximum so nothing overflows. */
+static double lse_term(double w, double wmax) { return exp(w - wmax); }
+
+/* ln C(n,i) + i ln A + (n-i) ln U, ln A = -log1p(l/m), ln U = -log1p(m/l). */
+static double binom_logterm(int n, int i, double lna, double lnu)
+{
+    double w = gsl_sf_lnchoose((unsigned)n, (unsigned)i);
+    if (i > 0)
+        w += i * lna;
+    if (n - i > 0)
+        w += (n - i) * lnu;
+    return w;
+}
+
+/* P(X >= k), X ~ Binomial(n, A): sum_{i=k}^{n} C(n,i) A^i U^{n-i}, in log space. */
+int an_k_of_n(int n, int k, double lambda, double mu, double *out)
+{
+    if (n < 1 || k < 0 || k > n || !nonneg(lambda) || !positive(mu))
+        return AN_EDOM;
+    if (k == 0 || lambda == 0)
+        return put(1.0, out);
+    double lna = -log1p(lambda / mu), lnu = -log1p(mu / lambda);
+    double wmax = -HUGE_VAL;
+    for (int i = 0; i <= n; i++)
+        wmax = fmax(wmax, binom_logterm(n, i, lna, lnu));
+    double tail = 0, total = 0;
+    for (int i = 0; i <= n; i++) {
+        double e = lse_term(binom_logterm(n, i, lna, lnu), wmax);
+        total += e;
+        if (i >= k)
+            tail += e;
+    }
+    return put(fmin(1.0, tail / total), out);
+}
+
+/* ---- machine repair ----------------------------------------------------- */
+
+/* Checks the chain's inputs and returns the effective number of crews. */
+static int mr_crews(int n, int c, double lambda, double mu)
+{
+    if (n < 1 || c < 0 || !nonneg(lambda) || !positive(mu))
+        return -1;
+    return (c == 0 || c > n) ? n : c;
+}
+
+/* ln w_j from ln w_{j-1}: j-1 -> j at (n-j+1) lambda, back at min(j,c) mu. */
+static double mr_next(double w, int j, int n, int c, double lr)
+{
+    return w + log((double)(n - j + 1)) + lr - log((double)(j < c ? j : c));
+}
+
+/* max_j ln w_j, w_0 = 1; lr = ln(lambda/mu). */
+static double mr_wmax(int n, int c, double lr)
+{
+    double w = 0, wmax = 0;
+    for (int j = 1; j <= n; j++) {
+        w = mr_next(w, j, n, c, lr);
+        wmax = fmax(wmax, w);
+    }
+    return wmax;
+}
+
+/* Unnormalised stationary weights by servers UP (p_up[n-j] = w_j / w_max);
+ * returns their sum.  lambda > 0. */
+static double mr_weights(int n, int c, double lambda, double mu, double *p_up)
+{
+    double lr = log(lambda) - log(mu), wmax = mr_wmax(n, c, lr);
+    double w = 0, total = 0;
+    for (int j = 0; j <= n; j++) {
+        if (j > 0)
+            w = mr_next(w, j, n, c, lr);
+        p_up[n - j] = lse_term(w, wmax);
+        total += p_up[n - j];
+    }
+    return total;
+}
+
+/* pi by servers UP, normalised; p_up has n+1 slots. */
+int an_machine_repair_dist(int n, int c, double lambda, double mu, double *p_up, size_t len)
+{
+    int cc = mr_crews(n, c, lambda, mu);
+    if (cc < 0 || !p_up)
+        return AN_EDOM;
+    if (len < (size_t)n + 1)
+        return AN_EBUF;
+    if (lambda == 0) { /* never fails: all UP */
+        memset(p_up, 0, ((size_t)n + 1) * sizeof *p_up);
+        p_up[n] = 1;
+        return AN_OK;
+    }
+    double total = mr_weights(n, cc, lambda, mu, p_up);
+    for (int u = 0; u <= n; u++)
+        p_up[u] /= total;
+    return AN_OK;
+}
+
+/* One pass over the chain: P(UP >= k) and E[UP], with no allocation. */
+static int mr_solve(int n, int c, int k, double lambda, double mu, double *p_ge_k,
+                    double *mean_up)
+{
+    int cc = mr_crews(n, c, lambda, mu);
+    if (cc < 0 || k < 0 || k > n)
+        return AN_EDOM;
+    if (lambda == 0) {
+        *p_ge_k = 1;
+        *mean_up = n;
+        return AN_OK;
+    }
+    double lr = log(lambda) - log(mu), wmax = mr_wmax(n, cc, lr);
+    double w = 0, total = 0, tail = 0, up = 0;
+    for (int j = 0; j <= n; j++) {
+        if (j > 0)
+            w = mr_next(w, j, n, cc, lr);
+        double e = lse_term(w, wmax);
+        total += e;
+        up += (double)(n - j) * e;
+        if (n - j >= k)
+            tail += e;
+    }
+    *p_ge_k = fmin(1.0, tail / total);
+    *mean_up = up / total;
+    return AN_OK;
+}
+
+/* P(UP >= k) = sum_{j=0}^{n-k} pi_j. */
+int an_machine_repair(int n, int c, int k, double lambda, double mu, double *out)
+{
+    double p, m;
+    int st = mr_solve(n, c, k, lambda, mu, &p, &m);
+    return st ? st : put(p, out);
+}
+
+/* E[UP] = sum_j (n-j) pi_j. */
+int an_machine_repair_mean_up(int n, int c, double lambda, double mu, double *out)
+{
+    double p, m;
+    int st = mr_solve(n, c, 0, lambda, mu, &p, &m);
+    return st ? st : put(m, out);
+}
+
+/* ---- retries ------------------------------------------------------------ */
+
+/* (1-p)^n - 1 = expm1(n log1p(-p)), exact near p = 0. */
+static double fail_all_m1(double p, int n) { return expm1((double)n * log1p(-p)); }
+
+/* 1 - (1-p)^n. */
+int an_retry_success(double p, int n, double *out)
+{
+    if (!prob(p) || n < 1)
+        return AN_EDOM;
+    return put(p == 1 ? 1.0 : -fail_all_m1(p, n), out);
+}
+
+/* (1 - (1-p)^n) / p, the geometric sum; its limit n at p = 0. */
+int an_expected_attempts(double p, int n, double *out)
+{
+    if (!prob(p) || n < 1)
+        return AN_EDOM;
+    if (p == 0)
+        return put((double)n, out);
+    if (p == 1)
+        return put(1.0, out);
+    return put(-fail_all_m1(p, n) / p, out);
+}
+
+/* ---- queues --------------------------------------------------------------- */
+
+static int mm1_check(double lambda, double mu)
+{
+    if (!nonneg(lambda) || !positive(mu))
+        return AN_EDOM;
+    return lambda < mu ? AN_OK : AN_EUNSTABLE;
+}
+
+/* W = 1/(mu - lambda). */
+int an_mm1_response(double lambda, double mu, double *out)
+{
+    int st = mm1_check(lambda, mu);
+    return st ? st : put(1.0 / (mu - lambda), out);
+}
+
+/* L = rho/(1-rho) = lambda/(mu - lambda). */
+int an_mm1_number(double lambda, double mu, double *out)
+{
+    int st = mm1_check(lambda, mu);
+    return st ? st : put(lambda / (mu - lambda), out);
+}
+
+/* Response time ~ Exp(mu - lambda): t_q = -ln(1-q)/(mu - lambda). */
+int an_mm1_response_quantile(double lambda, double mu, double q, double *out)
+{
+    int st = mm1_check(lambda, mu);
+    if (st)
+        return st;
+    if (!isfinite(q) || q < 0 || q >= 1)
+        return AN_EDOM;
+    return put(-log1p(-q) / (mu - lambda), out);
+}
+
+/* Erlang B by B_0 = 1, B_j = a B_{j-1} / (j + a B_{j-1}): every step is in
+ * [0,1], so no factorial or power ever overflows. */
+static double erlang_b_rec(int c, double a)
+{
+    if (isinf(a))
+        return 1.0;
+    double b = 1.0;
+    for (int j = 1; j <= c; j++)
+        b = a * b / (j + a * b);
+    return b;
+}
+
+int an_erlang_b(int c, double lambda, double mu, double *out)
+{
+    if (c < 1 || !nonneg(lambda) || !positive(mu))
+        return AN_EDOM;
+    return put(erlang_b_rec(c, lambda / mu), out);
+}
+
+/* Shared checks of M/M/c: returns a = lambda/mu or a status < 0 in *st. */
+static double mmc_load(int c, double lambda, double mu, int *st)
+{
+    *st = AN_EDOM;
+    if (c < 1 || !nonneg(lambda) || !positive(mu))
+        return 0;
+    double a = lambda / mu;
+    *st = a < c ? AN_OK : AN_EUNSTABLE;
+    return a;
+}
+
+/* C = c B / (c - a (1 - B)). */
+static double erlang_c_of(int c, double a)
+{
+    double b = erlang_b_rec(c, a);
+    return c * b / (c - a * (1 - b));
+}
+
+int an_erlang_c(int c, double lambda, double mu, double *out)
+{
+    int st;
+    double a = mmc_load(c, lambda, mu, &st);
+    return st ? st : put(erlang_c_of(c, a), out);
+}
+
+/* Wq = C / (c mu - lambda), with c mu - lambda written mu (c - a) > 0. */
+int an_mmc_wait(int c, double lambda, double mu, double *out)
+{
+    int st;
+    double a = mmc_load(c, lambda, mu, &st);
+    return st ? st : put(erlang_c_of(c, a) / (mu * (c - a)), out);
+}
+
+/* W = Wq + 1/mu. */
+int an_mmc_response(int c, double lambda, double mu, double *out)
+{
+    double wq;
+    int st = an_mmc_wait(c, lambda, mu, &wq);
+    return st ? st : put(wq + 1.0 / mu, out);
+}
+
+/* ---- the registry: one row per formula --------------------------------- */
+
+#define INF HUGE_VAL
+#define NMAX 1e6 /* the largest n, k or c: the chains cost O(n) */
+
+/* Input shorthands: name, meaning, kind, lo, hi, lo_open, hi_open. */
+#define RATE_GE0(nm, what) {nm, what, AN_REAL, 0, INF, 0, 1}
+#define RATE_GT0(nm, what) {nm, what, AN_REAL, 0, INF, 1, 1}
+#define TIME_GE0(nm, what) {nm, what, AN_REAL, 0, INF, 0, 1}
+#define INT_IN(nm, what, lo) {nm, what, AN_INT, lo, NMAX, 0, 0}
+
+#define IN_LAMBDA RATE_GE0("lambda", "failure rate of one server (1/s); MTTF = 1/lambda")
+#define IN_MU_REPAIR RATE_GT0("mu", "repair rate of one server (1/s); MTTR = 1/mu")
+#define IN_N_SERVERS INT_IN("n", "number of servers", 1)
+#define IN_K_UP INT_IN("k", "servers that must be UP (quorum)", 0)
+#define IN_ARR RATE_GE0("lambda", "arrival rate (req/s)")
+#define IN_SVC RATE_GT0("mu", "service rate of one server (req/s)")
+#define IN_C_SERVERS INT_IN("c", "number of servers (workers)", 1)
+
+/* Diagnoses: blame input i, say what was expected, return st. */
+static int blame(an_diag *d, int i, const char *expected, int st)
+{
+    d->input = i;
+    d->expected = expected;
+    return st;
+}
+
+/* Fills a generic diagnosis for statuses the wrapper did not foresee. */
+static int diag_status(an_diag *d, int st)
+{
+    if (st == AN_ERANGE && !d->expected)
+        d->expected = "inputs for which the value is a finite number";
+    return st;
+}
+
+#define I(k) ((int)x[k])
+
+static int ev_p_retry(const double *x, double *o, an_diag *d)
+{
+    return diag_status(d, an_p_retry(x[0], x[1], x[2], o));
+}
+static int ev_p_retry_fires(const double *x, double *o, an_diag *d)
+{
+    return diag_status(d, an_p_retry_fires(x[0], x[1], o));
+}
+static int ev_t_timeout(const double *x, double *o, an_diag *d)
+{
+    return diag_status(d, an_t_timeout(x[0], x[1], o));
+}
+static int ev_q_balance(const double *x, double *o, an_diag *d)
+{
+    return diag_status(d, an_q_balance(I(0), x[1], x[2], o));
+}
+static int ev_exp_cdf(const double *x, double *o, an_diag *d)
+{
+    return diag_status(d, an_exp_cdf(x[0], x[1], o));
+}
+static int ev_availability(const double *x, double *o, an_diag *d)
+{
+    return diag_status(d, an_availability(x[0], x[1], o));
+}
+static int ev_availability_t(const double *x, double *o, an_diag *d)
+{
+    return diag_status(d, an_availability_t(x[0], x[1], x[2], o));
+}
+static int ev_availability_interval(const double *x, double *o, an_diag *d)
+{
+    return diag_status(d, an_availability_interval(x[0], x[1], x[2], o));
+}
+static int ev_k_of_n(const double *x, double *o, an_diag *d)
+{
+    if (x[1] > x[0])
+        return blame(d, 1, "an integer k <= n (at most all n servers can be UP)", AN_EDOM);
+    return diag_status(d, an_k_of_n(I(0), I(1), x[2], x[3], o));
+}
+static int ev_machine_repair(const double *x, double *o, an_diag *d)
+{
+    if (x[2] > x[0])
+        return blame(d, 2, "an integer k <= n (at most all n servers can be UP)", AN_EDOM);
+    return diag_status(d, an_machine_repair(I(0), I(1), I(2), x[3], x[4], o));
+}
+static int ev_machine_repair_mean_up(const double *x, double *o, an_diag *d)
+{
+    return diag_status(d, an_machine_repair_mean_up(I(0), I(1), x[2], x[3], o));
+}
+static int ev_retry_success(const double *x, double *o, an_diag *d)
+{
+    return diag_status(d, an_retry_success(x[0], I(1), o));
+}
+static int ev_expected_attempts(const double *x, double *o, an_diag *d)
+{
+    return diag_status(d, an_expected_attempts(x[0], I(1), o));
+}
+
+static const char *mm1_unstable =
+    "lambda < mu (at lambda >= mu the queue grows without bound: no finite value)";
+static const char *mmc_unstable =
+    "lambda < c*mu (at lambda >= c*mu the queue grows without bound: no finite value)";
+
+/* Maps an M/M/1 or M/M/c status to a diagnosis blaming lambda (input li). */
+static int queue_status(an_diag *d, int li, const char *why, int st)
+{
+    if (st == AN_EUNSTABLE)
+        return blame(d, li, why, st);
+    return diag_status(d, st);
+}
+
+static int ev_mm1_response(const double *x, double *o, an_diag *d)
+{
+    return queue_status(d, 0, mm1_unstable, an_mm1_response(x[0], x[1], o));
+}
+static int ev_mm1_number(const double *x, double *o, an_diag *d)
+{
+    return queue_status(d, 0, mm1_unstable, an_mm1_number(x[0], x[1], o));
+}
+static int ev_mm1_quantile(const double *x, double *o, an_diag *d)
+{
+    return queue_status(d, 0, mm1_unstable, an_mm1_response_quantile(x[0], x[1], x[2], o));
+}
+static int ev_erlang_b(const double *x, double *o, an_diag *d)
+{
+    return diag_status(d, an_erlang_b(I(0), x[1], x[2], o));
+}
+static int ev_erlang_c(const double *x, double *o, an_diag *d)
+{
+    return queue_status(d, 1, mmc_unstable, an_erlang_c(I(0), x[1], x[2], o));
+}
+static int ev_mmc_wait(const double *x, double *o, an_diag *d)
+{
+    return queue_status(d, 1, mmc_unstable, an_mmc_wait(I(0), x[1], x[2], o));
+}
+static int ev_mmc_response(const double *x, double *o, an_diag *d)
+{
+    return queue_status(d, 1, mmc_unstable, an_mmc_response(I(0), x[1], x[2], o));
+}
+
+static const an_formula table[] = {
+    {"p_retry", "1 - exp(-lambda*t) if t <= t_max, else 0",
+     "probability that an exponential_random retry has fired within t (the printed P_retry)",
+     "probability",
+     "The design document's P_retry(t), returned exactly as printed, 0 included.\n"
+     "Reading: the backoff delay d ~ Exp(lambda); if d > t_max the retry is\n"
+     "abandoned and the request fails.  So for t <= t_max this is P(d <= t), and\n"
+     "past t_max no retry fires any more, which is what the printed 0 means; the\n"
+     "probability that the retry ever fires is p_retry_fires = 1 - exp(-lambda*t_max).",
+     "lambda=2.5 t=0.3 t_max=1",
+     3,
+     {RATE_GE0("lambda", "rate of the exponential backoff delay (1/s); mean delay 1/lambda"),
+      TIME_GE0("t", "time since the failed attempt (s)"),
+      TIME_GE0("t_max", "longest delay allowed before the retry is abandoned (s)")},
+     ev_p_retry},
+    {"p_retry_fires", "1 - exp(-lambda*t_max)",
+     "probability that an exponential_random retry fires at all (its delay is <= t_max)",
+     "probability",
+     "The limit of P_retry(t) as t rises to t_max: the fraction of retries the\n"
+     "exponential_random policy actually sends (the rest are abandoned).",
+     "lambda=2.5 t_max=1",
+     2,
+     {RATE_GE0("lambda", "rate of the exponential backoff delay (1/s)"),
+      TIME_GE0("t_max", "longest delay allowed before the retry is abandoned (s)")},
+     ev_p_retry_fires},
+    {"t_timeout", "-ln(p) / mu",
+     "per-attempt timeout that cuts off a fraction p of healthy attempts with Exp(mu) "
+     "response times",
+     "s",
+     "The design document prints T_timeout = (1/mu) ln(1 - P_timeout), which is\n"
+     "negative for every P_timeout in (0,1): no timeout can be negative.  With a\n"
+     "response time R ~ Exp(mu), P(R > T) = exp(-mu*T); the timeout that cuts off\n"
+     "a fraction p of healthy attempts is T = -ln(p)/mu, the (1-p)-quantile of R.\n"
+     "That is the printed formula with its sign fixed and P read as the\n"
+     "probability of finishing in time, P = 1 - p.\n"
+     "mu is the rate of the response time.  For a bare server with service rate K\n"
+     "use mu = K; for an M/M/1 queue (service rate K, arrival rate r per server)\n"
+     "the response time is Exp(K - r), so use mu_eff = K - r.\n"
+     "In a scenario, \"timeout\": {\"p_timeout\": p} derives the timeout this way.",
+     "mu=10 p=0.01",
+     2,
+     {RATE_GT0("mu", "rate of the healthy response time (1/s): K, or K - arrival rate in M/M/1"),
+      {"p", "fraction of healthy attempts the timeout may cut off", AN_REAL, 0, 1, 1, 1}},
+     ev_t_timeout},
+    {"q_balance", "n * rho / k",
+     "offered load in Erlangs = mean busy servers in steady state (if rho < k)",
+     "Erlangs (busy servers)",
+     "The design document's Q_balance: n servers each receiving rho req/s, each\n"
+     "serving k req/s.  rho/k = Q/n is each server's utilisation; the pool is\n"
+     "stable iff rho < k, and then Q is the time-average number of busy servers\n"
+     "(one worker each).  When rho >= k the value is still returned but the busy\n"
+     "count saturates at n and queues grow without bound.",
+     "n=8 rho=75 k=100",
+     3,
+     {IN_N_SERVERS, RATE_GE0("rho", "request rate arriving at each server (req/s)"),
+      RATE_GT0("k", "service rate of each server (req/s)")},
+     ev_q_balance},
+    {"p_failure", "1 - exp(-lambda*t)",
+     "probability that a server UP at 0 has failed by t (CDF of the time to failure)",
+     "probability",
+     "The design document's P_failure(t), read as the CDF of an exponential time\n"
+     "to failure; the report plots the observed up-time CDF against it.",
+     "lambda=0.001 t=600",
+     2,
+     {IN_LAMBDA, TIME_GE0("t", "time since the server came UP (s)")},
+     ev_exp_cdf},
+    {"p_recovery", "1 - exp(-mu*t)",
+     "probability that a server DOWN at 0 has been repaired by t (CDF of the repair time)",
+     "probability",
+     "The design document's P_recovery(t), read as the CDF of an exponential time\n"
+     "to repair; the report plots the observed down-time CDF against it.",
+     "mu=0.1 t=20",
+     2,
+     {RATE_GE0("mu", "repair rate (1/s); MTTR = 1/mu"),
+      TIME_GE0("t", "time since the server went DOWN (s)")},
+     ev_exp_cdf},
+    {"availability", "mu / (lambda + mu)",
+     "steady-state availability of one server (fraction of time UP) = MTTF/(MTTF+MTTR)",
+     "probability",
+     "Two-state Markov chain UP -> DOWN at lambda, DOWN -> UP at mu.",
+     "lambda=0.001 mu=0.1",
+     2,
+     {IN_LAMBDA, IN_MU_REPAIR},
+     ev_availability},
+    {"availability_t", "mu/(lambda+mu) + lambda/(lambda+mu) * exp(-(lambda+mu)*t)",
+     "probability that a server UP at time 0 is UP at time t (point availability)",
+     "probability",
+     "Transient solution of the two-state chain started UP: 1 at t = 0, decays\n"
+     "to the steady-state availability with time constant 1/(lambda+mu).",
+     "lambda=0.001 mu=0.1 t=5",
+     3,
+     {IN_LAMBDA, IN_MU_REPAIR, TIME_GE0("t", "time since start, when every server is UP (s)")},
+     ev_availability_t},
+    {"availability_interval",
+     "mu/(lambda+mu) + lambda/((lambda+mu)^2 t) * (1 - exp(-(lambda+mu)*t))",
+     "expected fraction of [0, t] a server that starts UP spends UP (interval availability)",
+     "probability",
+     "The time average of availability_t over [0, t]; what server_availability\n"
+     "estimates in a run of horizon t with no warmup.  It exceeds the steady\n"
+     "state value because every server starts UP.",
+     "lambda=0.001 mu=0.1 t=3600",
+     3,
+     {IN_LAMBDA, IN_MU_REPAIR, {"t", "length of the interval [0, t] (s)", AN_REAL, 0, INF, 1, 1}},
+     ev_availability_interval},
+    {"k_of_n", "sum_{i=k..n} C(n,i) A^i (1-A)^(n-i),  A = mu/(lambda+mu)",
+     "probability that at least k of n independent servers are UP (one repair crew each)",
+     "probability",
+     "Servers fail and are repaired independently (unlimited crews), so the\n"
+     "number UP is Binomial(n, A).  This is system_availability with quorum k and\n"
+     "repair_crews 0; see machine_repair for a limited number of crews.",
+     "n=5 k=3 lambda=0.01 mu=0.1",
+     4,
+     {IN_N_SERVERS, IN_K_UP, IN_LAMBDA, IN_MU_REPAIR},
+     ev_k_of_n},
+    {"machine_repair",
+     "sum_{j=0..n-k} pi_j, pi_j ~ prod_{i=1..j} (n-i+1)*lambda / (min(i,c)*mu)",
+     "probability that at least k of n servers are UP when only c repair crews work at once",
+     "probability",
+     "The finite-source machine-repair chain: j servers DOWN, failures at\n"
+     "(n-j)*lambda, repairs at min(j,c)*mu (the other DOWN servers wait for a crew,\n"
+     "FIFO).  Solved exactly in log space.  c = 0 (or c >= n) means every DOWN\n"
+     "server is repaired at once, which equals k_of_n.  This is\n"
+     "system_availability with quorum k and repair_crews c.",
+     "n=3 c=1 k=2 lambda=0.05 mu=0.2",
+     5,
+     {IN_N_SERVERS, INT_IN("c", "repair crews (0 = one per server)", 0), IN_K_UP, IN_LAMBDA,
+      IN_MU_REPAIR},
+     ev_machine_repair},
+    {"machine_repair_mean_up", "sum_{j=0..n} (n-j) pi_j  (same chain as machine_repair)",
+     "mean number of servers UP with c repair crews; divided by n it is server_availability",
+     "servers",
+     "The same finite-source chain as machine_repair.  With c = 0 it is n*A.",
+     "n=3 c=1 lambda=0.05 mu=0.2",
+     4,
+     {IN_N_SERVERS, INT_IN("c", "repair crews (0 = one per server)", 0), IN_LAMBDA, IN_MU_REPAIR},
+     ev_machine_repair_mean_up},
+    {"retry_success", "1 - (1-p)^n",
+     "probability a request succeeds within n attempts of independent success probability p",
+     "probability",
+     "Assumes attempts succeed independently, which retries against the same\n"
+     "failing server violate; the simulator shows by how much.",
+     "p=0.9 n=3",
+     2,
+     {{"p", "success probability of one attempt", AN_REAL, 0, 1, 0, 0},
+      INT_IN("n", "maximum attempts, the first included (max_attempts)", 1)},
+     ev_retry_success},
+    {"expected_attempts", "(1 - (1-p)^n) / p   (= n when p = 0)",
+     "expected attempts per request, stopping at the first success or after n attempts",
+     "attempts",
+     "The mean of a geometric count truncated at n: sum_{i=0..n-1} (1-p)^i.\n"
+     "Compare with attempts_per_request; the load a pool sees is multiplied by it.",
+     "p=0.9 n=3",
+     2,
+     {{"p", "success probability of one attempt", AN_REAL, 0, 1, 0, 0},
+      INT_IN("n", "maximum attempts, the first included (max_attempts)", 1)},
+     ev_expected_attempts},
+    {"mm1_response", "1 / (mu - lambda)",
+     "mean response time (waiting + service) of an M/M/1 queue",
+     "s",
+     "Poisson arrivals at lambda, one server with Exp(mu) service, FIFO.  The\n"
+     "response time is itself Exp(mu - lambda).  Needs lambda < mu.",
+     "lambda=75 mu=100",
+     2,
+     {IN_ARR, IN_SVC},
+     ev_mm1_response},
+    {"mm1_number", "rho / (1 - rho),  rho = lambda/mu",
+     "mean number of requests in an M/M/1 system (waiting + in service)",
+     "requests",
+     "Little's law: mm1_number = lambda * mm1_response.  Needs lambda < mu.",
+     "lambda=75 mu=100",
+     2,
+     {IN_ARR, IN_SVC},
+     ev_mm1_number},
+    {"mm1_quantile", "-ln(1 - q) / (mu - lambda)",
+     "q-quantile of the M/M/1 response time (e.g. q=0.99 gives the p99 latency)",
+     "s",
+     "The M/M/1 response time is Exp(mu - lambda), so its q-quantile is\n"
+     "-ln(1-q)/(mu-lambda).  t_timeout with mu_eff = mu - lambda and p = 1 - q\n"
+     "gives the same number.  Needs lambda < mu.",
+     "lambda=75 mu=100 q=0.99",
+     3,
+     {IN_ARR, IN_SVC, {"q", "quantile level", AN_REAL, 0, 1, 0, 1}},
+     ev_mm1_quantile},
+    {"erlang_b", "B(c,a): B_0 = 1, B_j = a B_{j-1} / (j + a B_{j-1}),  a = lambda/mu",
+     "probability that an arrival finds all c servers busy in an M/M/c/c loss system",
+     "probability",
+     "Erlang B, for a pool with no waiting room (queue_limit with every worker\n"
+     "busy rejects at once).  Computed by the stable recursion.",
+     "c=8 lambda=600 mu=100",
+     3,
+     {IN_C_SERVERS, IN_ARR, IN_SVC},
+     ev_erlang_b},
+    {"erlang_c", "c B / (c - a (1 - B)),  B = erlang_b(c, a),  a = lambda/mu",
+     "probability that an arrival must wait in an M/M/c queue (all c servers busy)",
+     "probability",
+     "Erlang C, the M/M/c waiting probability, computed from the Erlang B\n"
+     "recursion (no factorials).  a = lambda/mu is the offered load in Erlangs\n"
+     "(q_balance).  Needs a < c.",
+     "c=8 lambda=600 mu=100",
+     3,
+     {IN_C_SERVERS, IN_ARR, IN_SVC},
+     ev_erlang_c},
+    {"mmc_wait", "C / (c*mu - lambda),  C = erlang_c(c, lambda, mu)",
+     "mean time an arrival waits in queue before service in an M/M/c queue",
+     "s",
+     "One shared FIFO queue in front of c servers.  erlang_c is the probability\n"
+     "of waiting at all; this is the mean wait over every arrival.",
+     "c=8 lambda=600 mu=100",
+     3,
+     {IN_C_SERVERS, IN_ARR, IN_SVC},
+     ev_mmc_wait},
+    {"mmc_response", "C / (c*mu - lambda) + 1/mu,  C = erlang_c(c, lambda, mu)",
+     "mean response time (waiting + service) of an M/M/c queue",
+     "s",
+     "One shared FIFO queue in front of c servers; with c = 1 it is mm1_response.\n"
+     "A pool of c servers each with its own queue behind a random balancer is\n"
+     "c separate M/M/1 queues at lambda/c instead, and slower.",
+     "c=8 lambda=600 mu=100",
+     3,
+     {IN_C_SERVERS, IN_ARR, IN_SVC},
+     ev_mmc_response},
+};
+
+const an_formula *an_formulas(size_t *count)
+{
+    if (count)
+        *count = sizeof table / sizeof table[0];
+    return table;
+}
+
+const an_formula *an_formula_find(const char *name)
+{
+    if (!name)
+        return NULL;
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+        if (!strcmp(table[i].name, name))
+            return &table[i];
+    return NULL;
+}
+
+int an_input_check(const an_input *in, double v)
+{
+    if (!isfinite(v))
+        return AN_EDOM;
+    if (v < in->lo || (in->lo_open && v == in->lo))
+        return AN_EDOM;
+    if (v > in->hi || (in->hi_open && v == in->hi))
+        return AN_EDOM;
+    if (in->kind == AN_INT && v != floor(v))
+        return AN_EDOM;
+    return AN_OK;
+}
+
+char *an_input_domain(const an_input *in, char *buf, size_t size)
+{
+    const char *kind = in->kind == AN_INT ? "integer" : "real";
+    int has_lo = isfinite(in->lo), has_hi = isfinite(in->hi);
+    if (!size)
+        return buf;
+    if (has_lo && has_hi)
+        snprintf(buf, size, "%s in %c%.10g, %.10g%c", kind, in->lo_open ? '(' : '[', in->lo, in->hi,
+                 in->hi_open ? ')' : ']');
+    else if (has_lo)
+        snprintf(buf, size, "%s %s %.10g", kind, in->lo_open ? ">" : ">=", in->lo);
+    else if (has_hi)
+        snprintf(buf, size, "%s %s %.10g", kind, in->hi_open ? "<" : "<=", in->hi);
+    else
+        snprintf(buf, size, "any %s", kind);
+    return buf;
+}
+
+int an_formula_eval(const an_formula *f, const double *x, double *out, an_diag *d)
+{
+    an_diag tmp;
+    if (!d)
+        d = &tmp;
+    d->input = -1;
+    d->expected = NULL;
+    if (!f || !x || !out)
+        return AN_EDOM;
+    for (int i = 0; i < f->n_inputs; i++)
+        if (an_input_check(&f->inputs[i], x[i]) != AN_OK)
+            return blame(d, i, NULL, AN_EDOM);
+    double v = 0;
+    int st = f->eval(x, &v, d);
+    if (st == AN_OK && !isfinite(v)) /* belt and braces: never NaN/inf */
+        st = diag_status(d, AN_ERANGE);
+    if (st == AN_OK)
+        *out = v;
+    return st;
+}

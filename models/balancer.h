@@ -1,0 +1,24 @@
+/* balancer.h - which server an attempt goes to (MODEL.md "Balancers").
+ *
+ *   random              uniform over the servers
+ *   round_robin         the next server in turn
+ *   least_outstanding   fewest of this caller's attempts in flight, ties random
+ *   p2c                 two distinct random servers, the one with fewer
+ *                       outstanding (Mitzenmacher's power of two choices)
+ *
+ * Balancers see only what a real client sees: its own outstanding counts,
+ * breaker states and ejections, never the true UP/DOWN state.  A server is
+ * skipped while its per-server breaker would reject (OPEN, or HALF_OPEN with
+ * its probes taken), while it is ejected as an outlier, and (for hedges)
+ * while it already has a live attempt of the same request, as long as
+ * another server is available; when none is, the plain choice is used.
+ */
+#ifndef RELSIM_BALANCER_H
+#define RELSIM_BALANCER_H
+
+#include "models/model.h"
+
+/* The server for R's next attempt. */
+int balancer_pick(caller *c, const request *r);
+
+#endif

@@ -1,0 +1,72 @@
+/* breaker.h - the circuit-breaker state machine (CLOSED -> OPEN -> HALF_OPEN).
+ *
+ * Semantics (MODEL.md "Circuit breaker"):
+ *  - consecutive: OPEN after failure_threshold consecutive failed attempts
+ *    (error or timeout); a success resets the counter (the design document's
+ *    error counter C_error).
+ *  - failure_rate: over the last `window` finished attempts, once at least
+ *    min_calls are recorded, OPEN when failures/recorded >= failure_rate, or
+ *    (with slow_call_duration > 0) slow/recorded >= slow_call_rate
+ *    (Resilience4j count-based window; >=, not >).
+ *  - OPEN rejects every attempt for open_for seconds; a timer (not the next
+ *    call) then moves it to HALF_OPEN, so OPEN time is exact.
+ *  - HALF_OPEN admits exactly half_open_probes attempts and rejects others;
+ *    when all probes have finished: consecutive -> CLOSED if all succeeded;
+ *    failure_rate -> CLOSED if the probes' failure (and slow) fraction is below
+ *    the threshold; otherwise OPEN again.  A probe that never answers keeps
+ *    the breaker HALF_OPEN (Resilience4j issue #903): use a timeout.
+ *  - Every state change starts a new epoch.  An attempt remembers the epoch
+ *    it was admitted in, and its outcome is ignored if the epoch has changed
+ *    (an overhanging call from before a trip cannot flip the new state; cf.
+ *    Polly issues #217/#218).
+ *
+ * Ownership: the breaker owns its outcome ring (window bytes); the caller
+ * embeds the breaker and provides the sim for its timer.
+ */
+#ifndef RELSIM_BREAKER_H
+#define RELSIM_BREAKER_H
+
+#include "models/config.h"
+#include "sim/sim.h"
+
+#include <stdint.h>
+
+typedef enum { BRK_CLOSED = 0, BRK_OPEN, BRK_HALF_OPEN } brk_state;
+
+typedef struct breaker breaker;
+/* Called after every state change (for time averages and timelines). */
+typedef void (*breaker_hook)(void *owner, breaker *b, brk_state from, brk_state to);
+
+struct breaker {
+    sim_event timer; /* OPEN -> HALF_OPEN */
+    const breaker_cfg *cfg;
+    brk_state state;
+    uint32_t epoch;
+    int consec;      /* consecutive failures (C_error) */
+    uint8_t *ring;   /* failure_rate: last `window` outcomes, bit0 failed, bit1 slow */
+    int ring_pos, ring_n, ring_fail, ring_slow;
+    int probes_sent, probes_done, probes_failed, probes_slow;
+    long trips;      /* CLOSED -> OPEN transitions */
+    int id;          /* server index, or -1 for a pool-scope breaker */
+    breaker_hook hook;
+    void *owner;
+};
+
+/* 0, or -1 on ENOMEM. */
+int breaker_init(breaker *b, const breaker_cfg *cfg, int id, breaker_hook hook, void *owner);
+void breaker_destroy(breaker *b);
+/* Back to CLOSED with empty counters (between replications). */
+void breaker_reset(breaker *b);
+
+/* Would an attempt be admitted now? (no side effects; for balancers) */
+int breaker_would_admit(const breaker *b);
+
+/* Admit an attempt: 1 and *EPOCH set, or 0 when rejected. */
+int breaker_admit(breaker *b, uint32_t *epoch);
+
+/* An admitted attempt finished: FAILED (error or timeout), DURATION seconds. */
+void breaker_record(breaker *b, sim *s, uint32_t epoch, int failed, double duration);
+
+const char *breaker_state_name(brk_state st);
+
+#endif

@@ -1,0 +1,75 @@
+/* budget.c - gRPC token bucket and Finagle ratio budget; see budget.h. */
+#include "models/budget.h"
+
+#include <math.h>
+#include <string.h>
+
+void budget_init(budget *b, const budget_cfg *cfg)
+{
+    b->cfg = cfg;
+    budget_reset(b);
+}
+
+void budget_reset(budget *b)
+{
+    b->tokens = b->cfg->max_tokens;
+    memset(b->slice, 0, sizeof b->slice);
+    b->slice_id = 0;
+}
+
+/* Slide the ratio window to NOW, expiring slices older than ttl. */
+static void advance(budget *b, double now)
+{
+    long id = (long)floor(now / (b->cfg->ttl / BUDGET_SLICES));
+    if (id - b->slice_id >= BUDGET_SLICES) {
+        memset(b->slice, 0, sizeof b->slice);
+    } else {
+        for (long k = b->slice_id + 1; k <= id; k++)
+            b->slice[k % BUDGET_SLICES] = 0;
+    }
+    if (id > b->slice_id)
+        b->slice_id = id;
+}
+
+static double window_sum(const budget *b)
+{
+    double s = 0;
+    for (int i = 0; i < BUDGET_SLICES; i++)
+        s += b->slice[i];
+    return s;
+}
+
+void budget_on_request(budget *b, double now)
+{
+    if (b->cfg->kind != BUDGET_RATIO)
+        return;
+    advance(b, now);
+    b->slice[b->slice_id % BUDGET_SLICES] += b->cfg->percent;
+}
+
+void budget_on_outcome(budget *b, int success)
+{
+    if (b->cfg->kind != BUDGET_TOKEN_BUCKET)
+        return;
+    if (success)
+        b->tokens = fmin(b->cfg->max_tokens, b->tokens + b->cfg->token_ratio);
+    else
+        b->tokens = fmax(0, b->tokens - 1);
+}
+
+int budget_try_retry(budget *b, double now)
+{
+    switch (b->cfg->kind) {
+    case BUDGET_NONE: return 1;
+    case BUDGET_TOKEN_BUCKET: return b->tokens > b->cfg->max_tokens / 2;
+    case BUDGET_RATIO: {
+        advance(b, now);
+        double reserve = b->cfg->min_per_second * b->cfg->ttl;
+        if (window_sum(b) + reserve < 1 - 1e-9) /* 5 x 0.2 is one retry */
+            return 0;
+        b->slice[b->slice_id % BUDGET_SLICES] -= 1;
+        return 1;
+    }
+    }
+    return 1;
+}

@@ -1,0 +1,36 @@
+/* budget.h - retry budgets: may this retry (or hedge) be sent?
+ *
+ * token_bucket (gRPC retry throttling): tokens start at max_tokens; each
+ *   failed attempt that reached a server takes 1 (floor 0), each success adds
+ *   token_ratio (cap max_tokens); retries are allowed only while
+ *   tokens > max_tokens / 2.
+ * ratio (Finagle RetryBudget): each request deposits `percent` of a retry,
+ *   each retry withdraws 1; deposits and withdrawals expire after `ttl`
+ *   seconds; a reserve of min_per_second * ttl retries is always available.
+ *   So over any ttl, retries <= percent * requests + min_per_second * ttl.
+ *   The window is kept in 10 slices of ttl/10 (Finagle's WindowedAdder).
+ */
+#ifndef RELSIM_BUDGET_H
+#define RELSIM_BUDGET_H
+
+#include "models/config.h"
+
+#define BUDGET_SLICES 10
+
+typedef struct {
+    const budget_cfg *cfg;
+    double tokens;                /* token_bucket */
+    double slice[BUDGET_SLICES];  /* ratio: net deposits per slice */
+    long slice_id;                /* ratio: index of the newest slice */
+} budget;
+
+void budget_init(budget *b, const budget_cfg *cfg);
+void budget_reset(budget *b);
+/* A new request started at time NOW (ratio deposits). */
+void budget_on_request(budget *b, double now);
+/* An attempt that reached a server ended (token_bucket arithmetic). */
+void budget_on_outcome(budget *b, int success);
+/* Ask for one retry at NOW: 1 allowed (and paid for), 0 denied. */
+int budget_try_retry(budget *b, double now);
+
+#endif

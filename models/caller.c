@@ -1,0 +1,594 @@
+/* caller.c - the life of a request: attempts, timeouts, retries, budgets,
+ * breakers, hedging and outlier ejection (MODEL.md "Clients").
+ *
+ * A request is made of attempts.  Each attempt picks a server with the
+ * balancer (balancer.c), is checked by the breaker, and ends as success,
+ * error (fail-fast, downstream failure), rejected (queue full), timeout, or
+ * breaker-rejected (no server touched).  A failed attempt is retried after a
+ * backoff while attempts < max_attempts, the outcome is in retry_on, the
+ * budget allows it and the deadline has not passed.
+ *
+ * Re-entrancy rule: pool_arrive() may answer at once (fail-fast, queue full),
+ * which can finish and free the request; so it is always the LAST thing
+ * send_attempt() does, and nothing touches the request after it.
+ */
+#include "models/backoff.h"
+#include "models/balancer.h"
+#include "models/model.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SLAB 256
+
+static void attempt_failed(caller *c, request *r, outcome o);
+static void request_finish(caller *c, request *r, int ok);
+
+/* ---- free lists ------------------------------------------------------------ */
+
+static void *slab_new(slab_list *l, size_t size)
+{
+    if (l->n == l->cap) {
+        int cap = l->cap ? 2 * l->cap : 16;
+        void **b = realloc(l->blk, (size_t)cap * sizeof *b);
+        if (!b)
+            return NULL;
+        l->blk = b;
+        l->cap = cap;
+    }
+    void *blk = calloc(SLAB, size);
+    if (blk)
+        l->blk[l->n++] = blk;
+    return blk;
+}
+
+static void slab_free(slab_list *l)
+{
+    for (int i = 0; i < l->n; i++)
+        free(l->blk[i]);
+    free(l->blk);
+    memset(l, 0, sizeof *l);
+}
+
+static attempt *att_alloc(caller *c)
+{
+    if (!c->free_att) {
+        attempt *blk = slab_new(&c->att_slabs, sizeof *blk);
+        if (!blk)
+            return NULL;
+        for (int i = 0; i < SLAB; i++) {
+            blk[i].next = c->free_att;
+            c->free_att = &blk[i];
+        }
+    }
+    attempt *a = c->free_att;
+    c->free_att = a->next;
+    return a;
+}
+
+static request *req_alloc(caller *c)
+{
+    if (!c->free_req) {
+        request *blk = slab_new(&c->req_slabs, sizeof *blk);
+        if (!blk)
+            return NULL;
+        for (int i = 0; i < SLAB; i++) {
+            blk[i].next_free = c->free_req;
+            c->free_req = &blk[i];
+        }
+    }
+    request *r = c->free_req;
+    c->free_req = r->next_free;
+    return r;
+}
+
+void caller_attempt_release(attempt *a)
+{
+    if (a->where != AT_NONE || a->live)
+        return; /* the server or the caller still holds it */
+    caller *c = a->owner;
+    a->next = c->free_att;
+    c->free_att = a;
+}
+
+/* ---- breakers and outliers --------------------------------------------------- */
+
+static breaker *breaker_for(caller *c, int s)
+{
+    if (c->nbrk == 0)
+        return NULL;
+    return c->cfg->breaker.scope == SCOPE_PER_SERVER ? &c->brk[s] : &c->brk[0];
+}
+
+static void on_breaker_change(void *owner, breaker *b, brk_state from, brk_state to)
+{
+    caller *c = owner;
+    int delta = (to == BRK_OPEN) - (from == BRK_OPEN);
+    if (delta) {
+        c->nopen += delta;
+        stat_tw_set(&c->open_tw, c->w->s.now, c->nopen);
+    }
+    world_breaker_change(c->w, c->index, b->id, to);
+}
+
+static void outlier_return(sim *s, sim_event *ev)
+{
+    outlier_state *o = SIM_CONTAINER(ev, outlier_state, end);
+    caller *c = o->c;
+    o->until = 0;
+    c->nejected--;
+    stat_tw_set(&c->ejected_tw, s->now, c->nejected);
+}
+
+/* Envoy consecutive_5xx: eject a server after N consecutive errors for
+ * base_ejection x (times ejected), capped at max(300 s, base); never more
+ * than max_ejection_percent of the pool, but one is always allowed. */
+static void outlier_record(caller *c, int s, int failed)
+{
+    const outlier_cfg *oc = &c->cfg->outlier;
+    outlier_state *o = &c->outl[s];
+    if (!failed) {
+        o->consecutive = 0;
+        return;
+    }
+    if (++o->consecutive < oc->consecutive_errors || o->until > 0)
+        return;
+    o->consecutive = 0;
+    int n = c->target->cfg->servers;
+    int max = (int)floor(oc->max_ejection_percent / 100.0 * n);
+    if (max < 1)
+        max = 1;
+    if (c->nejected >= max)
+        return;
+    o->times++;
+    double cap = oc->base_ejection > 300 ? oc->base_ejection : 300;
+    double len = fmin(cap, oc->base_ejection * o->times);
+    o->until = c->w->s.now + len;
+    c->nejected++;
+    c->ejections++;
+    stat_tw_set(&c->ejected_tw, c->w->s.now, c->nejected);
+    sim_after(&c->w->s, &o->end, len);
+}
+
+/* ---- attempts -------------------------------------------------------------- */
+
+static void keep_delay(caller *c, double drawn, int fired)
+{
+    double *blk = rec_delays(&c->w->L, c->w->rec, c->index);
+    if (blk[0] < SAMPLE_CAP) {
+        size_t k = (size_t)blk[0]++;
+        blk[1 + 2 * k] = drawn;
+        blk[2 + 2 * k] = fired;
+    }
+}
+
+/* The caller stops waiting for A (answered, timed out, or abandoned). */
+static void detach(caller *c, attempt *a)
+{
+    request *r = a->req;
+    a->live = 0;
+    timerq_stop(&a->timeout);
+    for (attempt **pp = &r->live; *pp; pp = &(*pp)->sib)
+        if (*pp == a) {
+            *pp = a->sib;
+            break;
+        }
+    a->sib = NULL;
+    r->nlive--;
+    c->outstanding[a->server]--;
+    stat_tw_add(&c->in_flight_tw, c->w->s.now, -1);
+}
+
+static void send_attempt(caller *c, request *r, int hedge)
+{
+    sim *s = &c->w->s;
+    r->attempts++;
+    c->attempts++;
+    c->bin_attempts++;
+    c->hedges += hedge;
+    int srv = balancer_pick(c, r);
+    breaker *b = breaker_for(c, srv);
+    uint32_t epoch = 0;
+    if (b && !breaker_admit(b, &epoch)) {
+        c->breaker_rejects++;
+        c->cause[OUT_BREAKER]++;
+        attempt_failed(c, r, OUT_BREAKER);
+        return;
+    }
+    attempt *a = att_alloc(c);
+    if (!a) {
+        c->w->runaway = WORLD_NOMEM;
+        return;
+    }
+    memset(a, 0, sizeof *a);
+    a->req = r;
+    a->owner = c;
+    a->server = srv;
+    a->epoch = epoch;
+    a->sent = s->now;
+    a->live = 1;
+    a->hedge = (uint8_t)hedge;
+    a->sib = r->live;
+    r->live = a;
+    r->nlive++;
+    c->outstanding[srv]++;
+    stat_tw_add(&c->in_flight_tw, s->now, 1);
+    if (c->cfg->timeout > 0)
+        timerq_start(&c->tmo_q, s, &a->timeout);
+    if (c->cfg->hedge.enabled && r->attempts < c->cfg->hedge.max_attempts) {
+        timerq_stop(&r->hedge_timer);
+        timerq_start(&c->hedge_q, s, &r->hedge_timer);
+    }
+    pool_arrive(c->target, srv, a); /* last: may finish R */
+}
+
+void caller_attempt_ended(attempt *a, outcome o)
+{
+    caller *c = a->owner;
+    if (!a->live) {
+        caller_attempt_release(a);
+        return;
+    }
+    request *r = a->req;
+    int failed = o != OUT_SUCCESS, srv = a->server, hedge = a->hedge;
+    detach(c, a);
+    breaker *b = breaker_for(c, srv);
+    if (b)
+        breaker_record(b, &c->w->s, a->epoch, failed, c->w->s.now - a->sent);
+    budget_on_outcome(&c->bud, !failed);
+    if (c->outl)
+        outlier_record(c, srv, failed);
+    c->cause[o]++;
+    if (o == OUT_TIMEOUT)
+        c->timeouts++;
+    caller_attempt_release(a);
+    if (!failed) {
+        c->hedges_won += hedge;
+        request_finish(c, r, 1);
+    } else {
+        attempt_failed(c, r, o);
+    }
+}
+
+static int retryable(const retry_on_cfg *on, outcome o)
+{
+    switch (o) {
+    case OUT_TIMEOUT: return on->on_timeout;
+    case OUT_ERROR: return on->on_error;
+    case OUT_REJECTED: return on->on_rejected;
+    case OUT_BREAKER: return on->on_breaker;
+    case OUT_SUCCESS: break;
+    }
+    return 0;
+}
+
+/* Hedging (gRPC): a failed hedge makes room for the next one at once. */
+static void hedge_failed(caller *c, request *r, outcome o)
+{
+    if (r->attempts < c->cfg->hedge.max_attempts && retryable(&c->cfg->retry.retry_on, o) &&
+        budget_try_retry(&c->bud, c->w->s.now)) {
+        send_attempt(c, r, 1);
+        return;
+    }
+    if (r->nlive == 0)
+        request_finish(c, r, 0);
+}
+
+static void attempt_failed(caller *c, request *r, outcome o)
+{
+    const retry_cfg *rc = &c->cfg->retry;
+    if (r->state != REQ_ACTIVE)
+        return;
+    if (c->cfg->hedge.enabled) {
+        hedge_failed(c, r, o);
+        return;
+    }
+    if (!retryable(&rc->retry_on, o) || r->attempts >= rc->max_attempts) {
+        request_finish(c, r, 0);
+        return;
+    }
+    c->retries_wanted++;
+    double drawn = 0;
+    double d = backoff_delay(&rc->backoff, r->attempts - 1, &r->prev_sleep, &c->rng_backoff, &drawn);
+    keep_delay(c, drawn, d >= 0);
+    if (rc->backoff.kind == BACKOFF_EXPONENTIAL_RANDOM) {
+        c->retry_draws++;
+        c->retry_fired += d >= 0;
+    }
+    if (d < 0) { /* P_retry: no retry fires after t_max */
+        request_finish(c, r, 0);
+        return;
+    }
+    if (!budget_try_retry(&c->bud, c->w->s.now)) {
+        c->retries_denied++;
+        c->cause[CAUSE_BUDGET]++;
+        request_finish(c, r, 0);
+        return;
+    }
+    if (d == 0) {
+        send_attempt(c, r, 0);
+        return;
+    }
+    r->state = REQ_BACKOFF;
+    sim_after(&c->w->s, &r->backoff, d);
+}
+
+/* ---- requests -------------------------------------------------------------- */
+
+static void backoff_over(sim *s, sim_event *ev)
+{
+    (void)s;
+    request *r = SIM_CONTAINER(ev, request, backoff);
+    r->state = REQ_ACTIVE;
+    send_attempt(r->c, r, 0);
+}
+
+static void request_finish(caller *c, request *r, int ok)
+{
+    double now = c->w->s.now;
+    r->state = REQ_DONE;
+    timerq_stop(&r->deadline);
+    timerq_stop(&r->hedge_timer);
+    sim_cancel(&c->w->s, &r->backoff);
+    while (r->live) { /* abandoned hedges: their work still loads the servers */
+        attempt *a = r->live;
+        detach(c, a);
+        c->cause[CAUSE_ABANDONED]++;
+        caller_attempt_release(a);
+    }
+    c->ended++;
+    c->bin_ended++;
+    if (ok) {
+        c->succeeded++;
+        c->bin_succ++;
+        stat_hist_add(&c->lat, now - r->arrival);
+    }
+    attempt *parent = r->parent;
+    int user = r->user;
+    r->next_free = c->free_req;
+    c->free_req = r;
+    if (parent)
+        pool_downstream_done(parent, ok);
+    else if (c->client >= 0)
+        source_request_done(&c->w->sources[c->client], user);
+}
+
+void caller_start_request(caller *c, attempt *parent, int user)
+{
+    request *r = req_alloc(c);
+    if (!r) {
+        c->w->runaway = WORLD_NOMEM;
+        return;
+    }
+    sim *s = &c->w->s;
+    memset(r, 0, sizeof *r);
+    r->backoff.fire = backoff_over;
+    r->c = c;
+    r->parent = parent;
+    r->arrival = s->now;
+    r->prev_sleep = c->cfg->retry.backoff.base;
+    r->user = user;
+    r->state = REQ_ACTIVE;
+    if (parent)
+        parent->child = r;
+    c->bin_offered++;
+    budget_on_request(&c->bud, s->now);
+    if (c->cfg->deadline > 0)
+        timerq_start(&c->deadline_q, s, &r->deadline);
+    send_attempt(c, r, 0);
+}
+
+/* ---- timers ---------------------------------------------------------------- */
+
+static void timeout_expired(void *ctx, timer_node *n)
+{
+    (void)ctx;
+    caller_attempt_ended(SIM_CONTAINER(n, attempt, timeout), OUT_TIMEOUT);
+}
+
+static void deadline_expired(void *ctx, timer_node *n)
+{
+    caller *c = ctx;
+    c->deadlines++;
+    request_finish(c, SIM_CONTAINER(n, request, deadline), 0);
+}
+
+static void hedge_expired(void *ctx, timer_node *n)
+{
+    caller *c = ctx;
+    request *r = SIM_CONTAINER(n, request, hedge_timer);
+    if (r->state == REQ_ACTIVE && r->attempts < c->cfg->hedge.max_attempts &&
+        budget_try_retry(&c->bud, c->w->s.now))
+        send_attempt(c, r, 1);
+}
+
+/* ---- build, reset, metrics --------------------------------------------------- */
+
+int caller_build(caller *c, world *w, const policy_cfg *cfg, int index, int client, int from_pool)
+{
+    memset(c, 0, sizeof *c);
+    c->from_pool = from_pool;
+    c->w = w;
+    c->cfg = cfg;
+    c->target = &w->pools[cfg->target];
+    c->index = index;
+    c->client = client;
+    int n = c->target->cfg->servers;
+    c->outstanding = calloc((size_t)n, sizeof *c->outstanding);
+    c->scratch = calloc((size_t)n, sizeof *c->scratch);
+    if (!c->outstanding || !c->scratch || rng_init(&c->rng_bal) || rng_init(&c->rng_backoff))
+        return -1;
+    if (cfg->breaker.kind != BREAKER_NONE) {
+        c->nbrk = cfg->breaker.scope == SCOPE_PER_SERVER ? n : 1;
+        c->brk = calloc((size_t)c->nbrk, sizeof *c->brk);
+        if (!c->brk)
+            return -1;
+        for (int i = 0; i < c->nbrk; i++)
+            if (breaker_init(&c->brk[i], &cfg->breaker, c->nbrk == 1 && cfg->breaker.scope == SCOPE_POOL ? -1 : i,
+                             on_breaker_change, c))
+                return -1;
+    }
+    if (cfg->outlier.enabled) {
+        c->outl = calloc((size_t)n, sizeof *c->outl);
+        if (!c->outl)
+            return -1;
+        for (int i = 0; i < n; i++) {
+            c->outl[i].c = c;
+            c->outl[i].index = i;
+            c->outl[i].end.fire = outlier_return;
+        }
+    }
+    budget_init(&c->bud, &cfg->retry.budget);
+    timerq_init(&c->tmo_q, cfg->timeout, timeout_expired, c);
+    timerq_init(&c->deadline_q, cfg->deadline, deadline_expired, c);
+    timerq_init(&c->hedge_q, cfg->hedge.delay, hedge_expired, c);
+    c->lat.count = NULL;
+    return 0;
+}
+
+void caller_destroy(caller *c)
+{
+    slab_free(&c->att_slabs);
+    slab_free(&c->req_slabs);
+    for (int i = 0; i < c->nbrk; i++)
+        breaker_destroy(&c->brk[i]);
+    free(c->brk);
+    free(c->outl);
+    free(c->outstanding);
+    free(c->scratch);
+    rng_destroy(&c->rng_bal);
+    rng_destroy(&c->rng_backoff);
+}
+
+/* After a replication the requests and attempts still in flight are simply
+ * forgotten: rebuild both free lists from the slabs. */
+static void reclaim(caller *c)
+{
+    c->free_att = NULL;
+    c->free_req = NULL;
+    for (int i = 0; i < c->att_slabs.n; i++) {
+        attempt *blk = c->att_slabs.blk[i];
+        for (int k = 0; k < SLAB; k++) {
+            blk[k].next = c->free_att;
+            c->free_att = &blk[k];
+        }
+    }
+    for (int i = 0; i < c->req_slabs.n; i++) {
+        request *blk = c->req_slabs.blk[i];
+        for (int k = 0; k < SLAB; k++) {
+            blk[k].next_free = c->free_req;
+            c->free_req = &blk[k];
+        }
+    }
+}
+
+void caller_reset(caller *c)
+{
+    world *w = c->w;
+    reclaim(c);
+    unsigned long bal, back;
+    if (c->client >= 0) {
+        unsigned long base = (unsigned long)(w->sc->npools + c->client) * STREAMS_PER_ENTITY;
+        bal = base + ST_BAL;
+        back = base + ST_BACKOFF;
+    } else {
+        unsigned long base = (unsigned long)c->from_pool * STREAMS_PER_ENTITY;
+        bal = base + ST_CALL_BAL;
+        back = base + ST_CALL_BACKOFF;
+    }
+    rng_seed(&c->rng_bal, world_stream_seed(w, bal));
+    rng_seed(&c->rng_backoff, world_stream_seed(w, back));
+    int n = c->target->cfg->servers;
+    memset(c->outstanding, 0, (size_t)n * sizeof *c->outstanding);
+    for (int i = 0; i < c->nbrk; i++)
+        breaker_reset(&c->brk[i]);
+    if (c->outl)
+        for (int i = 0; i < n; i++) {
+            c->outl[i].consecutive = c->outl[i].times = 0;
+            c->outl[i].until = 0;
+            c->outl[i].end.pos = 0;
+        }
+    c->nopen = c->nejected = 0;
+    c->rr_next = 0;
+    budget_reset(&c->bud);
+    timerq_reset(&c->tmo_q);
+    timerq_reset(&c->deadline_q);
+    timerq_reset(&c->hedge_q);
+    stat_tw_init(&c->in_flight_tw, 0, 0);
+    stat_tw_init(&c->open_tw, 0, 0);
+    stat_tw_init(&c->ejected_tw, 0, 0);
+    stat_hist_bind(&c->lat, rec_hist(&w->L, w->rec, c->index));
+    c->bin_offered = c->bin_attempts = c->bin_succ = c->bin_ended = 0;
+    caller_restart_stats(c, 0);
+}
+
+void caller_restart_stats(caller *c, double t)
+{
+    stat_tw_restart(&c->in_flight_tw, t);
+    stat_tw_restart(&c->open_tw, t);
+    stat_tw_restart(&c->ejected_tw, t);
+    stat_hist_clear(&c->lat);
+    c->ended = c->succeeded = c->attempts = c->hedges = c->hedges_won = c->timeouts = 0;
+    c->breaker_rejects = c->retries_wanted = c->retries_denied = 0;
+    c->retry_draws = c->retry_fired = c->deadlines = c->ejections = 0;
+    memset(c->cause, 0, sizeof c->cause);
+    c->trips_at_start = 0;
+    for (int i = 0; i < c->nbrk; i++)
+        c->trips_at_start += c->brk[i].trips;
+}
+
+double caller_error_counter(const caller *c)
+{
+    if (c->nbrk == 0)
+        return NAN;
+    double sum = 0;
+    for (int i = 0; i < c->nbrk; i++)
+        sum += c->brk[i].consec;
+    return sum / c->nbrk;
+}
+
+static double ratio(double a, double b) { return b > 0 ? a / b : NAN; }
+
+void caller_finish_metrics(caller *c, double *m, double t)
+{
+    const scenario *sc = c->w->sc;
+    double q = c->lat.n;
+    long trips = 0;
+    for (int i = 0; i < c->nbrk; i++)
+        trips += c->brk[i].trips;
+    m[CM_REQUEST_SUCCESS] = ratio(c->succeeded, c->ended);
+    m[CM_LATENCY_MEAN] = ratio(c->lat.sum, q);
+    m[CM_LATENCY_P50] = stat_hist_quantile(c->lat.count, q, 0.5);
+    m[CM_LATENCY_P99] = stat_hist_quantile(c->lat.count, q, 0.99);
+    m[CM_LATENCY_P999] = stat_hist_quantile(c->lat.count, q, 0.999);
+    m[CM_ATTEMPTS_PER_REQUEST] = ratio(c->attempts, c->ended);
+    m[CM_TIMEOUT_FRACTION] = ratio(c->timeouts, c->attempts);
+    m[CM_BREAKER_OPEN_FRACTION] = c->nbrk ? stat_tw_mean(&c->open_tw, t) / c->nbrk : NAN;
+    m[CM_BREAKER_TRIPS] = c->nbrk ? (double)(trips - c->trips_at_start) : NAN;
+    m[CM_REJECTED_BY_BREAKER] = ratio(c->breaker_rejects, c->attempts);
+    m[CM_RETRIES_DROPPED_BY_BUDGET] = ratio(c->retries_denied, c->retries_wanted);
+    m[CM_REQUESTS] = c->ended;
+    m[CM_THROUGHPUT] = c->succeeded / (sc->horizon - sc->warmup);
+    m[CM_RETRY_FIRED] = ratio(c->retry_fired, c->retry_draws);
+    m[CM_HEDGES_SENT] = c->cfg->hedge.enabled ? ratio(c->hedges, c->ended) : NAN;
+    m[CM_HEDGES_WON] = c->cfg->hedge.enabled ? ratio(c->hedges_won, c->succeeded) : NAN;
+    m[CM_EJECTIONS] = c->outl ? c->ejections : NAN;
+    m[CM_EJECTED_FRACTION] = c->outl ? stat_tw_mean(&c->ejected_tw, t) / c->target->cfg->servers : NAN;
+    m[CM_DEADLINE_FRACTION] = c->cfg->deadline > 0 ? ratio(c->deadlines, c->ended) : NAN;
+    for (int k = 0; k < CAUSE_COUNT; k++)
+        m[CM_CAUSE_SUCCESS + k] = ratio(c->cause[k], c->ended);
+}
+
+void caller_take_bin(caller *c, double *ts, double t, double width)
+{
+    ts[TSC_OFFERED] = c->bin_offered / width;
+    ts[TSC_ATTEMPTS] = c->bin_attempts / width;
+    ts[TSC_SUCCESSES] = c->bin_succ;
+    ts[TSC_ENDED] = c->bin_ended;
+    ts[TSC_IN_FLIGHT] = stat_tw_take_bin(&c->in_flight_tw, t) / width;
+    ts[TSC_BREAKER_OPEN] = c->nbrk ? stat_tw_take_bin(&c->open_tw, t) / width / c->nbrk : NAN;
+    ts[TSC_ERROR_COUNTER] = caller_error_counter(c);
+    stat_tw_take_bin(&c->ejected_tw, t);
+    c->bin_offered = c->bin_attempts = c->bin_succ = c->bin_ended = 0;
+}

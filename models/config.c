@@ -1,0 +1,113 @@
+/* config.c - defaults, copy and release of the scenario description. */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void policy_cfg_defaults(policy_cfg *p)
+{
+    memset(p, 0, sizeof *p);
+    p->balancer = BAL_RANDOM;
+    p->retry.max_attempts = 1;
+    p->retry.retry_on = (retry_on_cfg){1, 1, 1, 1};
+    p->retry.backoff.kind = BACKOFF_NONE;
+    p->retry.backoff.multiplier = 2;
+    p->breaker.kind = BREAKER_NONE;
+    p->breaker.failure_threshold = 5;
+    p->breaker.window = 100;
+    p->breaker.min_calls = 100;
+    p->breaker.failure_rate = 0.5;
+    p->breaker.slow_call_rate = 1.0;
+    p->breaker.open_for = 5.0;
+    p->breaker.half_open_probes = 1;
+}
+
+void pool_cfg_defaults(pool_cfg *p)
+{
+    memset(p, 0, sizeof *p);
+    p->servers = 1;
+    p->workers = 1;
+    p->service.kind = DIST_EXPONENTIAL;
+    p->service.rate = 1;
+    p->failure.kind = DIST_NONE;
+    p->repair.kind = DIST_EXPONENTIAL;
+    p->repair.rate = 1;
+    p->mode = FAIL_FAST;
+    p->quorum = 1;
+    policy_cfg_defaults(&p->calls);
+}
+
+void client_cfg_defaults(client_cfg *c)
+{
+    memset(c, 0, sizeof *c);
+    c->arrival.process = ARRIVAL_POISSON;
+    c->arrival.rate = 1;
+    policy_cfg_defaults(&c->policy);
+}
+
+void scenario_free(scenario *s)
+{
+    if (!s)
+        return;
+    free(s->name);
+    free(s->description);
+    free(s->file);
+    free(s->pools);
+    free(s->clients);
+    free(s->events);
+    memset(s, 0, sizeof *s);
+}
+
+static void *dup_array(const void *src, size_t n, size_t size, int *fail)
+{
+    if (n == 0 || !src)
+        return NULL;
+    void *p = malloc(n * size);
+    if (!p) {
+        *fail = 1;
+        return NULL;
+    }
+    memcpy(p, src, n * size);
+    return p;
+}
+
+static char *dup_str(const char *s, int *fail)
+{
+    if (!s)
+        return NULL;
+    char *d = strdup(s);
+    if (!d)
+        *fail = 1;
+    return d;
+}
+
+int scenario_copy(scenario *dst, const scenario *src)
+{
+    int fail = 0;
+    *dst = *src;
+    dst->name = dup_str(src->name, &fail);
+    dst->description = dup_str(src->description, &fail);
+    dst->file = dup_str(src->file, &fail);
+    dst->pools = dup_array(src->pools, (size_t)src->npools, sizeof *src->pools, &fail);
+    dst->clients = dup_array(src->clients, (size_t)src->nclients, sizeof *src->clients, &fail);
+    dst->events = dup_array(src->events, (size_t)src->nevents, sizeof *src->events, &fail);
+    if (fail) {
+        scenario_free(dst);
+        return -1;
+    }
+    return 0;
+}
+
+double dist_mean(const dist_cfg *d)
+{
+    switch (d->kind) {
+    case DIST_EXPONENTIAL: return 1.0 / d->rate;
+    case DIST_DETERMINISTIC: return d->value;
+    case DIST_WEIBULL: return d->scale * tgamma(1.0 + 1.0 / d->shape);
+    case DIST_LOGNORMAL: return exp(d->mu + 0.5 * d->sigma * d->sigma);
+    case DIST_GAMMA: return d->shape * d->scale;
+    case DIST_NONE: break;
+    }
+    return INFINITY;
+}

@@ -1,0 +1,205 @@
+/* config.h - the plain-C description of a scenario that the models run.
+ *
+ * The scenario loader (app/loader.c) fills these structs from JSON; the models
+ * (models/world.c and friends) read them and never see JSON.  Every value here
+ * has already been validated by the loader, so the models may trust it.
+ *
+ * Ownership: a scenario owns everything it points to (names, arrays);
+ * scenario_free() releases it all.  Units: seconds, per second, [0,1].
+ */
+#ifndef RELSIM_CONFIG_H
+#define RELSIM_CONFIG_H
+
+#include <stdint.h>
+
+#define CFG_NAME_MAX 64 /* longest pool/client name, including the NUL */
+
+/* A probability distribution of a positive duration. */
+typedef enum {
+    DIST_NONE = 0,      /* absent (e.g. a server that never fails) */
+    DIST_EXPONENTIAL,   /* rate */
+    DIST_DETERMINISTIC, /* value */
+    DIST_WEIBULL,       /* shape, scale */
+    DIST_LOGNORMAL,     /* mu, sigma of ln X */
+    DIST_GAMMA          /* shape, scale */
+} dist_kind;
+
+typedef struct {
+    dist_kind kind;
+    double rate;  /* exponential */
+    double value; /* deterministic */
+    double shape; /* weibull, gamma */
+    double scale; /* weibull, gamma */
+    double mu;    /* lognormal: mean of ln X */
+    double sigma; /* lognormal: sd of ln X */
+} dist_cfg;
+
+typedef enum { FAIL_FAST = 0, FAIL_HANG } failure_mode;
+
+typedef enum { BAL_RANDOM = 0, BAL_ROUND_ROBIN, BAL_LEAST_OUTSTANDING, BAL_P2C } balancer_kind;
+
+typedef enum { BACKOFF_NONE = 0, BACKOFF_CONSTANT, BACKOFF_EXPONENTIAL, BACKOFF_EXPONENTIAL_RANDOM } backoff_kind;
+
+typedef enum { JITTER_NONE = 0, JITTER_FULL, JITTER_EQUAL, JITTER_DECORRELATED } jitter_kind;
+
+typedef struct {
+    backoff_kind kind;
+    double delay;      /* constant */
+    double base;       /* exponential */
+    double multiplier; /* exponential */
+    double cap;        /* exponential (0 = no cap) */
+    jitter_kind jitter;
+    double rate;  /* exponential_random: delay ~ Exp(rate) */
+    double t_max; /* exponential_random: retry abandoned when delay > t_max */
+} backoff_cfg;
+
+typedef enum { BUDGET_NONE = 0, BUDGET_TOKEN_BUCKET, BUDGET_RATIO } budget_kind;
+
+typedef struct {
+    budget_kind kind;
+    double max_tokens;     /* token_bucket (gRPC) */
+    double token_ratio;    /* token_bucket */
+    double percent;        /* ratio (Finagle percentCanRetry), in [0,1] */
+    double min_per_second; /* ratio */
+    double ttl;            /* ratio: seconds a deposit lives */
+} budget_cfg;
+
+/* Which attempt outcomes a retry is made for (all true by default). */
+typedef struct {
+    int on_timeout;
+    int on_error;    /* fail-fast error from a DOWN server */
+    int on_rejected; /* queue full */
+    int on_breaker;  /* rejected by an OPEN breaker */
+} retry_on_cfg;
+
+typedef struct {
+    int max_attempts; /* including the first; 1 = no retry */
+    backoff_cfg backoff;
+    budget_cfg budget;
+    retry_on_cfg retry_on;
+} retry_cfg;
+
+typedef enum { BREAKER_NONE = 0, BREAKER_CONSECUTIVE, BREAKER_FAILURE_RATE } breaker_kind;
+typedef enum { SCOPE_PER_SERVER = 0, SCOPE_POOL } breaker_scope;
+
+typedef struct {
+    breaker_kind kind;
+    breaker_scope scope;
+    int failure_threshold;     /* consecutive */
+    int window;                /* failure_rate: last N finished attempts */
+    int min_calls;             /* failure_rate */
+    double failure_rate;       /* failure_rate: trip when fraction >= this */
+    double slow_call_duration; /* failure_rate: 0 = slow calls not counted */
+    double slow_call_rate;     /* failure_rate: trip when slow share >= this */
+    double open_for;           /* seconds OPEN before HALF_OPEN */
+    int half_open_probes;
+} breaker_cfg;
+
+typedef struct {
+    int enabled;
+    double delay;     /* send another attempt after this long without an answer */
+    int max_attempts; /* at most this many attempts in all */
+} hedge_cfg;
+
+typedef struct {
+    int enabled;
+    int consecutive_errors;
+    double base_ejection;        /* seconds, times the number of ejections */
+    double max_ejection_percent; /* in [0,100]; at least one host may always be ejected */
+} outlier_cfg;
+
+/* How one caller (a client, or a pool calling downstream) talks to a pool. */
+typedef struct {
+    int target; /* index into scenario.pools */
+    balancer_kind balancer;
+    double timeout;   /* per attempt; 0 = none */
+    double p_timeout; /* > 0: the loader set timeout = -ln(p)/K (T_timeout) */
+    double deadline;  /* whole request incl. backoff; 0 = none */
+    retry_cfg retry;
+    breaker_cfg breaker;
+    hedge_cfg hedge;
+    outlier_cfg outlier;
+} policy_cfg;
+
+typedef struct {
+    char name[CFG_NAME_MAX];
+    int servers;
+    int workers;
+    int queue_limit; /* 0 = unbounded */
+    dist_cfg service;
+    dist_cfg failure; /* kind == DIST_NONE: never fails */
+    dist_cfg repair;
+    int repair_crews; /* 0 = every server repaired independently */
+    failure_mode mode;
+    int quorum;
+    int has_calls; /* multi-tier: serving here calls another pool */
+    policy_cfg calls;
+} pool_cfg;
+
+typedef enum { ARRIVAL_POISSON = 0, ARRIVAL_CLOSED } arrival_kind;
+
+typedef struct {
+    arrival_kind process;
+    double rate;    /* poisson */
+    int users;      /* closed */
+    dist_cfg think; /* closed */
+} arrival_cfg;
+
+typedef struct {
+    char name[CFG_NAME_MAX];
+    arrival_cfg arrival;
+    policy_cfg policy;
+} client_cfg;
+
+typedef enum { EVENT_FAIL = 0, EVENT_LOAD } event_kind;
+
+/* A scheduled fault or load change inside the simulation. */
+typedef struct {
+    event_kind kind;
+    double at;
+    double duration;
+    int pool;          /* fail: index into pools */
+    int servers;       /* fail: how many UP servers are forced DOWN */
+    int client;        /* load: index into clients */
+    double multiplier; /* load */
+} event_cfg;
+
+/* Safety limits against runaway models (issue 8); 0 means "no limit". */
+typedef struct {
+    long max_in_flight;     /* attempts queued or in service, summed over pools */
+    double max_events;      /* per replication */
+} limits_cfg;
+
+typedef struct scenario {
+    char *name;        /* owned */
+    char *description; /* owned, may be "" */
+    char *file;        /* owned: the path it was read from, "" if none */
+    uint64_t seed;
+    double horizon;
+    double warmup;
+    int replications;
+    double bin; /* time-series bin width in seconds (0 = horizon/200) */
+    int npools;
+    pool_cfg *pools; /* owned array */
+    int nclients;
+    client_cfg *clients; /* owned array */
+    int nevents;
+    event_cfg *events; /* owned array, sorted by `at` */
+    limits_cfg limits;
+} scenario;
+
+/* Release everything a scenario owns (not the struct itself). NULL is fine. */
+void scenario_free(scenario *s);
+
+/* Defaults for a policy/pool/client, as documented in CONTRACT.md. */
+void policy_cfg_defaults(policy_cfg *p);
+void pool_cfg_defaults(pool_cfg *p);
+void client_cfg_defaults(client_cfg *c);
+
+/* Deep copy (for sweeps that change one point). Returns 0 or -1 on ENOMEM. */
+int scenario_copy(scenario *dst, const scenario *src);
+
+/* Mean of a distribution (inf-free: validated configs only). */
+double dist_mean(const dist_cfg *d);
+
+#endif

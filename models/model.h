@@ -1,0 +1,234 @@
+/* model.h - the simulated objects of one replication and how they link.
+ *
+ *   world ─┬─ pool[p] ── server[n]          (failure/repair, FIFO queue, workers)
+ *          ├─ caller[c] ── request ── attempt  (timeouts, retries, budget,
+ *          │                                   breakers, balancer, hedging, outliers)
+ *          └─ source[k]                     (client arrival processes)
+ *
+ * A caller is the policy engine of one client, or of one pool that calls
+ * another pool while serving (multi-tier).  An attempt is both the client's
+ * view of one try and the server's unit of work: it lives until the server is
+ * done with it (where == AT_NONE) AND the caller stopped waiting (!live), so a
+ * timed-out attempt keeps loading its server (wasted work, MODEL.md).
+ *
+ * Ownership: the world owns everything here and allocates it all when it is
+ * built; requests and attempts come from per-caller free lists that only
+ * grow, so the event loop allocates nothing in steady state.
+ * This header is internal to models/; the public entry point is world.h.
+ */
+#ifndef RELSIM_MODEL_H
+#define RELSIM_MODEL_H
+
+#include "models/breaker.h"
+#include "models/budget.h"
+#include "models/config.h"
+#include "models/metrics.h"
+#include "models/world.h"
+#include "sim/rng.h"
+#include "sim/sim.h"
+#include "sim/stat.h"
+
+#include <stdint.h>
+
+struct world;
+struct caller;
+struct request;
+struct pool;
+
+typedef enum { OUT_SUCCESS = 0, OUT_TIMEOUT, OUT_ERROR, OUT_REJECTED, OUT_BREAKER } outcome;
+enum { CAUSE_BUDGET = 5, CAUSE_ABANDONED = 6, CAUSE_COUNT = 7 }; /* after the outcomes */
+enum { AT_NONE = 0, AT_QUEUE, AT_SERVICE, AT_DOWNSTREAM };
+
+typedef struct attempt {
+    sim_event done;          /* service completion at the server */
+    timer_node timeout;      /* the caller's per-attempt timeout */
+    struct attempt *prev, *next; /* server queue / in-service list / free list */
+    struct attempt *sib;     /* the request's other live attempts */
+    struct request *req;
+    struct caller *owner;
+    struct request *child;   /* multi-tier: the downstream request it waits on */
+    double sent;
+    int32_t server;
+    uint32_t epoch;          /* breaker epoch at admission */
+    uint8_t where;           /* AT_* */
+    uint8_t live;            /* the caller still waits for this attempt */
+    uint8_t hedge;           /* sent as a hedge */
+} attempt;
+
+typedef struct request {
+    sim_event backoff;       /* retry timer (variable delay) */
+    timer_node deadline;
+    timer_node hedge_timer;
+    struct request *next_free;
+    struct caller *c;
+    attempt *parent;         /* multi-tier: upstream attempt waiting, or NULL */
+    attempt *live;           /* live attempts, linked by sib */
+    double arrival;
+    double prev_sleep;       /* decorrelated jitter state */
+    int attempts;            /* attempts made, breaker-rejected included */
+    int nlive;
+    int user;                /* closed-loop user, or -1 */
+    uint8_t state;           /* REQ_* */
+} request;
+enum { REQ_ACTIVE = 0, REQ_BACKOFF, REQ_DONE };
+
+typedef struct server {
+    sim_event life;          /* next failure, or repair completion */
+    sim_event forced_end;    /* end of a forced outage (events) */
+    attempt *q_head, *q_tail;/* waiting (FIFO, linked by next) */
+    attempt *svc;            /* in service (doubly linked) */
+    double since;            /* start of the current up/down period */
+    int qlen, busy;
+    uint8_t up, forced, repairing;
+    int index;
+    struct pool *pool;
+} server;
+
+typedef struct pool {
+    const pool_cfg *cfg;
+    struct world *w;
+    int index;
+    server *srv;
+    rng_stream rng_fail, rng_repair, rng_service;
+    int up_count, crews_busy;
+    int *crew_wait;          /* FIFO of servers waiting for a crew (ring) */
+    int wait_head, wait_len;
+    stat_tw up_tw, quorum_tw, busy_tw, queue_tw;
+    double failures, up_sum, up_n, down_sum, down_n;
+    double arrivals, rejected, served, wasted, bin_arrivals;
+    struct caller *calls;    /* multi-tier downstream caller, or NULL */
+    int *amp_clients;        /* clients whose requests reach this pool (-1 terminated) */
+} pool;
+
+typedef struct {
+    int consecutive;         /* consecutive errors seen from the server */
+    int times;               /* ejections so far */
+    double until;            /* ejected until (0 = not ejected) */
+    sim_event end;           /* un-ejection timer */
+    struct caller *c;
+    int index;
+} outlier_state;
+
+typedef struct {
+    void **blk;
+    int n, cap;
+} slab_list;
+
+typedef struct caller {
+    struct world *w;
+    const policy_cfg *cfg;
+    pool *target;
+    int index;               /* caller index (record slot) */
+    int client;              /* client index, or -1 for a pool's calls */
+    int from_pool;           /* the calling pool, or -1 for a client */
+    rng_stream rng_bal, rng_backoff;
+    timerq tmo_q, deadline_q, hedge_q;
+    breaker *brk;            /* nbrk breakers: per server, or one for the pool */
+    int nbrk;
+    budget bud;
+    int *outstanding;        /* this caller's live attempts per server */
+    outlier_state *outl;
+    int nejected;
+    int rr_next;
+    int *scratch;            /* balancer candidate list */
+    attempt *free_att;
+    request *free_req;
+    slab_list att_slabs, req_slabs; /* blocks behind the free lists */
+    /* counters over the window */
+    double ended, succeeded, attempts, hedges, hedges_won, timeouts, breaker_rejects;
+    double retries_wanted, retries_denied, retry_draws, retry_fired, deadlines, ejections;
+    double cause[CAUSE_COUNT];
+    long trips_at_start;     /* breaker trips before the window */
+    stat_tw in_flight_tw, open_tw, ejected_tw;
+    int nopen;
+    stat_hist lat;
+    double *delays;          /* record block for retry delay samples */
+    double bin_offered, bin_attempts, bin_succ, bin_ended;
+} caller;
+
+struct source;
+typedef struct {
+    sim_event wake;          /* end of this user's think time */
+    struct source *src;
+    int index;
+} user_slot;
+
+typedef struct source {
+    sim_event next;          /* poisson: the next arrival */
+    const client_cfg *cfg;
+    caller *c;
+    rng_stream rng_arrival, rng_think;
+    double multiplier;       /* load events */
+    user_slot *users;        /* closed: one per user */
+    int nusers;
+} source;
+
+/* Replication 0's timelines for the plots: server marks, breaker states. */
+enum { MARK_FAIL, MARK_REPAIR, MARK_FORCED };
+#define TRACE_CAP 20000
+typedef struct {
+    world_trace_row *marks, *breaks;
+    int nmarks, nbreaks, on;
+} world_trace;
+
+typedef struct world {
+    sim s;
+    const scenario *sc;
+    rec_layout L;
+    pool *pools;
+    caller *callers;
+    source *sources;
+    sim_event warmup_ev, bin_ev;
+    struct fault_slot *faults; /* one per scenario event */
+    int npools_built;
+    int bin_index;
+    double *rec;             /* the record being filled */
+    world_trace trace;       /* timelines, kept when trace.on */
+    uint64_t rep, streams_per_rep;
+    long in_flight;          /* attempts queued or in service, all pools */
+    int runaway;             /* set by the overload guard */
+    char error[512];
+} world;
+
+/* Pools (pool.c) */
+int pool_build(pool *p, struct world *w, int index);
+void pool_destroy(pool *p);
+void pool_reset(pool *p);
+void pool_start(pool *p);
+void pool_arrive(pool *p, int s, attempt *a);
+void pool_downstream_done(attempt *a, int success);
+void pool_force_down(pool *p, int count, double duration);
+void pool_restart_stats(pool *p, double t);
+void pool_finish_metrics(pool *p, double *m, double t);
+void pool_take_bin(pool *p, double *ts, double t, double width);
+
+/* Callers (caller.c) */
+int caller_build(caller *c, struct world *w, const policy_cfg *cfg, int index, int client, int from_pool);
+void caller_destroy(caller *c);
+void caller_reset(caller *c);
+void caller_start_request(caller *c, attempt *parent, int user);
+void caller_attempt_ended(attempt *a, outcome o);
+void caller_restart_stats(caller *c, double t);
+void caller_finish_metrics(caller *c, double *m, double t);
+void caller_take_bin(caller *c, double *ts, double t, double width);
+void caller_attempt_release(attempt *a);
+double caller_error_counter(const caller *c);
+
+/* Arrival sources (source.c) */
+int source_build(source *src, struct world *w, const client_cfg *cfg, caller *c, int index);
+void source_destroy(source *src);
+void source_start(source *src);
+void source_set_multiplier(source *src, double m);
+void source_request_done(source *src, int user);
+
+/* World helpers (world.c) */
+void world_mark(world *w, int p, int srv, int what);
+void world_breaker_change(world *w, int c, int srv, int state);
+void world_in_flight(world *w, const pool *p, int delta);
+unsigned long world_stream_seed(const world *w, unsigned long id);
+/* Stream ids: 8 per pool, then 8 per client. */
+enum { ST_FAIL, ST_REPAIR, ST_SERVICE, ST_CALL_BAL, ST_CALL_BACKOFF };
+enum { ST_ARRIVAL, ST_THINK, ST_BAL, ST_BACKOFF };
+#define STREAMS_PER_ENTITY 8
+
+#endif

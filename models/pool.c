@@ -1,0 +1,392 @@
+/* pool.c - a pool of identical servers: failure, repair, queue, workers.
+ *
+ * Semantics (MODEL.md "Servers"): each server alternates UP and DOWN; time to
+ * failure ~ failure dist, time to repair ~ repair dist; with repair_crews c > 0
+ * at most c servers are repaired at once and the rest wait DOWN in FIFO order
+ * (machine-repair model).  While UP a server is a FIFO queue in front of
+ * `workers` workers.  The server never knows whether a caller still waits:
+ * abandoned attempts are served anyway (wasted work).  On failure, fail_fast
+ * answers every queued and in-service attempt with an error at once (and
+ * every arrival while DOWN); hang answers nothing, so only the caller's
+ * timeout or deadline ends them.  A repaired server starts empty.
+ *
+ * Forced outages (scenario events) are not failures: they take UP servers
+ * DOWN without a repair crew and bring them back after `duration`; they are
+ * left out of failures, mttf_observed and mttr_observed (which estimate the
+ * natural processes), but count in every availability.
+ */
+#include "models/dist.h"
+#include "models/model.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void srv_life(sim *s, sim_event *ev);
+static void srv_forced_end(sim *s, sim_event *ev);
+static void svc_done(sim *s, sim_event *ev);
+
+int pool_build(pool *p, world *w, int index)
+{
+    memset(p, 0, sizeof *p);
+    p->cfg = &w->sc->pools[index];
+    p->w = w;
+    p->index = index;
+    int n = p->cfg->servers;
+    p->srv = calloc((size_t)n, sizeof *p->srv);
+    p->crew_wait = calloc((size_t)n, sizeof *p->crew_wait);
+    if (!p->srv || !p->crew_wait)
+        return -1;
+    for (int i = 0; i < n; i++) {
+        p->srv[i].index = i;
+        p->srv[i].pool = p;
+        p->srv[i].life.fire = srv_life;
+        p->srv[i].forced_end.fire = srv_forced_end;
+    }
+    if (rng_init(&p->rng_fail) || rng_init(&p->rng_repair) || rng_init(&p->rng_service))
+        return -1;
+    return 0;
+}
+
+void pool_destroy(pool *p)
+{
+    free(p->srv);
+    free(p->crew_wait);
+    free(p->amp_clients);
+    rng_destroy(&p->rng_fail);
+    rng_destroy(&p->rng_repair);
+    rng_destroy(&p->rng_service);
+}
+
+void pool_reset(pool *p)
+{
+    unsigned long base = (unsigned long)p->index * STREAMS_PER_ENTITY;
+    rng_seed(&p->rng_fail, world_stream_seed(p->w, base + ST_FAIL));
+    rng_seed(&p->rng_repair, world_stream_seed(p->w, base + ST_REPAIR));
+    rng_seed(&p->rng_service, world_stream_seed(p->w, base + ST_SERVICE));
+    for (int i = 0; i < p->cfg->servers; i++) {
+        server *v = &p->srv[i];
+        v->life.pos = v->forced_end.pos = 0;
+        v->q_head = v->q_tail = v->svc = NULL;
+        v->since = 0;
+        v->qlen = v->busy = 0;
+        v->up = 1;
+        v->forced = v->repairing = 0;
+    }
+    p->up_count = p->cfg->servers;
+    p->crews_busy = p->wait_head = p->wait_len = 0;
+    stat_tw_init(&p->up_tw, 0, p->up_count);
+    stat_tw_init(&p->quorum_tw, 0, p->up_count >= p->cfg->quorum);
+    stat_tw_init(&p->busy_tw, 0, 0);
+    stat_tw_init(&p->queue_tw, 0, 0);
+    pool_restart_stats(p, 0);
+}
+
+void pool_restart_stats(pool *p, double t)
+{
+    stat_tw_restart(&p->up_tw, t);
+    stat_tw_restart(&p->quorum_tw, t);
+    stat_tw_restart(&p->busy_tw, t);
+    stat_tw_restart(&p->queue_tw, t);
+    p->failures = p->up_sum = p->up_n = p->down_sum = p->down_n = 0;
+    p->arrivals = p->rejected = p->served = p->wasted = 0;
+}
+
+void pool_start(pool *p)
+{
+    if (p->cfg->failure.kind == DIST_NONE)
+        return;
+    for (int i = 0; i < p->cfg->servers; i++)
+        sim_after(&p->w->s, &p->srv[i].life, dist_sample(&p->cfg->failure, &p->rng_fail));
+}
+
+static void set_up_count(pool *p, int delta)
+{
+    double now = p->w->s.now;
+    p->up_count += delta;
+    stat_tw_set(&p->up_tw, now, p->up_count);
+    stat_tw_set(&p->quorum_tw, now, p->up_count >= p->cfg->quorum);
+}
+
+/* Keep a completed period as a sample for the P_failure/P_recovery plots. */
+static void keep_period(pool *p, int down, double len)
+{
+    double *blk = rec_updown(&p->w->L, p->w->rec, p->index, down);
+    if (blk[0] < SAMPLE_CAP)
+        blk[1 + (size_t)blk[0]++] = len;
+    if (down) {
+        p->down_sum += len;
+        p->down_n++;
+    } else {
+        p->up_sum += len;
+        p->up_n++;
+    }
+}
+
+/* ---- work at a server ---------------------------------------------------- */
+
+static void svc_link(server *v, attempt *a)
+{
+    a->prev = NULL;
+    a->next = v->svc;
+    if (v->svc)
+        v->svc->prev = a;
+    v->svc = a;
+}
+
+static void svc_unlink(server *v, attempt *a)
+{
+    if (a->prev)
+        a->prev->next = a->next;
+    else
+        v->svc = a->next;
+    if (a->next)
+        a->next->prev = a->prev;
+    a->prev = a->next = NULL;
+}
+
+static void start_service(pool *p, server *v, attempt *a)
+{
+    a->where = AT_SERVICE;
+    a->done.fire = svc_done;
+    v->busy++;
+    stat_tw_add(&p->busy_tw, p->w->s.now, 1);
+    svc_link(v, a);
+    sim_after(&p->w->s, &a->done, dist_sample(&p->cfg->service, &p->rng_service));
+}
+
+static attempt *dequeue(pool *p, server *v)
+{
+    attempt *a = v->q_head;
+    if (!a)
+        return NULL;
+    v->q_head = a->next;
+    if (!v->q_head)
+        v->q_tail = NULL;
+    a->next = NULL;
+    v->qlen--;
+    stat_tw_add(&p->queue_tw, p->w->s.now, -1);
+    return a;
+}
+
+/* A worker finished attempt A (already unlinked): free the worker for the
+ * next queued attempt first (FIFO fairness: a retry triggered by this answer
+ * must not overtake the queue), then answer. */
+static void finish_service(pool *p, server *v, attempt *a, int ok)
+{
+    v->busy--;
+    stat_tw_add(&p->busy_tw, p->w->s.now, -1);
+    world_in_flight(p->w, p, -1);
+    p->served++;
+    if (!a->live)
+        p->wasted++;
+    a->where = AT_NONE;
+    attempt *next = dequeue(p, v);
+    if (next)
+        start_service(p, v, next);
+    caller_attempt_ended(a, ok ? OUT_SUCCESS : OUT_ERROR);
+}
+
+static void svc_done(sim *s, sim_event *ev)
+{
+    (void)s;
+    attempt *a = SIM_CONTAINER(ev, attempt, done);
+    pool *p = a->owner->target;
+    server *v = &p->srv[a->server];
+    if (p->calls) { /* multi-tier: hold the worker until the downstream call ends */
+        a->where = AT_DOWNSTREAM;
+        caller_start_request(p->calls, a, -1);
+        return;
+    }
+    svc_unlink(v, a);
+    finish_service(p, v, a, 1);
+}
+
+void pool_downstream_done(attempt *a, int success)
+{
+    pool *p = a->owner->target;
+    server *v = &p->srv[a->server];
+    a->child = NULL;
+    svc_unlink(v, a);
+    finish_service(p, v, a, success);
+}
+
+void pool_arrive(pool *p, int s, attempt *a)
+{
+    server *v = &p->srv[s];
+    p->arrivals++;
+    p->bin_arrivals++;
+    a->where = AT_NONE;
+    if (!v->up) {
+        if (p->cfg->mode == FAIL_FAST)
+            caller_attempt_ended(a, OUT_ERROR);
+        /* hang: swallowed; the caller's timeout or deadline ends it */
+        return;
+    }
+    if (v->busy < p->cfg->workers) {
+        world_in_flight(p->w, p, 1);
+        start_service(p, v, a);
+        return;
+    }
+    if (p->cfg->queue_limit > 0 && v->qlen >= p->cfg->queue_limit) {
+        p->rejected++;
+        caller_attempt_ended(a, OUT_REJECTED);
+        return;
+    }
+    world_in_flight(p->w, p, 1);
+    a->where = AT_QUEUE;
+    a->next = NULL;
+    if (v->q_tail)
+        v->q_tail->next = a;
+    else
+        v->q_head = a;
+    v->q_tail = a;
+    v->qlen++;
+    stat_tw_add(&p->queue_tw, p->w->s.now, 1);
+}
+
+/* ---- failure and repair -------------------------------------------------- */
+
+/* Empty a failing server: answer errors (fail_fast) or nothing (hang). */
+static void drop_work(pool *p, server *v)
+{
+    double now = p->w->s.now;
+    attempt *q = v->q_head, *in = v->svc;
+    v->q_head = v->q_tail = v->svc = NULL;
+    stat_tw_add(&p->queue_tw, now, -v->qlen);
+    stat_tw_add(&p->busy_tw, now, -v->busy);
+    world_in_flight(p->w, p, -(v->qlen + v->busy));
+    v->qlen = v->busy = 0;
+    int answer = p->cfg->mode == FAIL_FAST;
+    for (int list = 0; list < 2; list++) {
+        attempt *a = list ? in : q;
+        while (a) {
+            attempt *next = a->next;
+            a->prev = a->next = NULL;
+            sim_cancel(&p->w->s, &a->done);
+            if (a->child) { /* orphan the downstream call: nobody waits for it */
+                a->child->parent = NULL;
+                a->child = NULL;
+            }
+            a->where = AT_NONE;
+            if (answer)
+                caller_attempt_ended(a, OUT_ERROR);
+            else
+                caller_attempt_release(a);
+            a = next;
+        }
+    }
+}
+
+static void start_repair(pool *p, server *v)
+{
+    v->repairing = 1;
+    p->crews_busy++;
+    sim_after(&p->w->s, &v->life, dist_sample(&p->cfg->repair, &p->rng_repair));
+}
+
+static void go_down(pool *p, server *v, int forced)
+{
+    double now = p->w->s.now;
+    if (!forced) {
+        keep_period(p, 0, now - v->since);
+        p->failures++;
+    }
+    v->up = 0;
+    v->forced = (uint8_t)forced;
+    v->since = now;
+    set_up_count(p, -1);
+    world_mark(p->w, p->index, v->index, forced ? MARK_FORCED : MARK_FAIL);
+    drop_work(p, v);
+}
+
+static void go_up(pool *p, server *v)
+{
+    double now = p->w->s.now;
+    if (!v->forced)
+        keep_period(p, 1, now - v->since);
+    v->up = 1;
+    v->forced = 0;
+    v->since = now;
+    set_up_count(p, +1);
+    world_mark(p->w, p->index, v->index, MARK_REPAIR);
+    if (p->cfg->failure.kind != DIST_NONE)
+        sim_after(&p->w->s, &v->life, dist_sample(&p->cfg->failure, &p->rng_fail));
+}
+
+static void srv_life(sim *s, sim_event *ev)
+{
+    (void)s;
+    server *v = SIM_CONTAINER(ev, server, life);
+    pool *p = v->pool;
+    if (v->up) {
+        go_down(p, v, 0);
+        int crews = p->cfg->repair_crews;
+        if (crews == 0 || p->crews_busy < crews)
+            start_repair(p, v);
+        else
+            p->crew_wait[(p->wait_head + p->wait_len++) % p->cfg->servers] = v->index;
+        return;
+    }
+    v->repairing = 0;
+    p->crews_busy--;
+    go_up(p, v);
+    if (p->wait_len > 0) {
+        int next = p->crew_wait[p->wait_head];
+        p->wait_head = (p->wait_head + 1) % p->cfg->servers;
+        p->wait_len--;
+        start_repair(p, &p->srv[next]);
+    }
+}
+
+static void srv_forced_end(sim *s, sim_event *ev)
+{
+    (void)s;
+    server *v = SIM_CONTAINER(ev, server, forced_end);
+    go_up(v->pool, v);
+}
+
+void pool_force_down(pool *p, int count, double duration)
+{
+    for (int i = 0; i < p->cfg->servers && count > 0; i++) {
+        server *v = &p->srv[i];
+        if (!v->up)
+            continue;
+        sim_cancel(&p->w->s, &v->life); /* its failure clock restarts afterwards */
+        go_down(p, v, 1);
+        sim_after(&p->w->s, &v->forced_end, duration);
+        count--;
+    }
+}
+
+/* ---- metrics --------------------------------------------------------------- */
+
+static double ratio(double a, double b) { return b > 0 ? a / b : NAN; }
+
+void pool_finish_metrics(pool *p, double *m, double t)
+{
+    double up = stat_tw_mean(&p->up_tw, t), busy = stat_tw_mean(&p->busy_tw, t);
+    m[PM_SERVER_AVAILABILITY] = up / p->cfg->servers;
+    m[PM_SYSTEM_AVAILABILITY] = stat_tw_mean(&p->quorum_tw, t);
+    m[PM_BUSY_SERVERS] = busy;
+    m[PM_UTILIZATION] = ratio(busy, up * p->cfg->workers);
+    m[PM_QUEUE_LENGTH] = stat_tw_mean(&p->queue_tw, t);
+    m[PM_FAILURES] = p->failures;
+    m[PM_MTTF_OBSERVED] = ratio(p->up_sum, p->up_n);
+    m[PM_MTTR_OBSERVED] = ratio(p->down_sum, p->down_n);
+    m[PM_ARRIVALS] = p->arrivals;
+    m[PM_WASTED_FRACTION] = ratio(p->wasted, p->served);
+    m[PM_REJECTED] = p->rejected;
+    m[PM_LOAD_AMPLIFICATION] = NAN; /* needs the clients: world.c */
+}
+
+void pool_take_bin(pool *p, double *ts, double t, double width)
+{
+    ts[TSP_UP] = stat_tw_take_bin(&p->up_tw, t) / width;
+    ts[TSP_BUSY] = stat_tw_take_bin(&p->busy_tw, t) / width;
+    ts[TSP_QUEUE] = stat_tw_take_bin(&p->queue_tw, t) / width;
+    ts[TSP_ARRIVALS] = p->bin_arrivals / width;
+    p->bin_arrivals = 0;
+    stat_tw_take_bin(&p->quorum_tw, t);
+}

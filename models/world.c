@@ -1,0 +1,344 @@
+/* world.c - build the model of a scenario, run one replication into a record.
+ *
+ * The run: reset every object and reseed its streams from (seed, replication,
+ * stream id); schedule the first failures, arrivals, the warm-up reset, the
+ * time-series bins and the scenario's fault events; then sim_step until the
+ * horizon.  Everything measured lands in the flat record (metrics.h).
+ */
+#include "models/model.h"
+#include "models/world.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A scenario event: its start, and (load events) its end. */
+typedef struct fault_slot {
+    sim_event start, end;
+    world *w;
+    int k;
+} fault_slot;
+
+static void warmup_over(sim *s, sim_event *ev)
+{
+    world *w = SIM_CONTAINER(ev, world, warmup_ev);
+    for (int p = 0; p < w->sc->npools; p++)
+        pool_restart_stats(&w->pools[p], s->now);
+    for (int c = 0; c < w->L.ncallers; c++)
+        caller_restart_stats(&w->callers[c], s->now);
+}
+
+static double bin_end(const world *w, int k)
+{
+    double t = (k + 1) * w->L.bin;
+    return t < w->sc->horizon ? t : w->sc->horizon;
+}
+
+static void take_bin(world *w, double t)
+{
+    int k = w->bin_index++;
+    double width = t - k * w->L.bin;
+    if (k >= w->L.nbins || width <= 0)
+        return;
+    double *ts = rec_ts(&w->L, w->rec, k);
+    for (int p = 0; p < w->sc->npools; p++)
+        pool_take_bin(&w->pools[p], ts + (size_t)p * TSP_COUNT, t, width);
+    double *tc = ts + (size_t)w->sc->npools * TSP_COUNT;
+    for (int c = 0; c < w->L.ncallers; c++)
+        caller_take_bin(&w->callers[c], tc + (size_t)c * TSC_COUNT, t, width);
+}
+
+static void bin_over(sim *s, sim_event *ev)
+{
+    world *w = SIM_CONTAINER(ev, world, bin_ev);
+    take_bin(w, s->now);
+    if (w->bin_index < w->L.nbins)
+        sim_at(s, &w->bin_ev, bin_end(w, w->bin_index));
+}
+
+static void fault_start(sim *s, sim_event *ev)
+{
+    fault_slot *f = SIM_CONTAINER(ev, fault_slot, start);
+    const event_cfg *e = &f->w->sc->events[f->k];
+    if (e->kind == EVENT_FAIL) {
+        pool_force_down(&f->w->pools[e->pool], e->servers, e->duration);
+        return;
+    }
+    source_set_multiplier(&f->w->sources[e->client], e->multiplier);
+    sim_after(s, &f->end, e->duration);
+}
+
+static void fault_end(sim *s, sim_event *ev)
+{
+    (void)s;
+    fault_slot *f = SIM_CONTAINER(ev, fault_slot, end);
+    source_set_multiplier(&f->w->sources[f->w->sc->events[f->k].client], 1.0);
+}
+
+/* ---- build ------------------------------------------------------------------ */
+
+/* Which clients' requests reach pool P (directly or through `calls`)? */
+static int link_amplification(world *w)
+{
+    const scenario *sc = w->sc;
+    for (int p = 0; p < sc->npools; p++) {
+        w->pools[p].amp_clients = malloc((size_t)(sc->nclients + 1) * sizeof(int));
+        if (!w->pools[p].amp_clients)
+            return -1;
+        w->pools[p].amp_clients[0] = -1;
+    }
+    for (int c = 0; c < sc->nclients; c++) {
+        int p = sc->clients[c].policy.target;
+        for (int hops = 0; hops < sc->npools && p >= 0; hops++) {
+            int *list = w->pools[p].amp_clients, n = 0;
+            while (list[n] >= 0)
+                n++;
+            list[n] = c;
+            list[n + 1] = -1;
+            p = sc->pools[p].has_calls ? sc->pools[p].calls.target : -1;
+        }
+    }
+    return 0;
+}
+
+static int build_callers(world *w)
+{
+    const scenario *sc = w->sc;
+    w->callers = calloc((size_t)w->L.ncallers, sizeof *w->callers);
+    w->sources = calloc((size_t)sc->nclients, sizeof *w->sources);
+    if (!w->callers || !w->sources)
+        return -1;
+    for (int c = 0; c < sc->nclients; c++) {
+        if (caller_build(&w->callers[c], w, &sc->clients[c].policy, c, c, -1) ||
+            source_build(&w->sources[c], w, &sc->clients[c], &w->callers[c], c))
+            return -1;
+    }
+    int k = sc->nclients;
+    for (int p = 0; p < sc->npools; p++) {
+        if (!sc->pools[p].has_calls)
+            continue;
+        if (caller_build(&w->callers[k], w, &sc->pools[p].calls, k, -1, p))
+            return -1;
+        w->pools[p].calls = &w->callers[k++];
+    }
+    return 0;
+}
+
+static int build_faults(world *w)
+{
+    int n = w->sc->nevents;
+    fault_slot *f = calloc((size_t)(n ? n : 1), sizeof *f);
+    if (!f)
+        return -1;
+    for (int k = 0; k < n; k++) {
+        f[k].start.fire = fault_start;
+        f[k].end.fire = fault_end;
+        f[k].w = w;
+        f[k].k = k;
+    }
+    w->faults = f;
+    return 0;
+}
+
+world *world_new(const scenario *sc)
+{
+    world *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    w->sc = sc;
+    rec_layout_init(&w->L, sc);
+    w->streams_per_rep = (uint64_t)(sc->npools + sc->nclients) * STREAMS_PER_ENTITY;
+    w->warmup_ev.fire = warmup_over;
+    w->bin_ev.fire = bin_over;
+    if (sim_init(&w->s, w))
+        goto fail;
+    w->pools = calloc((size_t)sc->npools, sizeof *w->pools);
+    if (!w->pools)
+        goto fail;
+    w->npools_built = sc->npools;
+    for (int p = 0; p < sc->npools; p++)
+        if (pool_build(&w->pools[p], w, p))
+            goto fail;
+    if (build_callers(w) || build_faults(w) || link_amplification(w))
+        goto fail;
+    return w;
+fail:
+    world_free(w);
+    return NULL;
+}
+
+void world_free(world *w)
+{
+    if (!w)
+        return;
+    const scenario *sc = w->sc;
+    if (w->callers)
+        for (int c = 0; c < w->L.ncallers; c++)
+            caller_destroy(&w->callers[c]);
+    if (w->sources)
+        for (int c = 0; c < sc->nclients; c++)
+            source_destroy(&w->sources[c]);
+    if (w->pools)
+        for (int p = 0; p < w->npools_built; p++)
+            pool_destroy(&w->pools[p]);
+    free(w->callers);
+    free(w->sources);
+    free(w->pools);
+    free(w->faults);
+    free(w->trace.marks);
+    free(w->trace.breaks);
+    sim_destroy(&w->s);
+    free(w);
+}
+
+const rec_layout *world_layout(const world *w) { return &w->L; }
+const char *world_error(const world *w) { return w->error; }
+
+/* ---- hooks used by pools and callers ------------------------------------------ */
+
+unsigned long world_stream_seed(const world *w, unsigned long id)
+{
+    return (unsigned long)rng_seed_for(w->sc->seed, w->rep, w->streams_per_rep, id);
+}
+
+static void trace_add(world_trace_row *rows, int *n, double t, int entity, int srv, int what)
+{
+    if (!rows || *n >= TRACE_CAP)
+        return;
+    rows[(*n)++] = (world_trace_row){t, entity, srv, what};
+}
+
+void world_mark(world *w, int p, int srv, int what)
+{
+    if (w->trace.on)
+        trace_add(w->trace.marks, &w->trace.nmarks, w->s.now, p, srv, what);
+}
+
+void world_breaker_change(world *w, int c, int srv, int state)
+{
+    if (w->trace.on)
+        trace_add(w->trace.breaks, &w->trace.nbreaks, w->s.now, c, srv, state);
+}
+
+void world_in_flight(world *w, const pool *p, int delta)
+{
+    w->in_flight += delta;
+    long max = w->sc->limits.max_in_flight;
+    if (delta > 0 && max > 0 && w->in_flight > max && !w->runaway) {
+        w->runaway = WORLD_RUNAWAY;
+        snprintf(w->error, sizeof w->error,
+                 "runaway model: more than %ld attempts queued or in service at t = %.6g s "
+                 "(pool '%s' took the last one): arrivals exceed capacity; lower the load, "
+                 "set pools.%s.queue_limit, or raise limits.max_in_flight",
+                 max, w->s.now, p->cfg->name, p->cfg->name);
+    }
+}
+
+int world_trace_marks(const world *w, const world_trace_row **rows)
+{
+    *rows = w->trace.marks;
+    return w->trace.nmarks;
+}
+
+int world_trace_breakers(const world *w, const world_trace_row **rows)
+{
+    *rows = w->trace.breaks;
+    return w->trace.nbreaks;
+}
+
+/* ---- run -------------------------------------------------------------------- */
+
+static int prepare(world *w, unsigned long rep, double *record, int want_trace)
+{
+    const scenario *sc = w->sc;
+    w->rep = rep;
+    w->rec = record;
+    memset(record, 0, w->L.total * sizeof *record);
+    if (rng_seed_for(sc->seed, rep, w->streams_per_rep, w->streams_per_rep - 1) < 0) {
+        snprintf(w->error, sizeof w->error,
+                 "seed %llu with replication %lu does not fit the 32-bit seed layout; use a smaller seed",
+                 (unsigned long long)sc->seed, rep);
+        return WORLD_RUNAWAY;
+    }
+    sim_reset(&w->s);
+    w->in_flight = 0;
+    w->runaway = 0;
+    w->error[0] = '\0';
+    w->bin_index = 0;
+    w->trace.on = want_trace;
+    w->trace.nmarks = w->trace.nbreaks = 0;
+    if (want_trace && !w->trace.marks) {
+        w->trace.marks = malloc(TRACE_CAP * sizeof *w->trace.marks);
+        w->trace.breaks = malloc(TRACE_CAP * sizeof *w->trace.breaks);
+    }
+    for (int p = 0; p < sc->npools; p++)
+        pool_reset(&w->pools[p]);
+    for (int c = 0; c < w->L.ncallers; c++)
+        caller_reset(&w->callers[c]);
+    return WORLD_DONE;
+}
+
+static void schedule_start(world *w)
+{
+    const scenario *sc = w->sc;
+    w->warmup_ev.pos = w->bin_ev.pos = 0;
+    if (sc->warmup > 0)
+        sim_at(&w->s, &w->warmup_ev, sc->warmup);
+    sim_at(&w->s, &w->bin_ev, bin_end(w, 0));
+    for (int k = 0; k < sc->nevents; k++) {
+        w->faults[k].start.pos = w->faults[k].end.pos = 0;
+        if (sc->events[k].at < sc->horizon)
+            sim_at(&w->s, &w->faults[k].start, sc->events[k].at);
+    }
+    for (int p = 0; p < sc->npools; p++)
+        pool_start(&w->pools[p]);
+    for (int c = 0; c < sc->nclients; c++)
+        source_start(&w->sources[c]);
+}
+
+static void finish(world *w)
+{
+    const scenario *sc = w->sc;
+    double t = sc->horizon;
+    for (int p = 0; p < sc->npools; p++) {
+        double *m = rec_pool(&w->L, w->rec, p);
+        pool_finish_metrics(&w->pools[p], m, t);
+        double ended = 0;
+        for (const int *c = w->pools[p].amp_clients; *c >= 0; c++)
+            ended += w->callers[*c].ended;
+        m[PM_LOAD_AMPLIFICATION] = ended > 0 ? w->pools[p].arrivals / ended : NAN;
+    }
+    for (int c = 0; c < w->L.ncallers; c++)
+        caller_finish_metrics(&w->callers[c], rec_caller(&w->L, w->rec, c), t);
+}
+
+int world_run(world *w, unsigned long rep, double *record, int want_trace,
+              volatile sig_atomic_t *stop)
+{
+    int rc = prepare(w, rep, record, want_trace);
+    if (rc != WORLD_DONE)
+        return rc;
+    schedule_start(w);
+    double horizon = w->sc->horizon, max_events = w->sc->limits.max_events;
+    sim *s = &w->s;
+    while (sim_step(s, horizon)) {
+        if (w->runaway)
+            return w->runaway;
+        if ((s->events & 8191) == 0) {
+            if (stop && *stop)
+                return WORLD_INTERRUPTED;
+            if (max_events > 0 && (double)s->events > max_events) {
+                snprintf(w->error, sizeof w->error,
+                         "stopped after %.0f events at t = %.6g s (limits.max_events)", max_events, s->now);
+                return WORLD_RUNAWAY;
+            }
+        }
+    }
+    while (w->bin_index < w->L.nbins) /* bins not closed by an event */
+        take_bin(w, bin_end(w, w->bin_index));
+    finish(w);
+    record[w->L.misc + REC_EVENTS] = (double)s->events;
+    record[w->L.misc + REC_COMPLETE] = 1;
+    return WORLD_DONE;
+}

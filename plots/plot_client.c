@@ -1,0 +1,235 @@
+/* plot_client.c - client figures: success rate and load over time, latency
+ * CCDF with its percentiles, attempt outcomes by cause. */
+#include "plots/plot_fig.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The pool a client targets (scenario), or NULL. */
+static const char *target_of(const fig_run *c, const char *client)
+{
+    return rd_str(c->rd, RD_SCENARIO, "clients.%s.target", client);
+}
+
+void fig_client_traffic(fig_run *c, const char *client)
+{
+    char name[128], title[256], cap[1024], dat[160];
+    static const char *const what[5] = {"success", "offered", "attempts", "goodput", NULL};
+    int cols[4], any = 0;
+    for (int i = 0; i < 4; i++) {
+        char fmt[64];
+        snprintf(fmt, sizeof fmt, "client.%%s.%s", what[i]);
+        cols[i] = fig_ts_col(c->ts, fmt, client);
+        any |= cols[i] >= 0;
+    }
+    if (!any) {
+        fig_note(c->out, &c->oom, "Traffic of client %s: no client.%s.* columns in "
+                 "timeseries.csv; figure skipped.", client, client);
+        return;
+    }
+    gp_fig f;
+    snprintf(name, sizeof name, "traffic_%s", client);
+    snprintf(title, sizeof title, "Requests over time, client %s", client);
+    if (gp_fig_begin(&f, name, title, 900, 600) != 0) {
+        c->oom = 1;
+        return;
+    }
+    gp_fig_block(&f, "t_mid  success_fraction  offered/s  attempts/s  goodput/s");
+    fig_ts_write(f.dat, c->ts, cols, 4);
+    gp_fig_datname(&f, dat, sizeof dat);
+    FILE *g = f.gp;
+    int obj = 1;
+    const char *pool = target_of(c, client);
+    fprintf(g, "set multiplot\n");
+    if (c->horizon > 0)
+        fprintf(g, "set xrange [0:%.9g]\n", c->horizon);
+    fig_shade_events(c, g, pool, client, &obj);
+    fig_panel(g, 0.62, 0.87);
+    fig_title(g, title, c->scn);
+    fprintf(g, "set format x ''\nset ylabel 'success (fraction)'\nset yrange [0:1.05]\n"
+               "set ytics 0.25\n");
+    if (cols[0] >= 0)
+        fprintf(g, "plot '%s' index 0 using 1:2 with lines lw 2 lc rgb '%s' "
+                   "title 'request success rate'\n", dat, FIG_C_GOODPUT);
+    else
+        fprintf(g, "set label 900 'no success column' at graph 0.5, 0.5 center\nplot NaN notitle\n"
+                   "unset label 900\n");
+    fprintf(g, "unset title\nunset label\nset format x '%% h'\nset ytics autofreq\nset yrange [0:*]\n"
+               "set xlabel 'simulated time (s)'\nset ylabel 'requests/s, attempts/s'\n");
+    fig_panel(g, 0.09, 0.58);
+    fprintf(g, "plot NaN notitle");
+    static const char *const lab[3] = {"offered (new requests/s)", "attempts sent/s",
+                                       "goodput (successful requests/s)"};
+    static const char *const col[3] = {FIG_C_OFFERED, FIG_C_ATTEMPTS, FIG_C_GOODPUT};
+    static const char *const dash[3] = {"dt solid", "dt solid", "dt (5,3)"};
+    for (int i = 0; i < 3; i++)
+        if (cols[i + 1] >= 0)
+            fprintf(g, ", \\\n  '%s' index 0 using 1:%d with lines lw 2 %s lc rgb '%s' title '%s'",
+                    dat, i + 3, dash[i], col[i], lab[i]);
+    fprintf(g, "\nunset multiplot\n");
+    int st = gp_fig_end(c->gp, &f);
+    snprintf(cap, sizeof cap, "A retry storm shows as attempts (red) far above the offered load "
+             "(blue) while goodput (green) and the success rate fall towards zero; watch how long "
+             "it lasts after the shaded fault ends.");
+    fig_add(c, name, title, cap, st);
+}
+
+/* Client names in column CC of T, in order of first appearance (at most
+ * MAX); returns how many. */
+static int clients_in(const tab_table *t, int cc, const char **names, int max)
+{
+    int n = 0;
+    for (int r = 0; r < tab_rows(t); r++) {
+        const char *s = tab_str(t, r, cc);
+        int seen = 0;
+        for (int i = 0; i < n && !seen; i++)
+            seen = !strcmp(names[i], s);
+        if (!seen && *s && n < max)
+            names[n++] = s;
+    }
+    return n;
+}
+
+/* Percentile marks of CLIENT number K on the CCDF: a dotted vertical line and
+ * a label per percentile that results.json has. */
+static void percentile_marks(const fig_run *c, FILE *g, const char *client, int k, int *obj)
+{
+    static const char *const key[3] = {"latency_p50", "latency_p99", "latency_p999"};
+    static const char *const lab[3] = {"p50", "p99", "p99.9"};
+    for (int i = 0; i < 3; i++) {
+        rd_stat s;
+        if (rd_stat_at(c->rd, RD_RESULTS, &s, "clients.%s.%s", client, key[i]) != 0 ||
+            !(s.mean > 0))
+            continue;
+        fprintf(g, "set arrow %d from first %.9g, graph 0 to first %.9g, graph 1 nohead dt (2,3) "
+                   "lw 1.2 lc rgb '%s' front\n", (*obj)++, s.mean, s.mean, fig_color(k));
+        fprintf(g, "set label %d '%s %s = %.4g s' at first %.9g, graph %.3f left rotate by 90 "
+                   "offset -0.9,0 font ',9' textcolor rgb '%s' front\n", (*obj)++, client, lab[i],
+                s.mean, s.mean, 0.03 + 0.3 * (k % 3), fig_color(k));
+    }
+}
+
+void fig_latency(fig_run *c)
+{
+    char path[4300], dat[160], cap[1024];
+    const char *names[8];
+    snprintf(path, sizeof path, "%s/data/latency.csv", rd_outdir(c->rd));
+    tab_table *t = tab_load(path);
+    int cc = tab_col(t, "client"), cl = tab_col(t, "latency"), cp = tab_col(t, "ccdf");
+    int n = (cc >= 0 && cl >= 0 && cp >= 0) ? clients_in(t, cc, names, 8) : 0;
+    if (n == 0) {
+        fig_note(c->out, &c->oom, "Latency CCDF: data/latency.csv is missing or empty; figure "
+                 "skipped.");
+        tab_free(t);
+        return;
+    }
+    const char *title = "Latency of successful requests: CCDF, P(latency > x)";
+    gp_fig f;
+    if (gp_fig_begin(&f, "latency", title, 900, 520) != 0) {
+        c->oom = 1;
+        tab_free(t);
+        return;
+    }
+    int idx[8];
+    for (int k = 0; k < n; k++) {
+        char com[160];
+        snprintf(com, sizeof com, "client %s: latency_s  ccdf (positive values only)", names[k]);
+        idx[k] = -1;
+        for (int r = 0; r < tab_rows(t); r++) {
+            double x = tab_num(t, r, cl), y = tab_num(t, r, cp);
+            if (strcmp(tab_str(t, r, cc), names[k]) || !(x > 0) || !(y > 0))
+                continue;
+            if (idx[k] < 0)
+                idx[k] = gp_fig_block(&f, com);
+            fprintf(f.dat, "%.9g %.9g\n", x, y);
+        }
+    }
+    gp_fig_datname(&f, dat, sizeof dat);
+    FILE *g = f.gp;
+    int obj = 1;
+    fig_title(g, title, c->scn);
+    fprintf(g, "set logscale xy\n"
+               "set xlabel 'latency x (s)'\nset ylabel 'fraction of requests slower than x'\n"
+               "set yrange [*:1.5]\nset mxtics 10\nset mytics 10\n");
+    fprintf(g, "set format x '%%g'\nset format y '%%g'\n");
+    for (int k = 0; k < n; k++)
+        percentile_marks(c, g, names[k], k, &obj);
+    fprintf(g, "plot 0.5 with lines dt (1,3) lc rgb '#999999' title 'P = 0.5, 0.01, 0.001', "
+               "0.01 with lines dt (1,3) lc rgb '#999999' notitle, "
+               "0.001 with lines dt (1,3) lc rgb '#999999' notitle");
+    for (int k = 0; k < n; k++)
+        if (idx[k] >= 0)
+            fprintf(g, ", \\\n  '%s' index %d using 1:2 with lines lw 2.2 lc rgb '%s' "
+                       "title 'client %s'", dat, idx[k], fig_color(k), names[k]);
+    fputc('\n', g);
+    int st = gp_fig_end(c->gp, &f);
+    snprintf(cap, sizeof cap, "Read the tail: where a curve crosses the dotted 0.01 line is its "
+             "p99, and the dotted verticals are the p50/p99/p99.9 of results.json; a kink or a "
+             "long flat shoulder is timeouts and retries adding whole backoff periods.");
+    fig_add(c, "latency", title, cap, st);
+    tab_free(t);
+}
+
+void fig_outcomes(fig_run *c)
+{
+    char path[4300], dat[160], cap[1024];
+    static const char *const causes[] = {"success", "timeout", "error", "rejected",
+                                         "breaker", "budget_denied", "abandoned"};
+    enum { NCAUSE = sizeof causes / sizeof causes[0] };
+    const char *names[8];
+    snprintf(path, sizeof path, "%s/data/errors.csv", rd_outdir(c->rd));
+    tab_table *t = tab_load(path);
+    int cc = tab_col(t, "client"), ck = tab_col(t, "cause"), cv = tab_col(t, "per_request");
+    int n = (cc >= 0 && ck >= 0 && cv >= 0) ? clients_in(t, cc, names, 8) : 0;
+    if (n == 0) {
+        fig_note(c->out, &c->oom, "Attempt outcomes: data/errors.csv is missing or empty; figure "
+                 "skipped.");
+        tab_free(t);
+        return;
+    }
+    const char *title = "Attempt outcomes by cause, per ended request";
+    gp_fig f;
+    if (gp_fig_begin(&f, "outcomes", title, 900, 480) != 0) {
+        c->oom = 1;
+        tab_free(t);
+        return;
+    }
+    double w = 0.8 / n, top = 0;
+    for (int k = 0; k < n; k++) {
+        char com[160];
+        snprintf(com, sizeof com, "client %s: x  per_request  bar_width  cause", names[k]);
+        gp_fig_block(&f, com);
+        for (int i = 0; i < NCAUSE; i++) {
+            double v = 0;
+            for (int r = 0; r < tab_rows(t); r++)
+                if (!strcmp(tab_str(t, r, cc), names[k]) && !strcmp(tab_str(t, r, ck), causes[i]) &&
+                    isfinite(tab_num(t, r, cv)))
+                    v = tab_num(t, r, cv);
+            top = fmax(top, v);
+            fprintf(f.dat, "%.4f %.9g %.4f %s\n", i - 0.4 + w * (k + 0.5), v, w * 0.92, causes[i]);
+        }
+    }
+    gp_fig_datname(&f, dat, sizeof dat);
+    FILE *g = f.gp;
+    fig_title(g, title, c->scn);
+    fprintf(g, "set ylabel 'attempts per ended request'\nset xlabel 'attempt outcome'\n"
+               "set yrange [0:%.9g]\nset xrange [-0.6:%d.6]\nset grid noxtics\nset xtics (", top * 1.15 + 1e-9,
+            NCAUSE - 1);
+    for (int i = 0; i < NCAUSE; i++)
+        fprintf(g, "%s'%s' %d", i ? ", " : "", causes[i], i);
+    fprintf(g, ") scale 0\nplot NaN notitle");
+    for (int k = 0; k < n; k++) {
+        fprintf(g, ", \\\n  '%s' index %d using 1:2:3 with boxes lc rgb '%s' title 'client %s'",
+                dat, k, fig_color(k), names[k]);
+        fprintf(g, ", \\\n  '' index %d using 1:2:(sprintf('%%.3g', $2)) with labels offset 0,0.7 "
+                   "font ',8' textcolor rgb '#333333' notitle", k);
+    }
+    fputc('\n', g);
+    int st = gp_fig_end(c->gp, &f);
+    snprintf(cap, sizeof cap, "Where the attempts go: success is at most 1 per request, so any "
+             "height in timeout, error, breaker or budget_denied is extra attempts per request "
+             "(the cost of retries), and abandoned counts retries or hedges given up.");
+    fig_add(c, "outcomes", title, cap, st);
+    tab_free(t);
+}

@@ -1,0 +1,268 @@
+/* plot_data.c - JSON documents of an output folder, addressed by dotted paths. */
+#include "plots/plot_data.h"
+
+#include "app/fsutil.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RD_MAX_BYTES ((size_t)512 << 20)
+#define RD_PATH_MAX 1024
+
+static const char *const doc_file[RD_NDOCS] = {"results.json", "scenario.json", "sweep.json"};
+
+struct rd_run {
+    char outdir[4096];
+    cJSON *doc[RD_NDOCS];
+    char warn[2048];
+};
+
+/* Line and column (1-based) of offset OFF in BUF. */
+static void line_col(const char *buf, size_t off, int *line, int *col)
+{
+    *line = 1;
+    *col = 1;
+    for (size_t i = 0; i < off && buf[i]; i++) {
+        if (buf[i] == '\n') {
+            (*line)++;
+            *col = 1;
+        } else {
+            (*col)++;
+        }
+    }
+}
+
+/* Parse OUTDIR/NAME into *OUT; 0, 1 if the file does not exist, -1 with a
+ * message in ERR on a read or syntax error. */
+static int load_doc(const char *outdir, const char *name, cJSON **out, char *err, size_t n)
+{
+    char path[4200];
+    size_t len;
+    *out = NULL;
+    if (!fs_join(path, sizeof path, outdir, name)) {
+        snprintf(err, n, "%s/%s: path too long", outdir, name);
+        return -1;
+    }
+    char *buf = fs_read_file(path, RD_MAX_BYTES, &len);
+    if (!buf) {
+        if (errno == ENOENT)
+            return 1;
+        snprintf(err, n, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    const char *end = NULL;
+    *out = cJSON_ParseWithLengthOpts(buf, len + 1, &end, 1);
+    if (!*out) {
+        int line, col;
+        line_col(buf, end ? (size_t)(end - buf) : 0, &line, &col);
+        snprintf(err, n, "%s:%d:%d: not valid JSON", path, line, col);
+    }
+    free(buf);
+    return *out ? 0 : -1;
+}
+
+static void add_warning(rd_run *r, const char *msg)
+{
+    size_t used = strlen(r->warn);
+    snprintf(r->warn + used, sizeof r->warn - used, "%s\n", msg);
+}
+
+rd_run *rd_open(const char *outdir, char *err, size_t errsz)
+{
+    rd_run *r = calloc(1, sizeof *r);
+    char msg[4600];
+    if (!r || strlen(outdir) >= sizeof r->outdir) {
+        snprintf(err, errsz, "%s", r ? "output folder path too long" : "out of memory");
+        free(r);
+        return NULL;
+    }
+    strcpy(r->outdir, outdir);
+    int st[RD_NDOCS];
+    for (int d = 0; d < RD_NDOCS; d++) {
+        msg[0] = '\0';
+        st[d] = load_doc(outdir, doc_file[d], &r->doc[d], msg, sizeof msg);
+        if (st[d] < 0)
+            add_warning(r, msg);
+    }
+    if (r->doc[RD_RESULTS] || r->doc[RD_SWEEP])
+        return r;
+    if (st[RD_RESULTS] < 0 || st[RD_SWEEP] < 0)
+        snprintf(err, errsz, "%s", r->warn);
+    else
+        snprintf(err, errsz, "%s: no results.json or sweep.json (not a relsim output folder)", outdir);
+    size_t l = strlen(err);
+    if (l && err[l - 1] == '\n')
+        err[l - 1] = '\0';
+    rd_free(r);
+    return NULL;
+}
+
+void rd_free(rd_run *r)
+{
+    if (!r)
+        return;
+    for (int d = 0; d < RD_NDOCS; d++)
+        cJSON_Delete(r->doc[d]);
+    free(r);
+}
+
+const char *rd_outdir(const rd_run *r) { return r->outdir; }
+int rd_has(const rd_run *r, rd_doc d) { return r && d < RD_NDOCS && r->doc[d] != NULL; }
+const char *rd_warnings(const rd_run *r) { return r->warn; }
+
+/* One step of a path: member KEY of an object, or element of an array by
+ * decimal index or by its "name" member. */
+static const cJSON *step(const cJSON *node, const char *key)
+{
+    if (cJSON_IsObject(node))
+        return cJSON_GetObjectItemCaseSensitive(node, key);
+    if (!cJSON_IsArray(node))
+        return NULL;
+    char *end;
+    long idx = strtol(key, &end, 10);
+    if (*key && !*end)
+        return idx >= 0 ? cJSON_GetArrayItem(node, (int)idx) : NULL;
+    const cJSON *el;
+    cJSON_ArrayForEach(el, node) {
+        const cJSON *nm = cJSON_GetObjectItemCaseSensitive(el, "name");
+        if (cJSON_IsString(nm) && !strcmp(nm->valuestring, key))
+            return el;
+    }
+    return NULL;
+}
+
+static const cJSON *vfind(const rd_run *r, rd_doc d, const char *fmt, va_list ap)
+{
+    char path[RD_PATH_MAX];
+    if (!r || d >= RD_NDOCS || !r->doc[d])
+        return NULL;
+    int n = vsnprintf(path, sizeof path, fmt, ap);
+    if (n < 0 || (size_t)n >= sizeof path)
+        return NULL;
+    const cJSON *node = r->doc[d];
+    for (char *seg = path; node && *seg;) {
+        char *dot = strchr(seg, '.');
+        if (dot)
+            *dot = '\0';
+        node = step(node, seg);
+        if (!dot)
+            break;
+        seg = dot + 1;
+    }
+    return node;
+}
+
+#define FIND(node, r, d, fmt)               \
+    const cJSON *node;                      \
+    do {                                    \
+        va_list ap_;                        \
+        va_start(ap_, fmt);                 \
+        node = vfind((r), (d), (fmt), ap_); \
+        va_end(ap_);                        \
+    } while (0)
+
+int rd_exists(const rd_run *r, rd_doc d, const char *fmt, ...)
+{
+    FIND(node, r, d, fmt);
+    return node != NULL;
+}
+
+static double as_num(const cJSON *n, double dflt)
+{
+    if (cJSON_IsNumber(n))
+        return n->valuedouble;
+    return cJSON_IsNull(n) ? NAN : dflt;
+}
+
+double rd_num(const rd_run *r, rd_doc d, double dflt, const char *fmt, ...)
+{
+    FIND(node, r, d, fmt);
+    return as_num(node, dflt);
+}
+
+const char *rd_str(const rd_run *r, rd_doc d, const char *fmt, ...)
+{
+    FIND(node, r, d, fmt);
+    return cJSON_IsString(node) ? node->valuestring : NULL;
+}
+
+int rd_bool(const rd_run *r, rd_doc d, int dflt, const char *fmt, ...)
+{
+    FIND(node, r, d, fmt);
+    return cJSON_IsBool(node) ? cJSON_IsTrue(node) : dflt;
+}
+
+int rd_stat_at(const rd_run *r, rd_doc d, rd_stat *s, const char *fmt, ...)
+{
+    FIND(node, r, d, fmt);
+    const cJSON *mean = cJSON_GetObjectItemCaseSensitive(node, "mean");
+    if (!cJSON_IsObject(node) || !(cJSON_IsNumber(mean) || cJSON_IsNull(mean)))
+        return -1;
+    const cJSON *ci = cJSON_GetObjectItemCaseSensitive(node, "ci95");
+    s->mean = as_num(mean, NAN);
+    s->lo = as_num(cJSON_GetArrayItem(ci, 0), NAN);
+    s->hi = as_num(cJSON_GetArrayItem(ci, 1), NAN);
+    s->sd = as_num(cJSON_GetObjectItemCaseSensitive(node, "stddev"), NAN);
+    s->n = as_num(cJSON_GetObjectItemCaseSensitive(node, "n"), NAN);
+    return 0;
+}
+
+int rd_count(const rd_run *r, rd_doc d, const char *fmt, ...)
+{
+    FIND(node, r, d, fmt);
+    return (cJSON_IsObject(node) || cJSON_IsArray(node)) ? cJSON_GetArraySize(node) : 0;
+}
+
+const char *rd_key(const rd_run *r, rd_doc d, int i, const char *fmt, ...)
+{
+    FIND(node, r, d, fmt);
+    const cJSON *el = (cJSON_IsObject(node) || cJSON_IsArray(node)) ? cJSON_GetArrayItem(node, i)
+                                                                     : NULL;
+    if (!el)
+        return NULL;
+    if (cJSON_IsObject(node))
+        return el->string;
+    const cJSON *nm = cJSON_GetObjectItemCaseSensitive(el, "name");
+    return cJSON_IsString(nm) ? nm->valuestring : NULL;
+}
+
+/* Display text of a scalar node into BUF; NULL if not a scalar. */
+static char *scalar_text(const cJSON *node, char *buf, size_t n)
+{
+    if (cJSON_IsString(node))
+        snprintf(buf, n, "%s", node->valuestring);
+    else if (cJSON_IsNumber(node))
+        snprintf(buf, n, "%.10g", node->valuedouble);
+    else if (cJSON_IsBool(node))
+        snprintf(buf, n, "%s", cJSON_IsTrue(node) ? "true" : "false");
+    else
+        return NULL;
+    return buf;
+}
+
+char *rd_text(const rd_run *r, rd_doc d, char *buf, size_t n, const char *fmt, ...)
+{
+    FIND(node, r, d, fmt);
+    return scalar_text(node, buf, n);
+}
+
+int rd_sweep_value(const rd_run *r, int point, const char *path, double *num, char *txt,
+                   size_t n)
+{
+    *num = NAN;
+    if (n)
+        txt[0] = '\0';
+    const cJSON *pts = r ? cJSON_GetObjectItemCaseSensitive(r->doc[RD_SWEEP], "points") : NULL;
+    const cJSON *vals = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(pts, point), "values");
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(vals, path);
+    if (!scalar_text(v, txt, n))
+        return -1;
+    if (cJSON_IsNumber(v))
+        *num = v->valuedouble;
+    return cJSON_IsNumber(v) ? 1 : 0;
+}

@@ -1,0 +1,74 @@
+/* plot_data.h - the JSON documents of an output folder, read for plots and reports.
+ *
+ * Prefix rd_.  rd_open() reads OUTDIR/results.json, OUTDIR/scenario.json and
+ * OUTDIR/sweep.json (each optional; at least results.json or sweep.json must
+ * parse) and answers questions by PATH: names separated by dots, the same
+ * addressing as the CLI's --set: "pools.api.failure.rate" walks into object
+ * members by key, into arrays by an element's "name" member, or by a decimal
+ * index ("points.3.values").  Paths are printf formats, so callers write
+ * rd_num(r, RD_SCENARIO, 0, "pools.%s.failure.rate", pool).
+ *
+ * This is the only file of plots/ that sees cJSON.  Ownership: the rd_run
+ * owns the parsed documents; strings returned point into it and live until
+ * rd_free().
+ */
+#ifndef RELSIM_PLOT_DATA_H
+#define RELSIM_PLOT_DATA_H
+
+#include <stddef.h>
+
+typedef enum { RD_RESULTS = 0, RD_SCENARIO, RD_SWEEP, RD_NDOCS } rd_doc;
+
+typedef struct rd_run rd_run;
+
+/* One statistic over replications; NaN where the file has none (null). */
+typedef struct {
+    double mean, lo, hi, sd, n;
+} rd_stat;
+
+/* Open OUTDIR.  Returns NULL when neither results.json nor sweep.json can be
+ * read and parsed, with the reason in ERR ("file:line:col: ...").  A bad
+ * optional document is dropped and explained by rd_warning(). */
+rd_run *rd_open(const char *outdir, char *err, size_t errsz);
+void rd_free(rd_run *r);
+
+const char *rd_outdir(const rd_run *r);
+/* 1 if document D was read. */
+int rd_has(const rd_run *r, rd_doc d);
+/* Warnings collected while opening (one per line), "" if none. */
+const char *rd_warnings(const rd_run *r);
+
+/* 1 if PATH exists in D. */
+int rd_exists(const rd_run *r, rd_doc d, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The number at PATH, or DFLT when absent or not a number (null = NaN). */
+double rd_num(const rd_run *r, rd_doc d, double dflt, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* The string at PATH, or NULL. */
+const char *rd_str(const rd_run *r, rd_doc d, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The boolean at PATH: 1, 0, or DFLT when absent. */
+int rd_bool(const rd_run *r, rd_doc d, int dflt, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* The statistic object at PATH into *S.  0, or -1 if there is none. */
+int rd_stat_at(const rd_run *r, rd_doc d, rd_stat *s, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Members of the object or elements of the array at PATH (0 if none). */
+int rd_count(const rd_run *r, rd_doc d, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Key of member I of the object at PATH, or the "name" of element I of the
+ * array at PATH; NULL if none. */
+const char *rd_key(const rd_run *r, rd_doc d, int i, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Text of a scalar at PATH for display ("12", "0.25", "full", "true");
+ * written into BUF (size N); returns BUF, or NULL if absent or not scalar. */
+char *rd_text(const rd_run *r, rd_doc d, char *buf, size_t n, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/* Sweep: the value of varied PATH (a key of points[POINT].values, which
+ * contains dots) as a number in *NUM (NaN if not numeric) and as display
+ * text in TXT.  1 numeric, 0 text only, -1 missing. */
+int rd_sweep_value(const rd_run *r, int point, const char *path, double *num, char *txt,
+                   size_t n);
+
+#endif

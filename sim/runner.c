@@ -1,0 +1,98 @@
+/* runner.c - a minimal thread pool over an atomic item counter. */
+#include "sim/runner.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+typedef struct {
+    atomic_int next, done, halt;
+    int last;
+    runner_work work;
+    void *ctx;
+    volatile sig_atomic_t *stop;
+} shared;
+
+typedef struct {
+    shared *sh;
+    int worker;
+} thread_arg;
+
+static void *worker_main(void *p)
+{
+    thread_arg *a = p;
+    shared *sh = a->sh;
+    for (;;) {
+        if (atomic_load(&sh->halt) || (sh->stop && *sh->stop))
+            break;
+        int item = atomic_fetch_add(&sh->next, 1);
+        if (item >= sh->last)
+            break;
+        if (sh->work(sh->ctx, item, a->worker) != 0)
+            atomic_store(&sh->halt, 1);
+        else
+            atomic_fetch_add(&sh->done, 1);
+    }
+    return NULL;
+}
+
+int runner_cores(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
+int runner_run(int first, int last, int jobs, runner_work work, void *ctx,
+               volatile sig_atomic_t *stop, runner_progress progress, void *pctx)
+{
+    shared sh;
+    atomic_init(&sh.next, first);
+    atomic_init(&sh.done, 0);
+    atomic_init(&sh.halt, 0);
+    sh.last = last;
+    sh.work = work;
+    sh.ctx = ctx;
+    sh.stop = stop;
+    int total = last - first;
+    if (jobs > total)
+        jobs = total > 0 ? total : 1;
+    pthread_t *tid = calloc((size_t)jobs, sizeof *tid);
+    thread_arg *args = calloc((size_t)jobs, sizeof *args);
+    int started = 0;
+    for (int i = 1; tid && args && i < jobs; i++) {
+        args[i] = (thread_arg){&sh, i};
+        if (pthread_create(&tid[i], NULL, worker_main, &args[i]) == 0)
+            started = i;
+        else
+            break;
+    }
+    if (!progress || jobs == 1) {
+        thread_arg self = {&sh, 0};
+        worker_main(&self); /* worker 0 is this thread */
+    } else {
+        /* with a progress callback, this thread only reports */
+        thread_arg self = {&sh, 0};
+        pthread_t t0;
+        int have0 = pthread_create(&t0, NULL, worker_main, &self) == 0;
+        if (!have0)
+            worker_main(&self);
+        struct timespec ts = {0, 200 * 1000 * 1000};
+        while (have0) {
+            progress(pctx, atomic_load(&sh.done), total);
+            if (atomic_load(&sh.done) >= total || atomic_load(&sh.halt) || (stop && *stop))
+                break;
+            nanosleep(&ts, NULL);
+        }
+        if (have0)
+            pthread_join(t0, NULL);
+    }
+    for (int i = 1; i <= started; i++)
+        pthread_join(tid[i], NULL);
+    if (progress)
+        progress(pctx, atomic_load(&sh.done), total);
+    free(tid);
+    free(args);
+    return atomic_load(&sh.done);
+}

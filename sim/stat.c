@@ -1,0 +1,166 @@
+/* stat.c - time averages, log histogram, replication summaries. */
+#include "sim/stat.h"
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_statistics_double.h>
+#include <stdlib.h>
+#include <math.h>
+#include <string.h>
+
+void stat_tw_init(stat_tw *s, double t, double value)
+{
+    s->value = value;
+    s->last = s->start = t;
+    s->area = s->bin_area = 0;
+}
+
+void stat_tw_restart(stat_tw *s, double t)
+{
+    stat_tw_set(s, t, s->value);
+    s->area = 0;
+    s->start = t;
+}
+
+double stat_tw_mean(const stat_tw *s, double t)
+{
+    double span = t - s->start;
+    if (span <= 0)
+        return 0;
+    return (s->area + (t - s->last) * s->value) / span;
+}
+
+double stat_tw_take_bin(stat_tw *s, double t)
+{
+    stat_tw_set(s, t, s->value);
+    double a = s->bin_area;
+    s->bin_area = 0;
+    return a;
+}
+
+void stat_hist_bind(stat_hist *h, double *count)
+{
+    h->count = count;
+    stat_hist_clear(h);
+}
+
+void stat_hist_clear(stat_hist *h)
+{
+    memset(h->count, 0, STAT_HIST_N * sizeof *h->count);
+    h->n = 0;
+    h->sum = 0;
+}
+
+size_t stat_hist_index(double x)
+{
+    if (!(x >= ldexp(1.0, STAT_HIST_MINEXP)))
+        return 0;
+    int e;
+    double m = frexp(x, &e); /* x = m * 2^e, m in [0.5, 1) */
+    e -= 1;                  /* x = (2m) * 2^e, 2m in [1, 2) */
+    if (e >= STAT_HIST_MAXEXP)
+        return STAT_HIST_N - 1;
+    size_t sub = (size_t)((2 * m - 1) * STAT_HIST_SUB);
+    if (sub >= STAT_HIST_SUB)
+        sub = STAT_HIST_SUB - 1;
+    return 1 + (size_t)(e - STAT_HIST_MINEXP) * STAT_HIST_SUB + sub;
+}
+
+double stat_hist_lower(size_t i)
+{
+    if (i == 0)
+        return 0;
+    if (i >= STAT_HIST_N - 1)
+        return ldexp(1.0, STAT_HIST_MAXEXP);
+    size_t k = i - 1;
+    int e = (int)(k / STAT_HIST_SUB) + STAT_HIST_MINEXP;
+    double sub = (double)(k % STAT_HIST_SUB);
+    return ldexp(1.0 + sub / STAT_HIST_SUB, e);
+}
+
+double stat_hist_upper(size_t i)
+{
+    if (i == 0)
+        return ldexp(1.0, STAT_HIST_MINEXP);
+    if (i >= STAT_HIST_N - 1)
+        return INFINITY;
+    return stat_hist_lower(i + 1);
+}
+
+void stat_hist_add(stat_hist *h, double x)
+{
+    h->count[stat_hist_index(x)] += 1;
+    h->n += 1;
+    h->sum += x;
+}
+
+double stat_hist_quantile(const double *c, double n, double q)
+{
+    if (!(n > 0))
+        return NAN;
+    double target = q * n, cum = 0;
+    for (size_t i = 0; i < STAT_HIST_N; i++) {
+        if (c[i] <= 0)
+            continue;
+        if (cum + c[i] >= target) {
+            double lo = stat_hist_lower(i), hi = stat_hist_upper(i);
+            if (i == 0 || !isfinite(hi))
+                return i == 0 ? hi : lo;
+            double f = (target - cum) / c[i];
+            return lo * pow(hi / lo, f);
+        }
+        cum += c[i];
+    }
+    return stat_hist_lower(STAT_HIST_N - 1);
+}
+
+double stat_t95(int n)
+{
+    return n >= 2 ? gsl_cdf_tdist_Pinv(0.975, n - 1) : NAN;
+}
+
+/* Copy the finite values of X (stride STRIDE) into a new array. */
+static double *finite_values(const double *x, size_t stride, int n, int *k)
+{
+    double *v = malloc((size_t)(n > 0 ? n : 1) * sizeof *v);
+    *k = 0;
+    if (!v)
+        return NULL;
+    for (int i = 0; i < n; i++)
+        if (isfinite(x[(size_t)i * stride]))
+            v[(*k)++] = x[(size_t)i * stride];
+    return v;
+}
+
+stat_summary stat_summarize(const double *x, size_t stride, int n)
+{
+    stat_summary r = {NAN, NAN, NAN, NAN, 0};
+    int k;
+    double *v = finite_values(x, stride, n, &k);
+    if (!v)
+        return r;
+    r.n = k;
+    if (k > 0)
+        r.mean = gsl_stats_mean(v, 1, (size_t)k);
+    if (k >= 2) {
+        r.sd = gsl_stats_sd_m(v, 1, (size_t)k, r.mean);
+        double h = stat_t95(k) * r.sd / sqrt((double)k);
+        r.lo = r.mean - h;
+        r.hi = r.mean + h;
+    }
+    free(v);
+    return r;
+}
+
+stat_summary stat_paired(const double *a, const double *b, size_t stride, int n)
+{
+    double *d = malloc((size_t)(n > 0 ? n : 1) * sizeof *d);
+    if (!d)
+        return (stat_summary){NAN, NAN, NAN, NAN, 0};
+    for (int i = 0; i < n; i++) {
+        double u = a[(size_t)i * stride], w = b[(size_t)i * stride];
+        d[i] = (isfinite(u) && isfinite(w)) ? w - u : NAN;
+    }
+    stat_summary r = stat_summarize(d, 1, n);
+    free(d);
+    return r;
+}

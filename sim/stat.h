@@ -1,0 +1,95 @@
+/* stat.h - streaming statistics, all O(1) per observation.
+ *
+ *  stat_tw     time-weighted average of a piecewise-constant quantity
+ *              (servers UP, busy workers, queue length), with a second
+ *              accumulator per time-series bin;
+ *  stat_hist   log-bucketed histogram of positive values (latencies) with
+ *              bounded relative error: STAT_HIST_SUB buckets per power of two,
+ *              so a quantile is off by at most 2^(1/64) - 1 = 1.1% before
+ *              interpolation;
+ *  stat_summary mean, sample sd and Student-t 95% interval over independent
+ *              replications (gsl_cdf_tdist_Pinv).
+ *
+ * Warm-up deletion is a reset at the warm-up time (stat_tw_restart,
+ * stat_hist_clear).  No allocation except stat_hist's fixed bucket array.
+ */
+#ifndef RELSIM_STAT_H
+#define RELSIM_STAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+    double value;    /* current level */
+    double last;     /* time of the last change */
+    double area;     /* integral since start */
+    double start;    /* start of the averaging window */
+    double bin_area; /* integral since the current bin began */
+} stat_tw;
+
+/* Start averaging at time T with level VALUE. */
+void stat_tw_init(stat_tw *s, double t, double value);
+
+/* The level changes to VALUE at time T (T never decreases). */
+static inline void stat_tw_set(stat_tw *s, double t, double value)
+{
+    double d = (t - s->last) * s->value;
+    s->area += d;
+    s->bin_area += d;
+    s->last = t;
+    s->value = value;
+}
+static inline void stat_tw_add(stat_tw *s, double t, double delta)
+{
+    stat_tw_set(s, t, s->value + delta);
+}
+
+/* Drop the past: average from T on (warm-up deletion). */
+void stat_tw_restart(stat_tw *s, double t);
+
+/* Time average over [start, T]; 0 when the window is empty. */
+double stat_tw_mean(const stat_tw *s, double t);
+
+/* Integral over the current bin up to T, and start a new bin at T. */
+double stat_tw_take_bin(stat_tw *s, double t);
+
+#define STAT_HIST_SUB 64    /* buckets per power of two */
+#define STAT_HIST_MINEXP (-30) /* smallest bucket 2^-30 s, about 1 ns */
+#define STAT_HIST_MAXEXP 24    /* largest 2^24 s, about 194 days */
+#define STAT_HIST_N ((STAT_HIST_MAXEXP - STAT_HIST_MINEXP) * STAT_HIST_SUB + 2)
+
+/* Counts live in caller memory (double[STAT_HIST_N]) so a replication's
+ * histogram can sit inside its flat result record and be merged by adding. */
+typedef struct {
+    double *count;  /* STAT_HIST_N buckets: [0] underflow, [N-1] overflow */
+    double n;       /* total observations */
+    double sum;     /* for the exact mean */
+} stat_hist;
+
+void stat_hist_bind(stat_hist *h, double *count); /* and clear */
+void stat_hist_clear(stat_hist *h);
+void stat_hist_add(stat_hist *h, double x);
+/* Bucket index of X and the bounds of bucket I. */
+size_t stat_hist_index(double x);
+double stat_hist_lower(size_t i);
+double stat_hist_upper(size_t i);
+/* Quantile Q in (0,1) of counts C[STAT_HIST_N] holding N observations,
+ * interpolated geometrically inside the bucket; NAN when N == 0. */
+double stat_hist_quantile(const double *c, double n, double q);
+
+/* Mean, sd and 95% t-interval of N values.  With N < 2 the sd and interval
+ * are NAN (undefined; writers print null).  Non-finite values are skipped
+ * and not counted. */
+typedef struct {
+    double mean, lo, hi, sd;
+    int n;
+} stat_summary;
+stat_summary stat_summarize(const double *x, size_t stride, int n);
+
+/* Paired difference B - A over N replications, same shape. */
+stat_summary stat_paired(const double *a, const double *b, size_t stride, int n);
+
+/* Student-t quantile for a two-sided 95% interval with N-1 degrees of freedom. */
+double stat_t95(int n);
+
+#endif
