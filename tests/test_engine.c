@@ -1,0 +1,245 @@
+/* test_engine.c - the event list, timer queues, random streams, statistics. */
+#include "tests/testutil.h"
+
+#include "sim/evq.h"
+#include "sim/rng.h"
+#include "sim/sim.h"
+#include "sim/stat.h"
+
+#include <gsl/gsl_cdf.h>
+#include <stdlib.h>
+
+typedef struct {
+    sim_event ev;
+    int id;
+} item;
+
+static int fired[64], nfired;
+
+static void record(sim *s, sim_event *ev)
+{
+    (void)s;
+    fired[nfired++] = SIM_CONTAINER(ev, item, ev)->id;
+}
+
+/* Pops come out in time order; equal times in schedule order. */
+static void test_evq_order_and_ties(void **state)
+{
+    (void)state;
+    sim s;
+    assert_int_equal(sim_init(&s, NULL), 0);
+    item it[8];
+    double t[8] = {2.5, 1.0, 2.5, 0.5, 2.5, 7.0, 1.0, 0.0};
+    for (int i = 0; i < 8; i++) {
+        it[i].ev.fire = record;
+        it[i].ev.pos = 0;
+        it[i].id = i;
+        sim_at(&s, &it[i].ev, t[i]);
+    }
+    nfired = 0;
+    while (sim_step(&s, 100))
+        ;
+    int expect[8] = {7, 3, 1, 6, 0, 2, 4, 5};
+    for (int i = 0; i < 8; i++)
+        assert_int_equal(fired[i], expect[i]);
+    assert_close(s.now, 100, 0);
+    sim_destroy(&s);
+}
+
+/* Cancel anywhere in the heap keeps the rest ordered; a cancelled event never fires. */
+static void test_evq_cancel(void **state)
+{
+    (void)state;
+    evq q;
+    assert_int_equal(evq_init(&q, 2), 0); /* forces growth */
+    enum { N = 2000 };
+    item *it = calloc(N, sizeof *it);
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
+    for (int i = 0; i < N; i++) {
+        it[i].id = i;
+        evq_push(&q, &it[i].ev, gsl_rng_uniform(r));
+    }
+    for (int i = 0; i < N; i += 3)
+        evq_cancel(&q, &it[i].ev);
+    evq_cancel(&q, &it[0].ev); /* twice: a no-op */
+    for (int i = 1; i < N; i += 7)
+        if (i % 3 != 0)
+            evq_move(&q, &it[i].ev, 2 + gsl_rng_uniform(r));
+    double last = -1, t;
+    size_t n = 0;
+    sim_event *ev;
+    while ((ev = evq_pop(&q, &t))) {
+        item *x = SIM_CONTAINER(ev, item, ev);
+        assert_true(x->id % 3 != 0);
+        assert_true(t >= last);
+        assert_int_equal(x->ev.pos, 0);
+        last = t;
+        n++;
+    }
+    assert_int_equal(n, N - (N + 2) / 3);
+    gsl_rng_free(r);
+    free(it);
+    evq_destroy(&q);
+}
+
+typedef struct {
+    timer_node node;
+    int id;
+} tnode;
+
+static int expired[16], nexpired;
+
+static void on_expire(void *ctx, timer_node *n)
+{
+    (void)ctx;
+    expired[nexpired++] = SIM_CONTAINER(n, tnode, node)->id;
+}
+
+/* Constant-delay timers: FIFO expiry, cancelling the head re-arms for the next. */
+static void test_timerq(void **state)
+{
+    (void)state;
+    sim s;
+    sim_init(&s, NULL);
+    timerq tq;
+    timerq_init(&tq, 1.5, on_expire, NULL);
+    tnode n[4] = {{.id = 0}, {.id = 1}, {.id = 2}, {.id = 3}};
+    for (int i = 0; i < 4; i++) {
+        s.now = 0.25 * i;
+        timerq_start(&tq, &s, &n[i].node);
+    }
+    timerq_stop(&n[0].node); /* the head */
+    timerq_stop(&n[2].node);
+    timerq_stop(&n[2].node); /* twice: a no-op */
+    assert_false(timerq_running(&n[2].node));
+    nexpired = 0;
+    double when[2];
+    int k = 0;
+    while (sim_step(&s, 10))
+        if (nexpired > k)
+            when[k++] = s.now;
+    assert_int_equal(nexpired, 2);
+    assert_int_equal(expired[0], 1);
+    assert_int_equal(expired[1], 3);
+    assert_close(when[0], 1.75, 1e-12);
+    assert_close(when[1], 2.25, 1e-12);
+    sim_destroy(&s);
+}
+
+/* Streams: same seed -> same numbers; seeds laid out without overlap. */
+static void test_rng_streams(void **state)
+{
+    (void)state;
+    rng_stream a, b;
+    rng_init(&a);
+    rng_init(&b);
+    rng_seed(&a, 12345);
+    rng_seed(&b, 12345);
+    for (int i = 0; i < 100; i++)
+        assert_true(rng_uniform(&a) == rng_uniform(&b));
+    assert_int_equal(rng_seed_for(7, 3, 16, 5), 1 + 7 + 3 * 16 + 5);
+    assert_int_equal(rng_seed_for(7, 3, 16, 16), -1); /* stream id out of range */
+    assert_int_equal(rng_seed_for(UINT64_C(1) << 32, 0, 16, 0), -1);
+    /* neighbouring seeds: first draws uncorrelated (the taus2 LCG-seeding trap) */
+    double sx = 0, sy = 0, sxy = 0, sxx = 0, syy = 0;
+    int n = 4000;
+    for (int i = 0; i < n; i++) {
+        rng_seed(&a, (unsigned long)(100 + 2 * i));
+        rng_seed(&b, (unsigned long)(101 + 2 * i));
+        double x = rng_uniform(&a), y = rng_uniform(&b);
+        sx += x, sy += y, sxy += x * y, sxx += x * x, syy += y * y;
+    }
+    double cov = sxy / n - sx / n * sy / n;
+    double corr = cov / sqrt((sxx / n - sx * sx / n / n) * (syy / n - sy * sy / n / n));
+    assert_close(corr, 0, 4 / sqrt(n)); /* 4 standard errors */
+    /* Exp(rate): mean 1/rate */
+    rng_seed(&a, 99);
+    double sum = 0;
+    for (int i = 0; i < 200000; i++)
+        sum += rng_exp(&a, 2.385);
+    assert_close(sum / 200000, 1 / 2.385, 4 * (1 / 2.385) / sqrt(200000));
+    rng_destroy(&a);
+    rng_destroy(&b);
+}
+
+static void test_stat_time_average(void **state)
+{
+    (void)state;
+    stat_tw s;
+    stat_tw_init(&s, 0, 2);
+    stat_tw_set(&s, 1.5, 4);  /* 2 on [0,1.5) */
+    stat_tw_set(&s, 2.0, 1);  /* 4 on [1.5,2) */
+    assert_close(stat_tw_mean(&s, 4.0), (3 + 2 + 2) / 4.0, 1e-12);
+    stat_tw_restart(&s, 4.0); /* warm-up deletion */
+    stat_tw_set(&s, 5.0, 3);
+    assert_close(stat_tw_mean(&s, 6.0), (1 + 3) / 2.0, 1e-12);
+    /* bins ignore the warm-up restart: 2*1.5 + 4*0.5 + 1*2 + 1*1 + 3*1 */
+    assert_close(stat_tw_take_bin(&s, 6.0), 3 + 2 + 2 + 1 + 3, 1e-12);
+    assert_close(stat_tw_take_bin(&s, 7.0), 3, 1e-12);
+}
+
+/* Quantiles from the log histogram within the bucket width (1.1%). */
+static void test_stat_histogram(void **state)
+{
+    (void)state;
+    double *c = calloc(STAT_HIST_N, sizeof *c);
+    stat_hist h;
+    stat_hist_bind(&h, c);
+    rng_stream r;
+    rng_init(&r);
+    rng_seed(&r, 4242);
+    int n = 400000;
+    double mu = 3.7;
+    for (int i = 0; i < n; i++)
+        stat_hist_add(&h, rng_exp(&r, mu));
+    double q[3] = {0.5, 0.99, 0.999};
+    for (int i = 0; i < 3; i++) {
+        double exact = -log(1 - q[i]) / mu;
+        /* bucket width 1.1% plus sampling error of the empirical quantile */
+        assert_close(stat_hist_quantile(c, h.n, q[i]), exact, exact * (0.011 + 0.03));
+    }
+    assert_close(h.sum / h.n, 1 / mu, 4 / mu / sqrt(n));
+    for (size_t i = 1; i < 2000; i += 37) {
+        double x = stat_hist_lower(i) * 1.0001;
+        assert_int_equal(stat_hist_index(x), i);
+        assert_true(stat_hist_upper(i) / stat_hist_lower(i) < 1.0157);
+    }
+    assert_int_equal(stat_hist_index(0), 0);
+    assert_int_equal(stat_hist_index(1e30), STAT_HIST_N - 1);
+    assert_true(isnan(stat_hist_quantile(c, 0, 0.5)));
+    rng_destroy(&r);
+    free(c);
+}
+
+/* Mean, sd and t-interval against hand values. */
+static void test_stat_summary(void **state)
+{
+    (void)state;
+    double x[5] = {2.0, 4.0, 4.0, 5.0, 7.0};
+    stat_summary s = stat_summarize(x, 1, 5);
+    assert_int_equal(s.n, 5);
+    assert_close(s.mean, 4.4, 1e-12);
+    assert_close(s.sd, sqrt(3.3), 1e-12);
+    assert_close(s.hi - s.mean, 2.7764451052 * sqrt(3.3) / sqrt(5), 1e-8); /* t(0.975, 4) */
+    double y[3] = {1.0, NAN, 3.0};
+    s = stat_summarize(y, 1, 3);
+    assert_int_equal(s.n, 2);
+    assert_close(s.mean, 2, 1e-12);
+    s = stat_summarize(y, 1, 1);
+    assert_true(isnan(s.sd) && isnan(s.lo));
+    double a[4] = {1, 2, 3, 4}, b[4] = {1.5, 2.4, 3.6, 4.5};
+    s = stat_paired(a, b, 1, 4);
+    assert_close(s.mean, 0.5, 1e-12);
+    assert_close(stat_t95(10), 2.2621571628, 1e-8);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_evq_order_and_ties), cmocka_unit_test(test_evq_cancel),
+        cmocka_unit_test(test_timerq),             cmocka_unit_test(test_rng_streams),
+        cmocka_unit_test(test_stat_time_average),  cmocka_unit_test(test_stat_histogram),
+        cmocka_unit_test(test_stat_summary),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
