@@ -3,7 +3,9 @@
 #include "app/cmd.h"
 #include "app/execute.h"
 #include "app/modelcheck.h"
+#include "app/par.h"
 #include "app/results.h"
+#include "app/run.h"
 #include "app/runopts.h"
 #include "plots/report.h"
 
@@ -60,7 +62,7 @@ int run_simulate(exec_result *r, const scenario *sc, const runopts *o, const cha
     return st;
 }
 
-static const char *stop_reason(int st, const exec_result *r)
+const char *run_stop_reason(int st, const exec_result *r)
 {
     switch (st) {
     case WORLD_DONE: return NULL;
@@ -122,12 +124,12 @@ int cmd_run(int argc, char **argv)
         st = WORLD_NOMEM;
     char *eff = loader_effective_json(d);
     results_meta meta = {.file = o.scenario, .effective_json = eff, .complete = st == WORLD_DONE,
-                         .stop_reason = stop_reason(st, &r), .requested = sc.replications,
+                         .stop_reason = run_stop_reason(st, &r), .requested = sc.replications,
                          .precision = o.precision};
-    if (st != WORLD_DONE)
+    if (st != WORLD_DONE && par_rank() == 0)
         fprintf(stderr, "relsim: %s: %s; %d replication%s finished, partial results in %s/\n", o.scenario,
                 meta.stop_reason, r.nrec, r.nrec == 1 ? "" : "s", out);
-    rc = emit(out, &r, &mc, &o, &meta); /* partial results too, marked incomplete */
+    rc = par_rank() == 0 ? emit(out, &r, &mc, &o, &meta) : EXIT_OK; /* partial results too; MPI: rank 0 only */
     if (rc == EXIT_OK && st != WORLD_DONE)
         rc = st == WORLD_INTERRUPTED ? EXIT_INTERRUPTED : EXIT_FAIL;
     free(eff);

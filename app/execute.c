@@ -8,6 +8,9 @@
 #include "app/execute.h"
 #include "app/progress.h"
 #include "sim/runner.h"
+#ifdef RELSIM_MPI
+#include "app/par.h" /* MPI back end */
+#endif
 
 #include <pthread.h>
 #include <stdio.h>
@@ -146,6 +149,12 @@ int exec_extend(exec_result *r, int upto, const exec_opts *o)
     progress_bar bar;
     progress_init(&bar, o->label ? o->label : "replications", o->quiet);
     double t0 = now_seconds();
+#ifdef RELSIM_MPI /* MPI back end (app/par.h): this rank runs its share, every rank gets all records */
+    if (par_size() > 1) {
+        par_items pi = {r->rec, r->L.total, x.status, WORLD_NOMEM, r->error, sizeof r->error};
+        par_run(r->nrec, upto, jobs, run_item, &x, o->stop, bar.on ? progress_cb : NULL, &bar, &pi);
+    } else
+#endif
     runner_run(r->nrec, upto, jobs, run_item, &x, o->stop, bar.on ? progress_cb : NULL, &bar);
     r->wall += now_seconds() - t0;
     progress_done(&bar);

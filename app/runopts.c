@@ -123,6 +123,10 @@ static int is(const char *a, const char *s, const char *l, const char **eq)
         *eq = a + n;
         return 1;
     }
+    if (s && !strncmp(a, s, 2) && a[2]) { /* "-j2": value attached */
+        *eq = a + 1;
+        return 1;
+    }
     return 0;
 }
 

@@ -1,0 +1,298 @@
+/* modelcheck.c - predictions from models/analytic.h next to the simulation.
+ *
+ * Each check states its assumptions and is "not applicable" (with the
+ * reason) when the scenario breaks one.  The verdict margin widens the 95% CI
+ * by a quarter of its half-width (so a prediction just outside a tight CI
+ * is not called a difference by chance) plus, for steady-state formulas, the
+ * exact start-up (transient) bias where it is known.
+ */
+#include "app/modelcheck.h"
+#include "app/results.h"
+#include "models/analytic.h"
+#include "models/dist.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static mc_item *add_item(mc_list *l)
+{
+    if (l->n == l->cap) {
+        int cap = l->cap ? 2 * l->cap : 16;
+        mc_item *p = realloc(l->items, (size_t)cap * sizeof *p);
+        if (!p)
+            return NULL;
+        l->items = p;
+        l->cap = cap;
+    }
+    mc_item *it = &l->items[l->n++];
+    memset(it, 0, sizeof *it);
+    it->predicted = NAN;
+    return it;
+}
+
+static int add_analytic(mc_list *l, int is_pool, const char *entity, const char *key, double v)
+{
+    if (l->nanalytic == l->acap) {
+        int cap = l->acap ? 2 * l->acap : 16;
+        mc_analytic *p = realloc(l->analytic, (size_t)cap * sizeof *p);
+        if (!p)
+            return -1;
+        l->analytic = p;
+        l->acap = cap;
+    }
+    mc_analytic *a = &l->analytic[l->nanalytic++];
+    a->is_pool = is_pool;
+    snprintf(a->entity, sizeof a->entity, "%s", entity);
+    snprintf(a->key, sizeof a->key, "%s", key);
+    a->value = v;
+    return 0;
+}
+
+/* Compare OBS with PRED (a finite prediction) or mark it not applicable. */
+static int check(mc_list *l, const char *quantity, stat_summary obs, double pred, double extra,
+                 const char *reason, const char *fmt, ...)
+{
+    mc_item *it = add_item(l);
+    if (!it)
+        return -1;
+    snprintf(it->quantity, sizeof it->quantity, "%s", quantity);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(it->formula, sizeof it->formula, fmt, ap);
+    va_end(ap);
+    it->observed = obs;
+    if (reason || !isfinite(pred)) {
+        it->verdict = "not applicable";
+        snprintf(it->reason, sizeof it->reason, "%s", reason ? reason : "no finite prediction");
+        it->margin = NAN;
+        return 0;
+    }
+    it->predicted = pred;
+    double half = isfinite(obs.hi) ? obs.hi - obs.mean : 0;
+    it->margin = 0.25 * half + extra;
+    if (obs.n < 2 || !isfinite(obs.lo)) {
+        it->verdict = "not applicable";
+        snprintf(it->reason, sizeof it->reason, "needs at least 2 replications for a CI");
+    } else if (obs.sd == 0 && pred != obs.mean) {
+        it->verdict = "not applicable";
+        snprintf(it->reason, sizeof it->reason,
+                 "every replication gave the same value (a rare event): run longer or more replications");
+    } else {
+        it->verdict = (pred >= obs.lo - it->margin && pred <= obs.hi + it->margin) ? "agrees" : "differs";
+    }
+    return 0;
+}
+
+/* Is pool P ever forced down by a `fail` event? */
+static int forced(const scenario *sc, int p)
+{
+    for (int k = 0; k < sc->nevents; k++)
+        if (sc->events[k].kind == EVENT_FAIL && sc->events[k].pool == p)
+            return 1;
+    return 0;
+}
+
+/* Mean availability over [w, T] of a server starting UP at 0 (exact). */
+static double window_availability(double l, double m, double w, double T)
+{
+    double aT, aw = 1;
+    if (an_availability_interval(l, m, T, &aT))
+        return NAN;
+    if (w > 0 && an_availability_interval(l, m, w, &aw))
+        return NAN;
+    return (T * aT - w * aw) / (T - w);
+}
+
+static int check_pool_avail(mc_list *l, const exec_result *r, int p)
+{
+    const scenario *sc = r->sc;
+    const pool_cfg *pc = &sc->pools[p];
+    char q[160];
+    const char *reason = NULL;
+    char why[160];
+    if (pc->failure.kind == DIST_NONE)
+        return 0; /* never fails: nothing to predict */
+    if (pc->failure.kind != DIST_EXPONENTIAL || pc->repair.kind != DIST_EXPONENTIAL) {
+        snprintf(why, sizeof why, "%s failures, %s repairs: the formulas assume exponential",
+                 dist_name(pc->failure.kind), dist_name(pc->repair.kind));
+        reason = why;
+    } else if (forced(sc, p)) {
+        reason = "forced outages (events) change the up/down process";
+    }
+    double lam = pc->failure.rate, mu = pc->repair.rate, pred = NAN, extra = 0, sys = NAN;
+    int n = pc->servers, c = pc->repair_crews, unlimited = c == 0 || c >= n;
+    if (!reason) {
+        double steady, up;
+        an_availability(lam, mu, &steady);
+        if (unlimited) {
+            pred = window_availability(lam, mu, sc->warmup, sc->horizon);
+            an_k_of_n(n, pc->quorum, lam, mu, &sys);
+            add_analytic(l, 1, pc->name, "k_of_n", sys);
+        } else {
+            an_machine_repair_mean_up(n, c, lam, mu, &up);
+            pred = up / n;
+            extra = fabs(window_availability(lam, mu, sc->warmup, sc->horizon) - steady);
+            an_machine_repair(n, c, pc->quorum, lam, mu, &sys);
+            add_analytic(l, 1, pc->name, "machine_repair", sys);
+        }
+        add_analytic(l, 1, pc->name, "availability", steady);
+    }
+    snprintf(q, sizeof q, "pools.%s.server_availability", pc->name);
+    if (check(l, q, results_pool_stat(r, p, PM_SERVER_AVAILABILITY), pred, extra, reason,
+              unlimited ? "mu/(lambda+mu) over [warmup, horizon], lambda=%g mu=%g"
+                        : "machine_repair mean up / n, lambda=%g mu=%g", lam, mu))
+        return -1;
+    snprintf(q, sizeof q, "pools.%s.system_availability", pc->name);
+    /* the quorum probability converges at the same speed: allow the same transient */
+    double tr = unlimited && !reason ? fabs(pred - (mu / (lam + mu))) * n : extra * n;
+    if (check(l, q, results_pool_stat(r, p, PM_SYSTEM_AVAILABILITY), sys, tr, reason,
+              unlimited ? "k_of_n(n=%d, k=%d)" : "machine_repair(n=%d, c=%d)", n,
+              unlimited ? pc->quorum : c))
+        return -1;
+    snprintf(q, sizeof q, "pools.%s.mttf_observed", pc->name);
+    if (check(l, q, results_pool_stat(r, p, PM_MTTF_OBSERVED), reason ? NAN : 1 / lam, 0, reason,
+              "1/lambda"))
+        return -1;
+    snprintf(q, sizeof q, "pools.%s.mttr_observed", pc->name);
+    return check(l, q, results_pool_stat(r, p, PM_MTTR_OBSERVED), reason ? NAN : 1 / mu, 0,
+                 reason ? reason : unlimited ? NULL : "down time includes waiting for a repair crew",
+                 "1/mu");
+}
+
+/* Why pool P is not a plain queue fed by Poisson clients, or NULL.  *RATE
+ * gets the total arrival rate and *ONLY the single client feeding it (or -1). */
+static const char *plain_queue(const scenario *sc, int p, double *rate, int *only)
+{
+    const pool_cfg *pc = &sc->pools[p];
+    *rate = 0;
+    *only = -1;
+    int feeders = 0;
+    if (pc->failure.kind != DIST_NONE || forced(sc, p))
+        return "servers fail";
+    if (pc->queue_limit > 0)
+        return "bounded queue (arrivals are rejected)";
+    if (pc->has_calls)
+        return "serving waits on a downstream pool";
+    for (int q = 0; q < sc->npools; q++)
+        if (sc->pools[q].has_calls && sc->pools[q].calls.target == p)
+            return "fed by another pool's calls";
+    for (int k = 0; k < sc->nevents; k++)
+        if (sc->events[k].kind == EVENT_LOAD && sc->clients[sc->events[k].client].policy.target == p)
+            return "load events change the arrival rate";
+    for (int c = 0; c < sc->nclients; c++) {
+        const client_cfg *cc = &sc->clients[c];
+        if (cc->policy.target != p)
+            continue;
+        if (cc->arrival.process != ARRIVAL_POISSON)
+            return "closed-loop clients";
+        if (cc->policy.hedge.enabled || (cc->policy.timeout > 0 && cc->policy.retry.max_attempts > 1))
+            return "timeouts trigger retries or hedges (extra load)";
+        *rate += cc->arrival.rate;
+        *only = c;
+        feeders++;
+    }
+    if (feeders != 1)
+        *only = -1;
+    return feeders ? NULL : "no client sends to it";
+}
+
+static int check_pool_queue(mc_list *l, const exec_result *r, int p)
+{
+    const scenario *sc = r->sc;
+    const pool_cfg *pc = &sc->pools[p];
+    double lam, es = dist_mean(&pc->service), pred = NAN;
+    int only;
+    const char *reason = plain_queue(sc, p, &lam, &only);
+    if (reason && !strcmp(reason, "no client sends to it"))
+        return 0;
+    int n = pc->servers, w = pc->workers;
+    if (!reason && lam * es >= n * w)
+        reason = "unstable: offered load >= capacity";
+    if (!reason && an_q_balance(n, lam / n, 1 / es, &pred) == AN_OK)
+        add_analytic(l, 1, pc->name, "q_balance", pred);
+    char q[160];
+    snprintf(q, sizeof q, "pools.%s.busy_servers", pc->name);
+    if (check(l, q, results_pool_stat(r, p, PM_BUSY_SERVERS), pred, 0, reason,
+              "Q_balance = N rho / K, N=%d rho=%g K=%g", n, lam / n, 1 / es))
+        return -1;
+    if (reason || only < 0 || pc->service.kind != DIST_EXPONENTIAL)
+        return 0;
+    const client_cfg *cc = &sc->clients[only];
+    if (cc->policy.timeout > 0 || cc->policy.deadline > 0)
+        reason = "timeouts censor the latency of successful requests";
+    else if (n > 1 && cc->policy.balancer != BAL_RANDOM)
+        reason = "only random splitting keeps each server's arrivals Poisson";
+    double lam1 = lam / n, K = 1 / es, resp = NAN, p99 = NAN;
+    if (!reason) {
+        an_mmc_response(w, lam1, K, &resp);
+        add_analytic(l, 0, cc->name, w == 1 ? "mm1_response" : "mmc_response", resp);
+    }
+    snprintf(q, sizeof q, "clients.%s.latency_mean", cc->name);
+    if (check(l, q, results_caller_stat(r, only, CM_LATENCY_MEAN), resp, 0, reason,
+              w == 1 ? "M/M/1: 1/(K - lambda), lambda=%g K=%g" : "M/M/c (Erlang C), lambda=%g K=%g",
+              lam1, K))
+        return -1;
+    if (w != 1 || reason)
+        return 0;
+    an_mm1_response_quantile(lam1, K, 0.99, &p99);
+    snprintf(q, sizeof q, "clients.%s.latency_p99", cc->name);
+    /* the log histogram's buckets are 1.1% wide */
+    return check(l, q, results_caller_stat(r, only, CM_LATENCY_P99), p99, 0.011 * p99, NULL,
+                 "M/M/1: -ln(0.01)/(K - lambda)");
+}
+
+static int check_client(mc_list *l, const exec_result *r, int c)
+{
+    const scenario *sc = r->sc;
+    const client_cfg *cc = &sc->clients[c];
+    const backoff_cfg *b = &cc->policy.retry.backoff;
+    char q[160];
+    if (b->kind == BACKOFF_EXPONENTIAL_RANDOM && cc->policy.retry.max_attempts > 1) {
+        double pf = NAN;
+        an_p_retry_fires(b->rate, b->t_max, &pf);
+        add_analytic(l, 0, cc->name, "p_retry_fires", pf);
+        snprintf(q, sizeof q, "clients.%s.retry_fired_fraction", cc->name);
+        if (check(l, q, results_caller_stat(r, c, CM_RETRY_FIRED), pf, 0, NULL,
+                  "P_retry(t_max) = 1 - e^{-lambda t_max}, lambda=%g t_max=%g", b->rate, b->t_max))
+            return -1;
+    }
+    if (cc->policy.p_timeout > 0) {
+        const pool_cfg *pc = &sc->pools[cc->policy.target];
+        add_analytic(l, 0, cc->name, "t_timeout", cc->policy.timeout);
+        double lam;
+        int only;
+        const char *reason = plain_queue(sc, cc->policy.target, &lam, &only);
+        if (!reason && pc->service.kind != DIST_EXPONENTIAL)
+            reason = "service times are not exponential";
+        double K = 1 / dist_mean(&pc->service), load = lam * (1 / K) / (pc->servers * pc->workers);
+        if (!reason && load > 0.05)
+            reason = "the server is loaded: T_timeout with mu = K assumes an idle server; use mu_eff = K - lambda";
+        snprintf(q, sizeof q, "clients.%s.timeout_fraction", cc->name);
+        if (check(l, q, results_caller_stat(r, c, CM_TIMEOUT_FRACTION), cc->policy.p_timeout, 0, reason,
+                  "T_timeout = -ln(p)/K cuts off p=%g, K=%g", cc->policy.p_timeout, K))
+            return -1;
+    }
+    return 0;
+}
+
+int modelcheck_run(const exec_result *r, mc_list *out)
+{
+    memset(out, 0, sizeof *out);
+    for (int p = 0; p < r->sc->npools; p++)
+        if (check_pool_avail(out, r, p) || check_pool_queue(out, r, p))
+            return -1;
+    for (int c = 0; c < r->sc->nclients; c++)
+        if (check_client(out, r, c))
+            return -1;
+    return 0;
+}
+
+void mc_list_free(mc_list *l)
+{
+    free(l->items);
+    free(l->analytic);
+    memset(l, 0, sizeof *l);
+}

@@ -1,0 +1,106 @@
+/* test_modelcheck.c - the model check says "agrees" where theory holds and
+ * "differs" when the prediction is fed a wrong rate, so the verdict can fail. */
+#include "tests/testutil.h"
+#include "tests/simtest.h"
+
+#include "app/modelcheck.h"
+
+#include <string.h>
+
+static const mc_item *find(const mc_list *l, const char *q)
+{
+    for (int i = 0; i < l->n; i++)
+        if (!strcmp(l->items[i].quantity, q))
+            return &l->items[i];
+    return NULL;
+}
+
+static void expect(const mc_list *l, const char *q, const char *verdict)
+{
+    const mc_item *it = find(l, q);
+    assert_non_null(it);
+    print_message("%s: predicted %.6g observed %.6g [%.6g, %.6g] -> %s %s\n", q, it->predicted,
+                  it->observed.mean, it->observed.lo, it->observed.hi, it->verdict, it->reason);
+    assert_string_equal(it->verdict, verdict);
+}
+
+/* An M/M/1 pool whose servers also fail: availability checks apply, the
+ * queue checks do not (servers fail). */
+static void test_agrees_and_not_applicable(void **state)
+{
+    (void)state;
+    scenario s;
+    st_scenario(&s, 2, 1, 50000, 10, 201);
+    s.warmup = 100;
+    s.pools[0].servers = 4;
+    s.pools[0].quorum = 3;
+    s.pools[0].failure = st_exp(0.004);
+    s.pools[0].repair = st_exp(0.05);
+    s.pools[1].service = st_exp(10); /* the M/M/1 pool */
+    s.clients[0].arrival.rate = 6.1;
+    s.clients[0].policy.target = 1;
+    exec_result r;
+    assert_int_equal(st_run(&r, &s), WORLD_DONE);
+    mc_list l;
+    assert_int_equal(modelcheck_run(&r, &l), 0);
+    expect(&l, "pools.p0.server_availability", "agrees");
+    expect(&l, "pools.p0.system_availability", "agrees");
+    expect(&l, "pools.p0.mttr_observed", "agrees");
+    expect(&l, "pools.p1.busy_servers", "agrees");
+    expect(&l, "clients.c0.latency_mean", "agrees");
+    expect(&l, "clients.c0.latency_p99", "agrees");
+    mc_list_free(&l);
+    /* the same observations judged against a scenario with the wrong rates */
+    scenario wrong;
+    scenario_copy(&wrong, &s);
+    wrong.pools[0].repair.rate = 0.04;
+    wrong.pools[1].service.rate = 11;
+    r.sc = &wrong;
+    assert_int_equal(modelcheck_run(&r, &l), 0);
+    expect(&l, "pools.p0.server_availability", "differs");
+    expect(&l, "clients.c0.latency_mean", "differs");
+    mc_list_free(&l);
+    /* Weibull failures: the exponential formulas do not apply */
+    wrong.pools[0].failure = (dist_cfg){.kind = DIST_WEIBULL, .shape = 2, .scale = 250};
+    assert_int_equal(modelcheck_run(&r, &l), 0);
+    expect(&l, "pools.p0.server_availability", "not applicable");
+    assert_non_null(strstr(find(&l, "pools.p0.server_availability")->reason, "weibull"));
+    mc_list_free(&l);
+    scenario_free(&wrong);
+    exec_result_free(&r);
+    scenario_free(&s);
+}
+
+/* P_retry: the exponential_random policy's fired fraction. */
+static void test_p_retry_check(void **state)
+{
+    (void)state;
+    scenario s;
+    st_scenario(&s, 1, 1, 2000, 10, 211);
+    s.pools[0].servers = 2;
+    s.pools[0].workers = 100;
+    s.pools[0].service = st_exp(50);
+    s.clients[0].arrival.rate = 40;
+    s.clients[0].policy.retry.max_attempts = 2;
+    s.clients[0].policy.retry.backoff = (backoff_cfg){.kind = BACKOFF_EXPONENTIAL_RANDOM, .rate = 3, .t_max = 0.2};
+    s.nevents = 1;
+    s.events = calloc(1, sizeof *s.events);
+    s.events[0] = (event_cfg){.kind = EVENT_FAIL, .at = 0, .duration = 1e9, .pool = 0, .servers = 1};
+    exec_result r;
+    assert_int_equal(st_run(&r, &s), WORLD_DONE);
+    mc_list l;
+    assert_int_equal(modelcheck_run(&r, &l), 0);
+    expect(&l, "clients.c0.retry_fired_fraction", "agrees");
+    mc_list_free(&l);
+    exec_result_free(&r);
+    scenario_free(&s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_agrees_and_not_applicable),
+        cmocka_unit_test(test_p_retry_check),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
