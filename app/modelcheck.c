@@ -125,7 +125,7 @@ static int check_pool_avail(mc_list *l, const exec_result *r, int p)
     double lam = pc->failure.rate, mu = pc->repair.rate, pred = NAN, extra = 0, sys = NAN;
     int n = pc->servers, c = pc->repair_crews, unlimited = c == 0 || c >= n;
     if (!reason) {
-        double steady, up;
+        double steady = NAN, up = NAN;
         an_availability(lam, mu, &steady);
         if (unlimited) {
             pred = window_availability(lam, mu, sc->warmup, sc->horizon);
