@@ -77,9 +77,27 @@ asan:
 run: $(BUILD)/relsim
 	$(Q)$(BUILD)/relsim run scenarios/default.json -o out/default
 
+# Benchmarks: a release build in build/release, then tests/bench/run.sh
+# (reference workload, hold model, M/M/1, -j scaling, memory vs horizon)
+# writes build/bench.json.  The benchmark programs tests/bench/*.c link only
+# sim/ and models/ (no cJSON, no app/).
+BENCH_BUILD := build/release
+BENCH_OPT   := -O3 -march=native -DNDEBUG
+BENCH_NAMES := $(basename $(notdir $(wildcard tests/bench/*.c)))
+BENCH_BINS  := $(BENCH_NAMES:%=$(BUILD)/bench/%)
+ENGINE_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard sim/*.c models/*.c))
+
+$(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(ENGINE_OBJS)
+	@mkdir -p $(dir $@)
+	$(E) "  LINK  $@"
+	$(Q)$(CC) $(RS_LDFLAGS) $(LDFLAGS) -o $@ $^ $(RS_LDLIBS) $(LDLIBS)
+
 bench:
-	$(Q)$(MAKE) --no-print-directory BUILD=build/release OPT="-O3 -march=native -DNDEBUG" $(BUILD:build=build/release)/relsim build/release/relsim
-	$(Q)sh tests/bench/run.sh build/release/relsim
+	$(Q)$(MAKE) --no-print-directory BUILD=$(BENCH_BUILD) OPT="$(BENCH_OPT)" \
+		$(BENCH_BUILD)/relsim $(BENCH_NAMES:%=$(BENCH_BUILD)/bench/%)
+	$(Q)BENCH_DIR=$(BENCH_BUILD)/bench sh tests/bench/run.sh $(BENCH_BUILD)/relsim build/bench.json
+
+-include $(BENCH_NAMES:%=$(BUILD)/obj/tests/bench/%.d)
 
 deps:
 	@if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $(DEB_PKGS); \

@@ -98,6 +98,8 @@ static int parse(loader_doc *d, FILE *err)
         fprintf(err, "%s:1:1: empty file, expected a JSON object {\"name\": ..., ...}\n", d->file);
         return -1;
     }
+    if (loc_syntax_check(err, d->file, d->src, d->len) != 0)
+        return -1;
     const char *end = NULL;
     d->root = cJSON_ParseWithLengthOpts(d->src, d->len + 1, &end, 1);
     if (!d->root) {

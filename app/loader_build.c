@@ -133,6 +133,8 @@ static void build_pool(lctx *c, const cJSON *o, const lnames *pools, pool_cfg *p
     lcheck_keys(c, o, &ls_pool);
     build_name(c, o, p->name);
     int servers_ok = lv_int(c, o, "servers", R_INT(1, 100000), 0, &p->servers) >= 0;
+    if (!servers_ok)
+        p->servers = 0; /* unknown: skip the checks against it (the build fails anyway) */
     lv_int(c, o, "workers", R_INT(1, 10000), 0, &p->workers);
     lv_int(c, o, "queue_limit", R_INT(0, 100000000), 0, &p->queue_limit);
     lbuild_dist(c, o, "service", 0, &p->service);
@@ -330,7 +332,7 @@ static void build_event(lctx *c, const cJSON *o, const scenario *s, const lnames
     }
     int pool_ok = lv_ref(c, o, "pool", pools, 1, &ev->pool) == 1 && ev->pool < s->npools;
     if (lv_int(c, o, "servers", R_INT(1, 100000), 1, &ev->servers) == 1 && pool_ok &&
-        ev->servers > s->pools[ev->pool].servers) {
+        s->pools[ev->pool].servers > 0 && ev->servers > s->pools[ev->pool].servers) {
         lpath_key(&c->path, "servers");
         lerr(c, AT_VALUE, "must be <= the servers of pool '%s' (%d), got %d", s->pools[ev->pool].name,
              s->pools[ev->pool].servers, ev->servers);

@@ -2,6 +2,7 @@
  *
  *   loader.c          document lifecycle, error printing (file or --set origin)
  *   loader_locate.c   key path -> offset in the source text; line:col; caret
+ *   loader_syntax.c   the first syntax error of a file that is not JSON, and why
  *   loader_schema.c   the key tables, unknown/duplicate keys, "did you mean"
  *   loader_set.c      PATH parsing and PATH=VALUE overrides
  *   loader_value.c    typed getters with range checks and messages
@@ -77,8 +78,16 @@ long loc_find(const char *src, size_t len, const lpath *p, int want_key);
 void loc_linecol(const char *src, size_t len, size_t off, int *line, int *col);
 /* Print the source line around OFF and a caret under it. */
 void loc_excerpt(FILE *f, const char *src, size_t len, size_t off);
-/* Print a cJSON syntax error at OFF: "FILE:L:C: syntax error: ...". */
+/* Print a syntax error: "FILE:L:C: syntax error: why", at the first error
+ * this module's own checker finds, or at OFF (where cJSON stopped). */
 void loc_syntax_error(FILE *f, const char *file, const char *src, size_t len, size_t off);
+/* Check SRC is strict JSON (cJSON accepts raw control characters in strings);
+ * 0, or -1 after printing the first syntax error. */
+int loc_syntax_check(FILE *f, const char *file, const char *src, size_t len);
+/* SRC past a UTF-8 byte-order mark, if any. */
+const char *loc_text_start(const char *src, size_t len);
+/* Four hex digits at P (before E) into *OUT: 0, or -1 if they are not. */
+int loc_hex4(const char *p, const char *e, unsigned *out);
 /* Offset of the first byte that is not valid UTF-8 (or a NUL), -1 if none. */
 long loc_bad_byte(const char *src, size_t len);
 
@@ -130,6 +139,11 @@ const char *lsuggest(const char *word, const char *const *candidates, int n);
 /* Report unknown and duplicate keys of OBJ (at the current path) against S.
  * Returns the number of errors. */
 int lcheck_keys(lctx *c, const cJSON *obj, const lschema *s);
+/* "unknown key, did you mean 'x'?" or "unknown key; a pool takes: ..." */
+char *lschema_unknown_text(const lschema *s, const char *key, char *buf, size_t size);
+
+/* The node at P in ROOT (LC_KEY on a list picks the element by "name"). */
+const cJSON *lfind(const cJSON *root, const lpath *p);
 
 /* ---- enumerations and kinds ---- */
 

@@ -4,8 +4,8 @@
  * again along the key path (pools.api.service.rate): a small scanner that
  * knows strings, escapes and nesting, run only when an error is reported.
  * The text it walks has already been accepted by cJSON.  Also here: line and
- * column of an offset, the caret excerpt, syntax-error hints, UTF-8 checks,
- * and the formatting of paths, strings and numbers in messages.
+ * column of an offset, the caret excerpt, UTF-8 checks, and the formatting of
+ * paths, strings and numbers in messages.
  */
 #include "app/loader_int.h"
 
@@ -163,6 +163,10 @@ char *lnum_format(double v, char *buf, size_t size)
         snprintf(buf, size, "%s", v > 0 ? "inf" : "-inf");
         return buf;
     }
+    if (v == floor(v) && fabs(v) < 1e7) {
+        snprintf(buf, size, "%.0f", v);
+        return buf;
+    }
     for (int prec = 1; prec <= 17; prec++) {
         snprintf(buf, size, "%.*g", prec, v);
         if (strtod(buf, NULL) == v)
@@ -219,7 +223,7 @@ static const char *sk_value(const char *p, const char *e)
     return p;
 }
 
-static int hex4(const char *p, const char *e, unsigned *out)
+int loc_hex4(const char *p, const char *e, unsigned *out)
 {
     unsigned v = 0;
     if (e - p < 4)
@@ -288,11 +292,11 @@ static int dec_char(const char **pp, const char *e, char out[4])
     case 'r': out[0] = '\r'; break;
     case 't': out[0] = '\t'; break;
     case 'u':
-        if (hex4(p, e, &cp) != 0)
+        if (loc_hex4(p, e, &cp) != 0)
             return -1;
         p += 4;
         if (cp >= 0xD800 && cp < 0xDC00 && e - p >= 6 && p[0] == '\\' && p[1] == 'u' &&
-            hex4(p + 2, e, &lo) == 0 && lo >= 0xDC00 && lo < 0xE000) {
+            loc_hex4(p + 2, e, &lo) == 0 && lo >= 0xDC00 && lo < 0xE000) {
             cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
             p += 6;
         }
@@ -359,7 +363,7 @@ static const char *element(const char *p, const char *e, int idx, const char *na
     return NULL;
 }
 
-static const char *text_start(const char *src, size_t len)
+const char *loc_text_start(const char *src, size_t len)
 {
     if (len >= 3 && memcmp(src, "\xEF\xBB\xBF", 3) == 0)
         src += 3;
@@ -368,11 +372,13 @@ static const char *text_start(const char *src, size_t len)
 
 long loc_find(const char *src, size_t len, const lpath *p, int want_key)
 {
-    const char *e = src + len, *v = sk_ws(text_start(src, len), e), *key = NULL;
+    const char *e = src + len, *v = sk_ws(loc_text_start(src, len), e), *key = NULL;
     for (int i = 0; i < p->n && v && v < e; i++) {
         const lcomp *c = &p->c[i];
         key = NULL;
-        if (c->kind == LC_KEY)
+        if (c->kind == LC_KEY && *v == '[')
+            v = element(v, e, 0, c->s); /* a key on a list: the element of that name */
+        else if (c->kind == LC_KEY)
             v = *v == '{' ? member(v, e, c->s, c->nth, &key) : NULL;
         else
             v = *v == '[' ? element(v, e, c->idx, c->kind == LC_NAME ? c->s : NULL) : NULL;
@@ -387,9 +393,10 @@ long loc_find(const char *src, size_t len, const lpath *p, int want_key)
 void loc_linecol(const char *src, size_t len, size_t off, int *line, int *col)
 {
     int l = 1, c = 1;
+    size_t i = (size_t)(loc_text_start(src, len) - src); /* a BOM is no column */
     if (off > len)
         off = len;
-    for (size_t i = 0; i < off; i++) {
+    for (; i < off; i++) {
         if (src[i] == '\n')
             l++, c = 1;
         else if (((unsigned char)src[i] & 0xC0) != 0x80)
@@ -450,121 +457,4 @@ void loc_excerpt(FILE *f, const char *src, size_t len, size_t off)
     fprintf(f, "%s\n       | %s", b < le ? "..." : "", a > ls ? "   " : "");
     put_span(f, src, a, off, 1);
     fputs("^\n", f);
-}
-
-/* ---- syntax errors ---- */
-
-enum { ST_KEY, ST_COLON, ST_VALUE, ST_AFTER }; /* what the parser expects next */
-
-typedef struct {
-    char stack[CJSON_NESTING_LIMIT + 8]; /* '{' or '[' */
-    int depth;
-    int state;
-    int in_string;
-    long last_comma; /* offset of the last ',' seen outside strings */
-} ltrack;
-
-static void track_value_done(ltrack *t) { t->state = ST_AFTER; }
-
-/* Replay the (valid) prefix SRC[0, off) to learn what was expected at OFF. */
-static void track(const char *src, size_t off, ltrack *t)
-{
-    const char *p = text_start(src, off), *e = src + off;
-    memset(t, 0, sizeof *t);
-    t->state = ST_VALUE;
-    t->last_comma = -1;
-    while (p < e) {
-        char ch = *p;
-        if (ch == '"') {
-            const char *q = p + 1;
-            while (q < e && *q != '"')
-                q += *q == '\\' ? 2 : 1;
-            if (q >= e) {
-                t->in_string = 1;
-                return;
-            }
-            if (t->depth > 0 && t->stack[t->depth - 1] == '{' && t->state == ST_KEY)
-                t->state = ST_COLON;
-            else
-                track_value_done(t);
-            p = q + 1;
-            continue;
-        }
-        if (ch == '{' || ch == '[') {
-            if (t->depth < (int)sizeof t->stack)
-                t->stack[t->depth] = ch;
-            t->depth++;
-            t->state = ch == '{' ? ST_KEY : ST_VALUE;
-        } else if (ch == '}' || ch == ']') {
-            if (t->depth > 0)
-                t->depth--;
-            track_value_done(t);
-        } else if (ch == ':') {
-            t->state = ST_VALUE;
-        } else if (ch == ',') {
-            t->last_comma = p - src;
-            t->state = t->depth > 0 && t->stack[t->depth - 1] == '{' ? ST_KEY : ST_VALUE;
-        } else if (ch != ' ' && ch != '\t' && ch != '\n' && ch != '\r') {
-            p = sk_value(p, e);
-            track_value_done(t);
-            continue;
-        }
-        p++;
-    }
-}
-
-static const char *syntax_hint(const char *src, size_t len, size_t *off, const ltrack *t)
-{
-    char ch = *off < len ? src[*off] : '\0';
-    int in_obj = t->depth > 0 && t->depth <= (int)sizeof t->stack && t->stack[t->depth - 1] == '{';
-    if (t->depth >= CJSON_NESTING_LIMIT)
-        return "nesting is deeper than the parser's limit of 1000 levels";
-    if (t->in_string)
-        return "bad string: unterminated, or a raw control character (write \\n, \\t) or a bad escape";
-    if (*off >= len)
-        return t->depth > 0 ? "unexpected end of file: an object or list is not closed"
-                            : "unexpected end of file";
-    if (ch == '/' || ch == '#')
-        return "comments are not allowed in JSON";
-    if (ch == '\'')
-        return "strings and keys need double quotes";
-    if ((ch == '}' || ch == ']') && t->last_comma >= 0 &&
-        (t->state == ST_KEY || t->state == ST_VALUE)) {
-        *off = (size_t)t->last_comma;
-        return "trailing comma: remove it";
-    }
-    if (t->state == ST_KEY)
-        return "expected a \"key\" in double quotes";
-    if (t->state == ST_COLON)
-        return "expected ':' after the key";
-    if (t->state == ST_VALUE) {
-        if (ch == '-' || ('0' <= ch && ch <= '9') || ch == '.' || ch == '+')
-            return "invalid number";
-        return "expected a value: a number, \"string\", {object}, [list], true, false or null";
-    }
-    if (t->depth == 0)
-        return "unexpected text after the end of the JSON object";
-    if (ch == '"' || ch == '{' || ch == '[' || ch == '-' || ('0' <= ch && ch <= '9') || ch == 't' ||
-        ch == 'f' || ch == 'n')
-        return "missing ',' before this";
-    return in_obj ? "expected ',' or '}'" : "expected ',' or ']'";
-}
-
-void loc_syntax_error(FILE *f, const char *file, const char *src, size_t len, size_t off)
-{
-    ltrack *t = malloc(sizeof *t);
-    int line, col;
-    if (off > len)
-        off = len;
-    if (!t) {
-        loc_linecol(src, len, off, &line, &col);
-        fprintf(f, "%s:%d:%d: syntax error\n", file, line, col);
-        return;
-    }
-    track(src, off, t);
-    const char *hint = syntax_hint(src, len, &off, t);
-    free(t);
-    loc_linecol(src, len, off, &line, &col);
-    fprintf(f, "%s:%d:%d: syntax error: %s\n", file, line, col, hint);
-    loc_excerpt(f, src, len, off);
 }

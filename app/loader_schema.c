@@ -169,18 +169,19 @@ static void list_text(const char *const *names, int n, char *buf, size_t size)
     }
 }
 
-static void unknown_key(lctx *c, const lschema *s, const char *key)
+char *lschema_unknown_text(const lschema *s, const char *key, char *buf, size_t size)
 {
     const char *names[32], *hint;
     char list[512];
     int n = key_names(s, names, 32);
     hint = lsuggest(key, names, n);
     if (hint) {
-        lerr(c, AT_KEY, "unknown key, did you mean '%s'?", hint);
-        return;
+        snprintf(buf, size, "unknown key, did you mean '%s'?", hint);
+    } else {
+        list_text(names, n, list, sizeof list);
+        snprintf(buf, size, "unknown key; a %s takes: %s", s->what, list);
     }
-    list_text(names, n, list, sizeof list);
-    lerr(c, AT_KEY, "unknown key; a %s takes: %s", s->what, list);
+    return buf;
 }
 
 int lcheck_keys(lctx *c, const cJSON *obj, const lschema *s)
@@ -193,7 +194,8 @@ int lcheck_keys(lctx *c, const cJSON *obj, const lschema *s)
         const lkey *k = lschema_key(s, key);
         lpath_key(&c->path, key);
         if (!k) {
-            unknown_key(c, s, key);
+            char msg[600];
+            lerr(c, AT_KEY, "%s", lschema_unknown_text(s, key, msg, sizeof msg));
             errors++;
         } else if (seen[k - s->keys]++ > 0) {
             c->path.c[c->path.n - 1].nth = seen[k - s->keys] - 1;

@@ -58,35 +58,43 @@ char *lrange_text(lrange r, char *buf, size_t size)
 int lv_check_num(lctx *c, const cJSON *v, lrange r, double *out)
 {
     char want[96], got[96];
-    lrange_text(r, want, sizeof want);
     if (!cJSON_IsNumber(v)) {
-        lerr(c, AT_VALUE, "must be %s, got %s", want, ljson_describe(v, got, sizeof got));
+        lerr(c, AT_VALUE, "must be %s, got %s", lrange_text(r, want, sizeof want),
+             ljson_describe(v, got, sizeof got));
         return -1;
     }
     double d = v->valuedouble;
     if (!isfinite(d)) {
-        lerr(c, AT_VALUE, "number out of range (it overflows a double), expected %s", want);
+        lerr(c, AT_VALUE, "number out of range (it overflows a double), expected %s",
+             lrange_text(r, want, sizeof want));
         return -1;
     }
     if ((r.integer && d != floor(d)) || d < r.lo || (r.lo_open && d == r.lo) || d > r.hi ||
         (r.hi_open && d == r.hi)) {
-        lerr(c, AT_VALUE, "must be %s, got %s", want, ljson_describe(v, got, sizeof got));
+        lerr(c, AT_VALUE, "must be %s, got %s", lrange_text(r, want, sizeof want),
+             ljson_describe(v, got, sizeof got));
         return -1;
     }
     *out = d;
     return 1;
 }
 
-/* Common head of the getters: look KEY up, report it missing if REQUIRED. */
+static void missing(lctx *c, const char *key, const char *expect)
+{
+    lpath_key(&c->path, key);
+    lerr(c, AT_PARENT, "missing required key, expected %s", expect);
+    lpath_pop(&c->path);
+}
+
+/* Common head of the getters: look KEY up, report it missing if REQUIRED
+ * (EXPECT says what was expected). */
 static const cJSON *fetch(lctx *c, const cJSON *obj, const char *key, int required,
                           const char *expect, int *rc)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
     *rc = 0;
     if (!v && required) {
-        lpath_key(&c->path, key);
-        lerr(c, AT_PARENT, "missing required key, expected %s", expect);
-        lpath_pop(&c->path);
+        missing(c, key, expect);
         *rc = -1;
     }
     return v;
@@ -96,9 +104,12 @@ int lv_num(lctx *c, const cJSON *obj, const char *key, lrange r, int required, d
 {
     char want[96];
     int rc;
-    const cJSON *v = fetch(c, obj, key, required, lrange_text(r, want, sizeof want), &rc);
-    if (!v)
-        return rc;
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!v) {
+        if (required)
+            missing(c, key, lrange_text(r, want, sizeof want));
+        return required ? -1 : 0;
+    }
     lpath_key(&c->path, key);
     rc = lv_check_num(c, v, r, out);
     lpath_pop(&c->path);
@@ -156,20 +167,20 @@ int lv_check_enum(lctx *c, const cJSON *v, const lenum *tab, const lenum **out)
     char list[256], got[96];
     const char *names[32];
     int n = 0;
+    if (cJSON_IsString(v))
+        for (const lenum *e = tab; e->name; e++)
+            if (!strcmp(e->name, v->valuestring)) {
+                *out = e;
+                return 1;
+            }
     enum_list(tab, list, sizeof list);
     if (!cJSON_IsString(v)) {
         lerr(c, AT_VALUE, "must be one of %s, got %s", list, ljson_describe(v, got, sizeof got));
         return -1;
     }
-    for (const lenum *e = tab; e->name; e++, n++) {
-        if (!strcmp(e->name, v->valuestring)) {
-            *out = e;
-            return 1;
-        }
-        if (n < 32)
-            names[n] = e->name;
-    }
-    const char *hint = lsuggest(v->valuestring, names, n < 32 ? n : 32);
+    for (const lenum *e = tab; e->name && n < 32; e++)
+        names[n++] = e->name;
+    const char *hint = lsuggest(v->valuestring, names, n);
     lstr_quote(v->valuestring, got, sizeof got);
     if (hint)
         lerr(c, AT_VALUE, "must be one of %s, got %s (did you mean '%s'?)", list, got, hint);
@@ -183,11 +194,15 @@ int lv_enum(lctx *c, const cJSON *obj, const char *key, const lenum *tab, int re
 {
     char list[256], expect[300];
     int rc;
-    enum_list(tab, list, sizeof list);
-    snprintf(expect, sizeof expect, "one of %s", list);
-    const cJSON *v = fetch(c, obj, key, required, expect, &rc);
-    if (!v)
-        return rc;
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!v) {
+        if (required) {
+            enum_list(tab, list, sizeof list);
+            snprintf(expect, sizeof expect, "one of %s", list);
+            missing(c, key, expect);
+        }
+        return required ? -1 : 0;
+    }
     lpath_key(&c->path, key);
     rc = lv_check_enum(c, v, tab, out);
     lpath_pop(&c->path);
@@ -341,10 +356,12 @@ int lv_ref(lctx *c, const cJSON *obj, const char *key, const lnames *t, int requ
 {
     char expect[64], got[96], list[400];
     const char *name, *names[64];
-    snprintf(expect, sizeof expect, "the name of a %s", t->what);
-    int rc = lv_str(c, obj, key, required, expect, &name);
-    if (rc != 1)
-        return rc;
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!cJSON_IsString(v)) { /* absent or not a string: lv_str says which */
+        snprintf(expect, sizeof expect, "the name of a %s", t->what);
+        return lv_str(c, obj, key, required, expect, &name);
+    }
+    name = v->valuestring;
     int i = lnames_find(t, name);
     if (i >= 0) {
         *idx = i;

@@ -1,5 +1,8 @@
 /* main.c - relsim's entry point: dispatch to a subcommand. */
 #include "app/cmd.h"
+#ifdef RELSIM_MPI
+#include "app/par.h" /* MPI back end: init/finalize around the command */
+#endif
 
 #include <gsl/gsl_errno.h>
 #include <stdio.h>
@@ -47,8 +50,20 @@ int main(int argc, char **argv)
     } cmds[] = {{"run", cmd_run},         {"sweep", cmd_sweep}, {"report", cmd_report},
                 {"formula", cmd_formula}, {"check", cmd_check}};
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
-        if (!strcmp(c, cmds[i].name))
+        if (!strcmp(c, cmds[i].name)) {
+#ifdef RELSIM_MPI /* every rank runs the command; only rank 0 prints (par.h):
+                   * the others' messages would be copies of rank 0's */
+            if (par_init(&argc, &argv) != 0)
+                return EXIT_FAIL;
+            if (par_rank() != 0 && (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr)))
+                return EXIT_FAIL;
+            int rc = cmds[i].fn(argc - 1, argv + 1);
+            par_finalize();
+            return rc;
+#else
             return cmds[i].fn(argc - 1, argv + 1);
+#endif
+        }
     fprintf(stderr, "relsim: unknown command '%s' (try: relsim --help)\n", c);
     return EXIT_USAGE;
 }

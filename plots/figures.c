@@ -31,7 +31,7 @@ void fig_add(fig_run *c, const char *name, const char *title, const char *captio
         l->cap = cap;
     }
     fig_entry *e = &l->figs[l->n++];
-    snprintf(e->name, sizeof e->name, "%s", name);
+    gp_safe_name(e->name, sizeof e->name, name); /* the stem gp_fig_begin used */
     snprintf(e->title, sizeof e->title, "%s", title);
     snprintf(e->caption, sizeof e->caption, "%s", caption);
     e->status = status;
@@ -84,6 +84,13 @@ void fig_title(FILE *f, const char *title, const char *scn)
 {
     char e[1000];
     fprintf(f, "set title %s\n", fig_title_expr(e, sizeof e, title, scn));
+}
+
+char *fig_qtext(char *buf, size_t n, const char *pre, const char *name, const char *post)
+{
+    char text[512];
+    snprintf(text, sizeof text, "%s%s%s", pre, name, post);
+    return gp_quote(buf, n, text);
 }
 
 void fig_set_text(FILE *f, const char *what, const char *text)

@@ -78,8 +78,7 @@ char *gp_quote(char *buf, size_t n, const char *text)
     return buf;
 }
 
-/* Copy NAME into OUT keeping [A-Za-z0-9_-] and turning the rest into _. */
-static void safe_name(char *out, size_t n, const char *name)
+void gp_safe_name(char *out, size_t n, const char *name)
 {
     size_t o = 0;
     for (const char *p = name; *p && o + 1 < n; p++) {
@@ -113,7 +112,7 @@ static void preamble(gp_fig *f, const char *about, int w, int h)
     fprintf(o, "if (png) {\n"
                "    set terminal pngcairo size %d,%d noenhanced font 'Sans,10' background '#ffffff'\n"
                "} else {\n"
-               "    set terminal svg size %d,%d noenhanced font 'Helvetica,12' background '#ffffff'\n"
+               "    set terminal svg size %d,%d noenhanced font 'Helvetica,13' background '#ffffff'\n"
                "}\n", w, h, w, h);
     fputs("set output outfile\n"
           "set datafile missing 'NaN'\n"
@@ -121,14 +120,14 @@ static void preamble(gp_fig *f, const char *about, int w, int h)
           "set tics nomirror out scale 0.6 textcolor rgb '#333333'\n"
           "set grid lc rgb '#e4e4e4' lw 1 dt solid\n"
           "set key outside right top vertical Left reverse samplen 2.5 spacing 1.2 box lc rgb '#cccccc'\n"
-          "set title font ',13'\n"
+          "set title font ',14'\n"
           "set style fill solid 0.85 noborder\n", o);
 }
 
 int gp_fig_begin(gp_fig *f, const char *name, const char *about, int w, int h)
 {
     memset(f, 0, sizeof *f);
-    safe_name(f->name, sizeof f->name, name);
+    gp_safe_name(f->name, sizeof f->name, name);
     f->gp = open_memstream(&f->gp_buf, &f->gp_len);
     f->dat = open_memstream(&f->dat_buf, &f->dat_len);
     if (!f->gp || !f->dat) {

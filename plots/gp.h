@@ -44,6 +44,10 @@ int gp_available(void);
  * control characters dropped, cut (at a UTF-8 boundary) to fit.  Returns BUF. */
 char *gp_quote(char *buf, size_t n, const char *text);
 
+/* Copy NAME into OUT (size N) keeping [A-Za-z0-9_-], other bytes become _:
+ * the file stem of a figure. */
+void gp_safe_name(char *out, size_t n, const char *name);
+
 typedef struct {
     char name[128];  /* file stem: NAME.gp, NAME.dat, NAME.svg */
     FILE *gp;        /* write the script here */

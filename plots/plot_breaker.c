@@ -40,6 +40,40 @@ static int row_of(brk_row *rows, int *n, const char *client, long server)
     return (*n)++;
 }
 
+/* Order ROWS by client (first appearance) then server number, and renumber
+ * the changes CH[0..NCH) to match. */
+static void sort_rows(brk_row *rows, int nrows, brk_change *ch, int nch)
+{
+    int corder[BRK_MAX_ROWS], perm[BRK_MAX_ROWS], newpos[BRK_MAX_ROWS];
+    brk_row copy[BRK_MAX_ROWS];
+    for (int i = 0; i < nrows; i++) {
+        corder[i] = i;
+        for (int j = 0; j < i; j++)
+            if (!strcmp(rows[j].client, rows[i].client)) {
+                corder[i] = corder[j];
+                break;
+            }
+        perm[i] = i;
+    }
+    for (int i = 1; i < nrows; i++) /* insertion sort: at most BRK_MAX_ROWS rows */
+        for (int j = i; j > 0; j--) {
+            int a = perm[j - 1], b = perm[j];
+            int later = corder[a] > corder[b] ||
+                        (corder[a] == corder[b] && rows[a].server > rows[b].server);
+            if (!later)
+                break;
+            perm[j - 1] = b;
+            perm[j] = a;
+        }
+    for (int i = 0; i < nrows; i++) {
+        copy[i] = rows[perm[i]];
+        newpos[perm[i]] = i;
+    }
+    memcpy(rows, copy, nrows * sizeof *rows);
+    for (int i = 0; i < nch; i++)
+        ch[i].row = newpos[ch[i].row];
+}
+
 static int state_code(const char *s)
 {
     return !strcmp(s, "open") ? 1 : !strcmp(s, "half_open") ? 2 : !strcmp(s, "closed") ? 0 : -1;
@@ -70,6 +104,7 @@ static int write_timeline(fig_run *c, gp_fig *f, const tab_table *t, brk_row *ro
         c->oom = 1;
         return 0;
     }
+    sort_rows(rows, nrows, ch, nch);
     qsort(ch, nch, sizeof *ch, cmp_change);
     double end = c->horizon > 0 ? c->horizon : (nch ? ch[nch - 1].t : 1);
     double minw = end / 800; /* shorter segments are drawn this long, to stay visible */
@@ -96,6 +131,7 @@ static int write_timeline(fig_run *c, gp_fig *f, const tab_table *t, brk_row *ro
 /* The top panel: fraction OPEN per client; returns 1 if drawn. */
 static int open_fraction_panel(fig_run *c, gp_fig *f, FILE *g, const char *dat)
 {
+    char q[200];
     int nc = rd_count(c->rd, RD_RESULTS, "clients"), cols[16], n = 0;
     const char *names[16];
     for (int i = 0; i < nc && n < 16; i++) {
@@ -113,8 +149,8 @@ static int open_fraction_panel(fig_run *c, gp_fig *f, FILE *g, const char *dat)
     fprintf(g, "set ylabel 'breakers OPEN (fraction)'\nset yrange [0:1.05]\nset ytics 0.25\n");
     fprintf(g, "plot NaN notitle");
     for (int i = 0; i < n; i++)
-        fprintf(g, ", \\\n  '%s' index %d using 1:%d with lines lw 2 lc rgb '%s' title 'client %s'",
-                dat, b, i + 2, fig_color(i), names[i]);
+        fprintf(g, ", \\\n  '%s' index %d using 1:%d with lines lw 2 lc rgb '%s' title %s", dat,
+                b, i + 2, fig_color(i), fig_qtext(q, sizeof q, "client ", names[i], ""));
     fputc('\n', g);
     return 1;
 }
@@ -136,12 +172,12 @@ static void timeline_panel(FILE *g, const char *dat, const brk_row *rows, int nr
     fprintf(g, ") font ',%d'\n", nrows > 20 ? 7 : 9);
     fprintf(g, "plot '%s' index %d using 1:2:3:4 with vectors nohead lw 1 lc rgb '#bbbbbb' "
                "title 'CLOSED'", dat, idx[0]);
-    if (idx[1] >= 0)
-        fprintf(g, ", \\\n  '' index %d using 1:2:3:4 with vectors nohead lw %.1f lc rgb '%s' "
-                   "title 'OPEN'", idx[1], lw, FIG_C_OPEN);
     if (idx[2] >= 0)
         fprintf(g, ", \\\n  '' index %d using 1:2:3:4 with vectors nohead lw %.1f lc rgb '%s' "
                    "title 'HALF_OPEN'", idx[2], lw, FIG_C_HALF);
+    if (idx[1] >= 0) /* drawn last: OPEN matters most */
+        fprintf(g, ", \\\n  '' index %d using 1:2:3:4 with vectors nohead lw %.1f lc rgb '%s' "
+                   "title 'OPEN'", idx[1], lw, FIG_C_OPEN);
     fputc('\n', g);
 }
 

@@ -91,28 +91,30 @@ static int clients_in(const tab_table *t, int cc, const char **names, int max)
     return n;
 }
 
-/* Percentile marks of CLIENT number K on the CCDF: a dotted vertical line and
- * a label per percentile that results.json has. */
-static void percentile_marks(const fig_run *c, FILE *g, const char *client, int k, int *obj)
+/* Percentile marks of CLIENT number K: a point at (p_q, 1 - q) on the
+ * reference line of level 1 - q, labelled with the value from results.json;
+ * written as a data block for  with points / with labels. */
+static int percentile_block(const fig_run *c, gp_fig *f, const char *client)
 {
     static const char *const key[3] = {"latency_p50", "latency_p99", "latency_p999"};
     static const char *const lab[3] = {"p50", "p99", "p99.9"};
+    static const double level[3] = {0.5, 0.01, 0.001};
+    int b = -1;
     for (int i = 0; i < 3; i++) {
         rd_stat s;
         if (rd_stat_at(c->rd, RD_RESULTS, &s, "clients.%s.%s", client, key[i]) != 0 ||
             !(s.mean > 0))
             continue;
-        fprintf(g, "set arrow %d from first %.9g, graph 0 to first %.9g, graph 1 nohead dt (2,3) "
-                   "lw 1.2 lc rgb '%s' front\n", (*obj)++, s.mean, s.mean, fig_color(k));
-        fprintf(g, "set label %d '%s %s = %.4g s' at first %.9g, graph %.3f left rotate by 90 "
-                   "offset -0.9,0 font ',9' textcolor rgb '%s' front\n", (*obj)++, client, lab[i],
-                s.mean, s.mean, 0.03 + 0.3 * (k % 3), fig_color(k));
+        if (b < 0)
+            b = gp_fig_block(f, "percentiles from results.json: latency_s  level  label");
+        fprintf(f->dat, "%.9g %g %s=%.3gs\n", s.mean, level[i], lab[i], s.mean);
     }
+    return b;
 }
 
 void fig_latency(fig_run *c)
 {
-    char path[4300], dat[160], cap[1024];
+    char path[4300], dat[160], cap[1024], q[200];
     const char *names[8];
     snprintf(path, sizeof path, "%s/data/latency.csv", rd_outdir(c->rd));
     tab_table *t = tab_load(path);
@@ -147,33 +149,43 @@ void fig_latency(fig_run *c)
     }
     gp_fig_datname(&f, dat, sizeof dat);
     FILE *g = f.gp;
-    int obj = 1;
+    int pidx[8];
+    for (int k = 0; k < n; k++)
+        pidx[k] = percentile_block(c, &f, names[k]);
     fig_title(g, title, c->scn);
     fprintf(g, "set logscale xy\n"
                "set xlabel 'latency x (s)'\nset ylabel 'fraction of requests slower than x'\n"
                "set yrange [*:1.5]\nset mxtics 10\nset mytics 10\n");
     fprintf(g, "set format x '%%g'\nset format y '%%g'\n");
-    for (int k = 0; k < n; k++)
-        percentile_marks(c, g, names[k], k, &obj);
-    fprintf(g, "plot 0.5 with lines dt (1,3) lc rgb '#999999' title 'P = 0.5, 0.01, 0.001', "
-               "0.01 with lines dt (1,3) lc rgb '#999999' notitle, "
-               "0.001 with lines dt (1,3) lc rgb '#999999' notitle");
-    for (int k = 0; k < n; k++)
+    fprintf(g, "plot 0.5 with lines dt (2,4) lc rgb '#888888' title 'levels 0.5, 0.01, 0.001', "
+               "0.01 with lines dt (2,4) lc rgb '#888888' notitle, "
+               "0.001 with lines dt (2,4) lc rgb '#888888' notitle");
+    for (int k = 0; k < n; k++) {
         if (idx[k] >= 0)
             fprintf(g, ", \\\n  '%s' index %d using 1:2 with lines lw 2.2 lc rgb '%s' "
-                       "title 'client %s'", dat, idx[k], fig_color(k), names[k]);
+                       "title %s", dat, idx[k], fig_color(k),
+                    fig_qtext(q, sizeof q, "client ", names[k], ""));
+        if (pidx[k] < 0)
+            continue;
+        fprintf(g, ", \\\n  '%s' index %d using 1:2 with points pt 7 ps 1.1 lc rgb '%s' "
+                   "title %s", dat, pidx[k], fig_color(k),
+                fig_qtext(q, sizeof q, "client ", names[k], " p50, p99, p99.9"));
+        fprintf(g, ", \\\n  '%s' index %d using 1:2:3 with labels %s offset %s font ',9' "
+                   "textcolor rgb '%s' notitle", dat, pidx[k], k % 2 ? "right" : "left",
+                k % 2 ? "-0.8,-0.8" : "0.8,0.8", fig_color(k));
+    }
     fputc('\n', g);
     int st = gp_fig_end(c->gp, &f);
-    snprintf(cap, sizeof cap, "Read the tail: where a curve crosses the dotted 0.01 line is its "
-             "p99, and the dotted verticals are the p50/p99/p99.9 of results.json; a kink or a "
-             "long flat shoulder is timeouts and retries adding whole backoff periods.");
+    snprintf(cap, sizeof cap, "Read the tail: a curve crosses the dashed levels 0.5, 0.01 and "
+             "0.001 at its p50, p99 and p99.9 (dots: the values in results.json); a shoulder in "
+             "the tail is timeouts and retries adding whole timeout and backoff periods.");
     fig_add(c, "latency", title, cap, st);
     tab_free(t);
 }
 
 void fig_outcomes(fig_run *c)
 {
-    char path[4300], dat[160], cap[1024];
+    char path[4300], dat[160], cap[1024], q[200];
     static const char *const causes[] = {"success", "timeout", "error", "rejected",
                                          "breaker", "budget_denied", "abandoned"};
     enum { NCAUSE = sizeof causes / sizeof causes[0] };
@@ -220,8 +232,8 @@ void fig_outcomes(fig_run *c)
         fprintf(g, "%s'%s' %d", i ? ", " : "", causes[i], i);
     fprintf(g, ") scale 0\nplot NaN notitle");
     for (int k = 0; k < n; k++) {
-        fprintf(g, ", \\\n  '%s' index %d using 1:2:3 with boxes lc rgb '%s' title 'client %s'",
-                dat, k, fig_color(k), names[k]);
+        fprintf(g, ", \\\n  '%s' index %d using 1:2:3 with boxes lc rgb '%s' title %s", dat, k,
+                fig_color(k), fig_qtext(q, sizeof q, "client ", names[k], ""));
         fprintf(g, ", \\\n  '' index %d using 1:2:(sprintf('%%.3g', $2)) with labels offset 0,0.7 "
                    "font ',8' textcolor rgb '#333333' notitle", k);
     }

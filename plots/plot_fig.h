@@ -45,6 +45,8 @@ void fig_note(fig_list *l, int *oom, const char *fmt, ...) __attribute__((format
 char *fig_title_expr(char *buf, size_t n, const char *title, const char *scn);
 /* Print  set title <fig_title_expr>  on F. */
 void fig_title(FILE *f, const char *title, const char *scn);
+/* PRE NAME POST as one quoted gnuplot string in BUF; returns BUF. */
+char *fig_qtext(char *buf, size_t n, const char *pre, const char *name, const char *post);
 /* Print  set LABEL 'TEXT'  with TEXT quoted (LABEL e.g. "xlabel"). */
 void fig_set_text(FILE *f, const char *what, const char *text);
 /* Print a number for a data file: %.9g, or NaN. */
@@ -52,9 +54,9 @@ void fig_num(FILE *f, double v);
 
 /* Shade the warmup period and the scenario's events that concern pool POOL
  * or client CLIENT (either may be NULL; both NULL: every event) on the
- * current plot: rectangles
- * behind the data, 'first' x coordinates.  OBJ is the next free object
- * number, updated. */
+ * current plot: rectangles behind the data, 'first' x coordinates,
+ * labelled just above the plot area (a stacked panel below should
+ *  unset label ).  OBJ is the next free object number, updated. */
 void fig_shade_events(const fig_run *c, FILE *f, const char *pool, const char *client, int *obj);
 /* Fixed margins so stacked panels share their time axis: plot area from
  * screen BOTTOM to TOP. */

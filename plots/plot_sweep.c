@@ -1,0 +1,381 @@
+/* plot_sweep.c - sweep figures: each headline metric against the first varied
+ * parameter (95% CI error bars, one line per value of the other varied
+ * parameters), unavailability on a log "nines" axis, and the paired
+ * difference from the baseline point with its CI. */
+#include "plots/plot_fig.h"
+#include "plots/plot_metrics.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SW_MAX_SERIES 12
+#define SW_MAX_POINTS 4096
+
+typedef struct {
+    const rd_run *rd;
+    int npts;
+    const char *vary[8];
+    int nvary;
+    double x[SW_MAX_POINTS];   /* x position of each point */
+    int series[SW_MAX_POINTS]; /* series of each point */
+    char slabel[SW_MAX_SERIES][256];
+    int nseries;
+    int categorical;           /* x values are texts: positions 0..ncat-1 */
+    char cat[32][128];
+    int ncat;
+    int logx;
+    double xmin, xmax;
+    int baseline;
+} sweep;
+
+/* Last dotted segment of PATH. */
+static const char *last_seg(const char *path)
+{
+    const char *d = strrchr(path, '.');
+    return d ? d + 1 : path;
+}
+
+/* Label of point P's values of vary[1..]: "name=value, ...". */
+static void series_label(const sweep *s, int p, char *buf, size_t n)
+{
+    char txt[128];
+    double num;
+    buf[0] = '\0';
+    for (int v = 1; v < s->nvary; v++) {
+        size_t used = strlen(buf);
+        rd_sweep_value(s->rd, p, s->vary[v], &num, txt, sizeof txt);
+        snprintf(buf + used, n - used, "%s%s=%s", v > 1 ? ", " : "", last_seg(s->vary[v]), txt);
+    }
+}
+
+/* Category index of TXT (added if new; the last slot is shared if full). */
+static int category(sweep *s, const char *txt)
+{
+    for (int i = 0; i < s->ncat; i++)
+        if (!strcmp(s->cat[i], txt))
+            return i;
+    if (s->ncat == 32)
+        return 31;
+    snprintf(s->cat[s->ncat], sizeof s->cat[0], "%s", txt);
+    return s->ncat++;
+}
+
+/* Fill X positions and series of every point; -1 if the sweep is unusable. */
+static int sweep_layout(sweep *s)
+{
+    char txt[128], lab[256];
+    double num;
+    for (int p = 0; p < s->npts; p++)
+        if (rd_sweep_value(s->rd, p, s->vary[0], &num, txt, sizeof txt) != 1)
+            s->categorical = 1;
+    s->xmin = INFINITY;
+    s->xmax = -INFINITY;
+    for (int p = 0; p < s->npts; p++) {
+        rd_sweep_value(s->rd, p, s->vary[0], &num, txt, sizeof txt);
+        s->x[p] = s->categorical ? category(s, txt) : num;
+        s->xmin = fmin(s->xmin, s->x[p]);
+        s->xmax = fmax(s->xmax, s->x[p]);
+        series_label(s, p, lab, sizeof lab);
+        int k = 0;
+        while (k < s->nseries && strcmp(s->slabel[k], lab))
+            k++;
+        if (k == s->nseries && s->nseries < SW_MAX_SERIES)
+            snprintf(s->slabel[s->nseries++], sizeof s->slabel[0], "%s", lab);
+        s->series[p] = k < SW_MAX_SERIES ? k : -1;
+    }
+    s->logx = !s->categorical && s->xmin > 0 && s->xmax / s->xmin >= 50;
+    return isfinite(s->xmin) ? 0 : -1;
+}
+
+/* X of point P dodged sideways for series K of NS so error bars do not overlap. */
+static double dodge(const sweep *s, int p, int k, int ns)
+{
+    double off = (k - (ns - 1) / 2.0) * 0.012;
+    if (s->logx)
+        return s->x[p] * pow(s->xmax / s->xmin, off);
+    double span = s->categorical ? fmax(1, s->ncat - 1) : s->xmax - s->xmin;
+    return s->x[p] + off * (span > 0 ? span : 1);
+}
+
+static void x_axis(const sweep *s, FILE *g)
+{
+    char q[300];
+    fig_set_text(g, "xlabel", s->vary[0]);
+    if (s->categorical) {
+        fprintf(g, "set xrange [-0.5:%d.5]\nset xtics (", s->ncat - 1);
+        for (int i = 0; i < s->ncat; i++)
+            fprintf(g, "%s%s %d", i ? ", " : "", gp_quote(q, sizeof q, s->cat[i]), i);
+        fprintf(g, ")\n");
+        return;
+    }
+    if (s->logx) {
+        fprintf(g, "set logscale x\nset xrange [%.9g:%.9g]\n", s->xmin / 1.3, s->xmax * 1.3);
+    } else {
+        double pad = (s->xmax - s->xmin) * 0.06 + (s->xmax == s->xmin);
+        fprintf(g, "set xrange [%.9g:%.9g]\n", s->xmin - pad, s->xmax + pad);
+    }
+    double v[13];
+    int n = 0;
+    for (int p = 0; p < s->npts && n <= 12; p++) {
+        int seen = 0;
+        for (int i = 0; i < n && !seen; i++)
+            seen = v[i] == s->x[p];
+        if (!seen)
+            v[n++] = s->x[p];
+    }
+    if (n > 12)
+        return;
+    fprintf(g, "set xtics (");
+    for (int i = 0; i < n; i++)
+        fprintf(g, "%s%.9g", i ? ", " : "", v[i]);
+    fprintf(g, ")\n");
+}
+
+/* What one figure shows of a statistic: its value, 1 - value, or the diff. */
+typedef enum { SW_VALUE, SW_UNAVAIL, SW_DIFF } sw_mode;
+
+/* The statistic of point P for KIND ("pools"/"clients") ENTITY METRIC. */
+static int point_stat(const sweep *s, int p, sw_mode mode, const char *kind, const char *ent,
+                      const char *metric, rd_stat *st)
+{
+    if (mode != SW_DIFF)
+        return rd_stat_at(s->rd, RD_SWEEP, st, "points.%d.%s.%s.%s", p, kind, ent, metric);
+    if (rd_stat_at(s->rd, RD_SWEEP, st, "points.%d.diff.%s.%s.%s", p, kind, ent, metric) == 0)
+        return 0;
+    return rd_stat_at(s->rd, RD_SWEEP, st, "points.%d.diff.%s.%s", p, ent, metric);
+}
+
+typedef struct {
+    double x, m, lo, hi;
+} sw_row;
+
+static int cmp_row(const void *a, const void *b)
+{
+    const sw_row *x = a, *y = b;
+    return (x->x > y->x) - (x->x < y->x);
+}
+
+/* Write one series' rows "x mean lo hi" sorted by x (CI missing: the mean);
+ * returns the number of rows. */
+static int write_series(const sweep *s, gp_fig *f, int k, int ns, int kk, sw_mode mode,
+                        const char *kind, const char *ent, const char *metric, double *ymin,
+                        double *ymax)
+{
+    sw_row *r = malloc((s->npts + 1) * sizeof *r);
+    int n = 0;
+    for (int p = 0; r && p < s->npts; p++) {
+        rd_stat st;
+        if (s->series[p] != k || point_stat(s, p, mode, kind, ent, metric, &st) != 0 ||
+            !isfinite(st.mean))
+            continue;
+        double m = st.mean, lo = isfinite(st.lo) ? st.lo : m, hi = isfinite(st.hi) ? st.hi : m;
+        if (mode == SW_UNAVAIL) {
+            double t = 1 - lo;
+            m = 1 - m;
+            lo = 1 - hi;
+            hi = t;
+            if (!(m > 0))
+                continue; /* no failures: nothing to show on a log axis */
+        }
+        *ymin = fmin(*ymin, mode == SW_UNAVAIL ? m : lo);
+        *ymax = fmax(*ymax, hi);
+        r[n++] = (sw_row){dodge(s, p, kk, ns), m, lo, hi};
+    }
+    if (r)
+        qsort(r, n, sizeof *r, cmp_row);
+    for (int i = 0; i < n; i++)
+        fprintf(f->dat, "%.9g %.9g %.9g %.9g\n", r[i].x, r[i].m, r[i].lo, r[i].hi);
+    free(r);
+    return n;
+}
+
+/* Plot one line per (entity, series) of the statistic; the blocks are
+ * written as they are plotted. */
+static void plot_lines(const sweep *s, gp_fig *f, sw_mode mode, const char *kind,
+                       const char **ents, int nent, const char *metric, double *ymin,
+                       double *ymax, int *nplotted)
+{
+    char dat[160], q[400], lab[400];
+    int ns = s->nseries * nent, kk = 0;
+    gp_fig_datname(f, dat, sizeof dat);
+    if (mode == SW_DIFF)
+        fprintf(f->gp, "plot 0 with lines dt (6,4) lw 1.5 lc rgb '#555555' "
+                       "title 'baseline (no difference)'");
+    else
+        fprintf(f->gp, "plot NaN notitle");
+    for (int e = 0; e < nent; e++)
+        for (int k = 0; k < s->nseries; k++, kk++) {
+            char com[400];
+            snprintf(com, sizeof com, "%s %s, %s: x mean ci95_low ci95_high", kind, ents[e],
+                     s->slabel[k]);
+            gp_fig_block(f, com);
+            int b = f->blocks - 1;
+            if (!write_series(s, f, k, ns, kk, mode, kind, ents[e], metric, ymin, ymax)) {
+                fputs("NaN NaN NaN NaN\n", f->dat);
+                continue;
+            }
+            snprintf(lab, sizeof lab, "%s%s%s%s", nent > 1 ? ents[e] : "",
+                     nent > 1 && s->slabel[k][0] ? ", " : "", s->slabel[k],
+                     (nent > 1 || s->slabel[k][0]) ? "" : "mean with 95% CI");
+            fprintf(f->gp, ", \\\n  '%s' index %d using 1:2:3:4 with yerrorlines lw 2 pt 7 "
+                           "ps 0.8 lc rgb '%s' title %s", dat, b, fig_color(kk),
+                    gp_quote(q, sizeof q, lab));
+            (*nplotted)++;
+        }
+    fputc('\n', f->gp);
+}
+
+/* Entities of KIND (at most MAX) that have METRIC in some point. */
+static int entities(const sweep *s, sw_mode mode, const char *kind, const char *metric,
+                    const char **out, int max)
+{
+    int n = 0;
+    for (int i = 0; i < rd_count(s->rd, RD_SWEEP, "points.0.%s", kind) && n < max; i++) {
+        const char *e = rd_key(s->rd, RD_SWEEP, i, "points.0.%s", kind);
+        rd_stat st;
+        for (int p = 0; e && p < s->npts; p++)
+            if (point_stat(s, p, mode, kind, e, metric, &st) == 0) {
+                out[n++] = e;
+                break;
+            }
+    }
+    return n;
+}
+
+/* Tick labels of a log unavailability axis: 10^-k = "k nines". */
+static void nines_axis(FILE *g, double ymin, double ymax)
+{
+    int k0 = (int)floor(-log10(ymax)), k1 = (int)ceil(-log10(ymin));
+    if (k0 < 0)
+        k0 = 0;
+    if (k1 <= k0)
+        k1 = k0 + 1;
+    fprintf(g, "set logscale y\nset yrange [%.3g:%.3g]\nset ytics (", pow(10, -k1),
+            pow(10, -k0));
+    for (int k = k0; k <= k1; k++)
+        fprintf(g, "%s'1e-%d  (%d nine%s)' %.3g", k > k0 ? ", " : "", k, k, k == 1 ? "" : "s",
+                pow(10, -k));
+    fprintf(g, ")\nset mytics 10\n");
+}
+
+static void y_axis(FILE *g, const metric_info *mi, sw_mode mode, double ymin, double ymax)
+{
+    char lab[300];
+    if (mode == SW_UNAVAIL) {
+        fprintf(g, "set ylabel '1 - request success (log scale)'\n");
+        nines_axis(g, ymin, ymax);
+        return;
+    }
+    const char *unit = *mi->unit ? mi->unit : mi->kind == METRIC_PROB || mi->kind == METRIC_AVAIL
+                                                  ? "fraction" : "";
+    snprintf(lab, sizeof lab, "%s%s%s%s%s", mode == SW_DIFF ? "difference in " : "", mi->name,
+             *unit ? " (" : "", unit, *unit ? ")" : "");
+    fig_set_text(g, "ylabel", lab);
+    if (mode == SW_VALUE && mi->kind == METRIC_TIME && ymin > 0 && ymax / ymin > 30)
+        fprintf(g, "set logscale y\n");
+}
+
+static void caption(char *cap, size_t n, const sweep *s, const metric_info *mi, sw_mode mode)
+{
+    char base[300];
+    series_label(s, s->baseline, base, sizeof base);
+    if (mode == SW_UNAVAIL)
+        snprintf(cap, n, "Each step down the log axis is one more nine of client-perceived "
+                 "availability; points with no failed request cannot be shown on this axis.");
+    else if (mode == SW_DIFF)
+        snprintf(cap, n, "Paired difference (common random numbers) of %s from the baseline "
+                 "point %d; error bars that do not cross the dashed zero line are differences "
+                 "the simulation resolves.", mi->name, s->baseline);
+    else
+        snprintf(cap, n, "How %s changes with %s; the error bars are 95%% confidence intervals "
+                 "over replications, so lines whose bars overlap are not clearly different.",
+                 mi->name, s->vary[0]);
+}
+
+static void sweep_figure(fig_run *c, sweep *s, const metric_info *mi, sw_mode mode)
+{
+    const char *kind = mi->client ? "clients" : "pools", *ents[8];
+    char name[128], title[256], cap[1024];
+    int nent = entities(s, mode, kind, mi->name, ents, 8);
+    if (nent == 0)
+        return;
+    static const char *const prefix[3] = {"sweep_", "sweep_unavailability", "sweep_diff_"};
+    snprintf(name, sizeof name, "%s%s", prefix[mode], mode == SW_UNAVAIL ? "" : mi->name);
+    if (mode == SW_UNAVAIL)
+        snprintf(title, sizeof title, "Unavailability (1 - request success) vs %s",
+                 last_seg(s->vary[0]));
+    else
+        snprintf(title, sizeof title, "%s%s vs %s", mode == SW_DIFF ? "Difference from baseline: "
+                 : "", mi->name, last_seg(s->vary[0]));
+    gp_fig f;
+    if (gp_fig_begin(&f, name, title, 900, 500) != 0) {
+        c->oom = 1;
+        return;
+    }
+    double ymin = INFINITY, ymax = -INFINITY;
+    int nplotted = 0;
+    FILE *g = f.gp;
+    fig_title(g, title, c->scn);
+    x_axis(s, g);
+    /* the y axis depends on the data: print the plot into a side buffer */
+    char *pbuf = NULL;
+    size_t plen = 0;
+    FILE *side = open_memstream(&pbuf, &plen);
+    if (!side) {
+        gp_fig_discard(&f);
+        c->oom = 1;
+        return;
+    }
+    f.gp = side;
+    plot_lines(s, &f, mode, kind, ents, nent, mi->name, &ymin, &ymax, &nplotted);
+    fclose(side);
+    f.gp = g;
+    if (nplotted == 0 || !isfinite(ymin)) {
+        free(pbuf);
+        gp_fig_discard(&f);
+        if (mode == SW_UNAVAIL)
+            fig_note(c->out, &c->oom, "Unavailability figure skipped: no sweep point has a "
+                     "failed request.");
+        return;
+    }
+    y_axis(g, mi, mode, ymin, ymax);
+    fwrite(pbuf, 1, plen, g);
+    free(pbuf);
+    int st = gp_fig_end(c->gp, &f);
+    caption(cap, sizeof cap, s, mi, mode);
+    fig_add(c, name, title, cap, st);
+}
+
+int fig_make_sweep(const rd_run *rd, gp_ctx *g, fig_list *out)
+{
+    sweep *s = calloc(1, sizeof *s);
+    fig_run c = {.rd = rd, .gp = g, .out = out};
+    if (!s)
+        return -1;
+    s->rd = rd;
+    s->npts = rd_count(rd, RD_SWEEP, "points");
+    for (int v = 0; v < rd_count(rd, RD_SWEEP, "vary") && s->nvary < 8; v++)
+        if ((s->vary[s->nvary] = rd_str(rd, RD_SWEEP, "vary.%d", v)))
+            s->nvary++;
+    s->baseline = (int)rd_num(rd, RD_SWEEP, 0, "baseline");
+    c.scn = rd_str(rd, RD_SCENARIO, "name");
+    if (s->npts > SW_MAX_POINTS)
+        s->npts = SW_MAX_POINTS;
+    if (s->npts == 0 || s->nvary == 0 || sweep_layout(s) != 0) {
+        fig_note(out, &c.oom, "sweep.json has no points or no varied parameter: sweep figures "
+                 "skipped.");
+        free(s);
+        return c.oom ? -1 : 0;
+    }
+    for (int i = 0; metric_at(i); i++)
+        if (metric_at(i)->headline)
+            sweep_figure(&c, s, metric_at(i), SW_VALUE);
+    sweep_figure(&c, s, metric_find("request_success", 1), SW_UNAVAIL);
+    static const char *const diffs[3] = {"request_success", "latency_p99",
+                                         "attempts_per_request"};
+    for (int i = 0; i < 3; i++)
+        sweep_figure(&c, s, metric_find(diffs[i], 1), SW_DIFF);
+    free(s);
+    return c.oom ? -1 : 0;
+}

@@ -1,0 +1,213 @@
+/* report_run.c - the run report's tables: results with 95% CIs (and nines),
+ * the analytic model check, and the run metadata; number formatting. */
+#include "plots/report_int.h"
+#include "plots/plot_metrics.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+char *report_num(char *buf, size_t n, double x)
+{
+    if (!isfinite(x))
+        snprintf(buf, n, "n/a");
+    else if (fabs(x) >= 1e4 && fabs(x) < 1e15)
+        snprintf(buf, n, "%.0f", x);
+    else
+        snprintf(buf, n, "%.4g", x);
+    return buf;
+}
+
+int report_decimals(double lo, double hi)
+{
+    double hw = (hi - lo) / 2;
+    if (!isfinite(hw) || hw <= 0)
+        return -1;
+    /* enough decimals to show the half-width with 2 significant digits */
+    int dec = 1 - (int)floor(log10(hw));
+    return dec < 0 ? 0 : dec > 12 ? 12 : dec;
+}
+
+void report_stat(const rd_stat *s, char *mean, size_t mn, char *ci, size_t cn)
+{
+    int dec = report_decimals(s->lo, s->hi);
+    if (!isfinite(s->mean)) {
+        snprintf(mean, mn, "n/a");
+        snprintf(ci, cn, "n/a");
+        return;
+    }
+    if (dec < 0 || fabs(s->mean) >= 1e15) {
+        report_num(mean, mn, s->mean);
+        if (isfinite(s->lo) && isfinite(s->hi))
+            snprintf(ci, cn, "[%.6g, %.6g]", s->lo, s->hi);
+        else
+            snprintf(ci, cn, "n/a");
+        return;
+    }
+    snprintf(mean, mn, "%.*f", dec, s->mean);
+    snprintf(ci, cn, "[%.*f, %.*f]", dec, s->lo, dec, s->hi);
+}
+
+char *report_nines(char *buf, size_t n, double a)
+{
+    if (!isfinite(a) || a < 0)
+        snprintf(buf, n, "%s", "");
+    else if (a >= 1)
+        snprintf(buf, n, "all (no failure seen)");
+    else
+        snprintf(buf, n, "%.2f nines", metric_nines(a));
+    return buf;
+}
+
+/* The results table of one entity (KIND "pools"/"clients"). */
+static void entity_table(rw_doc *d, const rd_run *rd, const char *kind, const char *name)
+{
+    static const char *const hdr[5] = {"metric", "mean", "95% CI", "unit", "as nines"};
+    char title[200], mean[64], ci[128], nines[64];
+    int client = !strcmp(kind, "clients");
+    snprintf(title, sizeof title, "%s %s", client ? "Client" : "Pool", name);
+    rw_heading(d, 3, NULL, title);
+    rw_table_begin(d, 5, hdr, "lrrll");
+    for (int i = 0; i < rd_count(rd, RD_RESULTS, "%s.%s", kind, name); i++) {
+        const char *key = rd_key(rd, RD_RESULTS, i, "%s.%s", kind, name);
+        rd_stat s;
+        if (!key || rd_stat_at(rd, RD_RESULTS, &s, "%s.%s.%s", kind, name, key) != 0)
+            continue;
+        const metric_info *mi = metric_find(key, client);
+        report_stat(&s, mean, sizeof mean, ci, sizeof ci);
+        char label[300];
+        snprintf(label, sizeof label, "%s (%s)", mi->label, key);
+        const char *cells[5] = {mi->label == key ? key : label, mean, ci,
+                                *mi->unit ? mi->unit
+                                          : (mi->kind == METRIC_PROB || mi->kind == METRIC_AVAIL)
+                                                ? "fraction" : "",
+                                mi->kind == METRIC_AVAIL ? report_nines(nines, sizeof nines, s.mean)
+                                                         : ""};
+        rw_table_row(d, cells, NULL, -1);
+    }
+    rw_table_end(d);
+}
+
+void report_results(rw_doc *d, const rd_run *rd)
+{
+    static const char *const kinds[2] = {"pools", "clients"};
+    rw_para(d, "Means over independent replications with 95%% Student-t confidence intervals. "
+               "Probabilities are fractions in [0, 1]; an availability A is also shown as nines, "
+               "-log10(1 - A) (0.999 = 3 nines).");
+    for (int k = 0; k < 2; k++)
+        for (int i = 0; i < rd_count(rd, RD_RESULTS, "%s", kinds[k]); i++) {
+            const char *name = rd_key(rd, RD_RESULTS, i, "%s", kinds[k]);
+            if (name)
+                entity_table(d, rd, kinds[k], name);
+        }
+}
+
+/* Analytic predictions: every number under results.json "analytic". */
+static void analytic_table(rw_doc *d, const rd_run *rd)
+{
+    static const char *const hdr[2] = {"quantity", "analytic value"};
+    static const char *const kinds[2] = {"pools", "clients"};
+    char num[64], q[300];
+    int rows = 0;
+    for (int k = 0; k < 2; k++)
+        for (int i = 0; i < rd_count(rd, RD_RESULTS, "analytic.%s", kinds[k]); i++) {
+            const char *e = rd_key(rd, RD_RESULTS, i, "analytic.%s", kinds[k]);
+            for (int j = 0; e && j < rd_count(rd, RD_RESULTS, "analytic.%s.%s", kinds[k], e); j++) {
+                const char *m = rd_key(rd, RD_RESULTS, j, "analytic.%s.%s", kinds[k], e);
+                double v = m ? rd_num(rd, RD_RESULTS, NAN, "analytic.%s.%s.%s", kinds[k], e, m) : NAN;
+                if (!m || !rd_exists(rd, RD_RESULTS, "analytic.%s.%s.%s", kinds[k], e, m))
+                    continue;
+                if (!rows++) {
+                    rw_heading(d, 3, NULL, "Analytic predictions");
+                    rw_table_begin(d, 2, hdr, "lr");
+                }
+                snprintf(q, sizeof q, "%s.%s.%s", kinds[k], e, m);
+                const char *cells[2] = {q, report_num(num, sizeof num, v)};
+                rw_table_row(d, cells, NULL, -1);
+            }
+        }
+    if (rows)
+        rw_table_end(d);
+}
+
+/* Predicted, observed and CI with the decimals the CI resolves (+1, so a
+ * prediction just outside the interval shows it). */
+static void check_numbers(double pred, double obs, double lo, double hi, char pb[64], char ob[64],
+                          char cb[160])
+{
+    int dec = report_decimals(lo, hi);
+    if (dec < 0 || !isfinite(pred) || !isfinite(obs) || fabs(obs) >= 1e15) {
+        char a[64], b[64];
+        report_num(pb, 64, pred);
+        report_num(ob, 64, obs);
+        snprintf(cb, 160, "[%s, %s]", report_num(a, sizeof a, lo), report_num(b, sizeof b, hi));
+        return;
+    }
+    dec = dec < 12 ? dec + 1 : 12;
+    snprintf(pb, 64, "%.*f", dec, pred);
+    snprintf(ob, 64, "%.*f", dec, obs);
+    snprintf(cb, 160, "[%.*f, %.*f]", dec, lo, dec, hi);
+}
+
+void report_model_check(rw_doc *d, const rd_run *rd)
+{
+    static const char *const hdr[6] = {"quantity", "predicted", "observed", "95% CI", "verdict",
+                                       "note"};
+    char pred[64], obs[64], ci[160];
+    int n = rd_count(rd, RD_RESULTS, "model_check");
+    if (n == 0) {
+        rw_para(d, "results.json has no model check (no quantity with an analytic prediction).");
+    } else {
+        rw_para(d, "Quantities with a closed-form prediction (MODEL.md), compared with the "
+                   "simulation: agrees means the prediction lies inside (or acceptably near) the "
+                   "observed 95%% confidence interval.");
+        rw_table_begin(d, 6, hdr, "lrrrll");
+        for (int i = 0; i < n; i++) {
+            const char *q = rd_str(rd, RD_RESULTS, "model_check.%d.quantity", i);
+            const char *v = rd_str(rd, RD_RESULTS, "model_check.%d.verdict", i);
+            const char *note = rd_str(rd, RD_RESULTS, "model_check.%d.note", i);
+            double lo = rd_num(rd, RD_RESULTS, NAN, "model_check.%d.ci95.0", i);
+            double hi = rd_num(rd, RD_RESULTS, NAN, "model_check.%d.ci95.1", i);
+            check_numbers(rd_num(rd, RD_RESULTS, NAN, "model_check.%d.predicted", i),
+                          rd_num(rd, RD_RESULTS, NAN, "model_check.%d.observed", i), lo, hi,
+                          pred, obs, ci);
+            const char *cells[6] = {q ? q : "?", pred, obs, ci, v ? v : "?", note ? note : ""};
+            const char *cls = !v ? "other" : !strcmp(v, "agrees") ? "agrees"
+                                           : !strncmp(v, "disagree", 8) ? "disagrees" : "other";
+            rw_table_row(d, cells, cls, 4);
+        }
+        rw_table_end(d);
+    }
+    analytic_table(d, rd);
+}
+
+void report_metadata(rw_doc *d, const rd_run *rd)
+{
+    static const char *const hdr[2] = {"item", "value"};
+    char v[8][128];
+    const char *ver = rd_str(rd, RD_RESULTS, "relsim_version");
+    const char *file = rd_str(rd, RD_RESULTS, "scenario.file");
+    int complete = rd_bool(rd, RD_RESULTS, 1, "complete");
+    report_num(v[0], sizeof v[0], rd_num(rd, RD_RESULTS, NAN, "seed"));
+    report_num(v[1], sizeof v[1], rd_num(rd, RD_RESULTS, NAN, "replications"));
+    snprintf(v[2], sizeof v[2], "%.6g s (warmup %.6g s)", rd_num(rd, RD_RESULTS, NAN, "horizon"),
+             rd_num(rd, RD_RESULTS, 0, "warmup"));
+    snprintf(v[3], sizeof v[3], "%.3f s", rd_num(rd, RD_RESULTS, NAN, "perf.wall_seconds"));
+    report_num(v[4], sizeof v[4], rd_num(rd, RD_RESULTS, NAN, "perf.events"));
+    report_num(v[5], sizeof v[5], rd_num(rd, RD_RESULTS, NAN, "perf.events_per_second"));
+    const char *rows[][2] = {
+        {"relsim version", ver ? ver : "n/a"},
+        {"scenario file", file ? file : "n/a"},
+        {"base seed", v[0]},
+        {"replications", v[1]},
+        {"simulated time per replication", v[2]},
+        {"wall-clock time", v[3]},
+        {"events simulated", v[4]},
+        {"events per second", v[5]},
+        {"complete", complete ? "yes" : "no: interrupted, partial results"},
+    };
+    rw_table_begin(d, 2, hdr, "ll");
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        rw_table_row(d, rows[i], !complete && i == 8 ? "disagrees" : NULL, 1);
+    rw_table_end(d);
+}

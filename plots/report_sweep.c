@@ -1,0 +1,148 @@
+/* report_sweep.c - the sweep report's tables: what was varied, and per
+ * headline metric the grid of points with means, 95% CIs and the paired
+ * difference from the baseline point with its CI. */
+#include "plots/report_int.h"
+#include "plots/plot_metrics.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define SW RD_SWEEP
+#define MAX_VARY 8
+
+/* The values taken by varied PATH, in order of first appearance. */
+static void vary_values(const rd_run *rd, const char *path, int npts, char *buf, size_t n)
+{
+    char seen[64][64], txt[64];
+    int ns = 0;
+    double num;
+    buf[0] = '\0';
+    for (int p = 0; p < npts; p++) {
+        rd_sweep_value(rd, p, path, &num, txt, sizeof txt);
+        int dup = 0;
+        for (int i = 0; i < ns && !dup; i++)
+            dup = !strcmp(seen[i], txt);
+        if (dup || ns == 64)
+            continue;
+        snprintf(seen[ns++], sizeof seen[0], "%s", txt);
+        size_t used = strlen(buf);
+        snprintf(buf + used, n - used, "%s%s", ns > 1 ? ", " : "", txt);
+    }
+}
+
+/* The paired difference of point P (diff.KIND.ENT.M, or diff.ENT.M). */
+static int diff_stat(const rd_run *rd, int p, const char *kind, const char *ent, const char *m,
+                     rd_stat *s)
+{
+    if (rd_stat_at(rd, SW, s, "points.%d.diff.%s.%s.%s", p, kind, ent, m) == 0)
+        return 0;
+    return rd_stat_at(rd, SW, s, "points.%d.diff.%s.%s", p, ent, m);
+}
+
+/* Relative link to point P's own report, if its folder has one. */
+static const char *point_link(const rd_run *rd, int p, char *buf, size_t n)
+{
+    const char *dir = rd_str(rd, SW, "points.%d.dir", p);
+    char path[4600];
+    struct stat st;
+    if (!dir || strstr(dir, "..") || strchr(dir, ':') || dir[0] == '/')
+        return NULL;
+    snprintf(path, sizeof path, "%s/%s/report.html", rd_outdir(rd), dir);
+    if (stat(path, &st) != 0)
+        return NULL;
+    snprintf(buf, n, "%s/report.html", dir);
+    return buf;
+}
+
+static void metric_grid(rw_doc *d, const rd_run *rd, const char **vary, int nv, const char *kind,
+                        const char *ent, const metric_info *mi, int links)
+{
+    const char *hdr[MAX_VARY + 6];
+    char title[300], cell[MAX_VARY + 6][160], href[300];
+    char align[MAX_VARY + 7];
+    int npts = rd_count(rd, SW, "points"), base = (int)rd_num(rd, SW, 0, "baseline"), nc = 0;
+    for (int v = 0; v < nv; v++) {
+        const char *dot = strrchr(vary[v], '.');
+        hdr[nc] = dot ? dot + 1 : vary[v];
+        align[nc++] = 'r';
+    }
+    const char *rest[5] = {"mean", "95% CI", "difference vs baseline", "difference 95% CI",
+                           "point report"};
+    for (int i = 0; i < 4 + (links != 0); i++) {
+        hdr[nc] = rest[i];
+        align[nc++] = i == 4 ? 'l' : 'r';
+    }
+    align[nc] = '\0';
+    snprintf(title, sizeof title, "%s %s: %s%s%s%s", kind[0] == 'c' ? "Client" : "Pool", ent,
+             mi->name, *mi->unit ? " (" : "", mi->unit, *mi->unit ? ")" : "");
+    rw_heading(d, 3, NULL, title);
+    rw_table_begin(d, nc, hdr, align);
+    for (int p = 0; p < npts; p++) {
+        rd_stat s, df;
+        const char *cells[MAX_VARY + 6];
+        double num;
+        int c = 0;
+        for (int v = 0; v < nv; v++, c++)
+            rd_sweep_value(rd, p, vary[v], &num, cell[c], sizeof cell[c]);
+        if (rd_stat_at(rd, SW, &s, "points.%d.%s.%s.%s", p, kind, ent, mi->name) != 0)
+            s = (rd_stat){NAN, NAN, NAN, NAN, NAN};
+        report_stat(&s, cell[c], sizeof cell[c], cell[c + 1], sizeof cell[c + 1]);
+        c += 2;
+        if (p == base) {
+            snprintf(cell[c++], sizeof cell[0], "baseline");
+            snprintf(cell[c++], sizeof cell[0], "%s", "");
+        } else if (diff_stat(rd, p, kind, ent, mi->name, &df) == 0) {
+            report_stat(&df, cell[c], sizeof cell[c], cell[c + 1], sizeof cell[c + 1]);
+            c += 2;
+        } else {
+            snprintf(cell[c++], sizeof cell[0], "n/a");
+            snprintf(cell[c++], sizeof cell[0], "n/a");
+        }
+        const char *href_p = links ? point_link(rd, p, href, sizeof href) : NULL;
+        if (links)
+            snprintf(cell[c++], sizeof cell[0], "%s", href_p ? "report" : "");
+        for (int i = 0; i < c; i++)
+            cells[i] = cell[i];
+        if (href_p)
+            rw_table_row_link(d, cells, c - 1, href_p);
+        else
+            rw_table_row(d, cells, NULL, -1);
+    }
+    rw_table_end(d);
+}
+
+void report_sweep_grid(rw_doc *d, const rd_run *rd, int links)
+{
+    const char *vary[MAX_VARY];
+    char vals[1024];
+    int nv = 0, npts = rd_count(rd, SW, "points");
+    for (int v = 0; v < rd_count(rd, SW, "vary") && nv < MAX_VARY; v++)
+        if ((vary[nv] = rd_str(rd, SW, "vary.%d", v)))
+            nv++;
+    int base = (int)rd_num(rd, SW, 0, "baseline");
+    rw_para(d, "%d grid points (the cartesian product of the values below). Every point uses the "
+               "same seeds (common random numbers), so the difference of a point from the "
+               "baseline point %d is a paired comparison with its own, tighter, 95%% CI.", npts,
+            base);
+    rw_list_begin(d);
+    for (int v = 0; v < nv; v++) {
+        vary_values(rd, vary[v], npts, vals, sizeof vals);
+        rw_item2(d, vary[v], vals);
+    }
+    rw_list_end(d);
+    static const char *const kinds[2] = {"pools", "clients"};
+    for (int i = 0; metric_at(i); i++) {
+        const metric_info *mi = metric_at(i);
+        if (!mi->headline)
+            continue;
+        const char *kind = kinds[mi->client];
+        for (int e = 0; e < rd_count(rd, SW, "points.0.%s", kind); e++) {
+            const char *ent = rd_key(rd, SW, e, "points.0.%s", kind);
+            if (ent && rd_exists(rd, SW, "points.0.%s.%s.%s", kind, ent, mi->name))
+                metric_grid(d, rd, vary, nv, kind, ent, mi, links);
+        }
+    }
+    rw_para(d, "Every metric of every point is in sweep.json and sweep.csv.");
+}
