@@ -402,7 +402,7 @@ static int baseline_parse(sweep *s)
     free(l.vals);
     if (rc == 0 && found < 0)
         rc = usage_opt("--baseline", b, "no grid point has these values", NULL);
-    s->baseline = found;
+    s->baseline = found < 0 ? 0 : found;
     return rc;
 }
 
@@ -510,21 +510,18 @@ static int col_caller(const sw_point *pt, int c, int m)
 
 /* Keep what the comparison needs of R: the per-replication metrics and the
  * statistics objects.  0 or -1 on ENOMEM. */
-static int point_keep(sw_point *pt, const exec_result *r, int st)
+static int point_keep(sw_point *pt, const exec_result *r)
 {
     const rec_layout *L = &r->L;
     size_t np = (size_t)L->npools * PM_COUNT, nc = (size_t)L->ncallers * CM_COUNT;
-    const char *why = run_stop_reason(st, r);
-    pt->status = st;
     pt->nrec = r->nrec;
     pt->ncols = (int)(np + nc);
     pt->wall = r->wall;
     pt->events = r->events;
     pt->m = malloc(((size_t)r->nrec * (np + nc) + 1) * sizeof *pt->m);
-    pt->stop_reason = why ? strdup(why) : NULL;
     pt->pools = results_entities_json(r, 1);
     pt->clients = results_entities_json(r, 0);
-    if (!pt->m || (why && !pt->stop_reason) || !pt->pools || !pt->clients)
+    if (!pt->m || !pt->pools || !pt->clients)
         return -1;
     for (int i = 0; i < r->nrec; i++) {
         double *rec = exec_rec(r, i), *row = pt->m + (size_t)i * (np + nc);
@@ -560,14 +557,15 @@ static int point_run(sweep *s, int i)
     exec_result r;
     snprintf(label, sizeof label, "%s [%d/%d]", pt->dir, i + 1, s->npts);
     int st = run_simulate(&r, &pt->sc, &s->o, label);
-    if (r.nrec > 0) {
-        if (point_keep(pt, &r, st)) {
-            st = WORLD_NOMEM;
-            pt->ran = 0;
-        } else if (par_rank() == 0 && !s->write_failed && point_write(s, pt, &r)) {
-            s->write_failed = 1;
-        }
-    }
+    const char *why = run_stop_reason(st, &r);
+    pt->stop_reason = why ? strdup(why) : NULL;
+    if (r.nrec > 0 && point_keep(pt, &r))
+        st = WORLD_NOMEM;
+    pt->status = st;
+    /* like `run`, a failed point's folder is written even without replications */
+    if (par_rank() == 0 && !s->write_failed && (r.nrec > 0 || st != WORLD_INTERRUPTED) &&
+        point_write(s, pt, &r))
+        s->write_failed = 1;
     exec_result_free(&r);
     return st;
 }
@@ -583,9 +581,11 @@ static void points_run(sweep *s)
         }
         if (st != WORLD_DONE) {
             s->failed = 1;
+            char *v = cJSON_PrintUnformatted(s->pts[i].values);
             if (par_rank() == 0)
-                fprintf(stderr, "relsim sweep: point %s: %s\n", s->pts[i].dir,
-                        s->pts[i].stop_reason ? s->pts[i].stop_reason : "failed");
+                fprintf(stderr, "relsim sweep: point %s %s: %s; going on with the other points\n",
+                        s->pts[i].dir, v ? v : "", s->pts[i].stop_reason ? s->pts[i].stop_reason : "failed");
+            cJSON_free(v);
         }
     }
 }
@@ -798,6 +798,17 @@ static cJSON *perf_json(const sweep *s)
     return o;
 }
 
+/* A point without a single finished replication (e.g. a runaway overload). */
+static cJSON *failed_json(const sw_point *pt, int i)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "index", i);
+    cJSON_AddItemReferenceToObject(o, "values", pt->values);
+    cJSON_AddStringToObject(o, "dir", pt->dir);
+    cJSON_AddStringToObject(o, "stop_reason", pt->stop_reason);
+    return o;
+}
+
 /* The whole sweep.json; moves the points' statistics into it (call once). */
 static cJSON *sweep_json(sweep *s)
 {
@@ -816,6 +827,10 @@ static cJSON *sweep_json(sweep *s)
     for (int i = 0; i < s->npts; i++)
         if (s->pts[i].ran)
             cJSON_AddItemToArray(pts, point_json(s, &s->pts[i], i));
+    cJSON *failed = cJSON_AddArrayToObject(o, "failed_points");
+    for (int i = 0; i < s->npts; i++)
+        if (!s->pts[i].ran && s->pts[i].stop_reason && s->pts[i].status != WORLD_INTERRUPTED)
+            cJSON_AddItemToArray(failed, failed_json(&s->pts[i], i));
     cJSON_AddItemToObject(o, "perf", perf_json(s));
     return o;
 }
@@ -1089,7 +1104,7 @@ int cmd_sweep(int argc, char **argv)
     }
     if (rc == EXIT_OK && (s.write_failed || s.failed))
         rc = EXIT_FAIL;
-    if (s.interrupted && rc != EXIT_USAGE)
+    if (s.interrupted)
         rc = EXIT_INTERRUPTED;
     sweep_free(&s);
     return rc;

@@ -23,10 +23,11 @@ static int path_under(const char *path, const char *prefix)
     return strncmp(path, prefix, n) == 0 && (path[n] == '\0' || path[n] == '.' || path[n] == '[');
 }
 
+/* The latest override at or above PATH (under its name or its index path). */
 static const loader_override *override_at_or_above(const loader_doc *d, const char *path)
 {
     for (int i = d->nsets - 1; i >= 0; i--)
-        if (path_under(path, d->sets[i].path))
+        if (path_under(path, d->sets[i].path) || path_under(path, d->sets[i].alias))
             return &d->sets[i];
     return NULL;
 }
@@ -34,7 +35,7 @@ static const loader_override *override_at_or_above(const loader_doc *d, const ch
 static const loader_override *override_below(const loader_doc *d, const char *path)
 {
     for (int i = d->nsets - 1; i >= 0; i--)
-        if (path_under(d->sets[i].path, path))
+        if (path_under(d->sets[i].path, path) || path_under(d->sets[i].alias, path))
             return &d->sets[i];
     return NULL;
 }
@@ -190,7 +191,8 @@ loader_doc *loader_clone(const loader_doc *d)
         o->origin = strdup(d->sets[c->nsets].origin);
         o->assign = strdup(d->sets[c->nsets].assign);
         o->path = strdup(d->sets[c->nsets].path);
-        if (!o->origin || !o->assign || !o->path) {
+        o->alias = strdup(d->sets[c->nsets].alias);
+        if (!o->origin || !o->assign || !o->path || !o->alias) {
             c->nsets++;
             loader_close(c);
             return NULL;
@@ -250,6 +252,7 @@ void loader_close(loader_doc *d)
         free(d->sets[i].origin);
         free(d->sets[i].assign);
         free(d->sets[i].path);
+        free(d->sets[i].alias);
     }
     free(d->sets);
     cJSON_Delete(d->root);

@@ -6,9 +6,9 @@
  * plain-C structs the models run.  Errors are printed to the FILE* given, one
  * line each, then the source line with a caret under the spot:
  *
- *   scenarios/x.json:12:21: pools.api.failure.rate: must be a number > 0, got -1
- *      12 |     "failure": {"dist": "exponential", "rate": -1},
- *         |                                                ^
+ *   scenarios/x.json:12:48: pools.api.failure.rate: must be a number > 0, got -1
+ *       12 |     "failure": {"dist": "exponential", "rate": -1},
+ *          |                                                ^
  *
  * Key paths use names, not indexes, where the element has one
  * (pools.api.service.rate, clients.web.retry.backoff.jitter), an index

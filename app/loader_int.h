@@ -26,6 +26,7 @@ typedef struct {
     char *origin; /* "--set" or "--vary" */
     char *assign; /* the whole "PATH=VALUE" as given */
     char *path;   /* canonical key path it resolved to */
+    char *alias;  /* the same with indexes for names (pools[0].x for pools.api.x) */
 } loader_override;
 
 struct loader_doc {
@@ -73,7 +74,8 @@ int loader_is_ident(const char *s);
 /* ---- locating and printing ---- */
 
 /* Offset of the value at P in SRC (or of its key when WANT_KEY and the last
- * component is a key), -1 if not found.  SRC must be valid JSON. */
+ * component is a key), -1 if not found.  SRC must be valid JSON.  An LC_KEY
+ * met on a list picks the element of that "name" (as --set paths do). */
 long loc_find(const char *src, size_t len, const lpath *p, int want_key);
 void loc_linecol(const char *src, size_t len, size_t off, int *line, int *col);
 /* Print the source line around OFF and a caret under it. */

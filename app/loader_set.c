@@ -7,7 +7,7 @@
  *
  * An override is checked against the schema and the tree first (dry run) and
  * applied only if the whole path is good, so a failed override changes
- * nothing.  Intermediate objects the schema allows are created.  Each applied
+ * nothing (short of running out of memory).  Intermediate objects the schema allows are created.  Each applied
  * override is recorded with its canonical path so that later validation
  * errors under it name the override instead of a file position.
  */
@@ -103,7 +103,10 @@ typedef struct {
     lpath p;       /* as typed */
     lpath done;    /* canonical, up to where the walk is */
     int record_up; /* record the parent path (list element added or removed) */
+    int relabel;   /* a named element was replaced: record it under its new name */
     int attached;  /* VALUE now belongs to the tree */
+    char canon[512]; /* the path recorded for the override */
+    char alias[512]; /* the same with indexes instead of names */
 } lset;
 
 enum { SET_OK = 0, SET_BAD = -1, SET_OOM = -2 };
@@ -217,6 +220,17 @@ static int step_key(lset *ls, int apply, int last, cJSON **cur, const lschema **
     return SET_OK;
 }
 
+/* Push element IDX of a list as its NAME if it has one (keeping the index). */
+static void push_elem(lpath *p, const char *name, int idx)
+{
+    if (name)
+        lpath_name(p, name);
+    else
+        lpath_index(p, idx);
+    if (p->n > 0 && !p->overflow)
+        p->c[p->n - 1].idx = idx;
+}
+
 /* One element step: *CUR (a list or NULL) -> element C (by index or name). */
 static int step_elem(lset *ls, int apply, int last, cJSON **cur, const lschema **sch,
                      const lcomp *c, cJSON *value)
@@ -234,15 +248,20 @@ static int step_elem(lset *ls, int apply, int last, cJSON **cur, const lschema *
         }
     }
     const char *label = (*sch)->type == LS_NAMED && idx < size ? lnames_label_of(*cur, idx) : NULL;
-    if (label)
-        lpath_name(&ls->done, label);
-    else
-        lpath_index(&ls->done, idx);
+    push_elem(&ls->done, label, idx);
     if (idx > size)
         return set_fail(ls, "no such element: the list has %d (use [%d] to add one)", size, size);
     if (last) {
         ls->record_up = idx == size || cJSON_IsNull(value);
-        return apply ? put_element(ls, *cur, idx, value) : SET_OK;
+        if (!apply)
+            return SET_OK;
+        int rc = put_element(ls, *cur, idx, value);
+        if (rc == SET_OK && !ls->record_up && (*sch)->type == LS_NAMED) {
+            lpath_pop(&ls->done);
+            push_elem(&ls->done, lnames_label_of(*cur, idx), idx);
+            ls->relabel = 1;
+        }
+        return rc;
     }
     cJSON *child = idx < size ? cJSON_GetArrayItem(*cur, idx) : NULL;
     if (!(*sch)->elem)
@@ -304,12 +323,23 @@ static cJSON *parse_value(const char *text, int *bad)
     return cJSON_CreateString(text);
 }
 
-static int record(lset *ls, const char *origin, const char *assign)
+/* The canonical path of the override, from the walk just done.  Labels in
+ * ls->done point into the tree: call it before the tree changes (or, for a
+ * replaced element, right after, when only that element is named). */
+static void canon_path(lset *ls)
 {
-    char path[512];
     lpath at = ls->done;
     if (ls->record_up && at.n > 1)
         at.n--;
+    lpath_format(&at, ls->canon, sizeof ls->canon);
+    for (int i = 0; i < at.n; i++)
+        if (at.c[i].kind == LC_NAME)
+            at.c[i].kind = LC_INDEX;
+    lpath_format(&at, ls->alias, sizeof ls->alias);
+}
+
+static int record(lset *ls, const char *origin, const char *assign)
+{
     loader_override *grown = realloc(ls->d->sets, ((size_t)ls->d->nsets + 1) * sizeof *grown);
     if (!grown)
         return SET_OOM;
@@ -317,11 +347,13 @@ static int record(lset *ls, const char *origin, const char *assign)
     loader_override *o = &grown[ls->d->nsets];
     o->origin = strdup(origin);
     o->assign = strdup(assign);
-    o->path = strdup(lpath_format(&at, path, sizeof path));
-    if (!o->origin || !o->assign || !o->path) {
+    o->path = strdup(ls->canon);
+    o->alias = strdup(ls->alias);
+    if (!o->origin || !o->assign || !o->path || !o->alias) {
         free(o->origin);
         free(o->assign);
         free(o->path);
+        free(o->alias);
         return SET_OOM;
     }
     ls->d->nsets++;
@@ -350,8 +382,13 @@ int loader_set_as(loader_doc *d, const char *assignment, const char *origin, FIL
         rc = SET_BAD;
     } else if (!value) {
         rc = SET_OOM;
-    } else if ((rc = walk(&ls, 0, value)) == SET_OK && (rc = record(&ls, origin, assignment)) == SET_OK) {
-        rc = walk(&ls, 1, value);
+    } else if ((rc = walk(&ls, 0, value)) == SET_OK) {
+        canon_path(&ls);
+        if ((rc = walk(&ls, 1, value)) == SET_OK) {
+            if (ls.relabel)
+                canon_path(&ls);
+            rc = record(&ls, origin, assignment);
+        }
     }
     if (rc == SET_OOM)
         fprintf(err, "%s %s: out of memory\n", origin, assignment);

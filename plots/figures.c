@@ -109,7 +109,7 @@ void fig_num(FILE *f, double v)
 
 void fig_panel(FILE *f, double bottom, double top)
 {
-    fprintf(f, "set lmargin at screen 0.09\nset rmargin at screen 0.76\n"
+    fprintf(f, "set lmargin at screen 0.09\nset rmargin at screen 0.72\n"
                "set bmargin at screen %.3f\nset tmargin at screen %.3f\n", bottom, top);
 }
 

@@ -59,8 +59,8 @@ void fig_client_traffic(fig_run *c, const char *client)
                "set xlabel 'simulated time (s)'\nset ylabel 'requests/s, attempts/s'\n");
     fig_panel(g, 0.09, 0.58);
     fprintf(g, "plot NaN notitle");
-    static const char *const lab[3] = {"offered (new requests/s)", "attempts sent/s",
-                                       "goodput (successful requests/s)"};
+    static const char *const lab[3] = {"offered (requests/s)", "attempts sent/s",
+                                       "goodput (successes/s)"};
     static const char *const col[3] = {FIG_C_OFFERED, FIG_C_ATTEMPTS, FIG_C_GOODPUT};
     static const char *const dash[3] = {"dt solid", "dt solid", "dt (5,3)"};
     for (int i = 0; i < 3; i++)
@@ -134,6 +134,7 @@ void fig_latency(fig_run *c)
         return;
     }
     int idx[8];
+    double xmin = INFINITY; /* where the first curve starts to fall below 0.999 */
     for (int k = 0; k < n; k++) {
         char com[160];
         snprintf(com, sizeof com, "client %s: latency_s  ccdf (positive values only)", names[k]);
@@ -145,6 +146,8 @@ void fig_latency(fig_run *c)
             if (idx[k] < 0)
                 idx[k] = gp_fig_block(&f, com);
             fprintf(f.dat, "%.9g %.9g\n", x, y);
+            if (y < 0.999)
+                xmin = fmin(xmin, x);
         }
     }
     gp_fig_datname(&f, dat, sizeof dat);
@@ -156,6 +159,8 @@ void fig_latency(fig_run *c)
     fprintf(g, "set logscale xy\n"
                "set xlabel 'latency x (s)'\nset ylabel 'fraction of requests slower than x'\n"
                "set yrange [*:1.5]\nset mxtics 10\nset mytics 10\n");
+    if (isfinite(xmin) && xmin > 0)
+        fprintf(g, "set xrange [%.9g:*]\n", pow(10, floor(log10(xmin / 2))));
     fprintf(g, "set format x '%%g'\nset format y '%%g'\n");
     fprintf(g, "plot 0.5 with lines dt (2,4) lc rgb '#888888' title 'levels 0.5, 0.01, 0.001', "
                "0.01 with lines dt (2,4) lc rgb '#888888' notitle, "

@@ -20,6 +20,7 @@ struct rd_run {
     char outdir[4096];
     cJSON *doc[RD_NDOCS];
     char warn[2048];
+    int scn_point; /* scenario.json taken from this sweep point's folder, or -1 */
 };
 
 /* Line and column (1-based) of offset OFF in BUF. */
@@ -72,6 +73,23 @@ static void add_warning(rd_run *r, const char *msg)
     snprintf(r->warn + used, sizeof r->warn - used, "%s\n", msg);
 }
 
+/* A sweep folder without its own scenario.json: read the baseline point's
+ * (points[baseline].dir/scenario.json), if it is a plain sub-folder. */
+static void point_scenario(rd_run *r)
+{
+    const cJSON *sw = r->doc[RD_SWEEP];
+    const cJSON *b = cJSON_GetObjectItemCaseSensitive(sw, "baseline");
+    int base = cJSON_IsNumber(b) ? (int)b->valuedouble : 0;
+    const cJSON *pt = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(sw, "points"), base);
+    const cJSON *dir = cJSON_GetObjectItemCaseSensitive(pt, "dir");
+    char sub[4200], msg[4600];
+    if (!cJSON_IsString(dir) || strchr(dir->valuestring, '/') || !strcmp(dir->valuestring, "..") ||
+        !fs_join(sub, sizeof sub, r->outdir, dir->valuestring))
+        return;
+    if (load_doc(sub, doc_file[RD_SCENARIO], &r->doc[RD_SCENARIO], msg, sizeof msg) == 0)
+        r->scn_point = base;
+}
+
 rd_run *rd_open(const char *outdir, char *err, size_t errsz)
 {
     rd_run *r = calloc(1, sizeof *r);
@@ -89,6 +107,9 @@ rd_run *rd_open(const char *outdir, char *err, size_t errsz)
         if (st[d] < 0)
             add_warning(r, msg);
     }
+    r->scn_point = -1;
+    if (r->doc[RD_SWEEP] && !r->doc[RD_SCENARIO])
+        point_scenario(r);
     if (r->doc[RD_RESULTS] || r->doc[RD_SWEEP])
         return r;
     if (st[RD_RESULTS] < 0 || st[RD_SWEEP] < 0)
@@ -114,6 +135,7 @@ void rd_free(rd_run *r)
 const char *rd_outdir(const rd_run *r) { return r->outdir; }
 int rd_has(const rd_run *r, rd_doc d) { return r && d < RD_NDOCS && r->doc[d] != NULL; }
 const char *rd_warnings(const rd_run *r) { return r->warn; }
+int rd_scenario_point(const rd_run *r) { return r->scn_point; }
 
 /* One step of a path: member KEY of an object, or element of an array by
  * decimal index or by its "name" member. */

@@ -35,6 +35,9 @@ void rd_free(rd_run *r);
 const char *rd_outdir(const rd_run *r);
 /* 1 if document D was read. */
 int rd_has(const rd_run *r, rd_doc d);
+/* -1 if scenario.json is the folder's own; for a sweep folder without one,
+ * the index of the (baseline) point whose scenario.json was read instead. */
+int rd_scenario_point(const rd_run *r);
 /* Warnings collected while opening (one per line), "" if none. */
 const char *rd_warnings(const rd_run *r);
 

@@ -191,13 +191,14 @@ void fig_pool_load(fig_run *c, const char *pool)
     if (c->horizon > 0)
         fprintf(g, "set xrange [0:%.9g]\n", c->horizon);
     fig_shade_events(c, g, pool, NULL, &obj);
-    fprintf(g, "set format x ''\nset ylabel 'workers'\nset yrange [0:*]\n");
+    fprintf(g, "set format x ''\nset ylabel 'workers'\nset yrange [0:*]\n"
+               "set offsets 0, 0, graph 0.1, 0\n");
     fprintf(g, "plot '%s' index 0 using 1:2 with lines lw 2 lc rgb '%s' title 'busy workers (mean)'",
             dat, fig_color(0));
     if (cols[2] >= 0)
         fprintf(g, ", \\\n  '' index 0 using 1:($4*%.9g) with lines dt (6,4) lw 1.4 lc rgb '#555555' "
-                   "title 'capacity: UP x %g workers'", workers, workers);
-    fprintf(g, "\nunset title\nunset label\nset format x '%% h'\nset xlabel 'simulated time (s)'\n");
+                   "title 'capacity (UP x %g)'", workers, workers);
+    fprintf(g, "\nunset title\nunset label\nset offsets 0, 0, 0, 0\nset format x '%% h'\nset xlabel 'simulated time (s)'\n");
     fig_panel(g, 0.10, 0.52);
     if (logq)
         fprintf(g, "set logscale y\nset yrange [*:*]\nset ylabel 'requests waiting (log scale)'\n");

@@ -254,7 +254,7 @@ static void nines_axis(FILE *g, double ymin, double ymax)
     fprintf(g, "set logscale y\nset yrange [%.3g:%.3g]\nset ytics (", pow(10, -k1),
             pow(10, -k0));
     for (int k = k0; k <= k1; k++)
-        fprintf(g, "%s'1e-%d  (%d nine%s)' %.3g", k > k0 ? ", " : "", k, k, k == 1 ? "" : "s",
+        fprintf(g, "%s'%g  (%d nine%s)' %.3g", k > k0 ? ", " : "", pow(10, -k), k, k == 1 ? "" : "s",
                 pow(10, -k));
     fprintf(g, ")\nset mytics 10\n");
 }
@@ -359,7 +359,9 @@ int fig_make_sweep(const rd_run *rd, gp_ctx *g, fig_list *out)
         if ((s->vary[s->nvary] = rd_str(rd, RD_SWEEP, "vary.%d", v)))
             s->nvary++;
     s->baseline = (int)rd_num(rd, RD_SWEEP, 0, "baseline");
-    c.scn = rd_str(rd, RD_SCENARIO, "name");
+    c.scn = rd_str(rd, RD_SWEEP, "scenario.name");
+    if (!c.scn)
+        c.scn = rd_str(rd, RD_SCENARIO, "name");
     if (s->npts > SW_MAX_POINTS)
         s->npts = SW_MAX_POINTS;
     if (s->npts == 0 || s->nvary == 0 || sweep_layout(s) != 0) {

@@ -136,12 +136,16 @@ static void head(rw_doc *d, const report_ctx *c)
 {
     const char *name = rd_str(c->rd, RD_RESULTS, "scenario.name");
     if (!name)
+        name = rd_str(c->rd, RD_SWEEP, "scenario.name");
+    if (!name)
         name = rd_str(c->rd, RD_SCENARIO, "name");
     char title[400];
     snprintf(title, sizeof title, "relsim %s: %s", c->sweep ? "sweep report" : "report",
              name ? name : "(unnamed scenario)");
     rw_begin(d, title);
     const char *desc = rd_str(c->rd, RD_SCENARIO, "description");
+    if (!desc)
+        desc = rd_str(c->rd, RD_SWEEP, "scenario.description");
     if (desc && *desc)
         rw_para(d, "%s", desc);
     if (!c->sweep && !rd_bool(c->rd, RD_RESULTS, 1, "complete"))
@@ -166,6 +170,9 @@ static void write_doc(rw_doc *d, const report_ctx *c)
 {
     head(d, c);
     rw_heading(d, 2, "scenario", "Scenario");
+    if (rd_scenario_point(c->rd) >= 0)
+        rw_para(d, "As run at grid point %d (the baseline); the other points differ only in the "
+                   "varied parameters.", rd_scenario_point(c->rd));
     if (rd_has(c->rd, RD_SCENARIO))
         report_scenario(d, c->rd);
     else

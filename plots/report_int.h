@@ -31,7 +31,8 @@ void report_results(rw_doc *d, const rd_run *rd);
 void report_model_check(rw_doc *d, const rd_run *rd);
 void report_metadata(rw_doc *d, const rd_run *rd);
 
-/* Sweep sections (report_sweep.c); LINKS = 1 links each point's folder report. */
+/* Sweep sections (report_sweep.c); LINKS = 1 links each point's folder to
+ * its report.html when there is one. */
 void report_sweep_grid(rw_doc *d, const rd_run *rd, int links);
 
 #endif

@@ -41,7 +41,8 @@ static int diff_stat(const rd_run *rd, int p, const char *kind, const char *ent,
     return rd_stat_at(rd, SW, s, "points.%d.diff.%s.%s", p, ent, m);
 }
 
-/* Relative link to point P's own report, if its folder has one. */
+/* Relative link to point P's own report, if its folder has one (the cell
+ * shows the folder name either way). */
 static const char *point_link(const rd_run *rd, int p, char *buf, size_t n)
 {
     const char *dir = rd_str(rd, SW, "points.%d.dir", p);
@@ -69,8 +70,8 @@ static void metric_grid(rw_doc *d, const rd_run *rd, const char **vary, int nv, 
         align[nc++] = 'r';
     }
     const char *rest[5] = {"mean", "95% CI", "difference vs baseline", "difference 95% CI",
-                           "point report"};
-    for (int i = 0; i < 4 + (links != 0); i++) {
+                           "folder"};
+    for (int i = 0; i < 5; i++) {
         hdr[nc] = rest[i];
         align[nc++] = i == 4 ? 'l' : 'r';
     }
@@ -101,8 +102,8 @@ static void metric_grid(rw_doc *d, const rd_run *rd, const char **vary, int nv, 
             snprintf(cell[c++], sizeof cell[0], "n/a");
         }
         const char *href_p = links ? point_link(rd, p, href, sizeof href) : NULL;
-        if (links)
-            snprintf(cell[c++], sizeof cell[0], "%s", href_p ? "report" : "");
+        const char *dir = rd_str(rd, SW, "points.%d.dir", p);
+        snprintf(cell[c++], sizeof cell[0], "%s", dir ? dir : "");
         for (int i = 0; i < c; i++)
             cells[i] = cell[i];
         if (href_p)
@@ -111,6 +112,35 @@ static void metric_grid(rw_doc *d, const rd_run *rd, const char **vary, int nv, 
             rw_table_row(d, cells, NULL, -1);
     }
     rw_table_end(d);
+}
+
+/* "Best by OBJECTIVE: ..." from sweep.json's ranking (a list of point indexes). */
+static void ranking(rw_doc *d, const rd_run *rd, const char **vary, int nv)
+{
+    const char *ent = rd_str(rd, SW, "objective.entity"), *m = rd_str(rd, SW, "objective.metric");
+    const char *goal = rd_str(rd, SW, "objective.goal");
+    int n = rd_count(rd, SW, "ranking");
+    if (!ent || !m || n == 0)
+        return;
+    char buf[2048], txt[128];
+    double num;
+    snprintf(buf, sizeof buf, "Points ranked by %s %s (%s is better), best first:", ent, m,
+             goal && !strcmp(goal, "min") ? "lower" : "higher");
+    for (int i = 0; i < n && i < 5; i++) {
+        int p = (int)rd_num(rd, SW, -1, "ranking.%d", i);
+        size_t used = strlen(buf);
+        snprintf(buf + used, sizeof buf - used, "%s point %d (", i ? ";" : "", p);
+        for (int v = 0; v < nv; v++) {
+            const char *dot = strrchr(vary[v], '.');
+            rd_sweep_value(rd, p, vary[v], &num, txt, sizeof txt);
+            used = strlen(buf);
+            snprintf(buf + used, sizeof buf - used, "%s%s=%s", v ? ", " : "", dot ? dot + 1 : vary[v],
+                     txt);
+        }
+        used = strlen(buf);
+        snprintf(buf + used, sizeof buf - used, ")");
+    }
+    rw_para(d, "%s%s", buf, n > 5 ? "; ..." : ".");
 }
 
 void report_sweep_grid(rw_doc *d, const rd_run *rd, int links)
@@ -132,6 +162,13 @@ void report_sweep_grid(rw_doc *d, const rd_run *rd, int links)
         rw_item2(d, vary[v], vals);
     }
     rw_list_end(d);
+    int failed = rd_count(rd, SW, "failed_points");
+    if (failed)
+        rw_box(d, "warning", failed == 1 ? "1 grid point failed: it has no results (see "
+                                           "failed_points in sweep.json)."
+                                         : "Some grid points failed: they have no results (see "
+                                           "failed_points in sweep.json).");
+    ranking(d, rd, vary, nv);
     static const char *const kinds[2] = {"pools", "clients"};
     for (int i = 0; metric_at(i); i++) {
         const metric_info *mi = metric_at(i);

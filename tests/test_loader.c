@@ -445,6 +445,11 @@ static void test_set_errors(void **state)
     const char *typed[] = {"clients.web.breaker.failure_threshold=\"five\""};
     load_bad(MIN_JSON, typed, 1, "--set clients.web.breaker.failure_threshold=\"five\": "
                                  "clients.web.breaker.failure_threshold: must be an integer");
+    /* a replaced element is known by its new name, or its index */
+    const char *swap[] = {"pools[0]={\"name\": \"zz\", \"servers\": 0}", "clients.web.target=zz"};
+    load_bad(MIN_JSON, swap, 2, "--set pools[0]={\"name\": \"zz\", \"servers\": 0}: pools.zz.servers: must be");
+    const char *bad_name[] = {"pools.api.name=\"a b\"", "pools[0].servers=0"};
+    load_bad(MIN_JSON, bad_name, 2, "--set pools[0].servers=0: pools[0].servers: must be");
     const char *miss[] = {"clients.web.hedge.max_attempts=3"};
     load_bad(MIN_JSON, miss, 1, "--set clients.web.hedge.max_attempts=3: clients.web.hedge.delay: "
                                 "missing required key");

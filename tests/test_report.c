@@ -324,7 +324,9 @@ static void test_report_sweep(void **state)
     assert_non_null(html);
     assert_non_null(strstr(html, "id=\"grid\""));
     assert_non_null(strstr(html, "difference vs baseline"));
-    assert_non_null(strstr(html, "baseline"));
+    assert_non_null(strstr(html, "As run at grid point 0")); /* scenario of point-0/ */
+    assert_non_null(strstr(html, "Points ranked by clients.web request_success"));
+    assert_non_null(strstr(html, "relsim sweep report: web-api-retry-sweep"));
     assert_self_contained(html);
     free(html);
     rm_tree(dir);

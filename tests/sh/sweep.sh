@@ -209,6 +209,22 @@ if [ "$rc" -eq 0 ] && grep -q "baseline p001" "$tmp/out" && grep -q "(baseline)"
     pass "table: --baseline PATH=VALUE picks p001, ranks it first by request_success"
 else fail "the table"; show; fi
 
+# ---- a runaway point: reported, the others still run, exit 1 --------------------------
+sweep "$S" -o "$tmp/ov" -q --no-plots -r 2 --horizon 60 --set limits.max_in_flight=2000 \
+    --set pools.api.failure=null --vary "clients.web.arrival.rate=50,2000,100"
+if [ "$rc" -eq 1 ] && grep -q "p001.*runaway" "$tmp/err" && py "$tmp/ov" <<'EOF'
+import json, os, sys
+d = json.load(open(os.path.join(sys.argv[1], "sweep.json")))
+f = d["failed_points"]
+r = json.load(open(os.path.join(sys.argv[1], "p001", "results.json")))
+ok = d["complete"] is False and [p["dir"] for p in d["points"]] == ["p000", "p002"]
+ok = ok and len(f) == 1 and f[0]["dir"] == "p001" and "runaway" in f[0]["stop_reason"]
+ok = ok and r["complete"] is False and "runaway" in r["stop_reason"]
+sys.exit(0 if ok else 1)
+EOF
+then pass "runaway point p001: exit 1, listed in failed_points, p000 and p002 still compared"
+else fail "runaway point"; show; fi
+
 # ---- interrupt: finished points written, complete false, exit 130 ----------------------
 set +e
 "$RELSIM" sweep "$S" -o "$tmp/int" -q --no-plots -j 1 -r 4 --horizon 3000 --vary "pools.api.servers=1:40:1" \

@@ -1,0 +1,217 @@
+#!/bin/sh
+# tests/bench/run.sh - relsim's benchmarks; `make bench` runs it on a release
+# build.  Usage:
+#     sh tests/bench/run.sh [RELSIM [OUT.json]]
+# RELSIM defaults to build/release/relsim, OUT to build/bench.json; the
+# microbenchmark binaries are taken from $BENCH_DIR (default: RELSIM's
+# directory/bench).  Set BENCH_QUICK=1 for a fast smoke run (fewer repeats,
+# shorter horizons; the figures are then not the quoted ones).
+#
+#   a. reference workload (/work/shared/bench/reference.json, else the copy
+#      next to this script): 5 runs at -j 1; medians of simulated requests/s,
+#      events/s, ns per event (wall, from results.json "perf", and CPU time),
+#      peak RSS; every run must give the same results (perf fields excepted);
+#   b. hold model on the engine's event list (hold.c) at 16, 10^2, 10^4, 10^6
+#      pending events, beside a bare binary heap;
+#   c. M/M/1 (scenario written here: one server, Poisson arrivals at 0.9/s,
+#      Exp(1) service, no failures): customers per second through relsim,
+#      and through the engine alone (mm1.c);
+#   d. -j scaling: 4 replications at -j 1 and -j 2 (same results required);
+#   e. memory against horizon: peak RSS at horizon H and 10 H.
+# Medians are quoted because the machines are noisy; the CPU-time figures
+# (user + sys of the process) are the ones to trust when other work shares
+# the cores, and are what docs/PERFORMANCE.md compares.
+set -eu
+RELSIM=${1:-build/release/relsim}
+OUT=${2:-build/bench.json}
+BENCH_DIR=${BENCH_DIR:-$(dirname "$RELSIM")/bench}
+here=$(cd "$(dirname "$0")" && pwd)
+REF=/work/shared/bench/reference.json
+[ -f "$REF" ] || REF="$here/reference.json"
+for f in "$RELSIM" "$BENCH_DIR/hold" "$BENCH_DIR/mm1"; do
+    [ -x "$f" ] || { echo "bench: $f is missing; run 'make bench'" >&2; exit 2; }
+done
+command -v python3 >/dev/null || { echo "bench: python3 is needed" >&2; exit 2; }
+exec python3 - "$RELSIM" "$OUT" "$BENCH_DIR" "$REF" <<'PYEOF'
+import json, os, platform, shutil, statistics, subprocess, sys, tempfile, time
+
+relsim, out_path, bench_dir, ref_path = sys.argv[1:5]
+quick = os.environ.get("BENCH_QUICK") == "1"
+REPS = 3 if quick else 5
+tmp = tempfile.mkdtemp(prefix="relsim-bench-")
+t_start = time.monotonic()
+
+def run(cmd):
+    """Run CMD to completion; return (stdout, wall s, CPU s, peak RSS MiB).
+    os.wait4 gives the child's own rusage: its CPU time (user + sys) and its
+    peak resident set, with no wrapper process in between."""
+    with tempfile.TemporaryFile() as fo, tempfile.TemporaryFile() as fe:
+        t0 = time.monotonic()
+        p = subprocess.Popen(cmd, stdout=fo, stderr=fe)
+        _, status, ru = os.wait4(p.pid, 0)
+        wall = time.monotonic() - t0
+        p.returncode = os.waitstatus_to_exitcode(status)
+        fo.seek(0)
+        fe.seek(0)
+        out, err = fo.read().decode(), fe.read().decode()
+    if p.returncode != 0:
+        sys.stderr.write("bench: command failed (%d): %s\n%s" % (p.returncode, " ".join(cmd), err))
+        sys.exit(1)
+    return out, wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024.0  # Linux: KiB
+
+def med(xs):
+    return statistics.median(xs) if xs else None
+
+def strip_perf(d):
+    d = dict(d)
+    d.pop("perf", None)
+    return json.dumps(d, sort_keys=True)
+
+def relsim_run(scenario, name, extra=()):
+    """One `relsim run`; returns (results dict, wall s, cpu s)."""
+    odir = os.path.join(tmp, name)
+    shutil.rmtree(odir, ignore_errors=True)
+    cmd = [relsim, "run", scenario, "-q", "--no-plots", "-o", odir] + list(extra)
+    _, wall, cpu, rss = run(cmd)
+    with open(os.path.join(odir, "results.json")) as fh:
+        res = json.load(fh)
+    return res, wall, cpu, rss, cmd
+
+def say(msg):
+    print(msg, flush=True)
+
+report = {
+    "machine": {"cpu": platform.processor() or platform.machine(), "cores": os.cpu_count(),
+                "load_average_at_start": os.getloadavg()},
+    "relsim": relsim, "quick": quick,
+    "command": "make bench   (or: sh tests/bench/run.sh build/release/relsim build/bench.json)",
+}
+say("relsim benchmarks (%s, %d cores, load %.2f)%s" % (report["machine"]["cpu"], os.cpu_count(),
+    os.getloadavg()[0], "  [BENCH_QUICK: smoke run]" if quick else ""))
+
+# ---- a. reference workload --------------------------------------------------------
+ref_extra = ["-j", "1"] + (["--horizon", "2000"] if quick else [])
+rows, outputs = [], set()
+for i in range(REPS):
+    res, wall, cpu, rss, cmd = relsim_run(ref_path, "ref%d" % i, ref_extra)
+    p = res["perf"]
+    rows.append({"wall_seconds": p["wall_seconds"], "process_wall_seconds": wall, "cpu_seconds": cpu,
+                 "peak_rss_mib": rss,
+                 "events": p["events"], "requests": p["requests"],
+                 "requests_per_second": p["requests_per_second"], "events_per_second": p["events_per_second"],
+                 "requests_per_cpu_second": p["requests"] / cpu})
+    outputs.add(strip_perf(res))
+rss = med([r["peak_rss_mib"] for r in rows])
+ev = rows[0]["events"]
+a = {
+    "scenario": ref_path, "runs": REPS, "command": " ".join(cmd[:3] + ["-j", "1", "-q", "--no-plots", "-o", "DIR"]),
+    "events": ev, "requests": rows[0]["requests"],
+    "requests_per_second": med([r["requests_per_second"] for r in rows]),
+    "events_per_second": med([r["events_per_second"] for r in rows]),
+    "ns_per_event": 1e9 / med([r["events_per_second"] for r in rows]),
+    "requests_per_cpu_second": med([r["requests_per_cpu_second"] for r in rows]),
+    "ns_per_event_cpu": 1e9 * med([r["cpu_seconds"] for r in rows]) / ev,
+    "peak_rss_mib": rss,
+    "identical_results": len(outputs) == 1,
+    "runs_detail": rows,
+    "target_requests_per_second": 8e6, "floor_requests_per_second": 5e6,
+    "simpy_requests_per_second": 81000,
+}
+a["x_simpy"] = a["requests_per_second"] / 81000
+report["reference"] = a
+say("a. reference workload, -j 1, median of %d:" % REPS)
+say("   %.2f M simulated requests/s (wall; %.2f M per CPU second), %.1f M events/s, %.1f ns/event "
+    "(%.1f ns of CPU), peak RSS %s MiB, %.0fx SimPy, results identical across runs: %s"
+    % (a["requests_per_second"] / 1e6, a["requests_per_cpu_second"] / 1e6, a["events_per_second"] / 1e6,
+       a["ns_per_event"], a["ns_per_event_cpu"], "%.1f" % rss, a["x_simpy"],
+       a["identical_results"]))
+
+# ---- b. hold model -----------------------------------------------------------------
+out = run([os.path.join(bench_dir, "hold")] + (["0.2"] if quick else []))[0]
+hold = json.loads(out)
+report["hold"] = hold
+say("b. hold model (pop + push + Exp draw, ns of CPU per hold, median of 5):")
+for s in hold["sizes"]:
+    say("   %8d pending: evq %7.1f ns   bare binary heap %7.1f ns   draw alone %5.1f ns   evq/bare %.2f"
+        % (s["pending"], s["evq_ns"], s["bare_binary_heap_ns"], s["rng_only_ns"], s["evq_over_bare"]))
+small = [s for s in hold["sizes"] if s["pending"] <= 100]
+bare_small = min(s["bare_binary_heap_ns"] for s in small)
+a["ns_per_event_over_bare_heap_hold"] = a["ns_per_event_cpu"] / bare_small
+say("   reference workload: %.1f ns of CPU per event = %.2fx the bare heap hold loop (target <= 2x)"
+    % (a["ns_per_event_cpu"], a["ns_per_event_over_bare_heap_hold"]))
+
+# ---- c. M/M/1 ------------------------------------------------------------------------
+lam, mu = 0.9, 1.0
+horizon = 400000 if quick else 4000000
+mm1 = {"name": "bench-mm1", "description": "M/M/1: Poisson arrivals 0.9/s, one server, Exp(1) service, no failures",
+       "horizon": horizon, "warmup": 0, "replications": 1, "seed": 11,
+       "pools": [{"name": "server", "servers": 1, "workers": 1, "service": {"dist": "exponential", "rate": mu}}],
+       "clients": [{"name": "customers", "target": "server", "arrival": {"process": "poisson", "rate": lam}}]}
+mm1_path = os.path.join(tmp, "mm1.json")
+with open(mm1_path, "w") as fh:
+    json.dump(mm1, fh, indent=2)
+rows = []
+for i in range(3):
+    res, wall, cpu, _, _ = relsim_run(mm1_path, "mm1_%d" % i, ["-j", "1"])
+    p = res["perf"]
+    rows.append((p["requests_per_second"], p["requests"] / cpu, p["events_per_second"],
+                 res["clients"]["customers"]["latency_mean"]["mean"]))
+out = run([os.path.join(bench_dir, "mm1")] + (["500000"] if quick else []))[0]
+engine = json.loads(out)
+c = {"scenario": mm1, "customers": int(res["perf"]["requests"]),
+     "customers_per_second": med([r[0] for r in rows]), "customers_per_cpu_second": med([r[1] for r in rows]),
+     "events_per_second": med([r[2] for r in rows]),
+     "mean_response_time": rows[0][3], "analytic_mean_response_time": 1 / (mu - lam),
+     "engine_only": engine}
+report["mm1"] = c
+say("c. M/M/1 through relsim (median of 3): %.2f M customers/s (%.2f M per CPU second), %.1f M events/s; "
+    "W = %.3f s (analytic %.3f)" % (c["customers_per_second"] / 1e6, c["customers_per_cpu_second"] / 1e6,
+                                   c["events_per_second"] / 1e6, c["mean_response_time"], 1 / (mu - lam)))
+say("   M/M/1 on the engine alone (mm1.c): %.2f M customers/s, %.1f ns/event (cimba quotes 33.6 M events/s)"
+    % (engine["customers_per_second"] / 1e6, engine["ns_per_event"]))
+
+# ---- d. -j scaling -----------------------------------------------------------------
+d = {"replications": 4, "runs": 3}
+scal_extra = ["-r", "4"] + (["--horizon", "1000"] if quick else ["--horizon", "5000"])
+walls, cpus, outs = {1: [], 2: []}, {1: [], 2: []}, {1: set(), 2: set()}
+for i in range(d["runs"]):
+    for j in (1, 2):
+        res, wall, cpu, _, _ = relsim_run(ref_path, "scal%d_%d" % (j, i), scal_extra + ["-j", str(j)])
+        walls[j].append(res["perf"]["wall_seconds"])
+        cpus[j].append(cpu)
+        outs[j].add(strip_perf(res))
+d.update({"horizon": float(scal_extra[-1]),
+          "wall_seconds_j1": med(walls[1]), "wall_seconds_j2": med(walls[2]),
+          "speedup_j2": med(walls[1]) / med(walls[2]),
+          "cpu_seconds_j1": med(cpus[1]), "cpu_seconds_j2": med(cpus[2]),
+          "identical_results_j1_j2": len(outs[1] | outs[2]) == 1,
+          "load_average": os.getloadavg()})
+report["scaling"] = d
+say("d. -j scaling, 4 replications x %g s (median of 3): -j 1 %.2f s, -j 2 %.2f s: speed-up %.2f "
+    "(ideal 2 on %d cores; load average %.1f), results identical: %s"
+    % (d["horizon"], d["wall_seconds_j1"], d["wall_seconds_j2"], d["speedup_j2"], os.cpu_count(),
+       d["load_average"][0], d["identical_results_j1_j2"]))
+
+# ---- e. memory against horizon -------------------------------------------------------
+H = 1000.0 if quick else 10000.0
+rss_h = relsim_run(ref_path, "memH", ["-j", "1", "--horizon", "%g" % H])[3]
+rss_10h = relsim_run(ref_path, "mem10H", ["-j", "1", "--horizon", "%g" % (10 * H)])[3]
+e = {"horizon": H, "peak_rss_mib_H": rss_h, "peak_rss_mib_10H": rss_10h,
+     "ratio": rss_10h / rss_h}
+report["memory"] = e
+say("e. memory: peak RSS %.1f MiB at horizon %g s, %.1f MiB at %g s (ratio %.2f; flat = 1)"
+    % (rss_h, H, rss_10h, 10 * H, e["ratio"]))
+
+report["seconds"] = time.monotonic() - t_start
+ok = a["requests_per_second"] >= 8e6
+report["target_met"] = ok
+say("target >= 8 M requests/s at -j 1: %s (wall median %.2f M, per CPU second %.2f M); floor 5 M: %s"
+    % ("met" if ok else "NOT met", a["requests_per_second"] / 1e6, a["requests_per_cpu_second"] / 1e6,
+       "kept" if a["requests_per_second"] >= 5e6 else "BROKEN"))
+os.makedirs(os.path.dirname(os.path.abspath(out_path)), exist_ok=True)
+with open(out_path, "w") as fh:
+    json.dump(report, fh, indent=2)
+    fh.write("\n")
+shutil.rmtree(tmp, ignore_errors=True)
+say("wrote %s in %.0f s" % (out_path, report["seconds"]))
+PYEOF
