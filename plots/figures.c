@@ -109,7 +109,7 @@ void fig_num(FILE *f, double v)
 
 void fig_panel(FILE *f, double bottom, double top)
 {
-    fprintf(f, "set lmargin at screen 0.09\nset rmargin at screen 0.72\n"
+    fprintf(f, "set lmargin at screen 0.115\nset rmargin at screen 0.72\n"
                "set bmargin at screen %.3f\nset tmargin at screen %.3f\n", bottom, top);
 }
 
@@ -157,7 +157,15 @@ int fig_ts_col(const tab_table *ts, const char *fmt, const char *name)
 {
     char col[256];
     snprintf(col, sizeof col, fmt, name);
-    return tab_col(ts, col);
+    int c = tab_col(ts, col);
+    return (c >= 0 && isfinite(fig_ts_max(ts, c))) ? c : -1; /* all empty: as if missing */
+}
+
+void fig_empty_plot(FILE *f, const char *text)
+{
+    char q[300];
+    fprintf(f, "set yrange [0:1]\nset label 990 %s at graph 0.5, 0.5 center textcolor rgb "
+               "'#777777'\nplot NaN notitle\nunset label 990\n", gp_quote(q, sizeof q, text));
 }
 
 void fig_ts_write(FILE *f, const tab_table *ts, const int *cols, int n)
@@ -287,8 +295,14 @@ int fig_make_run(const rd_run *rd, gp_ctx *g, fig_list *out)
     fig_run c = {.rd = rd, .gp = g, .out = out};
     snprintf(path, sizeof path, "%s/timeseries.csv", rd_outdir(rd));
     c.ts = tab_load(path);
-    if (!c.ts)
+    if (c.ts && (tab_rows(c.ts) == 0 || tab_col(c.ts, "t_start") < 0)) {
+        tab_free(c.ts);
+        c.ts = NULL;
+        fig_note(out, &c.oom, "timeseries.csv has no rows or no t_start column: the figures over "
+                 "time are skipped.");
+    } else if (!c.ts) {
         fig_note(out, &c.oom, "timeseries.csv is missing: the figures over time are skipped.");
+    }
     c.horizon = rd_num(rd, RD_RESULTS, NAN, "horizon");
     if (!(c.horizon > 0))
         c.horizon = rd_num(rd, RD_SCENARIO, NAN, "horizon");

@@ -137,6 +137,8 @@ static int open_fraction_panel(fig_run *c, gp_fig *f, FILE *g, const char *dat)
     for (int i = 0; i < nc && n < 16; i++) {
         const char *cl = rd_key(c->rd, RD_RESULTS, i, "clients");
         int col = cl ? fig_ts_col(c->ts, "client.%s.breaker_open", cl) : -1;
+        if (rd_has(c->rd, RD_SCENARIO) && !rd_exists(c->rd, RD_SCENARIO, "clients.%s.breaker", cl))
+            col = -1; /* this client has no breaker */
         if (col >= 0) {
             names[n] = cl;
             cols[n++] = col;
@@ -204,22 +206,22 @@ void fig_breakers(fig_run *c)
         fprintf(g, "set xrange [0:%.9g]\n", c->horizon);
     fig_shade_events(c, g, NULL, NULL, &obj);
     fprintf(g, "set multiplot\n");
-    fig_panel(g, nrows ? 0.66 : 0.12, 0.87);
+    fig_panel(g, nrows ? 0.66 : 0.14, 0.87);
     fig_title(g, title, c->scn);
     fprintf(g, nrows ? "set format x ''\n" : "set xlabel 'simulated time (s)'\n");
     int top = open_fraction_panel(c, &f, g, dat);
     if (nrows) {
         fprintf(g, "%sset format x '%% h'\nset xlabel 'simulated time (s)'\n",
                 top ? "unset title\nunset label\n" : "");
-        fig_panel(g, 0.09, top ? 0.60 : 0.87);
+        fig_panel(g, 0.12, top ? 0.60 : 0.87);
         timeline_panel(g, dat, rows, nrows, idx);
     }
     fprintf(g, "unset multiplot\n");
     tab_free(t);
     if (!top && !nrows) {
         gp_fig_discard(&f);
-        fig_note(c->out, &c->oom, "Breakers: no client.*.breaker_open column in timeseries.csv "
-                 "and no data/breaker.csv; figure skipped.");
+        fig_note(c->out, &c->oom, "Breakers: no client has a circuit breaker with data "
+                 "(client.*.breaker_open in timeseries.csv, data/breaker.csv); figure skipped.");
         return;
     }
     int st = gp_fig_end(c->gp, &f);

@@ -53,12 +53,14 @@ void fig_client_traffic(fig_run *c, const char *client)
         fprintf(g, "plot '%s' index 0 using 1:2 with lines lw 2 lc rgb '%s' "
                    "title 'request success rate'\n", dat, FIG_C_GOODPUT);
     else
-        fprintf(g, "set label 900 'no success column' at graph 0.5, 0.5 center\nplot NaN notitle\n"
-                   "unset label 900\n");
+        fig_empty_plot(g, "no success rate in timeseries.csv");
     fprintf(g, "unset title\nunset label\nset format x '%% h'\nset ytics autofreq\nset yrange [0:*]\n"
                "set xlabel 'simulated time (s)'\nset ylabel 'requests/s, attempts/s'\n");
-    fig_panel(g, 0.09, 0.58);
-    fprintf(g, "plot NaN notitle");
+    fig_panel(g, 0.12, 0.58);
+    if (cols[1] < 0 && cols[2] < 0 && cols[3] < 0)
+        fig_empty_plot(g, "no offered/attempts/goodput in timeseries.csv");
+    else
+        fprintf(g, "plot NaN notitle");
     static const char *const lab[3] = {"offered (requests/s)", "attempts sent/s",
                                        "goodput (successes/s)"};
     static const char *const col[3] = {FIG_C_OFFERED, FIG_C_ATTEMPTS, FIG_C_GOODPUT};
@@ -112,29 +114,13 @@ static int percentile_block(const fig_run *c, gp_fig *f, const char *client)
     return b;
 }
 
-void fig_latency(fig_run *c)
+/* One data block per client of the CCDF's positive points; IDX[k] gets the
+ * block (-1 if none).  Returns the smallest latency whose CCDF is < 0.999
+ * (where the curves start to fall), or INFINITY. */
+static double latency_blocks(gp_fig *f, const tab_table *t, const char **names, int n, int *idx)
 {
-    char path[4300], dat[160], cap[1024], q[200];
-    const char *names[8];
-    snprintf(path, sizeof path, "%s/data/latency.csv", rd_outdir(c->rd));
-    tab_table *t = tab_load(path);
     int cc = tab_col(t, "client"), cl = tab_col(t, "latency"), cp = tab_col(t, "ccdf");
-    int n = (cc >= 0 && cl >= 0 && cp >= 0) ? clients_in(t, cc, names, 8) : 0;
-    if (n == 0) {
-        fig_note(c->out, &c->oom, "Latency CCDF: data/latency.csv is missing or empty; figure "
-                 "skipped.");
-        tab_free(t);
-        return;
-    }
-    const char *title = "Latency of successful requests: CCDF, P(latency > x)";
-    gp_fig f;
-    if (gp_fig_begin(&f, "latency", title, 900, 520) != 0) {
-        c->oom = 1;
-        tab_free(t);
-        return;
-    }
-    int idx[8];
-    double xmin = INFINITY; /* where the first curve starts to fall below 0.999 */
+    double xmin = INFINITY;
     for (int k = 0; k < n; k++) {
         char com[160];
         snprintf(com, sizeof com, "client %s: latency_s  ccdf (positive values only)", names[k]);
@@ -144,24 +130,19 @@ void fig_latency(fig_run *c)
             if (strcmp(tab_str(t, r, cc), names[k]) || !(x > 0) || !(y > 0))
                 continue;
             if (idx[k] < 0)
-                idx[k] = gp_fig_block(&f, com);
-            fprintf(f.dat, "%.9g %.9g\n", x, y);
+                idx[k] = gp_fig_block(f, com);
+            fprintf(f->dat, "%.9g %.9g\n", x, y);
             if (y < 0.999)
                 xmin = fmin(xmin, x);
         }
     }
-    gp_fig_datname(&f, dat, sizeof dat);
-    FILE *g = f.gp;
-    int pidx[8];
-    for (int k = 0; k < n; k++)
-        pidx[k] = percentile_block(c, &f, names[k]);
-    fig_title(g, title, c->scn);
-    fprintf(g, "set logscale xy\n"
-               "set xlabel 'latency x (s)'\nset ylabel 'fraction of requests slower than x'\n"
-               "set yrange [*:1.5]\nset mxtics 10\nset mytics 10\n");
-    if (isfinite(xmin) && xmin > 0)
-        fprintf(g, "set xrange [%.9g:*]\n", pow(10, floor(log10(xmin / 2))));
-    fprintf(g, "set format x '%%g'\nset format y '%%g'\n");
+    return xmin;
+}
+
+static void latency_plot(FILE *g, const char *dat, const char **names, int n, const int *idx,
+                         const int *pidx)
+{
+    char q[200];
     fprintf(g, "plot 0.5 with lines dt (2,4) lc rgb '#888888' title 'levels 0.5, 0.01, 0.001', "
                "0.01 with lines dt (2,4) lc rgb '#888888' notitle, "
                "0.001 with lines dt (2,4) lc rgb '#888888' notitle");
@@ -180,6 +161,44 @@ void fig_latency(fig_run *c)
                 k % 2 ? "-0.8,-0.8" : "0.8,0.8", fig_color(k));
     }
     fputc('\n', g);
+}
+
+void fig_latency(fig_run *c)
+{
+    char path[4300], dat[160], cap[1024];
+    const char *names[8], *title = "Latency of successful requests: CCDF, P(latency > x)";
+    int idx[8], pidx[8], any = 0;
+    snprintf(path, sizeof path, "%s/data/latency.csv", rd_outdir(c->rd));
+    tab_table *t = tab_load(path);
+    int ok = tab_col(t, "client") >= 0 && tab_col(t, "latency") >= 0 && tab_col(t, "ccdf") >= 0;
+    int n = ok ? clients_in(t, tab_col(t, "client"), names, 8) : 0;
+    gp_fig f;
+    if (n > 0 && gp_fig_begin(&f, "latency", title, 900, 520) != 0) {
+        c->oom = 1;
+        n = 0;
+    }
+    double xmin = n ? latency_blocks(&f, t, names, n, idx) : INFINITY;
+    for (int k = 0; k < n; k++) {
+        pidx[k] = percentile_block(c, &f, names[k]);
+        any |= idx[k] >= 0 || pidx[k] >= 0;
+    }
+    if (!any) {
+        if (n)
+            gp_fig_discard(&f);
+        fig_note(c->out, &c->oom, "Latency CCDF: data/latency.csv is missing or has no positive "
+                 "value (no successful request?); figure skipped.");
+        tab_free(t);
+        return;
+    }
+    gp_fig_datname(&f, dat, sizeof dat);
+    FILE *g = f.gp;
+    fig_title(g, title, c->scn);
+    fprintf(g, "set logscale xy\nset xlabel 'latency x (s)'\n"
+               "set ylabel 'fraction of requests slower than x'\nset yrange [*:1.5]\n"
+               "set mxtics 10\nset mytics 10\nset format x '%%g'\nset format y '%%g'\n");
+    if (isfinite(xmin) && xmin > 0)
+        fprintf(g, "set xrange [%.9g:*]\n", pow(10, floor(log10(xmin / 2))));
+    latency_plot(g, dat, names, n, idx, pidx);
     int st = gp_fig_end(c->gp, &f);
     snprintf(cap, sizeof cap, "Read the tail: a curve crosses the dashed levels 0.5, 0.01 and "
              "0.001 at its p50, p99 and p99.9 (dots: the values in results.json); a shoulder in "
@@ -231,8 +250,8 @@ void fig_outcomes(fig_run *c)
     FILE *g = f.gp;
     fig_title(g, title, c->scn);
     fprintf(g, "set ylabel 'attempts per ended request'\nset xlabel 'attempt outcome'\n"
-               "set yrange [0:%.9g]\nset xrange [-0.6:%d.6]\nset grid noxtics\nset xtics (", top * 1.15 + 1e-9,
-            NCAUSE - 1);
+               "set yrange [0:%.9g]\nset xrange [-0.6:%d.6]\nset grid noxtics\nset xtics (",
+            top > 0 ? top * 1.15 : 1, NCAUSE - 1);
     for (int i = 0; i < NCAUSE; i++)
         fprintf(g, "%s'%s' %d", i ? ", " : "", causes[i], i);
     fprintf(g, ") scale 0\nplot NaN notitle");

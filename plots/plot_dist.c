@@ -91,8 +91,12 @@ void fig_updown(fig_run *c, const char *pool)
     }
     tab_free(t);
     if (!up && !down) {
-        fig_note(c->out, &c->oom, "Up/down periods of pool %s: none in data/updown.csv (missing "
-                 "file, or no completed period); figure skipped.", pool);
+        if (rd_has(c->rd, RD_SCENARIO) && !rd_exists(c->rd, RD_SCENARIO, "pools.%s.failure", pool))
+            fig_note(c->out, &c->oom, "Up/down periods of pool %s: its servers never fail, so "
+                     "there are none to plot.", pool);
+        else
+            fig_note(c->out, &c->oom, "Up/down periods of pool %s: none in data/updown.csv "
+                     "(missing file, or no completed period); figure skipped.", pool);
         return;
     }
     gp_fig f;
@@ -110,7 +114,7 @@ void fig_updown(fig_run *c, const char *pool)
     char te[1000];
     fprintf(g, "set multiplot layout 1,2 title %s font ',13'\n",
             fig_title_expr(te, sizeof te, title, c->scn));
-    fprintf(g, "set key below vertical maxcols 1 Left reverse nobox spacing 1.1\nset lmargin 9\nset rmargin 3\n");
+    fprintf(g, "set key below vertical maxcols 1 Left reverse nobox spacing 1.1 height 0.6\nset lmargin 9\nset rmargin 3\n");
     if (up) {
         int b = gp_fig_block(&f, "up periods (time to failure): t  ECDF");
         fig_write_ecdf(f.dat, up, nu, 1, ECDF_POINTS);
@@ -214,7 +218,7 @@ void fig_retry_delays(fig_run *c, const char *client)
     gp_fig_datname(&f, dat, sizeof dat);
     FILE *g = f.gp;
     fig_title(g, title, c->scn);
-    fprintf(g, "set key below vertical maxcols 1 Left reverse nobox spacing 1.1\nset xlabel 'delay before the retry, t (s)'\n");
+    fprintf(g, "set key below vertical maxcols 1 Left reverse nobox spacing 1.1 height 0.6\nset xlabel 'delay before the retry, t (s)'\n");
     if (exprand) {
         retry_theory_plot(g, dat, lam, tmax, nf, nd);
         snprintf(cap, sizeof cap, "The observed steps should follow P_retry(t) = 1 - e^(-lambda t) "

@@ -62,11 +62,14 @@ void fig_shade_events(const fig_run *c, FILE *f, const char *pool, const char *c
  * screen BOTTOM to TOP. */
 void fig_panel(FILE *f, double bottom, double top);
 
-/* Column of the time series named by FMT (e.g. "pool.%s.up"), or -1. */
+/* Column of the time series named by FMT (e.g. "pool.%s.up"), or -1 if it
+ * is missing or has no number at all. */
 int fig_ts_col(const tab_table *ts, const char *fmt, const char *name);
 /* Write rows "t_mid v1 v2 ..." of the time series for columns COLS[0..N)
  * (a column -1 writes NaN). */
 void fig_ts_write(FILE *f, const tab_table *ts, const int *cols, int n);
+/* An empty panel saying TEXT (for a panel whose data is missing). */
+void fig_empty_plot(FILE *f, const char *text);
 /* Largest finite value of column COL (NaN if none). */
 double fig_ts_max(const tab_table *ts, int col);
 

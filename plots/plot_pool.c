@@ -7,6 +7,7 @@
 #include <string.h>
 
 #define MARKS_MAX_ROWS 5000 /* docs/OUTPUT.md: marks.csv keeps at most this many per pool */
+#define MARKS_DRAWN 150     /* more failure/repair triangles than this only clutter */
 
 typedef struct {
     double t;
@@ -64,6 +65,9 @@ static void write_marks(gp_fig *f, const mark *m, int n, int servers, double hor
     static const char *const what[3] = {"failures (time up_after)", "forced failures",
                                         "repairs"};
     for (int k = 0; k < 3; k++) {
+        idx[k + 1] = -1;
+        if (n > MARKS_DRAWN)
+            continue; /* the steps alone show them */
         int any = 0;
         up = servers;
         for (int i = 0; i < n; i++) {
@@ -76,9 +80,29 @@ static void write_marks(gp_fig *f, const mark *m, int n, int servers, double hor
             any = 1;
             fprintf(f->dat, "%.9g %d\n", m[i].t, up);
         }
-        if (!any)
-            idx[k + 1] = -1;
     }
+}
+
+/* The plot command of the UP figure: replication 0's steps and marks (block
+ * indexes IDX), the mean (block MEAN_IDX) and the quorum line. */
+static void up_plot(FILE *g, const char *dat, const int idx[4], int mean_idx, int reps, int quorum)
+{
+    fprintf(g, "plot \\\n");
+    if (idx[0] >= 0)
+        fprintf(g, "  '%s' index %d using 1:2 with steps lw 1 lc rgb '#8fb3d9' "
+                   "title 'UP, replication 0', \\\n", dat, idx[0]);
+    if (mean_idx >= 0)
+        fprintf(g, "  '%s' index %d using 1:2 with lines lw 2.2 lc rgb '%s' "
+                   "title 'UP, mean of %d replications', \\\n", dat, mean_idx, fig_color(0), reps);
+    static const char *const mk[3][3] = {{"11", FIG_C_FAIL, "failure (rep. 0)"},
+                                         {"7", "#8B0000", "forced failure (rep. 0)"},
+                                         {"9", FIG_C_REPAIR, "repair (rep. 0)"}};
+    for (int k = 0; k < 3; k++)
+        if (idx[k + 1] >= 0)
+            fprintf(g, "  '%s' index %d using 1:2 with points pt %s ps 0.8 lc rgb '%s' "
+                       "title '%s', \\\n", dat, idx[k + 1], mk[k][0], mk[k][1], mk[k][2]);
+    fprintf(g, "  %d with lines dt (8,5) lw 1.6 lc rgb '#444444' title 'quorum (%d)'\n", quorum,
+            quorum);
 }
 
 void fig_pool_up(fig_run *c, const char *pool)
@@ -123,22 +147,7 @@ void fig_pool_up(fig_run *c, const char *pool)
         fprintf(g, "set xrange [0:%.9g]\n", c->horizon);
     fig_shade_events(c, g, pool, NULL, &obj);
     gp_fig_datname(&f, dat, sizeof dat);
-    fprintf(g, "plot \\\n");
-    if (idx[0] >= 0)
-        fprintf(g, "  '%s' index %d using 1:2 with steps lw 1 lc rgb '#8fb3d9' "
-                   "title 'UP, replication 0', \\\n", dat, idx[0]);
-    if (mean_idx >= 0)
-        fprintf(g, "  '%s' index %d using 1:2 with lines lw 2.2 lc rgb '%s' "
-                   "title 'UP, mean of %d replications', \\\n", dat, mean_idx, fig_color(0), reps);
-    static const char *const mk[3][3] = {{"11", FIG_C_FAIL, "failure (rep. 0)"},
-                                         {"7", "#8B0000", "forced failure (rep. 0)"},
-                                         {"9", FIG_C_REPAIR, "repair (rep. 0)"}};
-    for (int k = 0; k < 3; k++)
-        if (idx[k + 1] >= 0)
-            fprintf(g, "  '%s' index %d using 1:2 with points pt %s ps 0.8 lc rgb '%s' "
-                       "title '%s', \\\n", dat, idx[k + 1], mk[k][0], mk[k][1], mk[k][2]);
-    fprintf(g, "  %d with lines dt (8,5) lw 1.6 lc rgb '#444444' title 'quorum (%d)'\n", quorum,
-            quorum);
+    up_plot(g, dat, idx, mean_idx, reps, quorum);
     int st = gp_fig_end(c->gp, &f);
     snprintf(cap, sizeof cap, "Look for dips below the dashed quorum line: while fewer than %d "
              "servers of pool %s are UP the pool is unavailable; the thick line is the mean over "
@@ -193,19 +202,26 @@ void fig_pool_load(fig_run *c, const char *pool)
     fig_shade_events(c, g, pool, NULL, &obj);
     fprintf(g, "set format x ''\nset ylabel 'workers'\nset yrange [0:*]\n"
                "set offsets 0, 0, graph 0.1, 0\n");
-    fprintf(g, "plot '%s' index 0 using 1:2 with lines lw 2 lc rgb '%s' title 'busy workers (mean)'",
-            dat, fig_color(0));
-    if (cols[2] >= 0)
+    if (cols[0] < 0)
+        fig_empty_plot(g, "no busy workers in timeseries.csv");
+    else
+        fprintf(g, "plot '%s' index 0 using 1:2 with lines lw 2 lc rgb '%s' "
+                   "title 'busy workers (mean)'", dat, fig_color(0));
+    if (cols[0] >= 0 && cols[2] >= 0)
         fprintf(g, ", \\\n  '' index 0 using 1:($4*%.9g) with lines dt (6,4) lw 1.4 lc rgb '#555555' "
                    "title 'capacity (UP x %g)'", workers, workers);
     fprintf(g, "\nunset title\nunset label\nset offsets 0, 0, 0, 0\nset format x '%% h'\nset xlabel 'simulated time (s)'\n");
-    fig_panel(g, 0.10, 0.52);
+    fig_panel(g, 0.12, 0.52);
     if (logq)
         fprintf(g, "set logscale y\nset yrange [*:*]\nset ylabel 'requests waiting (log scale)'\n");
     else
         fprintf(g, "set ylabel 'requests waiting'\n");
-    fprintf(g, "plot '%s' index 0 using 1:%s with lines lw 2 lc rgb '%s' title 'queue length (mean)'\n",
-            dat, logq ? "($3 > 0 ? $3 : NaN)" : "3", fig_color(1));
+    if (cols[1] < 0)
+        fig_empty_plot(g, "no queue length in timeseries.csv");
+    else
+        fprintf(g, "plot '%s' index 0 using 1:%s with lines lw 2 lc rgb '%s' "
+                   "title 'queue length (mean)'\n", dat, logq ? "($3 > 0 ? $3 : NaN)" : "3",
+                fig_color(1));
     fprintf(g, "unset multiplot\n");
     int st = gp_fig_end(c->gp, &f);
     snprintf(cap, sizeof cap, "Top: busy workers against the capacity of the UP servers (when "

@@ -145,6 +145,8 @@ static void head(rw_doc *d, const report_ctx *c)
     rw_begin(d, title);
     const char *desc = rd_str(c->rd, RD_SCENARIO, "description");
     if (!desc)
+        desc = rd_str(c->rd, RD_RESULTS, "scenario.description");
+    if (!desc)
         desc = rd_str(c->rd, RD_SWEEP, "scenario.description");
     if (desc && *desc)
         rw_para(d, "%s", desc);

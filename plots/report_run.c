@@ -122,7 +122,8 @@ static void analytic_table(rw_doc *d, const rd_run *rd)
                     rw_table_begin(d, 2, hdr, "lr");
                 }
                 snprintf(q, sizeof q, "%s.%s.%s", kinds[k], e, m);
-                const char *cells[2] = {q, report_num(num, sizeof num, v)};
+                snprintf(num, sizeof num, isfinite(v) ? "%.6g" : "n/a", v);
+                const char *cells[2] = {q, num};
                 rw_table_row(d, cells, NULL, -1);
             }
         }
@@ -136,23 +137,28 @@ static void check_numbers(double pred, double obs, double lo, double hi, char pb
                           char cb[160])
 {
     int dec = report_decimals(lo, hi);
-    if (dec < 0 || !isfinite(pred) || !isfinite(obs) || fabs(obs) >= 1e15) {
-        char a[64], b[64];
-        report_num(pb, 64, pred);
-        report_num(ob, 64, obs);
-        snprintf(cb, 160, "[%s, %s]", report_num(a, sizeof a, lo), report_num(b, sizeof b, hi));
+    if (dec < 0 || !isfinite(obs) || fabs(obs) >= 1e15) { /* no interval to size digits by */
+        snprintf(pb, 64, isfinite(pred) ? "%.6g" : "n/a", pred);
+        snprintf(ob, 64, isfinite(obs) ? "%.6g" : "n/a", obs);
+        if (isfinite(lo) && isfinite(hi))
+            snprintf(cb, 160, "[%.6g, %.6g]", lo, hi);
+        else
+            snprintf(cb, 160, "n/a");
         return;
     }
     dec = dec < 12 ? dec + 1 : 12;
-    snprintf(pb, 64, "%.*f", dec, pred);
+    if (isfinite(pred))
+        snprintf(pb, 64, "%.*f", dec, pred);
+    else
+        snprintf(pb, 64, "n/a");
     snprintf(ob, 64, "%.*f", dec, obs);
     snprintf(cb, 160, "[%.*f, %.*f]", dec, lo, dec, hi);
 }
 
 void report_model_check(rw_doc *d, const rd_run *rd)
 {
-    static const char *const hdr[6] = {"quantity", "predicted", "observed", "95% CI", "verdict",
-                                       "note"};
+    static const char *const hdr[7] = {"quantity", "model", "predicted", "observed", "95% CI",
+                                       "verdict", "note"};
     char pred[64], obs[64], ci[160];
     int n = rd_count(rd, RD_RESULTS, "model_check");
     if (n == 0) {
@@ -161,20 +167,24 @@ void report_model_check(rw_doc *d, const rd_run *rd)
         rw_para(d, "Quantities with a closed-form prediction (MODEL.md), compared with the "
                    "simulation: agrees means the prediction lies inside (or acceptably near) the "
                    "observed 95%% confidence interval.");
-        rw_table_begin(d, 6, hdr, "lrrrll");
+        rw_table_begin(d, 7, hdr, "llrrrll");
         for (int i = 0; i < n; i++) {
             const char *q = rd_str(rd, RD_RESULTS, "model_check.%d.quantity", i);
             const char *v = rd_str(rd, RD_RESULTS, "model_check.%d.verdict", i);
-            const char *note = rd_str(rd, RD_RESULTS, "model_check.%d.note", i);
+            const char *note = rd_str(rd, RD_RESULTS, "model_check.%d.reason", i);
+            const char *formula = rd_str(rd, RD_RESULTS, "model_check.%d.formula", i);
+            if (!note)
+                note = rd_str(rd, RD_RESULTS, "model_check.%d.note", i);
             double lo = rd_num(rd, RD_RESULTS, NAN, "model_check.%d.ci95.0", i);
             double hi = rd_num(rd, RD_RESULTS, NAN, "model_check.%d.ci95.1", i);
             check_numbers(rd_num(rd, RD_RESULTS, NAN, "model_check.%d.predicted", i),
                           rd_num(rd, RD_RESULTS, NAN, "model_check.%d.observed", i), lo, hi,
                           pred, obs, ci);
-            const char *cells[6] = {q ? q : "?", pred, obs, ci, v ? v : "?", note ? note : ""};
+            const char *cells[7] = {q ? q : "?", formula ? formula : "", pred, obs, ci,
+                                    v ? v : "?", note ? note : ""};
             const char *cls = !v ? "other" : !strcmp(v, "agrees") ? "agrees"
                                            : !strncmp(v, "disagree", 8) ? "disagrees" : "other";
-            rw_table_row(d, cells, cls, 4);
+            rw_table_row(d, cells, cls, 5);
         }
         rw_table_end(d);
     }
@@ -184,7 +194,7 @@ void report_model_check(rw_doc *d, const rd_run *rd)
 void report_metadata(rw_doc *d, const rd_run *rd)
 {
     static const char *const hdr[2] = {"item", "value"};
-    char v[8][128];
+    char v[10][160];
     const char *ver = rd_str(rd, RD_RESULTS, "relsim_version");
     const char *file = rd_str(rd, RD_RESULTS, "scenario.file");
     int complete = rd_bool(rd, RD_RESULTS, 1, "complete");
@@ -195,6 +205,18 @@ void report_metadata(rw_doc *d, const rd_run *rd)
     snprintf(v[3], sizeof v[3], "%.3f s", rd_num(rd, RD_RESULTS, NAN, "perf.wall_seconds"));
     report_num(v[4], sizeof v[4], rd_num(rd, RD_RESULTS, NAN, "perf.events"));
     report_num(v[5], sizeof v[5], rd_num(rd, RD_RESULTS, NAN, "perf.events_per_second"));
+    report_num(v[6], sizeof v[6], rd_num(rd, RD_RESULTS, NAN, "perf.requests_per_second"));
+    const char *rng = rd_str(rd, RD_RESULTS, "rng.type");
+    double streams = rd_num(rd, RD_RESULTS, NAN, "rng.streams_per_replication");
+    if (rng && isfinite(streams))
+        snprintf(v[7], sizeof v[7], "%s, %.0f streams per replication", rng, streams);
+    else
+        snprintf(v[7], sizeof v[7], "%s", rng ? rng : "n/a");
+    double asked = rd_num(rd, RD_RESULTS, NAN, "replications_requested");
+    if (isfinite(asked) && asked != rd_num(rd, RD_RESULTS, NAN, "replications")) {
+        size_t used = strlen(v[1]);
+        snprintf(v[1] + used, sizeof v[1] - used, " (%.0f requested)", asked);
+    }
     const char *rows[][2] = {
         {"relsim version", ver ? ver : "n/a"},
         {"scenario file", file ? file : "n/a"},
@@ -204,10 +226,12 @@ void report_metadata(rw_doc *d, const rd_run *rd)
         {"wall-clock time", v[3]},
         {"events simulated", v[4]},
         {"events per second", v[5]},
+        {"requests simulated per second", v[6]},
+        {"random numbers", v[7]},
         {"complete", complete ? "yes" : "no: interrupted, partial results"},
     };
     rw_table_begin(d, 2, hdr, "ll");
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
-        rw_table_row(d, rows[i], !complete && i == 8 ? "disagrees" : NULL, 1);
+        rw_table_row(d, rows[i], !complete && i == 10 ? "disagrees" : NULL, 1);
     rw_table_end(d);
 }

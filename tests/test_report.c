@@ -495,6 +495,47 @@ static void test_report_interrupted_and_reuse(void **state)
     rm_tree(dir);
 }
 
+/* Write TEXT to DIR/NAME. */
+static void put(const char *dir, const char *name, const char *text)
+{
+    char path[4400];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    assert_int_equal(fs_write_atomic(path, text, strlen(text)), 0);
+}
+
+/* Degenerate but well-formed data never makes gnuplot fail. */
+static void test_report_degenerate(void **state)
+{
+    if (!gp_available())
+        skip();
+    char *dir = copy_fixture("run1"), out[4200];
+    snprintf(out, sizeof out, "%s/out", dir);
+    put(out, "timeseries.csv", "t_start,t_end,pool.api.up,pool.api.queue,pool.api.busy,"
+                               "client.web.success,client.web.breaker_open,client.web.attempts\n"
+                               "0,10,,,,,,\n10,20,,3,,,,\n");
+    put(out, "data/errors.csv", "client,cause,per_request\nweb,success,0\n");
+    put(out, "data/latency.csv", "client,latency,ccdf\nweb,0.1,0\nweb,0.2,0\n");
+    put(out, "data/updown.csv", "pool,state,duration\napi,up,12.5\n");
+    put(out, "data/marks.csv", "pool,server,time,event\napi,0,5,weird\n");
+    put(out, "data/breaker.csv", "client,server,time,state\nweb,0,100,open\nweb,x,,open\n");
+    put(out, "data/retry_delays.csv", "client,delay,fired\nbatch,0.5,0\nbatch,0.7,0\nweb,,1\n");
+    assert_int_equal(report_build(out, NULL, 1, 1, stderr), REPORT_OK);
+    /* a sweep of one point, text values, no CI (n = 1), a null mean */
+    put(out, "sweep.json",
+        "{\"vary\": [\"clients.web.balancer\"], \"baseline\": 0, \"points\": [\n"
+        " {\"values\": {\"clients.web.balancer\": \"p2c\"}, \"pools\": {\"api\": "
+        "{\"server_availability\": {\"mean\": 0.99, \"ci95\": [null, null], \"stddev\": null, "
+        "\"n\": 1}}}, \"clients\": {\"web\": {\"request_success\": {\"mean\": 1, \"ci95\": "
+        "[null, null], \"n\": 1}, \"latency_p99\": {\"mean\": null, \"ci95\": [null, null], "
+        "\"n\": 1}}}}]}\n");
+    assert_int_equal(report_build(out, NULL, 1, 1, stderr), REPORT_OK);
+    char *html = read_in(out, "report.html");
+    assert_non_null(strstr(html, "relsim sweep report"));
+    assert_non_null(strstr(html, "no sweep point has a failed request"));
+    free(html);
+    rm_tree(dir);
+}
+
 static void test_report_bad_outdir(void **state)
 {
     char *dir = strdup("/tmp/relsim_report_test_XXXXXX");
@@ -525,6 +566,7 @@ int main(void)
         cmocka_unit_test(test_report_no_gnuplot),
         cmocka_unit_test(test_report_missing_files),
         cmocka_unit_test(test_report_interrupted_and_reuse),
+        cmocka_unit_test(test_report_degenerate),
         cmocka_unit_test(test_report_bad_outdir),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
