@@ -106,6 +106,36 @@ static double window_availability(double l, double m, double w, double T)
     return (T * aT - w * aw) / (T - w);
 }
 
+/* MTTF and MTTR: the estimates (time UP or DOWN over the number of
+ * periods ended) are consistent whatever the window; the plain means of
+ * completed periods are biased short when periods as long as the window
+ * are cut off by it, so they are only compared when the window is at least
+ * 50 mean periods long. */
+static int check_periods(mc_list *l, const exec_result *r, int p, const char *reason, int unlimited)
+{
+    const scenario *sc = r->sc;
+    const pool_cfg *pc = &sc->pools[p];
+    double lam = pc->failure.rate, mu = pc->repair.rate, span = sc->horizon - sc->warmup;
+    const char *crews = "down time includes waiting for a repair crew";
+    const char *cut = "periods as long as the window are cut off (censored): this mean is biased short; see the estimate";
+    char q[160];
+    snprintf(q, sizeof q, "pools.%s.mttf_estimate", pc->name);
+    if (check(l, q, results_pool_stat(r, p, PM_MTTF_ESTIMATE), reason ? NAN : 1 / lam, 0, reason,
+              "1/lambda (time UP / failures)"))
+        return -1;
+    snprintf(q, sizeof q, "pools.%s.mttr_estimate", pc->name);
+    if (check(l, q, results_pool_stat(r, p, PM_MTTR_ESTIMATE), reason ? NAN : 1 / mu, 0,
+              reason ? reason : unlimited ? NULL : crews, "1/mu (time DOWN / repairs)"))
+        return -1;
+    snprintf(q, sizeof q, "pools.%s.mttf_observed", pc->name);
+    if (check(l, q, results_pool_stat(r, p, PM_MTTF_OBSERVED), reason ? NAN : 1 / lam, 0,
+              reason ? reason : span < 50 / lam ? cut : NULL, "1/lambda"))
+        return -1;
+    snprintf(q, sizeof q, "pools.%s.mttr_observed", pc->name);
+    return check(l, q, results_pool_stat(r, p, PM_MTTR_OBSERVED), reason ? NAN : 1 / mu, 0,
+                 reason ? reason : !unlimited ? crews : span < 50 / mu ? cut : NULL, "1/mu");
+}
+
 static int check_pool_avail(mc_list *l, const exec_result *r, int p)
 {
     const scenario *sc = r->sc;
@@ -152,14 +182,7 @@ static int check_pool_avail(mc_list *l, const exec_result *r, int p)
               unlimited ? "k_of_n(n=%d, k=%d)" : "machine_repair(n=%d, c=%d)", n,
               unlimited ? pc->quorum : c))
         return -1;
-    snprintf(q, sizeof q, "pools.%s.mttf_observed", pc->name);
-    if (check(l, q, results_pool_stat(r, p, PM_MTTF_OBSERVED), reason ? NAN : 1 / lam, 0, reason,
-              "1/lambda"))
-        return -1;
-    snprintf(q, sizeof q, "pools.%s.mttr_observed", pc->name);
-    return check(l, q, results_pool_stat(r, p, PM_MTTR_OBSERVED), reason ? NAN : 1 / mu, 0,
-                 reason ? reason : unlimited ? NULL : "down time includes waiting for a repair crew",
-                 "1/mu");
+    return check_periods(l, r, p, reason, unlimited);
 }
 
 /* Why pool P is not a plain queue fed by Poisson clients, or NULL.  *RATE

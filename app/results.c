@@ -426,7 +426,8 @@ int results_write_dir(const char *outdir, const exec_result *r, const mc_list *m
 
 static const int pool_rows[] = {PM_SERVER_AVAILABILITY, PM_SYSTEM_AVAILABILITY, PM_BUSY_SERVERS,
                                 PM_UTILIZATION, PM_QUEUE_LENGTH, PM_LOAD_AMPLIFICATION,
-                                PM_FAILURES, PM_MTTF_OBSERVED, PM_MTTR_OBSERVED};
+                                PM_FAILURES, PM_MTTF_ESTIMATE, PM_MTTR_ESTIMATE,
+                                PM_MTTF_OBSERVED, PM_MTTR_OBSERVED};
 static const int caller_rows[] = {CM_REQUEST_SUCCESS, CM_LATENCY_MEAN, CM_LATENCY_P50,
                                   CM_LATENCY_P99, CM_LATENCY_P999, CM_ATTEMPTS_PER_REQUEST,
                                   CM_TIMEOUT_FRACTION, CM_BREAKER_OPEN_FRACTION,

@@ -4,7 +4,7 @@
 const char *const pm_names[PM_COUNT] = {
     "server_availability", "system_availability", "busy_servers", "utilization",
     "queue_length", "load_amplification", "failures", "mttf_observed", "mttr_observed",
-    "arrivals", "wasted_fraction", "rejected",
+    "arrivals", "wasted_fraction", "rejected", "mttf_estimate", "mttr_estimate",
 };
 
 const char *const cm_names[CM_COUNT] = {

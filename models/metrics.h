@@ -31,6 +31,8 @@ enum {
     PM_ARRIVALS,       /* attempts that reached the pool */
     PM_WASTED_FRACTION,/* served attempts whose caller had already given up */
     PM_REJECTED,       /* attempts refused by a full queue */
+    PM_MTTF_ESTIMATE,  /* up time / failures: the censoring-corrected MTTF */
+    PM_MTTR_ESTIMATE,  /* down time / repairs completed */
     PM_COUNT
 };
 

@@ -379,6 +379,13 @@ void pool_finish_metrics(pool *p, double *m, double t)
     m[PM_WASTED_FRACTION] = ratio(p->wasted, p->served);
     m[PM_REJECTED] = p->rejected;
     m[PM_LOAD_AMPLIFICATION] = NAN; /* needs the clients: world.c */
+    /* Periods still running at the horizon are censored, so the mean of the
+     * completed ones is biased short when the window is not >> MTTF.  Total
+     * time UP over the number of failures is the exponential MLE and uses the
+     * censored time too. */
+    double span = t - p->up_tw.start, up_time = up * span;
+    m[PM_MTTF_ESTIMATE] = ratio(up_time, p->failures);
+    m[PM_MTTR_ESTIMATE] = ratio(p->cfg->servers * span - up_time, p->down_n);
 }
 
 void pool_take_bin(pool *p, double *ts, double t, double width)

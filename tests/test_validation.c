@@ -37,6 +37,29 @@ static void test_availability(void **state)
     check_availability(2.385, 1.5, 13); /* worse than a coin flip: A = 0.386 */
 }
 
+/* A window of 3.6 MTTFs: the mean of completed up periods is biased short
+ * (long periods are cut off by the horizon), the estimate time-UP/failures
+ * is not. */
+static void test_mttf_censoring(void **state)
+{
+    (void)state;
+    double l = 0.001, m = 0.1;
+    scenario s;
+    st_scenario(&s, 1, 0, 3600, 40, 17);
+    s.pools[0].servers = 8;
+    s.pools[0].failure = st_exp(l);
+    s.pools[0].repair = st_exp(m);
+    exec_result r;
+    assert_int_equal(st_run(&r, &s), WORLD_DONE);
+    assert_agrees(results_pool_stat(&r, 0, PM_MTTF_ESTIMATE), 1 / l, 3, 0);
+    assert_agrees(results_pool_stat(&r, 0, PM_MTTR_ESTIMATE), 1 / m, 3, 0);
+    stat_summary obs = results_pool_stat(&r, 0, PM_MTTF_OBSERVED);
+    print_message("completed up periods: mean %.1f s, CI [%.1f, %.1f] vs MTTF 1000 s\n", obs.mean, obs.lo, obs.hi);
+    assert_true(obs.hi < 0.95 / l);
+    exec_result_free(&r);
+    scenario_free(&s);
+}
+
 /* Interval availability over [0, T] starting UP:
  * mu/(l+m) + l/((l+m)^2 T) (1 - e^{-(l+m)T}). */
 static void test_interval_availability(void **state)
@@ -243,6 +266,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_availability),   cmocka_unit_test(test_interval_availability),
+        cmocka_unit_test(test_mttf_censoring),
         cmocka_unit_test(test_k_of_n),         cmocka_unit_test(test_machine_repair),
         cmocka_unit_test(test_mm1),            cmocka_unit_test(test_mmc),
         cmocka_unit_test(test_fail_fast_success), cmocka_unit_test(test_q_balance),
