@@ -231,7 +231,12 @@ void fig_outcomes(fig_run *c)
         tab_free(t);
         return;
     }
-    double w = 0.8 / n, top = 0;
+    double w = 0.8 / n, top = 0, low = INFINITY;
+    for (int r = 0; r < tab_rows(t); r++) {
+        double v = tab_num(t, r, cv);
+        if (isfinite(v) && v > 0)
+            low = fmin(low, v);
+    }
     for (int k = 0; k < n; k++) {
         char com[160];
         snprintf(com, sizeof com, "client %s: x  per_request  bar_width  cause", names[k]);
@@ -249,17 +254,27 @@ void fig_outcomes(fig_run *c)
     gp_fig_datname(&f, dat, sizeof dat);
     FILE *g = f.gp;
     fig_title(g, title, c->scn);
-    fprintf(g, "set ylabel 'attempts per ended request'\nset xlabel 'attempt outcome'\n"
-               "set yrange [0:%.9g]\nset xrange [-0.6:%d.6]\nset grid noxtics\nset xtics (",
-            top > 0 ? top * 1.15 : 1, NCAUSE - 1);
+    /* Success is ~1 per request while failures are often 1e-4: on a linear
+     * axis every failure bar would be invisible, so span the decades. */
+    int logy = top > 0 && isfinite(low) && top / low > 100;
+    double base = logy ? pow(10, floor(log10(low)) - 1) : 0;
+    if (logy)
+        fprintf(g, "set logscale y\nset format y '%%g'\nset yrange [%.3g:%.9g]\n", base, top * 4);
+    else
+        fprintf(g, "set yrange [0:%.9g]\n", top > 0 ? top * 1.15 : 1);
+    fprintf(g, "set ylabel 'attempts per ended request%s'\nset xlabel 'attempt outcome'\n"
+               "set xrange [-0.6:%d.6]\nset grid noxtics\nset xtics (",
+            logy ? " (log scale)" : "", NCAUSE - 1);
     for (int i = 0; i < NCAUSE; i++)
         fprintf(g, "%s'%s' %d", i ? ", " : "", causes[i], i);
     fprintf(g, ") scale 0\nplot NaN notitle");
     for (int k = 0; k < n; k++) {
-        fprintf(g, ", \\\n  '%s' index %d using 1:2:3 with boxes lc rgb '%s' title %s", dat, k,
+        /* boxxyerror: boxes from the axis floor, which a log axis needs */
+        fprintf(g, ", \\\n  '%s' index %d using 1:($2 > 0 ? $2 : NaN):($1-$3/2):($1+$3/2):(%.3g):2 "
+                   "with boxxyerror fs solid 0.85 noborder lc rgb '%s' title %s", dat, k, base,
                 fig_color(k), fig_qtext(q, sizeof q, "client ", names[k], ""));
-        fprintf(g, ", \\\n  '' index %d using 1:2:(sprintf('%%.3g', $2)) with labels offset 0,0.7 "
-                   "font ',8' textcolor rgb '#333333' notitle", k);
+        fprintf(g, ", \\\n  '' index %d using 1:($2 > %.3g ? $2 : %.3g):(sprintf('%%.3g', $2)) "
+                   "with labels offset 0,0.7 font ',8' textcolor rgb '#333333' notitle", k, base, base);
     }
     fputc('\n', g);
     int st = gp_fig_end(c->gp, &f);
