@@ -16,6 +16,11 @@ static const metric_info known[] = {
     {"failures", "failures per replication", "per replication", METRIC_COUNT, 0, 0},
     {"mttf_observed", "mean up period (observed MTTF)", "s", METRIC_TIME, 0, 0},
     {"mttr_observed", "mean down period (observed MTTR)", "s", METRIC_TIME, 0, 0},
+    {"mttf_estimate", "MTTF estimate (time UP / failures)", "s", METRIC_TIME, 0, 0},
+    {"mttr_estimate", "MTTR estimate (time DOWN / repairs)", "s", METRIC_TIME, 0, 0},
+    {"arrivals", "attempts that reached the pool", "per replication", METRIC_COUNT, 0, 0},
+    {"wasted_fraction", "served attempts nobody waited for (wasted work)", "", METRIC_PROB, 0, 0},
+    {"rejected", "attempts refused by a full queue", "per replication", METRIC_COUNT, 0, 0},
     {"request_success", "request success (client-perceived availability)", "", METRIC_AVAIL, 1, 1},
     {"latency_mean", "latency of successful requests, mean", "s", METRIC_TIME, 0, 1},
     {"latency_p50", "latency p50", "s", METRIC_TIME, 0, 1},
@@ -28,6 +33,14 @@ static const metric_info known[] = {
      METRIC_COUNT, 0, 1},
     {"rejected_by_breaker", "attempts rejected by a breaker", "", METRIC_PROB, 0, 1},
     {"retries_dropped_by_budget", "retries denied by the budget", "", METRIC_PROB, 0, 1},
+    {"requests", "requests ended", "per replication", METRIC_COUNT, 0, 1},
+    {"throughput", "successful requests per second", "1/s", METRIC_COUNT, 0, 1},
+    {"retry_fired_fraction", "P_retry: retries fired before t_max", "", METRIC_PROB, 0, 1},
+    {"hedges_per_request", "hedges sent per request", "attempts/request", METRIC_COUNT, 0, 1},
+    {"hedges_won", "successes answered by a hedge", "", METRIC_PROB, 0, 1},
+    {"ejections", "outlier ejections", "per replication", METRIC_COUNT, 0, 1},
+    {"ejected_fraction", "servers ejected (time average fraction)", "", METRIC_PROB, 0, 1},
+    {"deadline_fraction", "requests ended by their deadline", "", METRIC_PROB, 0, 1},
 };
 
 const metric_info *metric_at(int i)

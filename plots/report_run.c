@@ -59,20 +59,21 @@ char *report_nines(char *buf, size_t n, double a)
     return buf;
 }
 
-/* The results table of one entity (KIND "pools"/"clients"). */
-static void entity_table(rw_doc *d, const rd_run *rd, const char *kind, const char *name)
+/* The results table of one entity: PATH is "pools.NAME", "clients.NAME" or
+ * "pools.NAME.calls" (a pool's downstream caller, shown like a client). */
+static void entity_table(rw_doc *d, const rd_run *rd, const char *path, const char *title, int client)
 {
     static const char *const hdr[5] = {"metric", "mean", "95% CI", "unit", "as nines"};
-    char title[200], mean[64], ci[128], nines[64];
-    int client = !strcmp(kind, "clients");
-    snprintf(title, sizeof title, "%s %s", client ? "Client" : "Pool", name);
+    char mean[64], ci[128], nines[64];
     rw_heading(d, 3, NULL, title);
     rw_table_begin(d, 5, hdr, "lrrll");
-    for (int i = 0; i < rd_count(rd, RD_RESULTS, "%s.%s", kind, name); i++) {
-        const char *key = rd_key(rd, RD_RESULTS, i, "%s.%s", kind, name);
+    for (int i = 0; i < rd_count(rd, RD_RESULTS, "%s", path); i++) {
+        const char *key = rd_key(rd, RD_RESULTS, i, "%s", path);
         rd_stat s;
-        if (!key || rd_stat_at(rd, RD_RESULTS, &s, "%s.%s.%s", kind, name, key) != 0)
+        if (!key || rd_stat_at(rd, RD_RESULTS, &s, "%s.%s", path, key) != 0)
             continue;
+        if (!(s.n > 0))
+            continue; /* undefined in every replication: e.g. no breaker, no hedging */
         const metric_info *mi = metric_find(key, client);
         report_stat(&s, mean, sizeof mean, ci, sizeof ci);
         char label[300];
@@ -97,8 +98,17 @@ void report_results(rw_doc *d, const rd_run *rd)
     for (int k = 0; k < 2; k++)
         for (int i = 0; i < rd_count(rd, RD_RESULTS, "%s", kinds[k]); i++) {
             const char *name = rd_key(rd, RD_RESULTS, i, "%s", kinds[k]);
-            if (name)
-                entity_table(d, rd, kinds[k], name);
+            if (!name)
+                continue;
+            char path[160], title[200];
+            snprintf(path, sizeof path, "%s.%s", kinds[k], name);
+            snprintf(title, sizeof title, "%s %s", k ? "Client" : "Pool", name);
+            entity_table(d, rd, path, title, k);
+            if (!k && rd_exists(rd, RD_RESULTS, "%s.calls", path)) {
+                snprintf(path, sizeof path, "pools.%s.calls", name);
+                snprintf(title, sizeof title, "Pool %s: its downstream calls", name);
+                entity_table(d, rd, path, title, 1);
+            }
         }
 }
 
