@@ -4,35 +4,10 @@
 # stderr that names the offending input).  Uses $RELSIM (set by tests/run.sh).
 # Prints one line per check; exits non-zero if any check failed.
 set -eu
-: "${RELSIM:?set RELSIM to the relsim binary (tests/run.sh does)}"
-
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-checks=0
-
-pass() { checks=$((checks + 1)); echo "ok    $*"; }
-fail() { checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL  $*"; }
+. "$(dirname "$0")/../lib.sh"
 
 # run ARGS...: runs `relsim formula ARGS`, keeps rc, stdout and stderr.
-run() {
-    set +e
-    "$RELSIM" formula "$@" >"$tmp/out" 2>"$tmp/err"
-    rc=$?
-    set -e
-}
-
-show() {
-    echo "      rc=$rc"
-    sed 's/^/      stdout: /' "$tmp/out"
-    sed 's/^/      stderr: /' "$tmp/err"
-}
-
-# has FILE TEXT: FILE contains TEXT (fixed string).
-has() { grep -qF -- "$2" "$1"; }
-
-# no_nan FILE: no NaN or infinity printed.
-no_nan() { ! grep -qiE '(^|[^a-z])(-?nan|-?inf(inity)?)([^a-z]|$)' "$1"; }
+run() { relsim formula "$@"; }
 
 # expect_usage DESC NEEDLE ARGS...: exit 2, nothing on stdout, stderr names NEEDLE.
 expect_usage() {
@@ -189,5 +164,4 @@ else
     show
 fi
 
-echo "$checks checks, $fails failed"
-[ "$fails" -eq 0 ]
+finish

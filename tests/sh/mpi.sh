@@ -24,12 +24,8 @@ if mpirun --version 2>&1 | grep -q "Open MPI"; then
     flags="--allow-run-as-root --oversubscribe"
 fi
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-checks=0
-pass() { checks=$((checks + 1)); echo "ok    $*"; }
-fail() { checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL  $*"; }
+RELSIM=${RELSIM:-$MPIBIN}
+. "$here/tests/lib.sh"
 
 # mpi NP ARGS...: relsim ARGS under mpirun -np NP; keeps rc, stdout, stderr.
 mpi() {
@@ -50,11 +46,6 @@ serial() {
     set -e
 }
 
-show() {
-    echo "      rc=$rc"
-    sed -n '1,12s/^/      stdout: /p' "$tmp/out"
-    sed -n '1,12s/^/      stderr: /p' "$tmp/err"
-}
 
 # same_dir A B: every results.json / sweep.json equal without perf and wall
 # fields, every CSV identical.
@@ -151,5 +142,4 @@ if [ "$rc" -ne 0 ] && [ "$n" = 1 ] && [ ! -e "$tmp/bad" ]; then
     pass "bad --vary under mpirun: non-zero exit, the message once, nothing written"
 else fail "bad --vary under mpirun (message printed $n times)"; show; fi
 
-echo "$((checks - fails)) of $checks checks passed"
-[ "$fails" -eq 0 ]
+finish

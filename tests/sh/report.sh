@@ -7,33 +7,12 @@
 # bad command lines / folders exit 2.  Uses $RELSIM and $TESTS_DIR (set by
 # tests/run.sh).  One line per check; exits non-zero if any check failed.
 set -eu
-: "${RELSIM:?set RELSIM to the relsim binary (tests/run.sh does)}"
 : "${TESTS_DIR:=$(cd "$(dirname "$0")/.." && pwd)}"
 FIX="$TESTS_DIR/fixtures"
-
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-checks=0
-
-pass() { checks=$((checks + 1)); echo "ok    $*"; }
-fail() { checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL  $*"; }
-check() { desc=$1; shift; if "$@"; then pass "$desc"; else fail "$desc"; show; fi; }
+. "$TESTS_DIR/lib.sh"
 
 # run ARGS...: runs `relsim report ARGS`, keeps rc, stdout and stderr.
-run() {
-    set +e
-    "$RELSIM" report "$@" >"$tmp/out" 2>"$tmp/err"
-    rc=$?
-    set -e
-}
-show() {
-    echo "      rc=$rc"
-    sed 's/^/      stdout: /' "$tmp/out"
-    sed 's/^/      stderr: /' "$tmp/err"
-}
-has() { grep -qF -- "$2" "$1"; }
-rc_is() { [ "$rc" -eq "$1" ]; }
+run() { relsim report "$@"; }
 copy() { rm -rf "$tmp/$2"; cp -r "$FIX/$1" "$tmp/$2"; }
 have_gnuplot() { command -v gnuplot >/dev/null 2>&1; }
 
@@ -138,5 +117,4 @@ rc=$?
 set -e
 check "no gnuplot + --require-plots: exit 2" eval 'rc_is 2 && has "$tmp/err" "require-plots"'
 
-echo "$((checks - fails)) passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish

@@ -8,29 +8,10 @@
 # tests/run.sh) and python3 to read JSON.  One line per check; exits non-zero
 # if any check failed.  Short horizons: a few seconds in total.
 set -eu
-: "${RELSIM:?set RELSIM to the relsim binary (tests/run.sh does)}"
-
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-checks=0
-
-pass() { checks=$((checks + 1)); echo "ok    $*"; }
-fail() { checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL  $*"; }
+. "$(dirname "$0")/../lib.sh"
 
 # sweep ARGS...: runs `relsim sweep ARGS`, keeps rc, stdout and stderr.
-sweep() {
-    set +e
-    "$RELSIM" sweep "$@" >"$tmp/out" 2>"$tmp/err"
-    rc=$?
-    set -e
-}
-
-show() {
-    echo "      rc=$rc"
-    sed -n '1,15s/^/      stdout: /p' "$tmp/out"
-    sed -n '1,15s/^/      stderr: /p' "$tmp/err"
-}
+sweep() { relsim sweep "$@"; }
 
 # py EXPR-SCRIPT ARGS...: run a python3 check; its stdout is the verdict text.
 py() { python3 - "$@"; }
@@ -245,5 +226,4 @@ EOF
 then pass "SIGINT: exit 130, finished points in sweep.json, \"complete\": false"
 else fail "SIGINT"; show; fi
 
-echo "$((checks - fails)) of $checks checks passed"
-[ "$fails" -eq 0 ]
+finish

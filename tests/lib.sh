@@ -1,0 +1,40 @@
+# lib.sh - helpers shared by the shell tests in tests/sh/ (sourced, not run).
+#
+# Gives: $tmp (a temporary folder removed on exit), pass/fail/check that
+# count checks and print one line each, relsim ARGS (runs "$RELSIM" keeping
+# $rc, $tmp/out and $tmp/err), show (prints them), has FILE TEXT, rc_is N,
+# no_nan FILE, and finish (the closing count; exit status 1 if any failed).
+: "${RELSIM:?set RELSIM to the relsim binary (tests/run.sh does)}"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+checks=0
+
+pass() { checks=$((checks + 1)); echo "ok    $*"; }
+fail() { checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL  $*"; }
+# check DESCRIPTION COMMAND...: pass if COMMAND succeeds, else fail and show.
+check() { desc=$1; shift; if "$@"; then pass "$desc"; else fail "$desc"; show; fi; }
+
+relsim() {
+    set +e
+    "$RELSIM" "$@" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    set -e
+}
+
+show() {
+    echo "      rc=${rc:-?}"
+    sed -n '1,20s/^/      stdout: /p' "$tmp/out" 2>/dev/null || true
+    sed -n '1,20s/^/      stderr: /p' "$tmp/err" 2>/dev/null || true
+}
+
+has() { grep -qF -- "$2" "$1"; }
+rc_is() { [ "$rc" -eq "$1" ]; }
+# no NaN or infinity printed
+no_nan() { ! grep -qiE '(^|[^a-z])(-?nan|-?inf(inity)?)([^a-z]|$)' "$1"; }
+
+finish() {
+    echo "$((checks - fails)) passed, $fails failed"
+    [ "$fails" -eq 0 ]
+}
