@@ -262,6 +262,33 @@ static void test_q_balance(void **state)
     check_q_balance(BAL_ROUND_ROBIN);
 }
 
+/* Closed loop (machine interference, M/M/1//N): N users thinking Exp(l),
+ * one server Exp(mu).  p_k ~ N!/(N-k)! (l/mu)^k requests at the server;
+ * throughput X = mu (1 - p_0); response time R = N/X - 1/l. */
+static void test_closed_loop(void **state)
+{
+    (void)state;
+    int N = 7;
+    double l = 0.385, mu = 2.0, w = 1, sum = 0, p0;
+    for (int k = 0; k <= N; k++) {
+        sum += w;
+        w *= (N - k) * l / mu;
+    }
+    p0 = 1 / sum;
+    double X = mu * (1 - p0), R = N / X - 1 / l;
+    scenario s;
+    st_scenario(&s, 1, 1, 20000, 10, 91);
+    s.warmup = 100;
+    s.pools[0].service = st_exp(mu);
+    s.clients[0].arrival = (arrival_cfg){.process = ARRIVAL_CLOSED, .users = N, .think = st_exp(l)};
+    exec_result r;
+    assert_int_equal(st_run(&r, &s), WORLD_DONE);
+    assert_agrees(results_caller_stat(&r, 0, CM_THROUGHPUT), X, 3, 0);
+    assert_agrees(results_caller_stat(&r, 0, CM_LATENCY_MEAN), R, 3, 0);
+    exec_result_free(&r);
+    scenario_free(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -270,6 +297,7 @@ int main(void)
         cmocka_unit_test(test_k_of_n),         cmocka_unit_test(test_machine_repair),
         cmocka_unit_test(test_mm1),            cmocka_unit_test(test_mmc),
         cmocka_unit_test(test_fail_fast_success), cmocka_unit_test(test_q_balance),
+        cmocka_unit_test(test_closed_loop),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
