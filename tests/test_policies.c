@@ -189,13 +189,41 @@ static void test_p2c_vs_random(void **state)
     }
 }
 
+/* fail_fast vs hang on one flapping server with negligible service time:
+ * requests arriving while it is DOWN (a fraction 1 - A) fail; fail_fast
+ * answers them with errors at once, hang leaves them to the client's
+ * timeout.  So error (resp. timeout) fraction = 1 - A and success = A. */
+static void test_fail_modes(void **state)
+{
+    (void)state;
+    double l = 0.02, m = 0.2, A = m / (l + m);
+    for (int hang = 0; hang < 2; hang++) {
+        scenario s;
+        st_scenario(&s, 1, 1, 20000, 10, 171);
+        s.pools[0].workers = 1000;
+        s.pools[0].service = st_exp(10000);
+        s.pools[0].failure = st_exp(l);
+        s.pools[0].repair = st_exp(m);
+        s.pools[0].mode = hang ? FAIL_HANG : FAIL_FAST;
+        s.clients[0].arrival.rate = 10;
+        s.clients[0].policy.timeout = 0.5;
+        exec_result r;
+        assert_int_equal(st_run(&r, &s), WORLD_DONE);
+        assert_agrees(cstat(&r, CM_REQUEST_SUCCESS), A, 3, 0);
+        assert_agrees(cstat(&r, hang ? CM_CAUSE_TIMEOUT : CM_CAUSE_ERROR), 1 - A, 3, 0);
+        assert_close(cstat(&r, hang ? CM_CAUSE_ERROR : CM_CAUSE_TIMEOUT).mean, 0, 0);
+        exec_result_free(&r);
+        scenario_free(&s);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_timeout_fraction),   cmocka_unit_test(test_t_timeout_loaded),
         cmocka_unit_test(test_retry_independent),  cmocka_unit_test(test_retry_correlated),
         cmocka_unit_test(test_p_retry_policy),     cmocka_unit_test(test_breaker_dead_server),
-        cmocka_unit_test(test_p2c_vs_random),
+        cmocka_unit_test(test_p2c_vs_random),     cmocka_unit_test(test_fail_modes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
