@@ -186,6 +186,7 @@ typedef struct world {
     world_trace trace;       /* timelines, kept when trace.on */
     uint64_t rep, streams_per_rep;
     long in_flight;          /* attempts queued or in service, all pools */
+    long in_flight_limit;    /* limits.max_in_flight, or LONG_MAX */
     int runaway;             /* set by the overload guard */
     char error[512];
 } world;
@@ -224,7 +225,14 @@ void source_request_done(source *src, int user);
 /* World helpers (world.c) */
 void world_mark(world *w, int p, int srv, int what);
 void world_breaker_change(world *w, int c, int srv, int state);
-void world_in_flight(world *w, const pool *p, int delta);
+void world_runaway(world *w, const pool *p);
+/* Count attempts entering (+) or leaving (-) the pools; the overload guard. */
+static inline void world_in_flight(world *w, const pool *p, int delta)
+{
+    w->in_flight += delta;
+    if (w->in_flight > w->in_flight_limit)
+        world_runaway(w, p);
+}
 unsigned long world_stream_seed(const world *w, unsigned long id);
 /* Stream ids: 8 per pool, then 8 per client. */
 enum { ST_FAIL, ST_REPAIR, ST_SERVICE, ST_CALL_BAL, ST_CALL_BACKOFF };

@@ -8,6 +8,7 @@
 #include "models/model.h"
 #include "models/world.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -221,18 +222,16 @@ void world_breaker_change(world *w, int c, int srv, int state)
         trace_add(w->trace.breaks, &w->trace.nbreaks, w->s.now, c, srv, state);
 }
 
-void world_in_flight(world *w, const pool *p, int delta)
+void world_runaway(world *w, const pool *p)
 {
-    w->in_flight += delta;
-    long max = w->sc->limits.max_in_flight;
-    if (delta > 0 && max > 0 && w->in_flight > max && !w->runaway) {
-        w->runaway = WORLD_RUNAWAY;
-        snprintf(w->error, sizeof w->error,
-                 "runaway model: more than %ld attempts queued or in service at t = %.6g s "
-                 "(pool '%s' took the last one): arrivals exceed capacity; lower the load, "
-                 "set pools.%s.queue_limit, or raise limits.max_in_flight",
-                 max, w->s.now, p->cfg->name, p->cfg->name);
-    }
+    if (w->runaway)
+        return;
+    w->runaway = WORLD_RUNAWAY;
+    snprintf(w->error, sizeof w->error,
+             "runaway model: more than %ld attempts queued or in service at t = %.6g s "
+             "(pool '%s' took the last one): arrivals exceed capacity; lower the load, "
+             "set pools.%s.queue_limit, or raise limits.max_in_flight",
+             w->in_flight_limit, w->s.now, p->cfg->name, p->cfg->name);
 }
 
 int world_trace_marks(const world *w, const world_trace_row **rows)
@@ -263,6 +262,7 @@ static int prepare(world *w, unsigned long rep, double *record, int want_trace)
     }
     sim_reset(&w->s);
     w->in_flight = 0;
+    w->in_flight_limit = sc->limits.max_in_flight > 0 ? sc->limits.max_in_flight : LONG_MAX;
     w->runaway = 0;
     w->error[0] = '\0';
     w->bin_index = 0;
