@@ -1,9 +1,12 @@
-/* evq.h - the future-event list: a 4-ary min-heap of scheduled events.
+/* evq.h - the future-event list: a sorted array while few events are
+ * pending, a 4-ary min-heap beyond that.
  *
  * Events are keyed by (time, sequence number): equal times fire in the order
- * they were scheduled, so runs are bit-reproducible.  The heap stores small
- * entries {time, seq, event*} and writes each entry's position back into its
- * event, so an event can be cancelled or moved in O(log n).
+ * they were scheduled, so runs are bit-reproducible.  Keys are unique, so the
+ * order in which events leave is fixed by the keys alone, whichever of the two
+ * layouts holds them.  The queue stores small entries {time, seq, event*} and
+ * writes each entry's position back into its event, so an event can be
+ * cancelled or moved without a search.
  *
  * Ownership: the queue owns only its entry array.  Events are owned by the
  * objects that embed them (a server, a request, ...); the queue never
@@ -23,7 +26,7 @@ typedef void (*sim_handler)(struct sim *s, sim_event *ev);
 /* Embed one of these in whatever object an event belongs to. */
 struct sim_event {
     sim_handler fire; /* called when the event's time comes */
-    uint32_t pos;     /* 1 + heap index while scheduled, 0 when idle */
+    uint32_t pos;     /* 1 + index in the queue while scheduled, 0 when idle */
 };
 
 typedef struct {
@@ -32,10 +35,15 @@ typedef struct {
     sim_event *ev;
 } evq_entry;
 
+/* Two layouts of one array (see evq.c for why and when it switches):
+ *   list (sorted = 1): sorted by key, latest first; the next event is
+ *                      heap[n - 1];
+ *   heap (sorted = 0): 4-ary min-heap; the next event is heap[0]. */
 typedef struct {
-    evq_entry *heap;
+    evq_entry *heap;   /* the entries, in either layout */
     size_t n, cap;
-    uint64_t next_seq;
+    uint64_t next_seq; /* seq of the next push */
+    int sorted;        /* 1: list layout, 0: heap layout */
 } evq;
 
 /* Initialise an empty queue with room for CAP entries (grows as needed).
@@ -46,8 +54,28 @@ void evq_destroy(evq *q);
 /* Forget every scheduled event (they become idle); keeps the memory. */
 void evq_clear(evq *q);
 
-/* Schedule an idle event at TIME. Returns 0, or -1 if the heap could not grow. */
-int evq_push(evq *q, sim_event *ev, double time);
+#define EVQ_LIST_MAX 32 /* a push beyond this many pending turns the list into a heap */
+
+/* Schedule an idle event at TIME. Returns 0, or -1 if the array could not grow.
+ * Inline fast path: a push onto a short list walks back past the events due
+ * no later than TIME (the pushed event has the largest seq so far, so it goes
+ * after every equal time) and costs no call; the rest is evq_push_any. */
+int evq_push_any(evq *q, sim_event *ev, double time);
+static inline int evq_push(evq *q, sim_event *ev, double time)
+{
+    if (q->sorted && q->n < EVQ_LIST_MAX && q->n < q->cap) {
+        evq_entry *h = q->heap;
+        size_t j = q->n++;
+        for (; j > 0 && h[j - 1].time <= time; j--) {
+            h[j] = h[j - 1];
+            h[j].ev->pos = (uint32_t)(j + 1);
+        }
+        h[j] = (evq_entry){time, q->next_seq++, ev};
+        ev->pos = (uint32_t)(j + 1);
+        return 0;
+    }
+    return evq_push_any(q, ev, time);
+}
 
 /* Unschedule EV if it is scheduled; a no-op otherwise. */
 void evq_cancel(evq *q, sim_event *ev);
@@ -55,12 +83,25 @@ void evq_cancel(evq *q, sim_event *ev);
 /* Move a scheduled or idle event to TIME (as cancel + push, new sequence). */
 int evq_move(evq *q, sim_event *ev, double time);
 
-/* Remove the earliest event; *TIME gets its time. NULL when empty. */
-sim_event *evq_pop(evq *q, double *time);
+/* Remove the earliest event; *TIME gets its time. NULL when empty.
+ * Inline fast path: from a list, the earliest event is the last entry, so a
+ * pop is a few loads and stores and no call (sim_step does one per event). */
+sim_event *evq_pop_heap(evq *q, double *time);
+static inline sim_event *evq_pop(evq *q, double *time)
+{
+    if (q->sorted && q->n > 0) {
+        evq_entry *top = &q->heap[--q->n];
+        top->ev->pos = 0;
+        *time = top->time;
+        return top->ev;
+    }
+    return evq_pop_heap(q, time);
+}
 
 static inline size_t evq_size(const evq *q) { return q->n; }
 static inline int evq_scheduled(const sim_event *ev) { return ev->pos != 0; }
-static inline double evq_top_time(const evq *q) { return q->heap[0].time; }
+/* Time of the earliest event; the queue must not be empty. */
+static inline double evq_top_time(const evq *q) { return q->heap[q->sorted ? q->n - 1 : 0].time; }
 
 /* The object that embeds MEMBER at PTR (handlers get the event, want the owner). */
 #define SIM_CONTAINER(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))

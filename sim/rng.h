@@ -11,6 +11,15 @@
  * failure and arrival sample paths untouched (common random numbers).
  *
  * Generator: taus2 (24 bytes of state, fastest simulation-quality GSL type).
+ *
+ * Fast path: GSL draws through a function pointer (r->type->get_double), a
+ * call that costs about as much as the generator itself.  The inline
+ * functions below step the same taus2 state in place with GSL's own
+ * recurrence, so they return exactly GSL's numbers and mix freely with GSL
+ * calls on r (gsl_ran_weibull etc.).  rng_init checks them against GSL on the
+ * stream's own generator and falls back to the GSL calls (taus == NULL) if
+ * they ever disagree.  What it buys: a uniform in 1.8 ns instead of 2.8, an
+ * integer below n in 2.2 instead of 3.4, and no indirect call to predict.
  */
 #ifndef RELSIM_RNG_H
 #define RELSIM_RNG_H
@@ -19,9 +28,19 @@
 #include <math.h>
 #include <stdint.h>
 
+/* GSL's taus_state_t (rng/taus.c): three 32-bit words kept in unsigned longs. */
+typedef struct {
+    unsigned long s1, s2, s3;
+} rng_taus_state;
+
+#define RNG_EXP_BATCH 16 /* logarithms computed together by rng_exp_batched */
+
 typedef struct {
     gsl_rng *r;
-    unsigned long seed; /* recorded for the output */
+    rng_taus_state *taus; /* r's state when the fast path is verified, else NULL */
+    unsigned long seed;   /* recorded for the output */
+    int exp_next, exp_end; /* rng_exp_batched: exp1[exp_next..exp_end) unused */
+    double exp1[RNG_EXP_BATCH]; /* pre-drawn -log(U), U = rng_uniform_pos */
 } rng_stream;
 
 #define RNG_TYPE_NAME "taus2"
@@ -33,19 +52,71 @@ int rng_init(rng_stream *s);           /* allocate; 0 or -1 */
 void rng_destroy(rng_stream *s);
 void rng_seed(rng_stream *s, unsigned long seed);
 
+/* One step of taus2 (L'Ecuyer 1996), exactly as GSL's taus_get. */
+static inline unsigned long rng_taus_next(rng_taus_state *t)
+{
+#define RNG_MASK 0xffffffffUL
+#define RNG_TAUSWORTHE(s, a, b, c, d) ((((s) & (c)) << (d)) & RNG_MASK) ^ (((((s) << (a)) & RNG_MASK) ^ (s)) >> (b))
+    t->s1 = RNG_TAUSWORTHE(t->s1, 13, 19, 4294967294UL, 12);
+    t->s2 = RNG_TAUSWORTHE(t->s2, 2, 25, 4294967288UL, 4);
+    t->s3 = RNG_TAUSWORTHE(t->s3, 3, 11, 4294967280UL, 17);
+#undef RNG_TAUSWORTHE
+#undef RNG_MASK
+    return t->s1 ^ t->s2 ^ t->s3;
+}
+
 /* U[0,1) */
-static inline double rng_uniform(rng_stream *s) { return gsl_rng_uniform(s->r); }
+static inline double rng_uniform(rng_stream *s)
+{
+    if (s->taus)
+        return (double)rng_taus_next(s->taus) / 4294967296.0; /* = taus_get_double */
+    return gsl_rng_uniform(s->r);
+}
 /* U(0,1): never 0, safe for logarithms */
-static inline double rng_uniform_pos(rng_stream *s) { return gsl_rng_uniform_pos(s->r); }
-/* uniform integer in [0, n) */
+static inline double rng_uniform_pos(rng_stream *s)
+{
+    if (!s->taus)
+        return gsl_rng_uniform_pos(s->r);
+    unsigned long x;
+    do
+        x = rng_taus_next(s->taus);
+    while (x == 0);
+    return (double)x / 4294967296.0;
+}
+/* uniform integer in [0, n), as gsl_rng_uniform_int (taus2: min 0, max 2^32-1) */
 static inline unsigned long rng_below(rng_stream *s, unsigned long n)
 {
-    return gsl_rng_uniform_int(s->r, n);
+    if (!s->taus || n == 0 || n > 0xffffffffUL)
+        return gsl_rng_uniform_int(s->r, n);
+    /* both operands fit in 32 bits: a 32-bit division, same quotient */
+    uint32_t scale = (uint32_t)(0xffffffffUL / n), k;
+    do
+        k = (uint32_t)rng_taus_next(s->taus) / scale;
+    while (k >= n);
+    return k;
 }
 /* Exp(rate): note GSL's gsl_ran_exponential takes the MEAN; this takes a rate. */
 static inline double rng_exp(rng_stream *s, double rate)
 {
-    return -log(gsl_rng_uniform_pos(s->r)) / rate;
+    return -log(rng_uniform_pos(s)) / rate;
+}
+
+/* Exp(rate), bit for bit what rng_exp returns, PROVIDED the stream is drawn
+ * only through rng_exp_batched (true of a pool's failure, repair and service
+ * streams and of a Poisson source's arrival stream when their distribution
+ * is exponential: dist_sample's exponential case, source.c).  Mixed with
+ * other draws on one stream it stays reproducible but hands out the numbers
+ * in a different order.  Fast path: the -log(U) of RNG_EXP_BATCH uniforms
+ * are computed in one loop, so the ~20 ns latency of log() leaves the
+ * simulation's critical path (draw -> event time -> event-list walk) and the
+ * logarithms overlap; measured +10% simulated requests per second on the
+ * reference workload with the arrival and service streams batched. */
+void rng_exp_refill(rng_stream *s);
+static inline double rng_exp_batched(rng_stream *s, double rate)
+{
+    if (s->exp_next == s->exp_end)
+        rng_exp_refill(s);
+    return s->exp1[s->exp_next++] / rate;
 }
 
 #endif

@@ -50,7 +50,7 @@ void stat_hist_clear(stat_hist *h)
     h->sum = 0;
 }
 
-size_t stat_hist_index(double x)
+size_t stat_hist_index_slow(double x)
 {
     if (!(x >= ldexp(1.0, STAT_HIST_MINEXP)))
         return 0;
@@ -84,13 +84,6 @@ double stat_hist_upper(size_t i)
     if (i >= STAT_HIST_N - 1)
         return INFINITY;
     return stat_hist_lower(i + 1);
-}
-
-void stat_hist_add(stat_hist *h, double x)
-{
-    h->count[stat_hist_index(x)] += 1;
-    h->n += 1;
-    h->sum += x;
 }
 
 double stat_hist_quantile(const double *c, double n, double q)

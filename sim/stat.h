@@ -18,6 +18,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef struct {
     double value;    /* current level */
@@ -68,9 +69,38 @@ typedef struct {
 
 void stat_hist_bind(stat_hist *h, double *count); /* and clear */
 void stat_hist_clear(stat_hist *h);
-void stat_hist_add(stat_hist *h, double x);
-/* Bucket index of X and the bounds of bucket I. */
-size_t stat_hist_index(double x);
+
+/* Bucket index of X, general code (any double, NaN included). */
+size_t stat_hist_index_slow(double x);
+
+/* Bucket index of X.  Fast path, one latency per request comes through
+ * here: for x in [2^MINEXP, 2^MAXEXP) the bucket is the binary exponent and
+ * the top log2(STAT_HIST_SUB) mantissa bits, read from the bits of x: the
+ * index frexp() gives (checked on 5e7 values), without the libm call.
+ * Everything else (0, subnormal, negative, huge, inf, NaN) takes the
+ * general code. */
+static inline size_t stat_hist_index(double x)
+{
+    enum { SUB_BITS = 6, BIAS = 1023 };
+    _Static_assert(STAT_HIST_SUB == 1 << SUB_BITS, "STAT_HIST_SUB must be 2^SUB_BITS");
+    uint64_t u;
+    memcpy(&u, &x, sizeof u);
+    uint64_t be = u >> 52; /* sign and biased exponent */
+    if (be >= BIAS + STAT_HIST_MINEXP && be < BIAS + STAT_HIST_MAXEXP)
+        return 1 + (size_t)(be - (BIAS + STAT_HIST_MINEXP)) * STAT_HIST_SUB +
+               (size_t)((u >> (52 - SUB_BITS)) & (STAT_HIST_SUB - 1));
+    return stat_hist_index_slow(x);
+}
+
+/* Count X. */
+static inline void stat_hist_add(stat_hist *h, double x)
+{
+    h->count[stat_hist_index(x)] += 1;
+    h->n += 1;
+    h->sum += x;
+}
+
+/* Bounds of bucket I. */
 double stat_hist_lower(size_t i);
 double stat_hist_upper(size_t i);
 /* Quantile Q in (0,1) of counts C[STAT_HIST_N] holding N observations,

@@ -18,9 +18,9 @@
 #      and through the engine alone (mm1.c);
 #   d. -j scaling: 4 replications at -j 1 and -j 2 (same results required);
 #   e. memory against horizon: peak RSS at horizon H and 10 H.
-# Medians are quoted because the machines are noisy; the CPU-time figures
-# (user + sys of the process) are the ones to trust when other work shares
-# the cores, and are what docs/PERFORMANCE.md compares.
+# Medians are quoted because the machines are noisy.  Beside the wall-clock
+# figures come rates per CPU second (user + sys of the process, start-up and
+# writing included), which move much less when other work shares the cores.
 set -eu
 RELSIM=${1:-build/release/relsim}
 OUT=${2:-build/bench.json}
@@ -33,12 +33,13 @@ for f in "$RELSIM" "$BENCH_DIR/hold" "$BENCH_DIR/mm1"; do
 done
 command -v python3 >/dev/null || { echo "bench: python3 is needed" >&2; exit 2; }
 exec python3 - "$RELSIM" "$OUT" "$BENCH_DIR" "$REF" <<'PYEOF'
-import json, os, platform, shutil, statistics, subprocess, sys, tempfile, time
+import atexit, json, os, platform, shutil, statistics, subprocess, sys, tempfile, time
 
 relsim, out_path, bench_dir, ref_path = sys.argv[1:5]
 quick = os.environ.get("BENCH_QUICK") == "1"
 REPS = 3 if quick else 5
 tmp = tempfile.mkdtemp(prefix="relsim-bench-")
+atexit.register(shutil.rmtree, tmp, True)
 t_start = time.monotonic()
 
 def run(cmd):
@@ -68,7 +69,7 @@ def strip_perf(d):
     return json.dumps(d, sort_keys=True)
 
 def relsim_run(scenario, name, extra=()):
-    """One `relsim run`; returns (results dict, wall s, cpu s)."""
+    """One `relsim run`; returns (results dict, wall s, CPU s, peak RSS MiB, command)."""
     odir = os.path.join(tmp, name)
     shutil.rmtree(odir, ignore_errors=True)
     cmd = [relsim, "run", scenario, "-q", "--no-plots", "-o", odir] + list(extra)
@@ -134,11 +135,14 @@ say("b. hold model (pop + push + Exp draw, ns of CPU per hold, median of 5):")
 for s in hold["sizes"]:
     say("   %8d pending: evq %7.1f ns   bare binary heap %7.1f ns   draw alone %5.1f ns   evq/bare %.2f"
         % (s["pending"], s["evq_ns"], s["bare_binary_heap_ns"], s["rng_only_ns"], s["evq_over_bare"]))
-small = [s for s in hold["sizes"] if s["pending"] <= 100]
-bare_small = min(s["bare_binary_heap_ns"] for s in small)
-a["ns_per_event_over_bare_heap_hold"] = a["ns_per_event_cpu"] / bare_small
-say("   reference workload: %.1f ns of CPU per event = %.2fx the bare heap hold loop (target <= 2x)"
-    % (a["ns_per_event_cpu"], a["ns_per_event_over_bare_heap_hold"]))
+# The reference workload keeps ~15 events pending; README quotes the bare
+# heap at 10^2-10^3.  Compare with both.
+bare = {s["pending"]: s["bare_binary_heap_ns"] for s in hold["sizes"]}
+a["ns_per_event_over_bare_heap_hold_16"] = a["ns_per_event_cpu"] / bare[16]
+a["ns_per_event_over_bare_heap_hold_100"] = a["ns_per_event_cpu"] / bare[100]
+say("   reference workload: %.1f ns of CPU per event = %.2fx the bare heap hold loop at 16 pending, "
+    "%.2fx at 100 (target <= 2x)" % (a["ns_per_event_cpu"], a["ns_per_event_over_bare_heap_hold_16"],
+                                     a["ns_per_event_over_bare_heap_hold_100"]))
 
 # ---- c. M/M/1 ------------------------------------------------------------------------
 lam, mu = 0.9, 1.0
@@ -167,7 +171,7 @@ report["mm1"] = c
 say("c. M/M/1 through relsim (median of 3): %.2f M customers/s (%.2f M per CPU second), %.1f M events/s; "
     "W = %.3f s (analytic %.3f)" % (c["customers_per_second"] / 1e6, c["customers_per_cpu_second"] / 1e6,
                                    c["events_per_second"] / 1e6, c["mean_response_time"], 1 / (mu - lam)))
-say("   M/M/1 on the engine alone (mm1.c): %.2f M customers/s, %.1f ns/event (cimba quotes 33.6 M events/s)"
+say("   M/M/1 on the engine alone (mm1.c): %.2f M customers/s, %.1f ns of CPU per event (cimba quotes 33.6 M events/s)"
     % (engine["customers_per_second"] / 1e6, engine["ns_per_event"]))
 
 # ---- d. -j scaling -----------------------------------------------------------------
@@ -186,11 +190,16 @@ d.update({"horizon": float(scal_extra[-1]),
           "cpu_seconds_j1": med(cpus[1]), "cpu_seconds_j2": med(cpus[2]),
           "identical_results_j1_j2": len(outs[1] | outs[2]) == 1,
           "load_average": os.getloadavg()})
+# CPU j2 / CPU j1 near 1: threads add no work; CPU / wall at -j 2: how many
+# cores the machine actually gave us (2 when idle; less when shared).
+d["cpu_ratio_j2_over_j1"] = d["cpu_seconds_j2"] / d["cpu_seconds_j1"]
+d["cores_obtained_j2"] = d["cpu_seconds_j2"] / d["wall_seconds_j2"]
 report["scaling"] = d
 say("d. -j scaling, 4 replications x %g s (median of 3): -j 1 %.2f s, -j 2 %.2f s: speed-up %.2f "
-    "(ideal 2 on %d cores; load average %.1f), results identical: %s"
-    % (d["horizon"], d["wall_seconds_j1"], d["wall_seconds_j2"], d["speedup_j2"], os.cpu_count(),
-       d["load_average"][0], d["identical_results_j1_j2"]))
+    "(ideal %d); CPU -j 2 / -j 1 = %.2f, cores obtained at -j 2: %.2f (load average %.1f); "
+    "results identical: %s"
+    % (d["horizon"], d["wall_seconds_j1"], d["wall_seconds_j2"], d["speedup_j2"], min(os.cpu_count(), 2),
+       d["cpu_ratio_j2_over_j1"], d["cores_obtained_j2"], d["load_average"][0], d["identical_results_j1_j2"]))
 
 # ---- e. memory against horizon -------------------------------------------------------
 H = 1000.0 if quick else 10000.0
@@ -204,14 +213,20 @@ say("e. memory: peak RSS %.1f MiB at horizon %g s, %.1f MiB at %g s (ratio %.2f;
 
 report["seconds"] = time.monotonic() - t_start
 ok = a["requests_per_second"] >= 8e6
-report["target_met"] = ok
-say("target >= 8 M requests/s at -j 1: %s (wall median %.2f M, per CPU second %.2f M); floor 5 M: %s"
-    % ("met" if ok else "NOT met", a["requests_per_second"] / 1e6, a["requests_per_cpu_second"] / 1e6,
-       "kept" if a["requests_per_second"] >= 5e6 else "BROKEN"))
+report["target_met"] = None if quick else ok
+busy = max(os.getloadavg()[0], report["machine"]["load_average_at_start"][0]) > (os.cpu_count() or 1) - 0.5
+report["machine_busy"] = busy
+if quick:
+    say("targets not judged on a BENCH_QUICK run (short horizons)")
+else:
+    say("target >= 8 M requests/s at -j 1: %s (wall median %.2f M, per CPU second %.2f M); floor 5 M: %s%s"
+        % ("met" if ok else "NOT met", a["requests_per_second"] / 1e6, a["requests_per_cpu_second"] / 1e6,
+           "kept" if a["requests_per_second"] >= 5e6 else "BROKEN",
+           "\n   (the machine was busy: load %.1f on %d cores; wall figures are low, trust the CPU ones)"
+           % (os.getloadavg()[0], os.cpu_count()) if busy else ""))
 os.makedirs(os.path.dirname(os.path.abspath(out_path)), exist_ok=True)
 with open(out_path, "w") as fh:
     json.dump(report, fh, indent=2)
     fh.write("\n")
-shutil.rmtree(tmp, ignore_errors=True)
 say("wrote %s in %.0f s" % (out_path, report["seconds"]))
 PYEOF
