@@ -8,7 +8,7 @@
 double dist_sample(const dist_cfg *d, rng_stream *r)
 {
     switch (d->kind) {
-    case DIST_EXPONENTIAL: return rng_exp(r, d->rate);
+    case DIST_EXPONENTIAL: return rng_exp_batched(r, d->rate); /* one dist per stream */
     case DIST_DETERMINISTIC: return d->value;
     case DIST_WEIBULL: return gsl_ran_weibull(r->r, d->scale, d->shape);
     case DIST_LOGNORMAL: return gsl_ran_lognormal(r->r, d->mu, d->sigma);

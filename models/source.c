@@ -17,7 +17,7 @@
 static void poisson_arrival(sim *s, sim_event *ev)
 {
     source *src = SIM_CONTAINER(ev, source, next);
-    sim_after(s, &src->next, rng_exp(&src->rng_arrival, src->cfg->arrival.rate * src->multiplier));
+    sim_after(s, &src->next, rng_exp_batched(&src->rng_arrival, src->cfg->arrival.rate * src->multiplier));
     caller_start_request(src->c, NULL, -1);
 }
 
@@ -74,7 +74,7 @@ void source_start(source *src)
     src->multiplier = 1;
     src->next.pos = 0;
     if (src->cfg->arrival.process == ARRIVAL_POISSON) {
-        sim_after(&w->s, &src->next, rng_exp(&src->rng_arrival, src->cfg->arrival.rate));
+        sim_after(&w->s, &src->next, rng_exp_batched(&src->rng_arrival, src->cfg->arrival.rate));
         return;
     }
     for (int i = 0; i < src->nusers; i++) {
@@ -90,7 +90,7 @@ void source_set_multiplier(source *src, double m)
         return; /* closed loop: the load is the users, not a rate */
     sim *s = &src->c->w->s;
     sim_cancel(s, &src->next);
-    sim_after(s, &src->next, rng_exp(&src->rng_arrival, src->cfg->arrival.rate * m));
+    sim_after(s, &src->next, rng_exp_batched(&src->rng_arrival, src->cfg->arrival.rate * m));
 }
 
 void source_request_done(source *src, int user)

@@ -30,8 +30,13 @@ static void timerq_fire(sim *s, sim_event *ev)
         timerq_stop(n);
         t->expire(t->ctx, n);
     }
-    if (h->next != h && !evq_scheduled(&t->ev))
-        sim_at(s, &t->ev, h->next->expiry);
+    /* An expiry handler may have started a timer on this queue (an immediate
+     * retry after a timeout), which armed the wake-up for that NEW timer,
+     * later than the older ones still waiting: re-arm for the head. */
+    if (h->next != h)
+        evq_move(&s->q, &t->ev, h->next->expiry);
+    else
+        evq_cancel(&s->q, &t->ev);
 }
 
 void timerq_init(timerq *t, double delay, void (*expire)(void *, timer_node *), void *ctx)

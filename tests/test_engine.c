@@ -126,6 +126,43 @@ static void test_timerq(void **state)
     sim_destroy(&s);
 }
 
+/* A timer started from inside an expiry (an immediate retry) must not delay
+ * the older timers still waiting on the same queue. */
+static tnode chain[4];
+static timerq chain_q;
+static sim chain_sim;
+static double chain_when[4];
+
+static void on_expire_restart(void *ctx, timer_node *n)
+{
+    (void)ctx;
+    int id = SIM_CONTAINER(n, tnode, node)->id;
+    chain_when[id] = chain_sim.now;
+    if (id == 0)
+        timerq_start(&chain_q, &chain_sim, &chain[3].node); /* expires at 1 + 1.5 */
+}
+
+static void test_timerq_restart_in_expiry(void **state)
+{
+    (void)state;
+    sim_init(&chain_sim, NULL);
+    timerq_init(&chain_q, 1.5, on_expire_restart, NULL);
+    for (int i = 0; i < 3; i++) {
+        chain[i].id = i;
+        chain_sim.now = -0.5 + 0.5 * i; /* expiries 1.0, 1.5, 2.0 */
+        timerq_start(&chain_q, &chain_sim, &chain[i].node);
+    }
+    chain[3].id = 3;
+    chain_sim.now = 0;
+    while (sim_step(&chain_sim, 10))
+        ;
+    assert_close(chain_when[0], 1.0, 1e-12);
+    assert_close(chain_when[1], 1.5, 1e-12); /* was 2.5 before the fix */
+    assert_close(chain_when[2], 2.0, 1e-12);
+    assert_close(chain_when[3], 2.5, 1e-12);
+    sim_destroy(&chain_sim);
+}
+
 /* Streams: same seed -> same numbers; seeds laid out without overlap. */
 static void test_rng_streams(void **state)
 {
@@ -158,6 +195,28 @@ static void test_rng_streams(void **state)
     for (int i = 0; i < 200000; i++)
         sum += rng_exp(&a, 2.385);
     assert_close(sum / 200000, 1 / 2.385, 4 * (1 / 2.385) / sqrt(200000));
+    rng_destroy(&a);
+    rng_destroy(&b);
+}
+
+/* Batched exponential draws are bit for bit the plain ones on a stream drawn
+ * only through them, across refills and reseeding. */
+static void test_rng_exp_batched(void **state)
+{
+    (void)state;
+    rng_stream a, b;
+    rng_init(&a);
+    rng_init(&b);
+    for (unsigned long seed = 1; seed < 4; seed++) {
+        rng_seed(&a, seed);
+        rng_seed(&b, seed);
+        for (int i = 0; i < 1000; i++) {
+            double x = rng_exp(&a, 2.385), y = rng_exp_batched(&b, 2.385);
+            if (x != y)
+                fail_msg("draw %d of seed %lu: %.17g vs %.17g", i, seed, x, y);
+        }
+        rng_exp_batched(&b, 1.0); /* leave pre-drawn values behind: reseeding drops them */
+    }
     rng_destroy(&a);
     rng_destroy(&b);
 }
@@ -238,6 +297,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_evq_order_and_ties), cmocka_unit_test(test_evq_cancel),
         cmocka_unit_test(test_timerq),             cmocka_unit_test(test_rng_streams),
+        cmocka_unit_test(test_rng_exp_batched),
+        cmocka_unit_test(test_timerq_restart_in_expiry),
         cmocka_unit_test(test_stat_time_average),  cmocka_unit_test(test_stat_histogram),
         cmocka_unit_test(test_stat_summary),
     };
