@@ -66,7 +66,8 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(LIB)
 	$(E) "  LINK  $@"
 	$(Q)$(CC) $(RS_LDFLAGS) $(LDFLAGS) -o $@ $^ $(TEST_LDLIBS) $(RS_LDLIBS) $(LDLIBS)
 
-tests: $(BUILD)/relsim $(TEST_BINS)
+# the test objects are named here so make rebuilds them when missing
+tests: $(BUILD)/relsim $(TEST_BINS) $(TEST_SRCS:%.c=$(BUILD)/obj/%.o)
 
 test: tests
 	$(Q)RELSIM=$(abspath $(BUILD)/relsim) BUILD=$(abspath $(BUILD)) sh tests/run.sh
@@ -84,7 +85,6 @@ run: $(BUILD)/relsim
 BENCH_BUILD := build/release
 BENCH_OPT   := -O3 -march=native -DNDEBUG
 BENCH_NAMES := $(basename $(notdir $(wildcard tests/bench/*.c)))
-BENCH_BINS  := $(BENCH_NAMES:%=$(BUILD)/bench/%)
 ENGINE_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard sim/*.c models/*.c))
 
 $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(ENGINE_OBJS)
@@ -99,6 +99,30 @@ bench:
 
 -include $(BENCH_NAMES:%=$(BUILD)/obj/tests/bench/%.d)
 
+# Fuzzing: libFuzzer harnesses tests/fuzz/fuzz_*.c, built with clang and
+# ASan + UBSan in build/fuzz (the library too, with coverage), then each run
+# for FUZZ_SECONDS by tests/fuzz/run.sh (seeds: scenarios/, tests/bad/,
+# tests/fuzz/seeds/; the growing corpus stays in build/fuzz/corpus/).
+#   make fuzz FUZZ_SECONDS=60
+FUZZ_BUILD   := build/fuzz
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_NAMES   := $(basename $(notdir $(wildcard tests/fuzz/fuzz_*.c)))
+
+$(BUILD)/fuzz/%: $(BUILD)/obj/tests/fuzz/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(E) "  LINK  $@"
+	$(Q)$(CC) -fsanitize=fuzzer $(RS_LDFLAGS) $(LDFLAGS) -o $@ $^ $(RS_LDLIBS) $(LDLIBS)
+
+fuzz:
+	$(Q)$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) OPT="-O1 -g" \
+		CFLAGS="-fsanitize=fuzzer-no-link $(FUZZ_SAN)" LDFLAGS="$(FUZZ_SAN)" \
+		$(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz/%)
+	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh $(FUZZ_BUILD)
+
+-include $(FUZZ_NAMES:%=$(BUILD)/obj/tests/fuzz/%.d)
+
 deps:
 	@if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $(DEB_PKGS); \
 	else echo "run as root:  apt-get install -y $(DEB_PKGS)"; fi
@@ -106,8 +130,7 @@ deps:
 clean:
 	rm -rf build
 
-.PHONY: all test tests asan run bench deps clean
+.PHONY: all test tests asan run bench deps clean fuzz
 .DELETE_ON_ERROR:
-.SECONDARY:
 
 -include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_SRCS:%.c=$(BUILD)/obj/%.d)

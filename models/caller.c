@@ -117,13 +117,17 @@ static void outlier_return(sim *s, sim_event *ev)
     outlier_state *o = SIM_CONTAINER(ev, outlier_state, end);
     caller *c = o->c;
     o->until = 0;
+    o->returned = s->now;
     c->nejected--;
     stat_tw_set(&c->ejected_tw, s->now, c->nejected);
 }
 
 /* Envoy consecutive_5xx: eject a server after N consecutive errors for
  * base_ejection x (times ejected), capped at max(300 s, base); never more
- * than max_ejection_percent of the pool, but one is always allowed. */
+ * than max_ejection_percent of the pool, but one is always allowed.  The
+ * multiplier drops by one for every `interval` (Envoy's default 10 s) the
+ * server spent back in the pool since its last ejection. */
+#define OUTLIER_INTERVAL 10.0
 static void outlier_record(caller *c, int s, int failed)
 {
     const outlier_cfg *oc = &c->cfg->outlier;
@@ -141,6 +145,9 @@ static void outlier_record(caller *c, int s, int failed)
         max = 1;
     if (c->nejected >= max)
         return;
+    /* Envoy: the multiplier drops by one per interval the host stayed in */
+    double healthy = c->w->s.now - o->returned;
+    o->times = healthy > 0 ? (int)fmax(0, o->times - floor(healthy / OUTLIER_INTERVAL)) : o->times;
     o->times++;
     double cap = oc->base_ejection > 300 ? oc->base_ejection : 300;
     double len = fmin(cap, oc->base_ejection * o->times);
@@ -256,6 +263,16 @@ void caller_attempt_ended(attempt *a, outcome o)
     }
 }
 
+/* Ask the budget for one retry or hedge, counting the ask and the refusal. */
+static int budget_allows(caller *c)
+{
+    c->retries_wanted++;
+    if (budget_try_retry(&c->bud, c->w->s.now))
+        return 1;
+    c->retries_denied++;
+    return 0;
+}
+
 static int retryable(const retry_on_cfg *on, outcome o)
 {
     switch (o) {
@@ -272,7 +289,7 @@ static int retryable(const retry_on_cfg *on, outcome o)
 static void hedge_failed(caller *c, request *r, outcome o)
 {
     if (r->attempts < c->cfg->hedge.max_attempts && retryable(&c->cfg->retry.retry_on, o) &&
-        budget_try_retry(&c->bud, c->w->s.now)) {
+        budget_allows(c)) {
         send_attempt(c, r, 1);
         return;
     }
@@ -293,7 +310,6 @@ static void attempt_failed(caller *c, request *r, outcome o)
         request_finish(c, r, 0);
         return;
     }
-    c->retries_wanted++;
     double drawn = 0;
     double d = backoff_delay(&rc->backoff, r->attempts - 1, &r->prev_sleep, &c->rng_backoff, &drawn);
     keep_delay(c, drawn, d >= 0);
@@ -305,8 +321,7 @@ static void attempt_failed(caller *c, request *r, outcome o)
         request_finish(c, r, 0);
         return;
     }
-    if (!budget_try_retry(&c->bud, c->w->s.now)) {
-        c->retries_denied++;
+    if (!budget_allows(c)) {
         c->cause[CAUSE_BUDGET]++;
         request_finish(c, r, 0);
         return;
@@ -343,6 +358,7 @@ static void request_finish(caller *c, request *r, int ok)
         caller_attempt_release(a);
     }
     c->ended++;
+    c->req_attempts += r->attempts;
     c->bin_ended++;
     if (ok) {
         c->succeeded++;
@@ -407,8 +423,7 @@ static void hedge_expired(void *ctx, timer_node *n)
 {
     caller *c = ctx;
     request *r = SIM_CONTAINER(n, request, hedge_timer);
-    if (r->state == REQ_ACTIVE && r->attempts < c->cfg->hedge.max_attempts &&
-        budget_try_retry(&c->bud, c->w->s.now))
+    if (r->state == REQ_ACTIVE && r->attempts < c->cfg->hedge.max_attempts && budget_allows(c))
         send_attempt(c, r, 1);
 }
 
@@ -515,7 +530,7 @@ void caller_reset(caller *c)
     if (c->outl)
         for (int i = 0; i < n; i++) {
             c->outl[i].consecutive = c->outl[i].times = 0;
-            c->outl[i].until = 0;
+            c->outl[i].until = c->outl[i].returned = 0;
             c->outl[i].end.pos = 0;
         }
     c->nopen = c->nejected = 0;
@@ -538,7 +553,7 @@ void caller_restart_stats(caller *c, double t)
     stat_tw_restart(&c->open_tw, t);
     stat_tw_restart(&c->ejected_tw, t);
     stat_hist_clear(&c->lat);
-    c->ended = c->succeeded = c->attempts = c->hedges = c->hedges_won = c->timeouts = 0;
+    c->ended = c->req_attempts = c->succeeded = c->attempts = c->hedges = c->hedges_won = c->timeouts = 0;
     c->breaker_rejects = c->retries_wanted = c->retries_denied = 0;
     c->retry_draws = c->retry_fired = c->deadlines = c->ejections = 0;
     memset(c->cause, 0, sizeof c->cause);
@@ -571,7 +586,7 @@ void caller_finish_metrics(caller *c, double *m, double t)
     m[CM_LATENCY_P50] = stat_hist_quantile(c->lat.count, q, 0.5);
     m[CM_LATENCY_P99] = stat_hist_quantile(c->lat.count, q, 0.99);
     m[CM_LATENCY_P999] = stat_hist_quantile(c->lat.count, q, 0.999);
-    m[CM_ATTEMPTS_PER_REQUEST] = ratio(c->attempts, c->ended);
+    m[CM_ATTEMPTS_PER_REQUEST] = ratio(c->req_attempts, c->ended); /* of the requests that ended */
     m[CM_TIMEOUT_FRACTION] = ratio(c->timeouts, c->attempts);
     m[CM_BREAKER_OPEN_FRACTION] = c->nbrk ? stat_tw_mean(&c->open_tw, t) / c->nbrk : NAN;
     m[CM_BREAKER_TRIPS] = c->nbrk ? (double)(trips - c->trips_at_start) : NAN;

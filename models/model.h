@@ -104,6 +104,7 @@ typedef struct {
     int consecutive;         /* consecutive errors seen from the server */
     int times;               /* ejections so far */
     double until;            /* ejected until (0 = not ejected) */
+    double returned;         /* when it last came back */
     sim_event end;           /* un-ejection timer */
     struct caller *c;
     int index;
@@ -135,7 +136,7 @@ typedef struct caller {
     request *free_req;
     slab_list att_slabs, req_slabs; /* blocks behind the free lists */
     /* counters over the window */
-    double ended, succeeded, attempts, hedges, hedges_won, timeouts, breaker_rejects;
+    double ended, req_attempts, succeeded, attempts, hedges, hedges_won, timeouts, breaker_rejects;
     double retries_wanted, retries_denied, retry_draws, retry_fired, deadlines, ejections;
     double cause[CAUSE_COUNT];
     long trips_at_start;     /* breaker trips before the window */

@@ -60,4 +60,41 @@ mc = json.load(open('$tmp/ww/results.json'))['model_check']
 print(1 if all(m['verdict'] == 'not applicable' for m in mc if 'availability' in m['quantity']) else 0)")
 expect "weibull-wearout: exponential formulas declared not applicable" "$v" "==" 1
 
+# mean of a statistic in a results.json: stat DIR pools|clients NAME METRIC
+stat() { python3 -c "import json, sys; print(json.load(open(sys.argv[1] + '/results.json'))[sys.argv[2]][sys.argv[3]][sys.argv[4]]['mean'])" "$tmp/$1" "$2" "$3" "$4"; }
+# highest per-bin value of a timeseries.csv column: peak DIR COLUMN
+peak() { python3 -c "import csv, sys; print(max(float(r[sys.argv[2]]) for r in csv.DictReader(open(sys.argv[1] + '/timeseries.csv'))))" "$tmp/$1" "$2"; }
+
+"$RELSIM" run "$here/scenarios/jitter.json" -q --no-plots -o "$tmp/jit" >/dev/null
+expect "jitter: lockstep retries make an attempt spike (peak attempts/s, sync vs 3 x jittered)" \
+    "$(peak jit client.sync.attempts)" ">" "3 * $(peak jit client.jittered.attempts)"
+expect "jitter: the lockstep batch loses requests (success, sync)" "$(stat jit clients sync request_success)" "<" 0.997
+expect "jitter: the jittered batch is absorbed (success, jittered)" "$(stat jit clients jittered request_success)" ">" 0.9995
+expect "jitter: longer tail without jitter (p99, sync vs 1.3 x jittered)" \
+    "$(stat jit clients sync latency_p99)" ">" "1.3 * $(stat jit clients jittered latency_p99)"
+
+"$RELSIM" run "$here/scenarios/hedging-tail.json" -q --no-plots -o "$tmp/ht" >/dev/null
+expect "hedging-tail: hedging at ~p95 cuts p99 (hedged vs 0.6 x plain)" \
+    "$(stat ht clients hedged latency_p99)" "<" "0.6 * $(stat ht clients plain latency_p99)"
+expect "hedging-tail: ... and p999 (hedged vs 0.4 x plain)" \
+    "$(stat ht clients hedged latency_p999)" "<" "0.4 * $(stat ht clients plain latency_p999)"
+expect "hedging-tail: for a few percent more attempts" "$(stat ht clients hedged attempts_per_request)" "<" 1.1
+
+"$RELSIM" run "$here/scenarios/p2c-vs-random.json" -q --no-plots -o "$tmp/p2c" >/dev/null
+expect "p2c-vs-random: random is M/M/1 per server (|requests in system per server - 9|)" \
+    "abs(($(stat p2c pools a queue_length) + $(stat p2c pools a busy_servers)) / 50 - 9)" "<" 1.5
+expect "p2c-vs-random: p2c near Mitzenmacher's limit 2.35 (per server)" \
+    "($(stat p2c pools b queue_length) + $(stat p2c pools b busy_servers)) / 50" "<" 2.8
+expect "p2c-vs-random: p2c queues are much shorter (p2c vs random / 3)" \
+    "$(stat p2c pools b queue_length)" "<" "$(stat p2c pools a queue_length) / 3"
+expect "p2c-vs-random: p99 latency much lower (p2c vs random / 3)" \
+    "$(stat p2c clients p2c latency_p99)" "<" "$(stat p2c clients random latency_p99) / 3"
+
+"$RELSIM" run "$here/scenarios/breaker-cascade.json" -q --no-plots -o "$tmp/bc" >/dev/null
+"$RELSIM" run "$here/scenarios/breaker-cascade.json" -q --no-plots -o "$tmp/bc0" --set clients.web.breaker=null >/dev/null
+expect "breaker-cascade: breakers collapse a healthy pool (success)" "$(stat bc clients web request_success)" "<" 0.5
+expect "breaker-cascade: the collapse lasts (success, t >= 30)" "$(after bc 30)" "<" 0.5
+expect "breaker-cascade: most breakers OPEN" "$(stat bc clients web breaker_open_fraction)" ">" 0.6
+expect "breaker-cascade: without the breakers the same load is fine (success)" "$(stat bc0 clients web request_success)" ">" 0.95
+
 exit $fail
