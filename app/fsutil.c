@@ -99,6 +99,11 @@ char *fs_read_file(const char *path, size_t max, size_t *len)
         errno = EISDIR;
         return NULL;
     }
+    if (S_ISREG(st.st_mode) && (unsigned long long)st.st_size > max) { /* refuse before reading */
+        fclose(f);
+        errno = EFBIG;
+        return NULL;
+    }
     size_t cap = 65536, n = 0;
     char *buf = malloc(cap + 1);
     while (buf) {

@@ -7,14 +7,16 @@
  * can; a check that depends on another value runs only if that value was valid.
  */
 #include "app/loader_int.h"
+#include "models/metrics.h"
 
+#include <float.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MAX_POOLS 10000
 #define MAX_CLIENTS 10000
 #define MAX_EVENTS 1000000
-#define MAX_BINS 1e7
+#define MAX_BINS 1e5 /* models/metrics.c keeps at most 100000 bins */
 #define NAME_RULE "a name: 1 to 63 characters from A-Z a-z 0-9 _ -"
 
 /* ---- names ---- */
@@ -390,6 +392,169 @@ static void build_events(lctx *c, const cJSON *root, scenario *s, const lnames *
     free(slots);
 }
 
+/* ---- sizes: combinations that would exhaust memory ---- */
+
+/* Each value is in range on its own, but some products are not: every worker
+ * thread builds the whole model, and every replication's record (metrics,
+ * time series, histograms) is kept until the end.  These bounds keep one
+ * model under about 1 GB and the kept records under 4 GiB (docs/LIMITS.md). */
+#define MAX_TOTAL_SERVERS 1000000L      /* summed over the pools */
+#define MAX_TOTAL_LINKS 4000000L        /* caller x server state, summed over callers */
+#define MAX_BREAKER_WINDOW 100000000.0  /* failure_rate ring bytes, summed over callers */
+#define MAX_TOTAL_USERS 2000000L        /* closed-loop users, summed over clients */
+#define MAX_RESULT_BYTES 4e9            /* replications x record, bytes */
+
+/* Push the path of caller K (client K, or the `calls` of the K-th pool that has them). */
+static const policy_cfg *push_caller(lctx *c, const scenario *s, const lnames *pools,
+                                     const lnames *clients, int k)
+{
+    if (k < s->nclients) {
+        lpath_key(&c->path, "clients");
+        lnames_push(c, clients, k);
+        return &s->clients[k].policy;
+    }
+    for (int p = 0; p < s->npools; p++)
+        if (s->pools[p].has_calls && k-- == s->nclients) {
+            lpath_key(&c->path, "pools");
+            lnames_push(c, pools, p);
+            lpath_key(&c->path, "calls");
+            return &s->pools[p].calls;
+        }
+    return NULL;
+}
+
+static void check_sizes(lctx *c, const scenario *s, const lnames *pools, const lnames *clients)
+{
+    int depth = c->path.n;
+    long servers = 0, links = 0, users = 0;
+    double ring = 0;
+    for (int p = 0; p < s->npools; p++) {
+        if ((servers += s->pools[p].servers) > MAX_TOTAL_SERVERS) {
+            lpath_key(&c->path, "pools");
+            lnames_push(c, pools, p);
+            lpath_key(&c->path, "servers");
+            lerr(c, AT_VALUE, "too many servers in all: the pools up to this one have %ld, at most %ld",
+                 servers, MAX_TOTAL_SERVERS);
+            c->path.n = depth;
+            break;
+        }
+    }
+    int ncallers = metrics_ncallers(s);
+    for (int k = 0; k < ncallers; k++) {
+        const policy_cfg *pol = push_caller(c, s, pools, clients, k);
+        if (!pol)
+            break;
+        int n = s->pools[pol->target].servers;
+        links += n;
+        if (pol->breaker.kind == BREAKER_FAILURE_RATE)
+            ring += (double)pol->breaker.window * (pol->breaker.scope == SCOPE_PER_SERVER ? n : 1);
+        if (links > MAX_TOTAL_LINKS) {
+            lpath_key(&c->path, "target");
+            lerr(c, AT_VALUE, "too much per-server state: the callers up to this one keep state for "
+                 "%ld servers in all (one entry per server of each caller's target pool), at most %ld",
+                 links, MAX_TOTAL_LINKS);
+            c->path.n = depth;
+            break;
+        }
+        if (ring > MAX_BREAKER_WINDOW) {
+            lpath_key(&c->path, "breaker");
+            lpath_key(&c->path, "window");
+            lerr(c, AT_VALUE, "window x breakers too large: %.0f attempt slots in all (window x "
+                 "servers with scope per_server), at most %.0f; use a smaller window or scope \"pool\"",
+                 ring, MAX_BREAKER_WINDOW);
+            c->path.n = depth;
+            break;
+        }
+        c->path.n = depth;
+    }
+    for (int k = 0; k < s->nclients; k++) {
+        if (s->clients[k].arrival.process == ARRIVAL_CLOSED &&
+            (users += s->clients[k].arrival.users) > MAX_TOTAL_USERS) {
+            lpath_key(&c->path, "clients");
+            lnames_push(c, clients, k);
+            lpath_key(&c->path, "arrival");
+            lpath_key(&c->path, "users");
+            lerr(c, AT_VALUE, "too many users in all: the clients up to this one have %ld, at most %ld",
+                 users, MAX_TOTAL_USERS);
+            c->path.n = depth;
+            break;
+        }
+    }
+    if (c->nerr)
+        return;
+    rec_layout L;
+    rec_layout_init(&L, s);
+    double one = (double)L.total * sizeof(double), all = one * s->replications;
+    if (all > MAX_RESULT_BYTES) {
+        double most = floor(MAX_RESULT_BYTES / one);
+        lpath_key(&c->path, "replications");
+        if (most >= 1)
+            lerr(c, AT_VALUE, "too many for this scenario: %d replications would keep %.3g GB of "
+                 "results in memory (%.3g MB each), at most %.3g GB: use at most %.0f replications "
+                 "(or fewer pools, clients or time-series bins)", s->replications, all / 1e9,
+                 one / 1e6, MAX_RESULT_BYTES / 1e9, most);
+        else
+            lerr(c, AT_VALUE, "one replication of this scenario would keep %.3g GB of results "
+                 "(per pool and client: metrics, histograms and %d time-series bins), at most "
+                 "%.3g GB: use fewer pools and clients, or a larger bin", one / 1e9, L.nbins,
+                 MAX_RESULT_BYTES / 1e9);
+        c->path.n = depth;
+    }
+}
+
+/* ---- durations the clock cannot resolve ---- */
+
+/* Simulated time is a double: at t near the horizon, adding a duration below
+ * horizon x 2^-52 leaves t unchanged.  A mean duration that small makes time
+ * stop advancing (e.g. a closed-loop user failing fast with a 1e-300 s think
+ * time loops forever at one instant), so it is refused with its key path. */
+static void check_resolution(lctx *c, const scenario *s, const lnames *pools,
+                             const lnames *clients)
+{
+    int depth = c->path.n;
+    double res = s->horizon * DBL_EPSILON;
+    char m[40], r[40], h[40];
+    snprintf(r, sizeof r, "%.3g", res);
+    lnum_format(s->horizon, h, sizeof h);
+#define TOO_SHORT(mean) ((mean) < res)
+#define REPORT(mean, what)                                                                       \
+    lerr(c, AT_VALUE, "%s %s s is below the clock's resolution at the horizon (%s s = horizon %s " \
+         "x 2^-52): simulated time could not advance; use a longer duration or a shorter horizon", \
+         what, lnum_format(mean, m, sizeof m), r, h)
+    for (int p = 0; p < s->npools; p++) {
+        const pool_cfg *pc = &s->pools[p];
+        const char *key[3] = {"service", "failure", "repair"};
+        const dist_cfg *d[3] = {&pc->service, &pc->failure, &pc->repair};
+        for (int k = 0; k < 3; k++) {
+            if (d[k]->kind == DIST_NONE || (k == 2 && pc->failure.kind == DIST_NONE))
+                continue;
+            double mean = dist_mean(d[k]);
+            if (!TOO_SHORT(mean))
+                continue;
+            lpath_key(&c->path, "pools");
+            lnames_push(c, pools, p);
+            lpath_key(&c->path, key[k]);
+            REPORT(mean, "the mean duration");
+            c->path.n = depth;
+        }
+    }
+    for (int k = 0; k < s->nclients; k++) {
+        const arrival_cfg *a = &s->clients[k].arrival;
+        int poisson = a->process == ARRIVAL_POISSON;
+        double mean = poisson ? 1 / a->rate : dist_mean(&a->think);
+        if (!TOO_SHORT(mean))
+            continue;
+        lpath_key(&c->path, "clients");
+        lnames_push(c, clients, k);
+        lpath_key(&c->path, "arrival");
+        lpath_key(&c->path, poisson ? "rate" : "think");
+        REPORT(mean, poisson ? "the mean time between arrivals (1/rate)" : "the mean think time");
+        c->path.n = depth;
+    }
+#undef TOO_SHORT
+#undef REPORT
+}
+
 /* ---- the whole scenario ---- */
 
 void lbuild_scenario(lctx *c, const cJSON *root, scenario *s)
@@ -409,6 +574,10 @@ void lbuild_scenario(lctx *c, const cJSON *root, scenario *s)
             lresolve_p_timeout(&s->pools[i].calls, s);
     for (int i = 0; i < s->nclients; i++)
         lresolve_p_timeout(&s->clients[i].policy, s);
+    if (c->nerr == 0 && !c->oom)
+        check_sizes(c, s, &pools, &clients);
+    if (c->nerr == 0 && !c->oom)
+        check_resolution(c, s, &pools, &clients);
     lnames_free(&pools);
     lnames_free(&clients);
 }

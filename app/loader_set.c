@@ -309,11 +309,27 @@ static int walk(lset *ls, int apply, cJSON *value)
 
 /* ---- the override ---- */
 
+/* Does TEXT hold the escape \u0000 (a NUL, which would cut C strings short)? */
+static int has_nul_escape(const char *text)
+{
+    const char *e = text + strlen(text);
+    unsigned cp;
+    for (const char *p = text; *p; p++)
+        if (*p == '\\' && p[1]) {
+            if (p[1] == 'u' && loc_hex4(p + 2, e, &cp) == 0 && cp == 0)
+                return 1;
+            p++;
+        }
+    return 0;
+}
+
 static cJSON *parse_value(const char *text, int *bad)
 {
     const char *end = NULL, *t = text + strspn(text, " \t\r\n");
+    *bad = has_nul_escape(text) ? 2 : 0;
+    if (*bad)
+        return NULL;
     cJSON *v = cJSON_ParseWithLengthOpts(text, strlen(text) + 1, &end, 1);
-    *bad = 0;
     if (v)
         return v;
     if (*t == '{' || *t == '[' || *t == '"') {
@@ -375,6 +391,10 @@ int loader_set_as(loader_doc *d, const char *assignment, const char *origin, FIL
     cJSON *value = path ? parse_value(eq + 1, &bad) : NULL;
     if (path && lpath_parse(path, &ls.p, &why) != 0) {
         fprintf(err, "%s %s: bad path: %s\n", origin, assignment, why);
+        rc = SET_BAD;
+    } else if (path && bad == 2) {
+        fprintf(err, "%s %s: \\u0000 (a NUL character) cannot be used in a value\n", origin,
+                assignment);
         rc = SET_BAD;
     } else if (path && bad) {
         fprintf(err, "%s %s: the value is not valid JSON (quote strings as '\"text\"')\n", origin,

@@ -51,7 +51,10 @@ static int jstring(jchk *k)
         if (ch == '\\') {
             unsigned cp;
             char x = k->p + 1 < k->e ? k->p[1] : '\0';
-            if (x == 'u' && loc_hex4(k->p + 2, k->e, &cp) == 0)
+            if (x == 'u' && loc_hex4(k->p + 2, k->e, &cp) == 0 && cp == 0)
+                return jfail(k, k->p, "\\u0000 (a NUL character) cannot be used in a string: "
+                             "names would be cut short there");
+            else if (x == 'u' && loc_hex4(k->p + 2, k->e, &cp) == 0)
                 k->p += 5;
             else if (x && strchr("\"\\/bfnrt", x))
                 k->p++;

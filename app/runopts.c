@@ -8,13 +8,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 volatile sig_atomic_t runopts_stop = 0;
+static int stop_tty; /* stderr is a terminal: say what the first signal does */
 
+/* The first SIGINT/SIGTERM asks for a clean stop (partial results written,
+ * exit 130); the handlers are then back to the default (SA_RESETHAND), so a
+ * second one ends relsim at once, even while it is still writing outputs
+ * (which are atomic: at worst a NAME.tmp.PID is left, never a half file). */
 static void on_signal(int sig)
 {
-    (void)sig;
+    static const char msg[] = "\nrelsim: stopping; writing the partial results "
+                              "(interrupt again to quit at once)\n";
     runopts_stop = 1;
+    signal(sig == SIGINT ? SIGTERM : SIGINT, SIG_DFL);
+    if (stop_tty) {
+        ssize_t w = write(2, msg, sizeof msg - 1);
+        (void)w;
+    }
 }
 
 void runopts_signals(void)
@@ -22,7 +34,11 @@ void runopts_signals(void)
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESETHAND;
     sigemptyset(&sa.sa_mask);
+    sigaddset(&sa.sa_mask, SIGINT);
+    sigaddset(&sa.sa_mask, SIGTERM);
+    stop_tty = isatty(2);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 }
@@ -228,9 +244,14 @@ void runopts_free(runopts *o)
 
 static int set_kv(loader_doc *d, const char *key, const char *val, const char *opt, FILE *err)
 {
-    char buf[512];
-    snprintf(buf, sizeof buf, "%s=%s", key, val);
-    return loader_set_as(d, buf, opt, err);
+    char *buf = NULL; /* any length: a truncated value would be another value */
+    if (asprintf(&buf, "%s=%s", key, val) < 0) {
+        fprintf(err, "%s %s: out of memory\n", opt, val);
+        return -1;
+    }
+    int rc = loader_set_as(d, buf, opt, err);
+    free(buf);
+    return rc;
 }
 
 loader_doc *runopts_load(const runopts *o, FILE *err)
