@@ -12,6 +12,7 @@
 #include "app/par.h" /* MPI back end */
 #endif
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,7 @@ typedef struct {
     int *status;    /* per item */
     volatile sig_atomic_t *stop;
     pthread_mutex_t lock;
+    int error_item; /* replication whose reason is in r->error */
 } exec_ctx;
 
 static double now_seconds(void)
@@ -66,10 +68,13 @@ static int run_item(void *p, int item, int worker)
     if (st == WORLD_DONE && item == 0)
         keep_trace(r, w);
     if (st == WORLD_RUNAWAY || st == WORLD_NOMEM) {
+        /* keep the lowest replication's reason, whichever thread stops first */
         pthread_mutex_lock(&x->lock);
-        if (!r->error[0])
+        if (item < x->error_item) {
+            x->error_item = item;
             snprintf(r->error, sizeof r->error, "replication %d: %s", item,
                      st == WORLD_NOMEM ? "out of memory" : world_error(w));
+        }
         pthread_mutex_unlock(&x->lock);
     }
     return st != WORLD_DONE;
@@ -134,7 +139,7 @@ int exec_extend(exec_result *r, int upto, const exec_opts *o)
     int jobs = o->jobs < 1 ? 1 : o->jobs;
     if (jobs > upto - r->nrec)
         jobs = upto - r->nrec;
-    exec_ctx x = {.r = r, .first = r->nrec, .stop = o->stop};
+    exec_ctx x = {.r = r, .first = r->nrec, .stop = o->stop, .error_item = INT_MAX};
     pthread_mutex_init(&x.lock, NULL);
     x.worlds = calloc((size_t)jobs, sizeof *x.worlds);
     x.status = malloc((size_t)(upto - r->nrec) * sizeof *x.status);

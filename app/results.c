@@ -41,11 +41,48 @@ cJSON *results_stat_json(stat_summary s)
     return o;
 }
 
+/* Why a metric can be undefined (null) in a replication. */
+static const char *undefined_reason(const char *name)
+{
+    static const struct {
+        const char *prefix, *why;
+    } why[] = {
+        {"latency_", "no successful request in the window"},
+        {"timeout_fraction", "no attempt sent in the window"},
+        {"rejected_by_breaker", "no attempt sent in the window"},
+        {"breaker_", "no circuit breaker configured"},
+        {"retries_dropped_by_budget", "no retry or hedge asked the budget"},
+        {"retry_fired_fraction", "no exponential_random retry drawn"},
+        {"hedges_won", "no hedging configured, or no successful request"},
+        {"hedges_", "no hedging configured"},
+        {"eject", "no outlier ejection configured"},
+        {"deadline_fraction", "no deadline configured, or no request ended"},
+        {"mttf_", "no failure ended an up period in the window"},
+        {"mttr_", "no repair completed in the window"},
+        {"utilization", "no server UP in the window"},
+        {"wasted_fraction", "no attempt served in the window"},
+        {"load_amplification", "no request ended by the clients that reach this pool"},
+    };
+    for (size_t i = 0; i < sizeof why / sizeof why[0]; i++)
+        if (!strncmp(name, why[i].prefix, strlen(why[i].prefix)))
+            return why[i].why;
+    return "no request ended in the window";
+}
+
+/* A statistic, plus "undefined": reason when some replications had none. */
+static void add_stat(cJSON *o, const char *name, stat_summary s, int nrec)
+{
+    cJSON *j = results_stat_json(s);
+    if (s.n < nrec)
+        cJSON_AddStringToObject(j, "undefined", undefined_reason(name));
+    cJSON_AddItemToObject(o, name, j);
+}
+
 static cJSON *caller_json(const exec_result *r, int c)
 {
     cJSON *o = cJSON_CreateObject();
     for (int m = 0; m < CM_COUNT; m++)
-        cJSON_AddItemToObject(o, cm_names[m], results_stat_json(results_caller_stat(r, c, m)));
+        add_stat(o, cm_names[m], results_caller_stat(r, c, m), r->nrec);
     return o;
 }
 
@@ -62,7 +99,7 @@ cJSON *results_entities_json(const exec_result *r, int is_pool)
     for (int p = 0; p < sc->npools; p++) {
         cJSON *o = cJSON_CreateObject();
         for (int m = 0; m < PM_COUNT; m++)
-            cJSON_AddItemToObject(o, pm_names[m], results_stat_json(results_pool_stat(r, p, m)));
+            add_stat(o, pm_names[m], results_pool_stat(r, p, m), r->nrec);
         if (sc->pools[p].has_calls)
             cJSON_AddItemToObject(o, "calls", caller_json(r, k++));
         cJSON_AddItemToObject(all, sc->pools[p].name, o);

@@ -357,6 +357,7 @@ static void request_finish(caller *c, request *r, int ok)
         c->cause[CAUSE_ABANDONED]++;
         caller_attempt_release(a);
     }
+    c->w->requests_live--;
     c->ended++;
     c->req_attempts += r->attempts;
     c->bin_ended++;
@@ -398,6 +399,12 @@ void caller_start_request(caller *c, attempt *parent, int user)
     if (parent)
         parent->child = r;
     c->bin_offered++;
+    /* Requests that pile up while the pools stay empty are not ending (hang
+     * without a timeout); when the pools fill too, their own guard names the
+     * overloaded pool first.  Past twice the limit, stop either way. */
+    long live = ++c->w->requests_live, lim = c->w->in_flight_limit;
+    if (live > lim && (c->w->in_flight <= lim / 2 || live / 2 > lim))
+        world_runaway_requests(c->w, c);
     budget_on_request(&c->bud, s->now);
     if (c->cfg->deadline > 0)
         timerq_start(&c->deadline_q, s, &r->deadline);

@@ -188,6 +188,7 @@ typedef struct world {
     uint64_t rep, streams_per_rep;
     long in_flight;          /* attempts queued or in service, all pools */
     long in_flight_limit;    /* limits.max_in_flight, or LONG_MAX */
+    long requests_live;      /* requests started and not ended, all callers */
     int runaway;             /* set by the overload guard */
     char error[512];
 } world;
@@ -227,6 +228,7 @@ void source_request_done(source *src, int user);
 void world_mark(world *w, int p, int srv, int what);
 void world_breaker_change(world *w, int c, int srv, int state);
 void world_runaway(world *w, const pool *p);
+void world_runaway_requests(world *w, const struct caller *c);
 /* Count attempts entering (+) or leaving (-) the pools; the overload guard. */
 static inline void world_in_flight(world *w, const pool *p, int delta)
 {

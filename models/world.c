@@ -234,6 +234,25 @@ void world_runaway(world *w, const pool *p)
              w->in_flight_limit, w->s.now, p->cfg->name, p->cfg->name);
 }
 
+/* Requests that never end (hang mode without a timeout or deadline) pile up
+ * in the callers, not in the pools: bound them with the same limit. */
+void world_runaway_requests(world *w, const caller *c)
+{
+    if (w->runaway)
+        return;
+    char who[CFG_NAME_MAX + 16];
+    if (c->client >= 0)
+        snprintf(who, sizeof who, "clients.%s", w->sc->clients[c->client].name);
+    else
+        snprintf(who, sizeof who, "pools.%s.calls", w->sc->pools[c->from_pool].name);
+    w->runaway = WORLD_RUNAWAY;
+    snprintf(w->error, sizeof w->error,
+             "runaway model: more than %ld requests in flight at t = %.6g s (%s, calling pool '%s'): "
+             "requests are not ending (failure_mode hang without a timeout?); give %s a timeout "
+             "or deadline, lower the load, or raise limits.max_in_flight",
+             w->in_flight_limit, w->s.now, who, c->target->cfg->name, who);
+}
+
 int world_trace_marks(const world *w, const world_trace_row **rows)
 {
     *rows = w->trace.marks;
@@ -262,6 +281,7 @@ static int prepare(world *w, unsigned long rep, double *record, int want_trace)
     }
     sim_reset(&w->s);
     w->in_flight = 0;
+    w->requests_live = 0;
     w->in_flight_limit = sc->limits.max_in_flight > 0 ? sc->limits.max_in_flight : LONG_MAX;
     w->runaway = 0;
     w->error[0] = '\0';
