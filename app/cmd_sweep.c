@@ -27,6 +27,7 @@
 #include "app/results.h"
 #include "app/run.h"
 #include "app/runopts.h"
+#include "app/sweep_axis.h"
 #include "plots/report.h"
 
 #include <ctype.h>
@@ -37,16 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SW_MAX_POINTS 10000 /* grid points (and values of one range) */
-
-/* One --vary: a path and the value texts given to loader_set_as(). */
-typedef struct {
-    const char *opt; /* "--vary" (NULL) or "--baseline", for messages */
-    const char *arg; /* the option's argument PATH=..., for messages */
-    char *path;      /* owned */
-    char **vals;     /* owned texts */
-    int n;
-} sw_axis;
+#define usage(arg, fmt, detail) sweep_usage("--vary", arg, fmt, detail)
 
 /* One grid point: its scenario before the run, its statistics after. */
 typedef struct {
@@ -82,152 +74,6 @@ typedef struct {
     int interrupted, failed, write_failed;
 } sweep;
 
-/* "relsim sweep: OPT ARG: message" on stderr; returns -1. */
-static int usage_opt(const char *opt, const char *arg, const char *fmt, const char *detail)
-{
-    fprintf(stderr, "relsim sweep: %s%s%s%s", arg ? opt : "", arg ? " " : "", arg ? arg : "", arg ? ": " : "");
-    fprintf(stderr, fmt, detail ? detail : "");
-    fputc('\n', stderr);
-    return -1;
-}
-
-#define usage(arg, fmt, detail) usage_opt("--vary", arg, fmt, detail)
-
-/* ---- --vary parsing ------------------------------------------------------- */
-
-static int push_val(sw_axis *a, const char *text, size_t len)
-{
-    char **v = realloc(a->vals, (size_t)(a->n + 1) * sizeof *v);
-    if (!v)
-        return -1;
-    a->vals = v;
-    if (!(v[a->n] = strndup(text, len)))
-        return -1;
-    a->n++;
-    return 0;
-}
-
-/* Split "a,b,{"x":1,"y":2},"c,d"" on the commas outside quotes and brackets. */
-static int split_list(sw_axis *a, const char *s)
-{
-    int depth = 0, quoted = 0;
-    const char *start = s;
-    for (const char *p = s;; p++) {
-        if (quoted && *p == '\\' && p[1]) {
-            p++;
-            continue;
-        }
-        if (*p == '"')
-            quoted = !quoted;
-        else if (!quoted && (*p == '[' || *p == '{'))
-            depth++;
-        else if (!quoted && (*p == ']' || *p == '}'))
-            depth--;
-        if (*p == '\0' || (*p == ',' && !quoted && depth <= 0)) {
-            const char *b = start, *e = p;
-            while (b < e && isspace((unsigned char)*b))
-                b++;
-            while (e > b && isspace((unsigned char)e[-1]))
-                e--;
-            if (b == e)
-                return usage_opt(a->opt ? a->opt : "--vary", a->arg, "empty value in the list (expected V1,V2,...)", NULL);
-            if (push_val(a, b, (size_t)(e - b)))
-                return usage(NULL, "out of memory", NULL);
-            if (*p == '\0')
-                return 0;
-            start = p + 1;
-        }
-    }
-}
-
-/* A whole number-looking text: strtod consumes all of it. */
-static int parse_num(const char *s, size_t len, double *out)
-{
-    char buf[64], *end;
-    if (len == 0 || len >= sizeof buf)
-        return -1;
-    memcpy(buf, s, len);
-    buf[len] = '\0';
-    *out = strtod(buf, &end);
-    return (end != buf && *end == '\0' && isfinite(*out)) ? 0 : -1;
-}
-
-/* Does S look like lo:hi[:step] (first part a number, not quoted JSON)? */
-static int looks_like_range(const char *s)
-{
-    double x;
-    const char *c = strchr(s, ':');
-    return c && !strpbrk(s, ",\"[{") && parse_num(s, (size_t)(c - s), &x) == 0;
-}
-
-/* lo:hi:step -> lo, lo+step, ..., hi included when on the grid (within
- * 1e-9 steps); values printed with 15 digits so 0.1+0.2 stays 0.3. */
-static int expand_range(sw_axis *a, const char *s)
-{
-    double v[3];
-    int k = 0;
-    for (const char *p = s; k < 3; k++) {
-        const char *c = strchr(p, ':');
-        size_t len = c ? (size_t)(c - p) : strlen(p);
-        if (parse_num(p, len, &v[k]))
-            return usage(a->arg, "a range is lo:hi:step with three numbers", NULL);
-        if (!c) {
-            k++;
-            break;
-        }
-        p = c + 1;
-        if (k == 2)
-            return usage(a->arg, "a range is lo:hi:step with three numbers", NULL);
-    }
-    if (k != 3)
-        return usage(a->arg, "a range is lo:hi:step with three numbers (the step is missing)", NULL);
-    double lo = v[0], hi = v[1], step = v[2];
-    if (!(step > 0))
-        return usage(a->arg, "the step of a range must be > 0", NULL);
-    if (lo > hi)
-        return usage(a->arg, "lo > hi in the range lo:hi:step", NULL);
-    double span = (hi - lo) / step;
-    if (!(span < SW_MAX_POINTS))
-        return usage(a->arg, "the range has more than 10000 values", NULL);
-    int n = (int)floor(span + 1e-9) + 1;
-    for (int i = 0; i < n; i++) {
-        char buf[64];
-        double x = lo + i * step;
-        if (i == n - 1 && fabs(x - hi) <= 1e-9 * step)
-            x = hi;
-        int len = snprintf(buf, sizeof buf, "%.15g", x);
-        if (push_val(a, buf, (size_t)len))
-            return usage(a->arg, "out of memory", NULL);
-    }
-    return 0;
-}
-
-static int axis_parse(sw_axis *a, const char *arg)
-{
-    const char *eq = strchr(arg, '=');
-    memset(a, 0, sizeof *a);
-    a->arg = arg;
-    if (!eq || eq == arg)
-        return usage(arg, "expected PATH=V1,V2,... or PATH=lo:hi:step", NULL);
-    if (!(a->path = strndup(arg, (size_t)(eq - arg))))
-        return usage(arg, "out of memory", NULL);
-    const char *s = eq + 1;
-    if (!*s || strspn(s, " \t") == strlen(s))
-        return usage(arg, "empty list of values for %s", a->path);
-    return looks_like_range(s) ? expand_range(a, s) : split_list(a, s);
-}
-
-static void axes_free(sw_axis *ax, int n)
-{
-    for (int i = 0; ax && i < n; i++) {
-        for (int k = 0; k < ax[i].n; k++)
-            free(ax[i].vals[k]);
-        free(ax[i].vals);
-        free(ax[i].path);
-    }
-    free(ax);
-}
-
 /* Parse every --vary; the grid size goes to *NPTS.  0 or -1 after printing. */
 static int axes_parse(sweep *s)
 {
@@ -237,7 +83,7 @@ static int axes_parse(sweep *s)
         return usage(NULL, "out of memory", NULL);
     for (int i = 0; i < s->o.nvaries; i++) {
         s->naxes = i + 1;
-        if (axis_parse(&s->axes[i], s->o.varies[i]))
+        if (sweep_axis_parse(&s->axes[i], s->o.varies[i]))
             return -1;
         for (int j = 0; j < i; j++)
             if (!strcmp(s->axes[j].path, s->axes[i].path))
@@ -356,13 +202,13 @@ static int point_matches(const sweep *s, const sw_point *pt, const sw_axis *l)
     for (int k = 0; k < l->n; k++) {
         char *eq = strchr(l->vals[k], '=');
         if (!eq)
-            return usage_opt("--baseline", s->o.baseline, "expected an index or PATH=VALUE,...", NULL);
+            return sweep_usage("--baseline", s->o.baseline, "expected an index or PATH=VALUE,...", NULL);
         *eq = '\0';
         int known = 0;
         for (int a = 0; a < s->naxes; a++)
             known |= !strcmp(s->axes[a].path, l->vals[k]);
         if (!known)
-            return usage_opt("--baseline", s->o.baseline, "%s is not a varied path", l->vals[k]);
+            return sweep_usage("--baseline", s->o.baseline, "%s is not a varied path", l->vals[k]);
         int ok = point_has(pt, l->vals[k], eq + 1);
         *eq = '=';
         if (!ok)
@@ -389,7 +235,7 @@ static int baseline_parse(sweep *s)
         return 0;
     }
     sw_axis l = {.opt = "--baseline", .arg = b};
-    int rc = split_list(&l, b), found = -1;
+    int rc = sweep_split_list(&l, b), found = -1;
     for (int i = 0; rc == 0 && found < 0 && i < s->npts; i++) {
         int m = point_matches(s, &s->pts[i], &l);
         if (m < 0)
@@ -401,7 +247,7 @@ static int baseline_parse(sweep *s)
         free(l.vals[k2]);
     free(l.vals);
     if (rc == 0 && found < 0)
-        rc = usage_opt("--baseline", b, "no grid point has these values", NULL);
+        rc = sweep_usage("--baseline", b, "no grid point has these values", NULL);
     s->baseline = found < 0 ? 0 : found;
     return rc;
 }
@@ -1080,7 +926,7 @@ static int setup(sweep *s, int argc, char **argv)
 static void sweep_free(sweep *s)
 {
     points_free(s->pts, s->npts);
-    axes_free(s->axes, s->naxes);
+    sweep_axes_free(s->axes, s->naxes);
     loader_close(s->base);
     runopts_free(&s->o);
 }

@@ -1,6 +1,6 @@
 /* fuzz_set.c - libFuzzer harness for "PATH=VALUE" overrides: `--set`
  * (loader_set) and `sweep --vary` (the list and lo:hi:step parser of
- * app/cmd_sweep.c, then loader_set_as(..., "--vary") for each value).
+ * app/sweep_axis.c, then loader_set_as(..., "--vary") for each value).
  *
  * Input: text, one command per line, applied in order to a copy of a fixed
  * scenario that uses every section of the format (BASE below):
@@ -15,10 +15,15 @@
  * After the lines, the document is built (the errors that name an override),
  * and queried at the last path seen.  A bug is any sanitizer report, crash,
  * leak or hang, or an override that fails but changes the document (the
- * documented rule is that a failed override changes nothing).  The --vary parser is static in app/cmd_sweep.c; it is
- * reached by including that file (only its static helpers are used here).
+ * documented rule is that a failed override changes nothing).
  */
-#include "app/cmd_sweep.c"
+#include "app/loader.h"
+#include "app/runopts.h"
+#include "app/sweep_axis.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <stdint.h>
 
@@ -84,7 +89,7 @@ static void vary(const loader_doc *d, const char *arg)
     sw_axis a;
     FILE *saved = stderr;
     stderr = sink; /* the sweep parser reports on stderr */
-    int rc = axis_parse(&a, arg);
+    int rc = sweep_axis_parse(&a, arg);
     stderr = saved;
     if (rc == 0) {
         for (int i = 0; i < a.n && i < 16; i++) {
