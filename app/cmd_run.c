@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define RUN_RECORD_BUDGET 4e9 /* bytes of replication records, as the loader checks */
+
 /* Headline metrics that --precision brings to the target half-width. */
 static int precision_met(const exec_result *r, double rel)
 {
@@ -40,14 +42,21 @@ static int precision_met(const exec_result *r, double rel)
 int run_to_precision(exec_result *r, const runopts *o, const exec_opts *eo)
 {
     int st = WORLD_DONE;
-    while (st == WORLD_DONE && !precision_met(r, o->precision) && r->nrec < o->max_replications) {
+    /* every replication keeps its record: stay within the loader's 4 GB budget */
+    long fit = (long)(RUN_RECORD_BUDGET / ((double)r->L.total * sizeof(double)));
+    long max = o->max_replications < fit ? o->max_replications : fit;
+    while (st == WORLD_DONE && !precision_met(r, o->precision) && r->nrec < max) {
         long next = r->nrec + (r->nrec + 1) / 2;
         if (next < 2)
             next = 2;
-        if (next > o->max_replications)
-            next = o->max_replications;
+        if (next > max)
+            next = max;
         st = exec_extend(r, (int)next, eo);
     }
+    if (st == WORLD_DONE && !precision_met(r, o->precision) && max < o->max_replications && !eo->quiet)
+        fprintf(stderr, "relsim: --precision not reached after %d replications: the records of more "
+                        "would exceed %.0f GB (lower --horizon or the bin count)\n",
+                r->nrec, RUN_RECORD_BUDGET / 1e9);
     return st;
 }
 
