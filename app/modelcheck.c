@@ -213,6 +213,9 @@ static const char *plain_queue(const scenario *sc, int p, double *rate, int *onl
             return "closed-loop clients";
         if (cc->policy.hedge.enabled || (cc->policy.timeout > 0 && cc->policy.retry.max_attempts > 1))
             return "timeouts trigger retries or hedges (extra load)";
+        if ((cc->policy.timeout > 0 || cc->policy.deadline > 0) &&
+            (cc->policy.breaker.kind != BREAKER_NONE || cc->policy.outlier.enabled))
+            return "breakers or ejection triggered by timeouts shed or shift load";
         *rate += cc->arrival.rate;
         *only = c;
         feeders++;

@@ -158,6 +158,12 @@ void breaker_record(breaker *b, sim *s, uint32_t epoch, int failed, double durat
         record_probe(b, s, failed, slow);
 }
 
+void breaker_release(breaker *b, uint32_t epoch)
+{
+    if (epoch == b->epoch && b->state == BRK_HALF_OPEN && b->probes_sent > b->probes_done)
+        b->probes_sent--;
+}
+
 const char *breaker_state_name(brk_state st)
 {
     switch (st) {

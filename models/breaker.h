@@ -67,6 +67,10 @@ int breaker_admit(breaker *b, uint32_t *epoch);
 /* An admitted attempt finished: FAILED (error or timeout), DURATION seconds. */
 void breaker_record(breaker *b, sim *s, uint32_t epoch, int failed, double duration);
 
+/* An admitted attempt will never report (its request ended another way):
+ * a HALF_OPEN probe gives its permit back (Resilience4j releasePermission). */
+void breaker_release(breaker *b, uint32_t epoch);
+
 const char *breaker_state_name(brk_state st);
 
 #endif

@@ -23,7 +23,7 @@
 #define SLAB 256
 
 static void attempt_failed(caller *c, request *r, outcome o);
-static void request_finish(caller *c, request *r, int ok);
+static void request_finish(caller *c, request *r, int ok, int deadline);
 
 /* ---- free lists ------------------------------------------------------------ */
 
@@ -194,6 +194,12 @@ static void send_attempt(caller *c, request *r, int hedge)
     c->attempts++;
     c->bin_attempts++;
     c->hedges += hedge;
+    if (c->cfg->hedge.enabled && r->attempts < c->cfg->hedge.max_attempts) {
+        /* the next hedge's clock restarts with every attempt, even one a
+         * breaker rejects, so hedging goes on while attempts remain */
+        timerq_stop(&r->hedge_timer);
+        timerq_start(&c->hedge_q, s, &r->hedge_timer);
+    }
     int srv = balancer_pick(c, r);
     breaker *b = breaker_for(c, srv);
     uint32_t epoch = 0;
@@ -228,22 +234,14 @@ static void send_attempt(caller *c, request *r, int hedge)
     stat_tw_add(&c->in_flight_tw, s->now, 1);
     if (c->cfg->timeout > 0)
         timerq_start(&c->tmo_q, s, &a->timeout);
-    if (c->cfg->hedge.enabled && r->attempts < c->cfg->hedge.max_attempts) {
-        timerq_stop(&r->hedge_timer);
-        timerq_start(&c->hedge_q, s, &r->hedge_timer);
-    }
     pool_arrive(c->target, srv, a); /* last: may finish R */
 }
 
-void caller_attempt_ended(attempt *a, outcome o)
+/* The caller stops waiting for A with outcome O: the breaker, the budget and
+ * outlier detection learn it, and the counters count it. */
+static void record_outcome(caller *c, attempt *a, outcome o)
 {
-    caller *c = a->owner;
-    if (!a->live) {
-        caller_attempt_release(a);
-        return;
-    }
-    request *r = a->req;
-    int failed = o != OUT_SUCCESS, srv = a->server, hedge = a->hedge;
+    int failed = o != OUT_SUCCESS, srv = a->server;
     detach(c, a);
     breaker *b = breaker_for(c, srv);
     if (b)
@@ -254,10 +252,22 @@ void caller_attempt_ended(attempt *a, outcome o)
     c->cause[o]++;
     if (o == OUT_TIMEOUT)
         c->timeouts++;
+}
+
+void caller_attempt_ended(attempt *a, outcome o)
+{
+    caller *c = a->owner;
+    if (!a->live) {
+        caller_attempt_release(a);
+        return;
+    }
+    request *r = a->req;
+    int failed = o != OUT_SUCCESS, hedge = a->hedge;
+    record_outcome(c, a, o);
     caller_attempt_release(a);
     if (!failed) {
         c->hedges_won += hedge;
-        request_finish(c, r, 1);
+        request_finish(c, r, 1, 0);
     } else {
         attempt_failed(c, r, o);
     }
@@ -294,7 +304,7 @@ static void hedge_failed(caller *c, request *r, outcome o)
         return;
     }
     if (r->nlive == 0)
-        request_finish(c, r, 0);
+        request_finish(c, r, 0, 0);
 }
 
 static void attempt_failed(caller *c, request *r, outcome o)
@@ -307,7 +317,7 @@ static void attempt_failed(caller *c, request *r, outcome o)
         return;
     }
     if (!retryable(&rc->retry_on, o) || r->attempts >= rc->max_attempts) {
-        request_finish(c, r, 0);
+        request_finish(c, r, 0, 0);
         return;
     }
     double drawn = 0;
@@ -318,12 +328,12 @@ static void attempt_failed(caller *c, request *r, outcome o)
         c->retry_fired += d >= 0;
     }
     if (d < 0) { /* P_retry: no retry fires after t_max */
-        request_finish(c, r, 0);
+        request_finish(c, r, 0, 0);
         return;
     }
     if (!budget_allows(c)) {
         c->cause[CAUSE_BUDGET]++;
-        request_finish(c, r, 0);
+        request_finish(c, r, 0, 0);
         return;
     }
     if (d == 0) {
@@ -344,17 +354,31 @@ static void backoff_over(sim *s, sim_event *ev)
     send_attempt(r->c, r, 0);
 }
 
-static void request_finish(caller *c, request *r, int ok)
+/* R ends (OK or not).  Its live attempts are abandoned (their work still
+ * loads the servers).  When the DEADLINE ended it, they count as timed out:
+ * a deadline-exceeded attempt is a failed attempt for the breaker, the
+ * budget and outlier detection (otherwise hung servers would never trip a
+ * deadline-only client's breaker).  When another attempt won, a HALF_OPEN
+ * probe among them gives its permit back, or the breaker would wait for it
+ * forever. */
+static void request_finish(caller *c, request *r, int ok, int deadline)
 {
     double now = c->w->s.now;
     r->state = REQ_DONE;
     timerq_stop(&r->deadline);
     timerq_stop(&r->hedge_timer);
     sim_cancel(&c->w->s, &r->backoff);
-    while (r->live) { /* abandoned hedges: their work still loads the servers */
+    while (r->live) {
         attempt *a = r->live;
-        detach(c, a);
-        c->cause[CAUSE_ABANDONED]++;
+        if (deadline) {
+            record_outcome(c, a, OUT_TIMEOUT);
+        } else {
+            breaker *b = breaker_for(c, a->server);
+            if (b)
+                breaker_release(b, a->epoch);
+            detach(c, a);
+            c->cause[CAUSE_ABANDONED]++;
+        }
         caller_attempt_release(a);
     }
     c->w->requests_live--;
@@ -423,7 +447,7 @@ static void deadline_expired(void *ctx, timer_node *n)
 {
     caller *c = ctx;
     c->deadlines++;
-    request_finish(c, SIM_CONTAINER(n, request, deadline), 0);
+    request_finish(c, SIM_CONTAINER(n, request, deadline), 0, 1);
 }
 
 static void hedge_expired(void *ctx, timer_node *n)

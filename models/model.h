@@ -93,7 +93,7 @@ typedef struct pool {
     int up_count, crews_busy;
     int *crew_wait;          /* FIFO of servers waiting for a crew (ring) */
     int wait_head, wait_len;
-    stat_tw up_tw, quorum_tw, busy_tw, queue_tw;
+    stat_tw up_tw, quorum_tw, busy_tw, queue_tw, forced_tw; /* forced_tw: servers in a forced outage */
     double failures, up_sum, up_n, down_sum, down_n;
     double arrivals, rejected, served, wasted, bin_arrivals;
     struct caller *calls;    /* multi-tier downstream caller, or NULL */
@@ -221,7 +221,8 @@ double caller_error_counter(const caller *c);
 int source_build(source *src, struct world *w, const client_cfg *cfg, caller *c, int index);
 void source_destroy(source *src);
 void source_start(source *src);
-void source_set_multiplier(source *src, double m);
+/* Multiply the arrival rate by FACTOR (a load event starts; 1/FACTOR when it ends). */
+void source_scale(source *src, double factor);
 void source_request_done(source *src, int user);
 
 /* World helpers (world.c) */

@@ -80,6 +80,8 @@ void pool_reset(pool *p)
     stat_tw_init(&p->quorum_tw, 0, p->up_count >= p->cfg->quorum);
     stat_tw_init(&p->busy_tw, 0, 0);
     stat_tw_init(&p->queue_tw, 0, 0);
+    stat_tw_init(&p->forced_tw, 0, 0);
+    p->bin_arrivals = 0;
     pool_restart_stats(p, 0);
 }
 
@@ -89,6 +91,7 @@ void pool_restart_stats(pool *p, double t)
     stat_tw_restart(&p->quorum_tw, t);
     stat_tw_restart(&p->busy_tw, t);
     stat_tw_restart(&p->queue_tw, t);
+    stat_tw_restart(&p->forced_tw, t);
     p->failures = p->up_sum = p->up_n = p->down_sum = p->down_n = 0;
     p->arrivals = p->rejected = p->served = p->wasted = 0;
 }
@@ -295,6 +298,8 @@ static void go_down(pool *p, server *v, int forced)
     }
     v->up = 0;
     v->forced = (uint8_t)forced;
+    if (forced)
+        stat_tw_add(&p->forced_tw, now, 1);
     v->since = now;
     set_up_count(p, -1);
     world_mark(p->w, p->index, v->index, forced ? MARK_FORCED : MARK_FAIL);
@@ -306,6 +311,8 @@ static void go_up(pool *p, server *v)
     double now = p->w->s.now;
     if (!v->forced)
         keep_period(p, 1, now - v->since);
+    else
+        stat_tw_add(&p->forced_tw, now, -1);
     v->up = 1;
     v->forced = 0;
     v->since = now;
@@ -384,8 +391,9 @@ void pool_finish_metrics(pool *p, double *m, double t)
      * time UP over the number of failures is the exponential MLE and uses the
      * censored time too. */
     double span = t - p->up_tw.start, up_time = up * span;
+    double forced_time = stat_tw_mean(&p->forced_tw, t) * span;
     m[PM_MTTF_ESTIMATE] = ratio(up_time, p->failures);
-    m[PM_MTTR_ESTIMATE] = ratio(p->cfg->servers * span - up_time, p->down_n);
+    m[PM_MTTR_ESTIMATE] = ratio(p->cfg->servers * span - up_time - forced_time, p->down_n);
 }
 
 void pool_take_bin(pool *p, double *ts, double t, double width)

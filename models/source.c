@@ -83,9 +83,10 @@ void source_start(source *src)
     }
 }
 
-void source_set_multiplier(source *src, double m)
+void source_scale(source *src, double factor)
 {
-    src->multiplier = m;
+    src->multiplier *= factor;
+    double m = src->multiplier;
     if (src->cfg->arrival.process != ARRIVAL_POISSON)
         return; /* closed loop: the load is the users, not a rate */
     sim *s = &src->c->w->s;

@@ -66,7 +66,7 @@ static void fault_start(sim *s, sim_event *ev)
         pool_force_down(&f->w->pools[e->pool], e->servers, e->duration);
         return;
     }
-    source_set_multiplier(&f->w->sources[e->client], e->multiplier);
+    source_scale(&f->w->sources[e->client], e->multiplier);
     sim_after(s, &f->end, e->duration);
 }
 
@@ -74,7 +74,8 @@ static void fault_end(sim *s, sim_event *ev)
 {
     (void)s;
     fault_slot *f = SIM_CONTAINER(ev, fault_slot, end);
-    source_set_multiplier(&f->w->sources[f->w->sc->events[f->k].client], 1.0);
+    const event_cfg *e = &f->w->sc->events[f->k];
+    source_scale(&f->w->sources[e->client], 1.0 / e->multiplier); /* overlapping events multiply */
 }
 
 /* ---- build ------------------------------------------------------------------ */

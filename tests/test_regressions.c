@@ -1,0 +1,150 @@
+/* test_regressions.c - one test per bug found by review, each failing on the
+ * code before its fix. */
+#include "tests/testutil.h"
+#include "tests/simtest.h"
+
+#include <math.h>
+
+static stat_summary cstat(const exec_result *r, int m) { return results_caller_stat(r, 0, m); }
+
+static breaker_cfg consecutive(breaker_scope scope, int threshold, double open_for)
+{
+    return (breaker_cfg){.kind = BREAKER_CONSECUTIVE, .scope = scope, .failure_threshold = threshold,
+                         .open_for = open_for, .half_open_probes = 1, .window = 1, .min_calls = 1,
+                         .failure_rate = 1, .slow_call_rate = 1};
+}
+
+/* A deadline-only client with a pool breaker: a HALF_OPEN probe abandoned by
+ * the deadline used to keep its permit, so the breaker stayed HALF_OPEN and
+ * rejected everything (success 0.056).  Now the deadline counts as the
+ * probe's failure and the breaker cycles: success near the availability. */
+static void test_probe_abandoned_by_deadline(void **state)
+{
+    (void)state;
+    scenario s;
+    st_scenario(&s, 1, 1, 2000, 4, 3);
+    s.pools[0].servers = 4;
+    s.pools[0].workers = 10;
+    s.pools[0].service = st_exp(10);
+    s.pools[0].failure = st_exp(0.01);
+    s.pools[0].repair = st_exp(0.1);
+    s.clients[0].arrival.rate = 20;
+    s.clients[0].policy.deadline = 0.3;
+    s.clients[0].policy.retry.max_attempts = 3;
+    s.clients[0].policy.breaker = consecutive(SCOPE_POOL, 3, 1);
+    exec_result r;
+    assert_int_equal(st_run(&r, &s), WORLD_DONE);
+    stat_summary succ = cstat(&r, CM_REQUEST_SUCCESS);
+    print_message("request success %.4f [%.4f, %.4f]\n", succ.mean, succ.lo, succ.hi);
+    assert_true(succ.lo > 0.5);
+    exec_result_free(&r);
+    scenario_free(&s);
+}
+
+/* Hung servers and a deadline-only client: the deadline-exceeded attempts
+ * must reach the breaker (it used to see no failure at all: 0 trips). */
+static void test_deadline_feeds_breaker(void **state)
+{
+    (void)state;
+    scenario s;
+    st_scenario(&s, 1, 1, 600, 4, 3);
+    s.pools[0].servers = 4;
+    s.pools[0].workers = 10;
+    s.pools[0].service = st_exp(100);
+    s.pools[0].mode = FAIL_HANG;
+    s.clients[0].arrival.rate = 50;
+    s.clients[0].policy.deadline = 0.5;
+    s.clients[0].policy.breaker = consecutive(SCOPE_PER_SERVER, 3, 1000);
+    s.nevents = 1;
+    s.events = calloc(1, sizeof *s.events);
+    s.events[0] = (event_cfg){.kind = EVENT_FAIL, .at = 100, .duration = 400, .pool = 0, .servers = 1};
+    exec_result r;
+    assert_int_equal(st_run(&r, &s), WORLD_DONE);
+    /* the hung server's breaker trips once and stays open for the rest */
+    assert_close(cstat(&r, CM_BREAKER_TRIPS).mean, 1, 0);
+    assert_true(cstat(&r, CM_REQUEST_SUCCESS).mean > 0.99);
+    exec_result_free(&r);
+    scenario_free(&s);
+}
+
+/* Two overlapping load events multiply; the end of the inner one used to
+ * reset the rate to 1x while the outer one was still on. */
+static void test_overlapping_load_events(void **state)
+{
+    (void)state;
+    scenario s;
+    st_scenario(&s, 1, 1, 400, 2, 3);
+    s.bin = 50;
+    s.pools[0].servers = 4;
+    s.pools[0].workers = 100;
+    s.pools[0].service = st_exp(100);
+    s.clients[0].arrival.rate = 10;
+    s.nevents = 2;
+    s.events = calloc(2, sizeof *s.events);
+    s.events[0] = (event_cfg){.kind = EVENT_LOAD, .at = 100, .duration = 200, .client = 0, .multiplier = 10};
+    s.events[1] = (event_cfg){.kind = EVENT_LOAD, .at = 150, .duration = 50, .client = 0, .multiplier = 10};
+    exec_result r;
+    assert_int_equal(st_run(&r, &s), WORLD_DONE);
+    size_t col = (size_t)s.npools * TSP_COUNT + TSC_OFFERED;
+    const double expect[8] = {10, 10, 100, 1000, 100, 100, 10, 10};
+    for (int b = 0; b < 8; b++) {
+        double sum = 0;
+        for (int i = 0; i < r.nrec; i++)
+            sum += rec_ts(&r.L, exec_rec(&r, i), b)[col];
+        /* Poisson counts over 50 s x 2 replications: 6 standard errors */
+        assert_close(sum / r.nrec, expect[b], 6 * sqrt(expect[b] / 100));
+    }
+    exec_result_free(&r);
+    scenario_free(&s);
+}
+
+/* mttr_estimate leaves forced outages out (it used to give 190 s for a
+ * 10 s MTTR when two servers were forced down for 1000 s). */
+static void test_mttr_estimate_forced(void **state)
+{
+    (void)state;
+    scenario s;
+    st_scenario(&s, 1, 0, 3600, 20, 3);
+    s.pools[0].servers = 4;
+    s.pools[0].failure = st_exp(0.001);
+    s.pools[0].repair = st_exp(0.1);
+    s.nevents = 1;
+    s.events = calloc(1, sizeof *s.events);
+    s.events[0] = (event_cfg){.kind = EVENT_FAIL, .at = 100, .duration = 1000, .pool = 0, .servers = 2};
+    exec_result r;
+    assert_int_equal(st_run(&r, &s), WORLD_DONE);
+    assert_agrees(results_pool_stat(&r, 0, PM_MTTR_ESTIMATE), 10, 3, 0);
+    exec_result_free(&r);
+    scenario_free(&s);
+}
+
+/* A pool's per-bin arrival count is reset between replications: an arrival
+ * at exactly the horizon used to leak into bin 0 of the next replication run
+ * by the same world, so the time series depended on -j. */
+static void test_bin_arrivals_reset(void **state)
+{
+    (void)state;
+    scenario s;
+    st_scenario(&s, 1, 1, 9, 40, 3);
+    s.bin = 1;
+    s.pools[0].service = st_det(1);
+    s.clients[0].arrival = (arrival_cfg){.process = ARRIVAL_CLOSED, .users = 1, .think = st_det(1)};
+    exec_result r;
+    exec_result_init(&r, &s);
+    exec_opts o = {.jobs = 1, .quiet = 1};
+    assert_int_equal(exec_extend(&r, s.replications, &o), WORLD_DONE);
+    for (int i = 0; i < r.nrec; i++)
+        assert_close(rec_ts(&r.L, exec_rec(&r, i), 0)[TSP_ARRIVALS], 0, 0); /* first arrival at t = 1 */
+    exec_result_free(&r);
+    scenario_free(&s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_probe_abandoned_by_deadline), cmocka_unit_test(test_deadline_feeds_breaker),
+        cmocka_unit_test(test_overlapping_load_events),     cmocka_unit_test(test_mttr_estimate_forced),
+        cmocka_unit_test(test_bin_arrivals_reset),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
