@@ -15,7 +15,7 @@
  * with timelines) always runs on rank 0.  Only rank 0 prints, shows progress
  * and writes files; the others compute.
  *
- * Every rank must call par_run() and par_bcast_int() the same number of
+ * Every rank must call par_run() the same number of
  * times with the same item ranges (they are collective).
  *
  * Ownership: par_run() writes into the caller's arrays only; nothing here
@@ -55,9 +55,6 @@ void par_finalize(void);
 int par_rank(void);
 int par_size(void);
 
-/* Rank 0's V, on every rank (collective). */
-int par_bcast_int(int v);
-
 /* Run items FIRST..LAST-1 across the ranks (collective): this rank runs the
  * items i with i % size == rank through runner_run() (JOBS threads, WORK,
  * CTX, STOP and the PROGRESS callback as there, over this rank's share),
@@ -78,7 +75,6 @@ static inline int par_init(int *argc, char ***argv)
 static inline void par_finalize(void) {}
 static inline int par_rank(void) { return 0; }
 static inline int par_size(void) { return 1; }
-static inline int par_bcast_int(int v) { return v; }
 static inline int par_run(int first, int last, int jobs, runner_work work, void *ctx,
                           volatile sig_atomic_t *stop, runner_progress progress, void *pctx,
                           const par_items *it)

@@ -57,12 +57,6 @@ void par_finalize(void)
 int par_rank(void) { return rank; }
 int par_size(void) { return size; }
 
-int par_bcast_int(int v)
-{
-    if (size > 1)
-        MPI_Bcast(&v, 1, MPI_INT, 0, MPI_COMM_WORLD);
-    return v;
-}
 
 /* ---- a rank's share: items first_of(r), first_of(r) + size, ... < last ---- */
 

@@ -593,7 +593,8 @@ void caller_restart_stats(caller *c, double t)
         c->trips_at_start += c->brk[i].trips;
 }
 
-double caller_error_counter(const caller *c)
+/* Mean consecutive-failure counter (C_error) over the caller's breakers. */
+static double caller_error_counter(const caller *c)
 {
     if (c->nbrk == 0)
         return NAN;

@@ -1,7 +1,6 @@
 /* dist.c - distribution sampling over GSL. */
 #include "models/dist.h"
 
-#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 #include <math.h>
 
@@ -16,21 +15,6 @@ double dist_sample(const dist_cfg *d, rng_stream *r)
     case DIST_NONE: break;
     }
     return INFINITY;
-}
-
-double dist_cdf(const dist_cfg *d, double t)
-{
-    if (t < 0)
-        return 0;
-    switch (d->kind) {
-    case DIST_EXPONENTIAL: return gsl_cdf_exponential_P(t, 1.0 / d->rate);
-    case DIST_DETERMINISTIC: return t >= d->value ? 1.0 : 0.0;
-    case DIST_WEIBULL: return gsl_cdf_weibull_P(t, d->scale, d->shape);
-    case DIST_LOGNORMAL: return gsl_cdf_lognormal_P(t, d->mu, d->sigma);
-    case DIST_GAMMA: return gsl_cdf_gamma_P(t, d->shape, d->scale);
-    case DIST_NONE: break;
-    }
-    return NAN;
 }
 
 const char *dist_name(dist_kind k)

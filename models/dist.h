@@ -13,9 +13,6 @@
 /* One draw from D; D->kind must not be DIST_NONE. */
 double dist_sample(const dist_cfg *d, rng_stream *r);
 
-/* CDF of D at T (for plots and checks); NAN for DIST_NONE. */
-double dist_cdf(const dist_cfg *d, double t);
-
 /* Short name of a kind: "exponential", ... */
 const char *dist_name(dist_kind k);
 

@@ -215,10 +215,9 @@ void caller_restart_stats(caller *c, double t);
 void caller_finish_metrics(caller *c, double *m, double t);
 void caller_take_bin(caller *c, double *ts, double t, double width);
 void caller_attempt_release(attempt *a);
-double caller_error_counter(const caller *c);
 
 /* Arrival sources (source.c) */
-int source_build(source *src, struct world *w, const client_cfg *cfg, caller *c, int index);
+int source_build(source *src, const client_cfg *cfg, caller *c);
 void source_destroy(source *src);
 void source_start(source *src);
 /* Multiply the arrival rate by FACTOR (a load event starts; 1/FACTOR when it ends). */

@@ -34,7 +34,7 @@ static double think(source *src)
     return dist_sample(&src->cfg->arrival.think, &src->rng_think) / src->multiplier;
 }
 
-int source_build(source *src, world *w, const client_cfg *cfg, caller *c, int index)
+int source_build(source *src, const client_cfg *cfg, caller *c)
 {
     memset(src, 0, sizeof *src);
     src->cfg = cfg;
@@ -53,8 +53,6 @@ int source_build(source *src, world *w, const client_cfg *cfg, caller *c, int in
             src->users[i].index = i;
         }
     }
-    (void)w;
-    (void)index;
     return 0;
 }
 

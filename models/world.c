@@ -113,7 +113,7 @@ static int build_callers(world *w)
         return -1;
     for (int c = 0; c < sc->nclients; c++) {
         if (caller_build(&w->callers[c], w, &sc->clients[c].policy, c, c, -1) ||
-            source_build(&w->sources[c], w, &sc->clients[c], &w->callers[c], c))
+            source_build(&w->sources[c], &sc->clients[c], &w->callers[c]))
             return -1;
     }
     int k = sc->nclients;
