@@ -158,6 +158,15 @@ static void build_pool(lctx *c, const cJSON *o, const lnames *pools, pool_cfg *p
         p->has_calls = 1;
         lpath_pop(&c->path);
     }
+    lbuild_liveness(c, o, &p->liveness);
+    lbuild_spares(c, o, &p->spares);
+    if (servers_ok && p->servers + p->spares.count > 100000) {
+        lpath_key(&c->path, "spares");
+        lpath_key(&c->path, "count");
+        lerr(c, AT_VALUE, "servers + spares must be <= 100000, got %d + %d", p->servers,
+             p->spares.count);
+        c->path.n -= 2;
+    }
 }
 
 /* Report a cycle of calls once, at its pool with the smallest index. */

@@ -9,6 +9,8 @@
  *   loader_build.c    top level, pools, clients, events, cross-references
  *   loader_policy.c   timeouts, retry, backoff, budget, breaker, hedge, outlier, dists
  *
+ *   loader_detect.c   health_check, liveness, spares (detectors and failover)
+ *
  * cJSON stays inside these files.
  */
 #ifndef RELSIM_LOADER_INT_H
@@ -133,7 +135,8 @@ struct lschema {
 };
 
 extern const lschema ls_root, ls_pool, ls_client, ls_calls, ls_dist, ls_arrival, ls_timeout,
-    ls_retry, ls_backoff, ls_budget, ls_breaker, ls_hedge, ls_outlier, ls_event, ls_limits;
+    ls_retry, ls_backoff, ls_budget, ls_breaker, ls_hedge, ls_outlier, ls_event, ls_limits,
+    ls_health, ls_liveness, ls_spares;
 
 const lkey *lschema_key(const lschema *s, const char *name);
 /* Closest of CANDIDATES (NULL-terminated) to WORD, or NULL if none is close. */
@@ -218,6 +221,11 @@ const char *lnames_label_of(const cJSON *arr, int i);
 int lbuild_dist(lctx *c, const cJSON *obj, const char *key, int required, dist_cfg *d);
 void lbuild_policy(lctx *c, const cJSON *obj, const lnames *pools, int target_required,
                    policy_cfg *pol);
+/* clients.X.health_check / pools.X.calls.health_check, pools.X.liveness,
+ * pools.X.spares (loader_detect.c); absent keys leave the defaults. */
+void lbuild_health(lctx *c, const cJSON *obj, health_cfg *h);
+void lbuild_liveness(lctx *c, const cJSON *obj, liveness_cfg *l);
+void lbuild_spares(lctx *c, const cJSON *obj, spares_cfg *s);
 void lresolve_p_timeout(policy_cfg *pol, const scenario *s);
 /* Validate the whole tree into *S (zeroed by the caller); errors via lerr. */
 void lbuild_scenario(lctx *c, const cJSON *root, scenario *s);

@@ -349,4 +349,5 @@ void lbuild_policy(lctx *c, const cJSON *obj, const lnames *pools, int target_re
     build_breaker(c, obj, &pol->breaker);
     build_hedge(c, obj, &pol->hedge);
     build_outlier(c, obj, &pol->outlier);
+    lbuild_health(c, obj, &pol->health);
 }

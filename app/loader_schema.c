@@ -56,6 +56,26 @@ static const lkey k_outlier[] = {{"consecutive_errors", NULL},
                                  {NULL, NULL}};
 const lschema ls_outlier = {LS_OBJECT, "outlier", k_outlier, NULL, 0};
 
+static const lkey k_health[] = {{"interval", NULL},
+                                {"jitter", NULL},
+                                {"timeout", NULL},
+                                {"unhealthy_threshold", NULL},
+                                {"healthy_threshold", NULL},
+                                {"probe", NULL},
+                                {"panic_threshold", NULL},
+                                {NULL, NULL}};
+const lschema ls_health = {LS_OBJECT, "health_check", k_health, NULL, 0};
+
+static const lkey k_liveness[] = {{"interval", NULL}, {"timeout", NULL}, {"failure_threshold", NULL},
+                                  {"probe", NULL},    {"restart", &ls_dist}, {NULL, NULL}};
+const lschema ls_liveness = {LS_OBJECT, "liveness", k_liveness, NULL, 0};
+
+/* switchover: a distribution, or a number of seconds (0 = instant) */
+static const lschema ls_switchover = {LS_OBJECT, "distribution", k_dist, NULL, 1};
+static const lkey k_spares[] = {{"count", NULL},      {"mode", NULL}, {"warm_factor", NULL},
+                                {"switchover", &ls_switchover}, {NULL, NULL}};
+const lschema ls_spares = {LS_OBJECT, "spares", k_spares, NULL, 0};
+
 static const lkey k_arrival[] = {
     {"process", NULL}, {"rate", NULL}, {"users", NULL}, {"think", &ls_dist}, {NULL, NULL}};
 const lschema ls_arrival = {LS_OBJECT, "arrival", k_arrival, NULL, 0};
@@ -63,7 +83,7 @@ const lschema ls_arrival = {LS_OBJECT, "arrival", k_arrival, NULL, 0};
 #define POLICY_KEYS                                                                         \
     {"target", NULL}, {"balancer", NULL}, {"timeout", &ls_timeout}, {"deadline", NULL},     \
         {"retry", &ls_retry}, {"breaker", &ls_breaker}, {"hedge", &ls_hedge},               \
-        {"outlier", &ls_outlier}
+        {"outlier", &ls_outlier}, {"health_check", &ls_health}
 
 static const lkey k_client[] = {{"name", NULL}, {"arrival", &ls_arrival}, POLICY_KEYS, {NULL, NULL}};
 const lschema ls_client = {LS_OBJECT, "client", k_client, NULL, 0};
@@ -74,7 +94,8 @@ const lschema ls_calls = {LS_OBJECT, "calls", k_calls, NULL, 0};
 static const lkey k_pool[] = {{"name", NULL},         {"servers", NULL},      {"workers", NULL},
                               {"queue_limit", NULL},  {"service", &ls_dist},  {"failure", &ls_dist},
                               {"repair", &ls_dist},   {"repair_crews", NULL}, {"failure_mode", NULL},
-                              {"quorum", NULL},       {"calls", &ls_calls},   {NULL, NULL}};
+                              {"quorum", NULL},       {"calls", &ls_calls},   {"liveness", &ls_liveness},
+                              {"spares", &ls_spares}, {NULL, NULL}};
 const lschema ls_pool = {LS_OBJECT, "pool", k_pool, NULL, 0};
 
 static const lkey k_event[] = {{"at", NULL},      {"kind", NULL},   {"pool", NULL},

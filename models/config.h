@@ -108,6 +108,25 @@ typedef struct {
     double max_ejection_percent; /* in [0,100]; at least one host may always be ejected */
 } outlier_cfg;
 
+/* How a health or liveness probe reaches a server. */
+typedef enum {
+    PROBE_DIRECT = 0, /* sees only whether the server is UP (TCP connect, process liveness) */
+    PROBE_QUEUED      /* a small request that waits in the server's FIFO behind real work */
+} probe_kind;
+
+/* Active health checking by one caller (Envoy): each caller has its own view
+ * of which servers are healthy and its balancer picks only among those. */
+typedef struct {
+    int enabled;
+    double interval;         /* seconds from one probe's result to the next probe */
+    double jitter;           /* each interval gets U(0, jitter) added (Envoy interval_jitter) */
+    double timeout;          /* a probe not answered within this has failed */
+    int unhealthy_threshold; /* consecutive failed probes to mark a server unhealthy */
+    int healthy_threshold;   /* consecutive good probes to mark it healthy again */
+    probe_kind probe;
+    double panic_threshold;  /* [0,1]: healthy share below this routes to all; 0 = never */
+} health_cfg;
+
 /* How one caller (a client, or a pool calling downstream) talks to a pool. */
 typedef struct {
     int target; /* index into scenario.pools */
@@ -119,11 +138,33 @@ typedef struct {
     breaker_cfg breaker;
     hedge_cfg hedge;
     outlier_cfg outlier;
+    health_cfg health;
 } policy_cfg;
+
+/* Liveness probes on a pool's servers (Kubernetes livenessProbe): a server
+ * failing failure_threshold consecutive probes is restarted. */
+typedef struct {
+    int enabled;
+    double interval;       /* periodSeconds */
+    double timeout;        /* timeoutSeconds */
+    int failure_threshold; /* failureThreshold */
+    probe_kind probe;
+    dist_cfg restart;      /* how long a restarted server stays DOWN */
+} liveness_cfg;
+
+typedef enum { SPARE_COLD = 0, SPARE_WARM, SPARE_HOT } spare_mode;
+
+/* Standby units behind a pool's active positions (failover). */
+typedef struct {
+    int count;          /* 0 = no spares */
+    spare_mode mode;
+    double warm_factor; /* warm: an idle spare fails at this times the failure rate, in (0,1) */
+    dist_cfg switchover;/* from an active failure to the spare serving (DIST_NONE = 0 s) */
+} spares_cfg;
 
 typedef struct {
     char name[CFG_NAME_MAX];
-    int servers;
+    int servers;   /* active positions (spares come on top) */
     int workers;
     int queue_limit; /* 0 = unbounded */
     dist_cfg service;
@@ -134,6 +175,8 @@ typedef struct {
     int quorum;
     int has_calls; /* multi-tier: serving here calls another pool */
     policy_cfg calls;
+    liveness_cfg liveness;
+    spares_cfg spares;
 } pool_cfg;
 
 typedef enum { ARRIVAL_POISSON = 0, ARRIVAL_CLOSED } arrival_kind;
