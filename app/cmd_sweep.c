@@ -260,14 +260,6 @@ static int name_index(const char *const *names, int n, const char *name)
     return -1;
 }
 
-/* Higher is better for these; lower for every other metric. */
-static int default_maximize(int is_pool, int metric)
-{
-    if (is_pool)
-        return metric == PM_SERVER_AVAILABILITY || metric == PM_SYSTEM_AVAILABILITY;
-    return metric == CM_REQUEST_SUCCESS || metric == CM_THROUGHPUT || metric == CM_HEDGES_WON;
-}
-
 static int entity_index(const scenario *sc, int is_pool, const char *name)
 {
     for (int i = 0; i < (is_pool ? sc->npools : sc->nclients); i++)
@@ -337,7 +329,7 @@ static int objective_parse(sweep *s)
         objective_help(sc);
         return -1;
     }
-    s->obj.maximize = goal >= 0 ? goal : default_maximize(s->obj.is_pool, s->obj.metric);
+    s->obj.maximize = goal >= 0 ? goal : metrics_maximize(s->obj.is_pool, s->obj.metric);
     return 0;
 }
 
@@ -683,11 +675,6 @@ static cJSON *sweep_json(sweep *s)
 
 /* ---- sweep.csv ------------------------------------------------------------------- */
 
-static const int csv_pool_metrics[] = {PM_SERVER_AVAILABILITY, PM_SYSTEM_AVAILABILITY, PM_UTILIZATION,
-                                       PM_LOAD_AMPLIFICATION};
-static const int csv_client_metrics[] = {CM_REQUEST_SUCCESS, CM_LATENCY_MEAN, CM_LATENCY_P99,
-                                         CM_ATTEMPTS_PER_REQUEST, CM_TIMEOUT_FRACTION};
-#define NELEM(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 /* One CSV field: quoted when it holds a comma, quote or newline. */
 static void csv_field(FILE *f, const char *t)
@@ -727,10 +714,12 @@ static void csv_num(FILE *f, double v)
 static int csv_metrics(const sweep *s, int *isp, int *met)
 {
     int n = 0, have = 0;
-    for (int k = 0; k < NELEM(csv_pool_metrics); k++, n++)
-        isp[n] = 1, met[n] = csv_pool_metrics[k], have |= s->obj.is_pool && met[n] == s->obj.metric;
-    for (int k = 0; k < NELEM(csv_client_metrics); k++, n++)
-        isp[n] = 0, met[n] = csv_client_metrics[k], have |= !s->obj.is_pool && met[n] == s->obj.metric;
+    for (int m = 0; m < PM_COUNT; m++)
+        if (pm_defs[m].flags & MF_SWEEP)
+            isp[n] = 1, met[n] = m, have |= s->obj.is_pool && m == s->obj.metric, n++;
+    for (int m = 0; m < CM_COUNT; m++)
+        if (cm_defs[m].flags & MF_SWEEP)
+            isp[n] = 0, met[n] = m, have |= !s->obj.is_pool && m == s->obj.metric, n++;
     if (!have)
         isp[n] = s->obj.is_pool, met[n] = s->obj.metric, n++;
     return n;
@@ -775,7 +764,7 @@ static void csv_row(FILE *f, const sweep *s, const sw_point *pt, const int *isp,
 static int write_csv(const sweep *s)
 {
     char path[4200];
-    int isp[16], met[16], nm = csv_metrics(s, isp, met);
+    int isp[PM_COUNT + CM_COUNT + 1], met[PM_COUNT + CM_COUNT + 1], nm = csv_metrics(s, isp, met);
     fs_atomic a;
     snprintf(path, sizeof path, "%s/sweep.csv", s->out);
     if (fs_open_atomic(&a, path))

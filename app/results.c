@@ -41,48 +41,20 @@ cJSON *results_stat_json(stat_summary s)
     return o;
 }
 
-/* Why a metric can be undefined (null) in a replication. */
-static const char *undefined_reason(const char *name)
-{
-    static const struct {
-        const char *prefix, *why;
-    } why[] = {
-        {"latency_", "no successful request in the window"},
-        {"timeout_fraction", "no attempt sent in the window"},
-        {"rejected_by_breaker", "no attempt sent in the window"},
-        {"breaker_", "no circuit breaker configured"},
-        {"retries_dropped_by_budget", "no retry or hedge asked the budget"},
-        {"retry_fired_fraction", "no exponential_random retry drawn"},
-        {"hedges_won", "no hedging configured, or no successful request"},
-        {"hedges_", "no hedging configured"},
-        {"eject", "no outlier ejection configured"},
-        {"deadline_fraction", "no deadline configured, or no request ended"},
-        {"mttf_", "no failure ended an up period in the window"},
-        {"mttr_", "no repair completed in the window"},
-        {"utilization", "no server UP in the window"},
-        {"wasted_fraction", "no attempt served in the window"},
-        {"load_amplification", "no request ended by the clients that reach this pool"},
-    };
-    for (size_t i = 0; i < sizeof why / sizeof why[0]; i++)
-        if (!strncmp(name, why[i].prefix, strlen(why[i].prefix)))
-            return why[i].why;
-    return "no request ended in the window";
-}
-
 /* A statistic, plus "undefined": reason when some replications had none. */
-static void add_stat(cJSON *o, const char *name, stat_summary s, int nrec)
+static void add_stat(cJSON *o, const metric_def *d, stat_summary s, int nrec)
 {
     cJSON *j = results_stat_json(s);
     if (s.n < nrec)
-        cJSON_AddStringToObject(j, "undefined", undefined_reason(name));
-    cJSON_AddItemToObject(o, name, j);
+        cJSON_AddStringToObject(j, "undefined", d->undefined);
+    cJSON_AddItemToObject(o, d->name, j);
 }
 
 static cJSON *caller_json(const exec_result *r, int c)
 {
     cJSON *o = cJSON_CreateObject();
     for (int m = 0; m < CM_COUNT; m++)
-        add_stat(o, cm_names[m], results_caller_stat(r, c, m), r->nrec);
+        add_stat(o, &cm_defs[m], results_caller_stat(r, c, m), r->nrec);
     return o;
 }
 
@@ -99,7 +71,7 @@ cJSON *results_entities_json(const exec_result *r, int is_pool)
     for (int p = 0; p < sc->npools; p++) {
         cJSON *o = cJSON_CreateObject();
         for (int m = 0; m < PM_COUNT; m++)
-            add_stat(o, pm_names[m], results_pool_stat(r, p, m), r->nrec);
+            add_stat(o, &pm_defs[m], results_pool_stat(r, p, m), r->nrec);
         if (sc->pools[p].has_calls)
             cJSON_AddItemToObject(o, "calls", caller_json(r, k++));
         cJSON_AddItemToObject(all, sc->pools[p].name, o);
@@ -406,15 +378,14 @@ static void write_breakers(FILE *f, const exec_result *r)
 
 static void write_errors(FILE *f, const exec_result *r)
 {
-    static const char *cause[] = {"success", "timeout", "error", "rejected", "breaker", "budget_denied", "abandoned"};
     char ent[96];
     fputs("client,cause,per_request\n", f);
     for (int c = 0; c < r->L.ncallers; c++) {
         caller_entity(r->sc, c, ent, sizeof ent);
-        for (int k = 0; k < 7; k++) {
+        for (int k = 0; k < CAUSE_COUNT; k++) {
             char v[32];
             results_fmt(v, sizeof v, results_caller_stat(r, c, CM_CAUSE_SUCCESS + k).mean);
-            fprintf(f, "%s,%s,%s\n", strchr(ent, '.') + 1, cause[k], v);
+            fprintf(f, "%s,%s,%s\n", strchr(ent, '.') + 1, cause_names[k], v);
         }
     }
 }
@@ -461,17 +432,6 @@ int results_write_dir(const char *outdir, const exec_result *r, const mc_list *m
 
 /* ---- the table ------------------------------------------------------------------ */
 
-static const int pool_rows[] = {PM_SERVER_AVAILABILITY, PM_SYSTEM_AVAILABILITY, PM_BUSY_SERVERS,
-                                PM_UTILIZATION, PM_QUEUE_LENGTH, PM_LOAD_AMPLIFICATION,
-                                PM_FAILURES, PM_MTTF_ESTIMATE, PM_MTTR_ESTIMATE,
-                                PM_MTTF_OBSERVED, PM_MTTR_OBSERVED};
-static const int caller_rows[] = {CM_REQUEST_SUCCESS, CM_LATENCY_MEAN, CM_LATENCY_P50,
-                                  CM_LATENCY_P99, CM_LATENCY_P999, CM_ATTEMPTS_PER_REQUEST,
-                                  CM_TIMEOUT_FRACTION, CM_BREAKER_OPEN_FRACTION,
-                                  CM_BREAKER_TRIPS, CM_REJECTED_BY_BREAKER,
-                                  CM_RETRIES_DROPPED_BY_BUDGET, CM_HEDGES_SENT, CM_EJECTIONS,
-                                  CM_DEADLINE_FRACTION};
-
 static void row(FILE *out, const char *name, stat_summary s)
 {
     if (s.n == 0)
@@ -496,15 +456,17 @@ void results_print_table(FILE *out, const exec_result *r, const mc_list *mc)
     fprintf(out, "  %-28s %14s   %-28s\n", "metric", "mean", "95% confidence interval");
     for (int p = 0; p < sc->npools; p++) {
         fprintf(out, "pool %s\n", sc->pools[p].name);
-        for (size_t k = 0; k < sizeof pool_rows / sizeof *pool_rows; k++)
-            row(out, pm_names[pool_rows[k]], results_pool_stat(r, p, pool_rows[k]));
+        for (int m = 0; m < PM_COUNT; m++)
+            if (pm_defs[m].flags & MF_TABLE)
+                row(out, pm_names[m], results_pool_stat(r, p, m));
     }
     for (int c = 0; c < r->L.ncallers; c++) {
         caller_entity(sc, c, ent, sizeof ent);
         *strchr(ent, '.') = ' ';
         fprintf(out, "%s\n", ent);
-        for (size_t k = 0; k < sizeof caller_rows / sizeof *caller_rows; k++)
-            row(out, cm_names[caller_rows[k]], results_caller_stat(r, c, caller_rows[k]));
+        for (int m = 0; m < CM_COUNT; m++)
+            if (cm_defs[m].flags & MF_TABLE)
+                row(out, cm_names[m], results_caller_stat(r, c, m));
     }
     if (mc && mc->n) {
         fprintf(out, "\nmodel check (prediction vs simulation)\n");

@@ -1,21 +1,27 @@
-/* metrics.c - record layout and metric names. */
+/* metrics.c - record layout, and the metric table (metrics_table.h) as arrays. */
 #include "models/metrics.h"
 
-const char *const pm_names[PM_COUNT] = {
-    "server_availability", "system_availability", "busy_servers", "utilization",
-    "queue_length", "load_amplification", "failures", "mttf_observed", "mttr_observed",
-    "arrivals", "wasted_fraction", "rejected", "mttf_estimate", "mttr_estimate",
-};
+#define METRICS_DEF_(id, name, label, unit, kind, better, flags, undefined) \
+    [id] = {name, label, unit, kind, better, flags, undefined},
+#define METRICS_NAME_(id, name, label, unit, kind, better, flags, undefined) [id] = name,
+#define METRICS_CAUSE_NAME_(p, id, name, label) [CAUSE_##id] = name,
+#define METRICS_CAUSE_LABEL_(p, id, name, label) [CAUSE_##id] = label,
 
-const char *const cm_names[CM_COUNT] = {
-    "request_success", "latency_mean", "latency_p50", "latency_p99", "latency_p999",
-    "attempts_per_request", "timeout_fraction", "breaker_open_fraction", "breaker_trips",
-    "rejected_by_breaker", "retries_dropped_by_budget", "requests", "throughput",
-    "retry_fired_fraction", "hedges_per_request", "hedges_won", "ejections",
-    "ejected_fraction", "deadline_fraction",
-    "cause_success", "cause_timeout", "cause_error", "cause_rejected", "cause_breaker",
-    "cause_budget_denied", "cause_abandoned",
-};
+const metric_def pm_defs[PM_COUNT] = {RELSIM_POOL_METRICS(METRICS_DEF_)};
+const metric_def cm_defs[CM_COUNT] = {RELSIM_CALLER_METRICS(METRICS_DEF_)};
+const char *const pm_names[PM_COUNT] = {RELSIM_POOL_METRICS(METRICS_NAME_)};
+const char *const cm_names[CM_COUNT] = {RELSIM_CALLER_METRICS(METRICS_NAME_)};
+const char *const cause_names[CAUSE_COUNT] = {RELSIM_CAUSES(METRICS_CAUSE_NAME_, _)};
+const char *const cause_labels[CAUSE_COUNT] = {RELSIM_CAUSES(METRICS_CAUSE_LABEL_, _)};
+
+/* The causes are contiguous caller metrics in CAUSE_* order. */
+_Static_assert(CM_CAUSE_ABANDONED - CM_CAUSE_SUCCESS == CAUSE_ABANDONED - CAUSE_SUCCESS,
+               "cause metrics follow the CAUSE_* order");
+
+int metrics_maximize(int is_pool, int m)
+{
+    return (is_pool ? pm_defs[m] : cm_defs[m]).better == BETTER_HIGHER;
+}
 
 int metrics_ncallers(const scenario *sc)
 {

@@ -13,60 +13,38 @@
 #define RELSIM_METRICS_H
 
 #include "models/config.h"
+#include "models/metrics_table.h"
 #include "sim/stat.h"
 
 #include <stddef.h>
 
-/* Per-pool metrics (MODEL.md "Metrics"). */
-enum {
-    PM_SERVER_AVAILABILITY,
-    PM_SYSTEM_AVAILABILITY,
-    PM_BUSY_SERVERS,
-    PM_UTILIZATION,
-    PM_QUEUE_LENGTH,
-    PM_LOAD_AMPLIFICATION,
-    PM_FAILURES,
-    PM_MTTF_OBSERVED,
-    PM_MTTR_OBSERVED,
-    PM_ARRIVALS,       /* attempts that reached the pool */
-    PM_WASTED_FRACTION,/* served attempts whose caller had already given up */
-    PM_REJECTED,       /* attempts refused by a full queue */
-    PM_MTTF_ESTIMATE,  /* up time / failures: the censoring-corrected MTTF */
-    PM_MTTR_ESTIMATE,  /* down time / repairs completed */
-    PM_COUNT
-};
+/* The metric and cause enums, generated from models/metrics_table.h. */
+#define METRICS_ENUM_(id, name, label, unit, kind, better, flags, undefined) id,
+#define METRICS_CAUSE_ENUM_(p, id, name, label) CAUSE_##id,
+enum { RELSIM_POOL_METRICS(METRICS_ENUM_) PM_COUNT };
+enum { RELSIM_CALLER_METRICS(METRICS_ENUM_) CM_COUNT };
+enum { RELSIM_CAUSES(METRICS_CAUSE_ENUM_, _) CAUSE_COUNT };
+#undef METRICS_ENUM_
+#undef METRICS_CAUSE_ENUM_
 
-/* Per-caller metrics. */
-enum {
-    CM_REQUEST_SUCCESS,
-    CM_LATENCY_MEAN,
-    CM_LATENCY_P50,
-    CM_LATENCY_P99,
-    CM_LATENCY_P999,
-    CM_ATTEMPTS_PER_REQUEST,
-    CM_TIMEOUT_FRACTION,
-    CM_BREAKER_OPEN_FRACTION,
-    CM_BREAKER_TRIPS,
-    CM_REJECTED_BY_BREAKER,
-    CM_RETRIES_DROPPED_BY_BUDGET,
-    CM_REQUESTS,          /* requests ended in the window */
-    CM_THROUGHPUT,        /* successful requests per second */
-    CM_RETRY_FIRED,       /* exponential_random: retries fired / retries drawn */
-    CM_HEDGES_SENT,       /* per request */
-    CM_HEDGES_WON,        /* fraction of successes answered by a hedge */
-    CM_EJECTIONS,         /* outlier ejections per replication */
-    CM_EJECTED_FRACTION,  /* time-average fraction of servers ejected */
-    CM_DEADLINE_FRACTION, /* requests ended by their deadline / ended */
-    /* attempt outcomes per ended request, by cause (data/errors.csv) */
-    CM_CAUSE_SUCCESS,
-    CM_CAUSE_TIMEOUT,
-    CM_CAUSE_ERROR,
-    CM_CAUSE_REJECTED,
-    CM_CAUSE_BREAKER,
-    CM_CAUSE_BUDGET,
-    CM_CAUSE_ABANDONED,
-    CM_COUNT
-};
+/* One row of the metric table. */
+typedef struct {
+    const char *name;      /* key in results.json */
+    const char *label;     /* plain words */
+    const char *unit;      /* "" for none */
+    metric_kind kind;
+    metric_better better;
+    unsigned flags;        /* MF_* */
+    const char *undefined; /* why it can be null in a replication */
+} metric_def;
+
+/* The rows, in enum order. */
+extern const metric_def pm_defs[PM_COUNT];
+extern const metric_def cm_defs[CM_COUNT];
+
+/* Cause names (data/errors.csv) and labels, in CAUSE_* order. */
+extern const char *const cause_names[CAUSE_COUNT];
+extern const char *const cause_labels[CAUSE_COUNT];
 
 /* Raw per-bin time-series values. */
 enum { TSP_UP, TSP_BUSY, TSP_QUEUE, TSP_ARRIVALS, TSP_COUNT };
@@ -112,6 +90,9 @@ static inline double *rec_delays(const rec_layout *L, double *rec, int c) { retu
 /* Names as they appear in results.json (pool and caller metrics). */
 extern const char *const pm_names[PM_COUNT];
 extern const char *const cm_names[CM_COUNT];
+
+/* 1 if metric M (PM_* when IS_POOL, else CM_*) is better when higher. */
+int metrics_maximize(int is_pool, int m);
 
 /* Number of callers: clients plus pools with `calls`. */
 int metrics_ncallers(const scenario *sc);

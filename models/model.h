@@ -35,8 +35,15 @@ struct caller;
 struct request;
 struct pool;
 
-typedef enum { OUT_SUCCESS = 0, OUT_TIMEOUT, OUT_ERROR, OUT_REJECTED, OUT_BREAKER } outcome;
-enum { CAUSE_BUDGET = 5, CAUSE_ABANDONED = 6, CAUSE_COUNT = 7 }; /* after the outcomes */
+/* An attempt's outcome: the first CAUSE_* values (models/metrics_table.h),
+ * so c->cause[outcome] counts it. */
+typedef enum {
+    OUT_SUCCESS = CAUSE_SUCCESS,
+    OUT_TIMEOUT = CAUSE_TIMEOUT,
+    OUT_ERROR = CAUSE_ERROR,
+    OUT_REJECTED = CAUSE_REJECTED,
+    OUT_BREAKER = CAUSE_BREAKER,
+} outcome;
 enum { AT_NONE = 0, AT_QUEUE, AT_SERVICE, AT_DOWNSTREAM };
 
 typedef struct attempt {

@@ -1,6 +1,7 @@
 /* plot_client.c - client figures: success rate and load over time, latency
  * CCDF with its percentiles, attempt outcomes by cause. */
 #include "plots/plot_fig.h"
+#include "models/metrics.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -210,9 +211,8 @@ void fig_latency(fig_run *c)
 void fig_outcomes(fig_run *c)
 {
     char path[4300], dat[160], cap[1024], q[200];
-    static const char *const causes[] = {"success", "timeout", "error", "rejected",
-                                         "breaker", "budget_denied", "abandoned"};
-    enum { NCAUSE = sizeof causes / sizeof causes[0] };
+    const char *const *causes = cause_names; /* models/metrics_table.h */
+    enum { NCAUSE = CAUSE_COUNT };
     const char *names[8];
     snprintf(path, sizeof path, "%s/data/errors.csv", rd_outdir(c->rd));
     tab_table *t = tab_load(path);

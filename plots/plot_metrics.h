@@ -1,24 +1,20 @@
 /* plot_metrics.h - what each results.json metric means: label, unit, kind.
  *
- * Prefix metric_.  Shared by the figures and the report so a metric is named
+ * Prefix metric_.  Generated from models/metrics_table.h.  Shared by the figures and the report so a metric is named
  * and formatted the same way everywhere.  Unknown metrics get a generic entry
  * (the key itself as label, no unit), so newer result files still report.
  */
 #ifndef RELSIM_PLOT_METRICS_H
 #define RELSIM_PLOT_METRICS_H
 
-typedef enum {
-    METRIC_PROB = 0, /* a probability or fraction in [0,1] */
-    METRIC_AVAIL,    /* a probability shown also as "nines" */
-    METRIC_TIME,     /* seconds */
-    METRIC_COUNT,    /* a count or ratio */
-} metric_kind;
+#include "models/metrics_table.h"
 
 typedef struct {
     const char *name;  /* key in results.json */
     const char *label; /* plain words */
     const char *unit;  /* "" for none */
     metric_kind kind;
+    metric_better better;
     int headline;      /* plotted against swept parameters */
     int client;        /* 1 client metric, 0 pool metric */
 } metric_info;
