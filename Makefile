@@ -39,7 +39,7 @@ Q :=
 E := @true
 endif
 
-LIB_SRCS  := $(filter-out app/main.c $(MPI_EXCLUDE),$(wildcard sim/*.c models/*.c plots/*.c app/*.c))
+LIB_SRCS  := $(filter-out app/main.c $(MPI_EXCLUDE),$(wildcard sim/*.c models/*.c util/*.c loader/*.c plots/*.c app/*.c))
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 MAIN_OBJ  := $(BUILD)/obj/app/main.o
 TEST_SRCS := $(wildcard tests/test_*.c)

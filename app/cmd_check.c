@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "app/cmd.h"
-#include "app/loader.h"
+#include "loader/loader.h"
 
 static const char *check_usage =
     "usage: relsim check SCENARIO.json [--set PATH=VALUE ...]\n"

@@ -21,7 +21,7 @@
  * report, and a ranking table on stdout.
  */
 #include "app/cmd.h"
-#include "app/fsutil.h"
+#include "util/fsutil.h"
 #include "app/modelcheck.h"
 #include "app/par.h"
 #include "app/results.h"

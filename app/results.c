@@ -1,7 +1,7 @@
 /* results.c - statistics and the run's output files. */
 #include "app/results.h"
 #include "app/cmd.h"
-#include "app/fsutil.h"
+#include "util/fsutil.h"
 #include "models/breaker.h"
 #include "sim/rng.h"
 

@@ -7,7 +7,7 @@
 #ifndef RELSIM_RUNOPTS_H
 #define RELSIM_RUNOPTS_H
 
-#include "app/loader.h"
+#include "loader/loader.h"
 
 #include <signal.h>
 

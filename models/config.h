@@ -1,6 +1,6 @@
 /* config.h - the plain-C description of a scenario that the models run.
  *
- * The scenario loader (app/loader.c) fills these structs from JSON; the models
+ * The scenario loader (loader/loader.c) fills these structs from JSON; the models
  * (models/world.c and friends) read them and never see JSON.  Every value here
  * has already been validated by the loader, so the models may trust it.
  *

@@ -1,7 +1,7 @@
 /* gp.c - gnuplot figures: script + data written atomically, rendered by fork/exec. */
 #include "plots/gp.h"
 
-#include "app/fsutil.h"
+#include "util/fsutil.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,7 +1,7 @@
 /* plot_data.c - JSON documents of an output folder, addressed by dotted paths. */
 #include "plots/plot_data.h"
 
-#include "app/fsutil.h"
+#include "util/fsutil.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>

@@ -1,7 +1,7 @@
 /* plot_svg.c - SVG cleaning for inline use: no prolog, no <script>, prefixed ids. */
 #include "plots/plot_svg.h"
 
-#include "app/fsutil.h"
+#include "util/fsutil.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* plot_table.c - tolerant CSV reader for the output folder's tables. */
 #include "plots/plot_table.h"
 
-#include "app/fsutil.h"
+#include "util/fsutil.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* report.c - report_build(): figures, then report.html + report.md of a run or sweep. */
 #include "plots/report.h"
 
-#include "app/fsutil.h"
+#include "util/fsutil.h"
 #include "plots/figures.h"
 #include "plots/plot_svg.h"
 #include "plots/report_int.h"

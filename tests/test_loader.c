@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app/loader.h"
+#include "loader/loader.h"
 
 /* ---- helpers ---- */
 

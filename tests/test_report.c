@@ -3,7 +3,7 @@
  * sweep), with hostile scenario text, without gnuplot, with files missing. */
 #include "tests/testutil.h"
 
-#include "app/fsutil.h"
+#include "util/fsutil.h"
 #include "plots/gp.h"
 #include "plots/plot_data.h"
 #include "plots/plot_svg.h"

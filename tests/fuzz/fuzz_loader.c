@@ -16,7 +16,7 @@
  * (see tests/fuzz/run.sh and `make fuzz`).
  */
 #include "app/execute.h"
-#include "app/loader.h"
+#include "loader/loader.h"
 #include "app/modelcheck.h"
 #include "app/results.h"
 

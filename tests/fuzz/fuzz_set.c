@@ -17,7 +17,7 @@
  * leak or hang, or an override that fails but changes the document (the
  * documented rule is that a failed override changes nothing).
  */
-#include "app/loader.h"
+#include "loader/loader.h"
 #include "app/runopts.h"
 #include "app/sweep_axis.h"
 

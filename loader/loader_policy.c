@@ -8,7 +8,7 @@
  *     T_timeout = -ln(p) / K = -ln(p) * mean service time of the target pool
  * (the (1-p)-quantile of an Exp(K) response time; see MODEL.md).
  */
-#include "app/loader_int.h"
+#include "loader/loader_int.h"
 
 #include <string.h>
 

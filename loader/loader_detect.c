@@ -11,7 +11,7 @@
  *   spares        cold unless said otherwise; warm needs warm_factor;
  *                 switchover 0 s unless given.
  */
-#include "app/loader_int.h"
+#include "loader/loader_int.h"
 
 #include <string.h>
 

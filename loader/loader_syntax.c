@@ -7,7 +7,7 @@
  * read as cJSON reads them (strtod over the characters 0-9 + - . e E) so that
  * both agree on what a number is; nesting stops at cJSON's limit (1000).
  */
-#include "app/loader_int.h"
+#include "loader/loader_int.h"
 
 #include <stdlib.h>
 #include <string.h>

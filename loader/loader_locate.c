@@ -7,7 +7,7 @@
  * column of an offset, the caret excerpt, UTF-8 checks, and the formatting of
  * paths, strings and numbers in messages.
  */
-#include "app/loader_int.h"
+#include "loader/loader_int.h"
 
 #include <stdlib.h>
 #include <string.h>

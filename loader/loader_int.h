@@ -20,7 +20,7 @@
 #include <math.h>
 #include <stdarg.h>
 
-#include "app/loader.h"
+#include "loader/loader.h"
 
 /* ---- documents ---- */
 

@@ -6,13 +6,13 @@
  * text ("FILE:LINE:COL: P: ..." plus the line and a caret); an override below
  * P (a missing key inside an object an override created); or just the file.
  */
-#include "app/loader_int.h"
+#include "loader/loader_int.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "app/fsutil.h"
+#include "util/fsutil.h"
 
 /* ---- where an error is ---- */
 

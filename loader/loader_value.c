@@ -6,7 +6,7 @@
  * stays) or -1 (error reported).  Numbers are read from valuedouble only
  * (cJSON's valueint saturates); integers must have no fractional part.
  */
-#include "app/loader_int.h"
+#include "loader/loader_int.h"
 
 #include <stdlib.h>
 #include <string.h>

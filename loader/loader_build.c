@@ -6,7 +6,7 @@
  * Validation goes on after an error so that one run reports every problem it
  * can; a check that depends on another value runs only if that value was valid.
  */
-#include "app/loader_int.h"
+#include "loader/loader_int.h"
 #include "models/metrics.h"
 
 #include <float.h>

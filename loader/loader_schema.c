@@ -6,7 +6,7 @@
  * Unknown keys get a "did you mean" from the edit distance to the valid ones;
  * duplicate keys (which cJSON keeps silently) are errors.
  */
-#include "app/loader_int.h"
+#include "loader/loader_int.h"
 
 #include <ctype.h>
 #include <stdlib.h>

@@ -11,7 +11,7 @@
  * override is recorded with its canonical path so that later validation
  * errors under it name the override instead of a file position.
  */
-#include "app/loader_int.h"
+#include "loader/loader_int.h"
 
 #include <ctype.h>
 #include <stdlib.h>
