@@ -163,9 +163,9 @@ cJSON *results_json(const exec_result *r, const mc_list *mc, const results_meta 
     cJSON *rng = cJSON_AddObjectToObject(o, "rng");
     cJSON_AddStringToObject(rng, "type", RNG_TYPE_NAME);
     cJSON_AddNumberToObject(rng, "streams_per_replication",
-                            (double)(sc->npools + sc->nclients) * 8);
+                            (double)sc->npools * STREAMS_PER_POOL + (double)sc->nclients * STREAMS_PER_CLIENT);
     cJSON_AddStringToObject(rng, "seed_of_stream",
-                            "1 + seed + replication * streams_per_replication + stream");
+                            "mix(mix(mix(mix(seed) ^ replication) ^ fnv1a64(kind:name)) ^ role), mix = SplitMix64");
     cJSON_AddItemToObject(o, "pools", results_entities_json(r, 1));
     cJSON_AddItemToObject(o, "clients", results_entities_json(r, 0));
     cJSON_AddItemToObject(o, "analytic", analytic_json(mc));

@@ -542,18 +542,10 @@ void caller_reset(caller *c)
 {
     world *w = c->w;
     reclaim(c);
-    unsigned long bal, back;
-    if (c->client >= 0) {
-        unsigned long base = (unsigned long)(w->sc->npools + c->client) * STREAMS_PER_ENTITY;
-        bal = base + ST_BAL;
-        back = base + ST_BACKOFF;
-    } else {
-        unsigned long base = (unsigned long)c->from_pool * STREAMS_PER_ENTITY;
-        bal = base + ST_CALL_BAL;
-        back = base + ST_CALL_BACKOFF;
-    }
-    rng_seed(&c->rng_bal, world_stream_seed(w, bal));
-    rng_seed(&c->rng_backoff, world_stream_seed(w, back));
+    int is_pool = c->client < 0;
+    int index = is_pool ? c->from_pool : c->client;
+    world_seed_stream(w, &c->rng_bal, is_pool, index, is_pool ? ST_CALL_BAL : ST_BAL);
+    world_seed_stream(w, &c->rng_backoff, is_pool, index, is_pool ? ST_CALL_BACKOFF : ST_BACKOFF);
     int n = c->target->cfg->servers;
     memset(c->outstanding, 0, (size_t)n * sizeof *c->outstanding);
     for (int i = 0; i < c->nbrk; i++)

@@ -192,7 +192,7 @@ typedef struct world {
     int bin_index;
     double *rec;             /* the record being filled */
     world_trace trace;       /* timelines, kept when trace.on */
-    uint64_t rep, streams_per_rep;
+    uint64_t rep;
     long in_flight;          /* attempts queued or in service, all pools */
     long in_flight_limit;    /* limits.max_in_flight, or LONG_MAX */
     long requests_live;      /* requests started and not ended, all callers */
@@ -243,10 +243,16 @@ static inline void world_in_flight(world *w, const pool *p, int delta)
     if (w->in_flight > w->in_flight_limit)
         world_runaway(w, p);
 }
-unsigned long world_stream_seed(const world *w, unsigned long id);
-/* Stream ids: 8 per pool, then 8 per client. */
-enum { ST_FAIL, ST_REPAIR, ST_SERVICE, ST_CALL_BAL, ST_CALL_BACKOFF };
-enum { ST_ARRIVAL, ST_THINK, ST_BAL, ST_BACKOFF };
-#define STREAMS_PER_ENTITY 8
+/* What a stream is for.  A pool's streams: failures, repairs, service, and
+ * the balancing and backoff of its downstream calls; a client's: arrivals,
+ * think times, balancing and backoff.  The values are part of every seed:
+ * append, never renumber. */
+typedef enum {
+    ST_FAIL, ST_REPAIR, ST_SERVICE, ST_CALL_BAL, ST_CALL_BACKOFF,
+    ST_ARRIVAL, ST_THINK, ST_BAL, ST_BACKOFF
+} stream_role;
+/* Seed S for stream ROLE of pool INDEX (IS_POOL) or client INDEX in this
+ * replication: keyed by the entity's name, never its position (rng.h). */
+void world_seed_stream(const world *w, rng_stream *s, int is_pool, int index, stream_role role);
 
 #endif

@@ -61,10 +61,9 @@ void pool_destroy(pool *p)
 
 void pool_reset(pool *p)
 {
-    unsigned long base = (unsigned long)p->index * STREAMS_PER_ENTITY;
-    rng_seed(&p->rng_fail, world_stream_seed(p->w, base + ST_FAIL));
-    rng_seed(&p->rng_repair, world_stream_seed(p->w, base + ST_REPAIR));
-    rng_seed(&p->rng_service, world_stream_seed(p->w, base + ST_SERVICE));
+    world_seed_stream(p->w, &p->rng_fail, 1, p->index, ST_FAIL);
+    world_seed_stream(p->w, &p->rng_repair, 1, p->index, ST_REPAIR);
+    world_seed_stream(p->w, &p->rng_service, 1, p->index, ST_SERVICE);
     for (int i = 0; i < p->cfg->servers; i++) {
         server *v = &p->srv[i];
         v->life.pos = v->forced_end.pos = 0;

@@ -66,9 +66,8 @@ void source_destroy(source *src)
 void source_start(source *src)
 {
     world *w = src->c->w;
-    unsigned long base = (unsigned long)(w->sc->npools + src->c->client) * STREAMS_PER_ENTITY;
-    rng_seed(&src->rng_arrival, world_stream_seed(w, base + ST_ARRIVAL));
-    rng_seed(&src->rng_think, world_stream_seed(w, base + ST_THINK));
+    world_seed_stream(w, &src->rng_arrival, 0, src->c->client, ST_ARRIVAL);
+    world_seed_stream(w, &src->rng_think, 0, src->c->client, ST_THINK);
     src->multiplier = 1;
     src->next.pos = 0;
     if (src->cfg->arrival.process == ARRIVAL_POISSON) {

@@ -150,7 +150,6 @@ world *world_new(const scenario *sc)
         return NULL;
     w->sc = sc;
     rec_layout_init(&w->L, sc);
-    w->streams_per_rep = (uint64_t)(sc->npools + sc->nclients) * STREAMS_PER_ENTITY;
     w->warmup_ev.fire = warmup_over;
     w->bin_ev.fire = bin_over;
     if (sim_init(&w->s, w))
@@ -199,9 +198,12 @@ const char *world_error(const world *w) { return w->error; }
 
 /* ---- hooks used by pools and callers ------------------------------------------ */
 
-unsigned long world_stream_seed(const world *w, unsigned long id)
+/* The one place where streams get their seeds. */
+void world_seed_stream(const world *w, rng_stream *s, int is_pool, int index, stream_role role)
 {
-    return (unsigned long)rng_seed_for(w->sc->seed, w->rep, w->streams_per_rep, id);
+    const char *name = is_pool ? w->sc->pools[index].name : w->sc->clients[index].name;
+    uint64_t key = rng_name_key(is_pool ? "pool" : "client", name);
+    rng_seed(s, rng_stream_seed(w->sc->seed, w->rep, key, (unsigned)role));
 }
 
 static void trace_add(world_trace_row *rows, int *n, double t, int entity, int srv, int what)
@@ -274,12 +276,6 @@ static int prepare(world *w, unsigned long rep, double *record, int want_trace)
     w->rep = rep;
     w->rec = record;
     memset(record, 0, w->L.total * sizeof *record);
-    if (rng_seed_for(sc->seed, rep, w->streams_per_rep, w->streams_per_rep - 1) < 0) {
-        snprintf(w->error, sizeof w->error,
-                 "seed %llu with replication %lu does not fit the 32-bit seed layout; use a smaller seed",
-                 (unsigned long long)sc->seed, rep);
-        return WORLD_RUNAWAY;
-    }
     sim_reset(&w->s);
     w->in_flight = 0;
     w->requests_live = 0;

@@ -39,6 +39,10 @@ int world_run(world *w, unsigned long rep, double *record, int want_trace,
 
 const char *world_error(const world *w);
 
+/* Random streams per pool and per client (roles in model.h; seeds in rng.h). */
+#define STREAMS_PER_POOL 5
+#define STREAMS_PER_CLIENT 4
+
 /* Timelines of the last traced run: row I of N. */
 typedef struct {
     double time;

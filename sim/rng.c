@@ -1,13 +1,34 @@
 /* rng.c - stream allocation and seeding by construction. */
 #include "sim/rng.h"
 
-int64_t rng_seed_for(uint64_t base, uint64_t rep, uint64_t streams_per_rep, uint64_t id)
+/* SplitMix64's finaliser (Steele, Lea, Flood 2014): a bijection of 64-bit
+ * values with full avalanche, so neighbouring inputs give unrelated outputs.
+ * taus2's own seeding (an LCG over 32 bits) makes seeds n and n+1 start
+ * visibly correlated (seen as a 2% bias in 4000 short replications of one
+ * flapping server); everything here passes through this mix first. */
+static uint64_t mix64(uint64_t x)
 {
-    const uint64_t lim = UINT64_C(1) << 32;
-    if (base >= lim || rep >= lim || streams_per_rep >= lim || id >= streams_per_rep)
-        return -1;
-    uint64_t seed = 1 + base + rep * streams_per_rep + id;
-    return seed < lim ? (int64_t)seed : -1;
+    x ^= x >> 30;
+    x *= UINT64_C(0xbf58476d1ce4e5b9);
+    x ^= x >> 27;
+    x *= UINT64_C(0x94d049bb133111eb);
+    x ^= x >> 31;
+    return x;
+}
+
+uint64_t rng_name_key(const char *kind, const char *name)
+{
+    uint64_t h = UINT64_C(0xcbf29ce484222325); /* FNV-1a 64 */
+    const char *parts[3] = {kind, ":", name};
+    for (int i = 0; i < 3; i++)
+        for (const unsigned char *c = (const unsigned char *)parts[i]; *c; c++)
+            h = (h ^ *c) * UINT64_C(0x100000001b3);
+    return h;
+}
+
+uint64_t rng_stream_seed(uint64_t base, uint64_t rep, uint64_t key, unsigned role)
+{
+    return mix64(mix64(mix64(mix64(base) ^ rep) ^ key) ^ role);
 }
 
 /* The fast path of rng.h reads GSL's private taus2 state: use it only if this
@@ -47,25 +68,30 @@ void rng_destroy(rng_stream *s)
     s->taus = NULL;
 }
 
-/* MurmurHash3's 32-bit finaliser: a bijection of 32-bit values that maps
- * neighbouring seeds far apart.  taus2 seeds its three words with an LCG, so
- * seeds n and n+1 would otherwise start visibly correlated (seen as a 2%
- * bias in 4000 short replications); a bijection keeps seeds distinct. */
-static uint32_t spread(uint32_t x)
-{
-    x ^= x >> 16;
-    x *= 0x85ebca6bu;
-    x ^= x >> 13;
-    x *= 0xc2b2ae35u;
-    x ^= x >> 16;
-    return x;
-}
-
-void rng_seed(rng_stream *s, unsigned long seed)
+/* GSL's taus2 seeding (rng/taus.c) sets each word from an LCG of a 32-bit
+ * seed, forces the minimum each component needs (s1 > 1, s2 > 7, s3 > 15)
+ * and warms up with 6 steps.  Here the words come from SplitMix64 instead,
+ * so all 64 bits of the seed count.  Without the fast path's state layout
+ * (never seen), GSL seeds from the mixed seed's low 32 bits. */
+void rng_seed(rng_stream *s, uint64_t seed)
 {
     s->seed = seed;
     s->exp_next = s->exp_end = 0; /* pre-drawn values belong to the old seed */
-    gsl_rng_set(s->r, spread((uint32_t)seed));
+    uint64_t x = seed;
+    if (!s->taus) {
+        gsl_rng_set(s->r, (unsigned long)(uint32_t)mix64(x));
+        return;
+    }
+    unsigned long w[3];
+    for (int i = 0; i < 3; i++) {
+        x += UINT64_C(0x9e3779b97f4a7c15); /* SplitMix64's increment */
+        w[i] = (unsigned long)(mix64(x) >> 32);
+    }
+    s->taus->s1 = w[0] < 2 ? w[0] + 2 : w[0];
+    s->taus->s2 = w[1] < 8 ? w[1] + 8 : w[1];
+    s->taus->s3 = w[2] < 16 ? w[2] + 16 : w[2];
+    for (int i = 0; i < 6; i++)
+        rng_taus_next(s->taus);
 }
 
 /* The uniforms first (a serial chain through the generator state), then the

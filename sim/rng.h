@@ -1,14 +1,19 @@
 /* rng.h - reproducible random streams over GSL.
  *
- * Every random quantity in a replication comes from a named stream whose seed
- * is fixed by construction from (base seed, replication, stream id):
- *     seed = 1 + base + replication * streams_per_rep + stream_id   (< 2^32)
- * GSL has no skip-ahead, and most of its generators use only 32 bits of a
- * seed, so seeds are laid out rather than hashed (hashing collides).  Results
- * then depend only on the replication number, never on which thread or MPI
- * rank runs it; and a stream id is tied to an entity and a purpose (pool 2's
- * failures, client 0's arrivals), so changing a client's policy leaves the
- * failure and arrival sample paths untouched (common random numbers).
+ * Every random quantity in a replication comes from a stream whose seed is
+ * fixed by construction from (base seed, replication, entity key, role):
+ *     key  = FNV-1a 64 of "pool:NAME" or "client:NAME"   (rng_name_key)
+ *     seed = mix(mix(mix(mix(base) ^ replication) ^ key) ^ role)  (rng_stream_seed)
+ * with mix = SplitMix64's finaliser, a bijection of 64-bit values that sends
+ * neighbouring inputs far apart.  A 64-bit seed then fills taus2's whole
+ * 96-bit state (rng_seed), not the 32 bits GSL's own seeding reads, so
+ * distinct streams collide with odds ~ n^2 / 2^65 (n streams).  Results
+ * depend only on the replication number, never on which thread or MPI rank
+ * runs it; and a stream belongs to an entity's NAME and a purpose (pool
+ * "api"'s failures, client "web"'s arrivals), not to its position in the
+ * file, so adding, removing or reordering entities, or changing a client's
+ * policy, leaves every other stream's sample path untouched (common random
+ * numbers).
  *
  * Generator: taus2 (24 bytes of state, fastest simulation-quality GSL type).
  *
@@ -38,19 +43,23 @@ typedef struct {
 typedef struct {
     gsl_rng *r;
     rng_taus_state *taus; /* r's state when the fast path is verified, else NULL */
-    unsigned long seed;   /* recorded for the output */
+    uint64_t seed;        /* recorded for the output */
     int exp_next, exp_end; /* rng_exp_batched: exp1[exp_next..exp_end) unused */
     double exp1[RNG_EXP_BATCH]; /* pre-drawn -log(U), U = rng_uniform_pos */
 } rng_stream;
 
 #define RNG_TYPE_NAME "taus2"
 
-/* The seed of stream ID in replication REP; -1 if it would not fit in 32 bits. */
-int64_t rng_seed_for(uint64_t base, uint64_t rep, uint64_t streams_per_rep, uint64_t id);
+/* The key of an entity: FNV-1a 64 of KIND ":" NAME (e.g. "pool", "api"). */
+uint64_t rng_name_key(const char *kind, const char *name);
+/* The seed of stream ROLE of the entity KEY in replication REP of base seed BASE. */
+uint64_t rng_stream_seed(uint64_t base, uint64_t rep, uint64_t key, unsigned role);
 
 int rng_init(rng_stream *s);           /* allocate; 0 or -1 */
 void rng_destroy(rng_stream *s);
-void rng_seed(rng_stream *s, unsigned long seed);
+/* Start S at SEED: taus2's three state words from SplitMix64 of SEED (every
+ * 64-bit seed its own state), warmed up as GSL's own seeding does. */
+void rng_seed(rng_stream *s, uint64_t seed);
 
 /* One step of taus2 (L'Ecuyer 1996), exactly as GSL's taus_get. */
 static inline unsigned long rng_taus_next(rng_taus_state *t)

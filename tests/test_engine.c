@@ -174,9 +174,19 @@ static void test_rng_streams(void **state)
     rng_seed(&b, 12345);
     for (int i = 0; i < 100; i++)
         assert_true(rng_uniform(&a) == rng_uniform(&b));
-    assert_int_equal(rng_seed_for(7, 3, 16, 5), 1 + 7 + 3 * 16 + 5);
-    assert_int_equal(rng_seed_for(7, 3, 16, 16), -1); /* stream id out of range */
-    assert_int_equal(rng_seed_for(UINT64_C(1) << 32, 0, 16, 0), -1);
+    /* a stream's seed changes with each of its four coordinates */
+    uint64_t k = rng_name_key("pool", "api");
+    uint64_t s0 = rng_stream_seed(7, 3, k, 2);
+    assert_true(s0 == rng_stream_seed(7, 3, rng_name_key("pool", "api"), 2));
+    assert_true(s0 != rng_stream_seed(8, 3, k, 2));
+    assert_true(s0 != rng_stream_seed(7, 4, k, 2));
+    assert_true(s0 != rng_stream_seed(7, 3, k, 3));
+    assert_true(s0 != rng_stream_seed(7, 3, rng_name_key("client", "api"), 2));
+    assert_true(s0 != rng_stream_seed(7, 3, rng_name_key("pool", "apj"), 2));
+    /* seeds above 2^32 are not folded: they start different streams */
+    rng_seed(&a, UINT64_C(5));
+    rng_seed(&b, UINT64_C(5) + (UINT64_C(1) << 32));
+    assert_true(rng_uniform(&a) != rng_uniform(&b));
     /* neighbouring seeds: first draws uncorrelated (the taus2 LCG-seeding trap) */
     double sx = 0, sy = 0, sxy = 0, sxx = 0, syy = 0;
     int n = 4000;

@@ -25,12 +25,18 @@ static void expect(const mc_list *l, const char *q, const char *verdict)
 }
 
 /* An M/M/1 pool whose servers also fail: availability checks apply, the
- * queue checks do not (servers fail). */
+ * queue checks do not (servers fail).  The verdict allows 1.25 CI
+ * half-widths (2.83 standard errors at 10 replications), so each of the six
+ * "agrees" fails for about 1% of seeds; with streams keyed by name, seeds
+ * 201 (latency_mean, 2.9 se) and 202 (busy_servers, 3.2 se) were such
+ * seeds; 204 is not (largest |z| 1.6).  Over 30 seeds the z-scores of
+ * busy_servers, throughput and latency_mean had the same spread before and
+ * after the change of streams (sd 1.1-1.3, t with 9 df: 1.13). */
 static void test_agrees_and_not_applicable(void **state)
 {
     (void)state;
     scenario s;
-    st_scenario(&s, 2, 1, 50000, 10, 201);
+    st_scenario(&s, 2, 1, 50000, 10, 204);
     s.warmup = 100;
     s.pools[0].servers = 4;
     s.pools[0].quorum = 3;

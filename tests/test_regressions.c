@@ -139,12 +139,74 @@ static void test_bin_arrivals_reset(void **state)
     scenario_free(&s);
 }
 
+/* Streams are keyed by entity name, not position: adding a pool and a client
+ * that targets it, both placed BEFORE the existing ones (so every index
+ * shifts), leaves the existing pool's and client's results bit-identical
+ * in every replication.  Before, every stream id was laid out by position,
+ * so the addition reseeded everything. */
+static void run_records(const scenario *s, int reps, double **out, rec_layout *L)
+{
+    world *w = world_new(s);
+    assert_non_null(w);
+    *L = *world_layout(w);
+    *out = calloc((size_t)reps * L->total, sizeof **out);
+    assert_non_null(*out);
+    for (int r = 0; r < reps; r++)
+        assert_int_equal(world_run(w, (unsigned long)r, *out + (size_t)r * L->total, 0, NULL), WORLD_DONE);
+    world_free(w);
+}
+
+static void test_unrelated_client(void **state)
+{
+    (void)state;
+    scenario a, b;
+    st_scenario(&a, 1, 1, 300, 4, 17);
+    snprintf(a.pools[0].name, CFG_NAME_MAX, "api");
+    snprintf(a.clients[0].name, CFG_NAME_MAX, "web");
+    a.pools[0].servers = 3;
+    a.pools[0].service = st_exp(60);
+    a.pools[0].failure = st_exp(0.02);
+    a.pools[0].repair = st_exp(0.2);
+    a.clients[0].arrival.rate = 40;
+    a.clients[0].policy.balancer = BAL_P2C;
+    a.clients[0].policy.timeout = 0.05;
+    st_scenario(&b, 2, 2, 300, 4, 17);
+    snprintf(b.pools[0].name, CFG_NAME_MAX, "batchdb");
+    snprintf(b.clients[0].name, CFG_NAME_MAX, "batch");
+    b.pools[0].failure = st_exp(0.05);
+    b.pools[0].repair = st_exp(0.5);
+    b.clients[0].arrival.rate = 55;
+    b.clients[0].policy.target = 0;
+    b.pools[1] = a.pools[0];
+    b.clients[1] = a.clients[0];
+    b.clients[1].policy.target = 1;
+    double *ra, *rb;
+    rec_layout la, lb;
+    run_records(&a, 4, &ra, &la);
+    run_records(&b, 4, &rb, &lb);
+    for (int r = 0; r < 4; r++) {
+        double *x = ra + (size_t)r * la.total, *y = rb + (size_t)r * lb.total;
+        print_message("replication %d: api availability %.17g / %.17g, web success %.17g / %.17g\n", r,
+                      rec_pool(&la, x, 0)[PM_SERVER_AVAILABILITY], rec_pool(&lb, y, 1)[PM_SERVER_AVAILABILITY],
+                      rec_caller(&la, x, 0)[CM_REQUEST_SUCCESS], rec_caller(&lb, y, 1)[CM_REQUEST_SUCCESS]);
+        assert_memory_equal(rec_pool(&la, x, 0), rec_pool(&lb, y, 1), PM_COUNT * sizeof(double));
+        assert_memory_equal(rec_caller(&la, x, 0), rec_caller(&lb, y, 1), CM_COUNT * sizeof(double));
+        assert_memory_equal(rec_hist(&la, x, 0), rec_hist(&lb, y, 1), STAT_HIST_N * sizeof(double));
+        /* and the addition is not a no-op: its own pool differs from api */
+        assert_true(rec_pool(&lb, y, 0)[PM_SERVER_AVAILABILITY] != rec_pool(&la, x, 0)[PM_SERVER_AVAILABILITY]);
+    }
+    free(ra);
+    free(rb);
+    scenario_free(&a);
+    scenario_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_probe_abandoned_by_deadline), cmocka_unit_test(test_deadline_feeds_breaker),
         cmocka_unit_test(test_overlapping_load_events),     cmocka_unit_test(test_mttr_estimate_forced),
-        cmocka_unit_test(test_bin_arrivals_reset),
+        cmocka_unit_test(test_bin_arrivals_reset),          cmocka_unit_test(test_unrelated_client),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -45,7 +45,12 @@ PY
 
 "$RELSIM" run "$here/scenarios/multi-tier.json" -q --no-plots -o "$tmp/mt" >/dev/null
 amp=$(python3 -c "import json; print(json.load(open('$tmp/mt/results.json'))['pools']['db']['load_amplification']['mean'])")
-expect "multi-tier: attempts at the dead bottom tier per request" "$amp" "==" 27
+# Every ended request made exactly 3 x 3 x 3 = 27 db attempts; a request still
+# in flight at the horizon (20/s x a few ms: about 0.1 per replication) has
+# made some of its 27 without ending, so the ratio is 27 plus at most
+# 26/1200 per replication.
+expect "multi-tier: attempts at the dead bottom tier per request" "$amp" ">=" 27
+expect "multi-tier: ... up to the requests in flight at the horizon" "$amp" "<" 27.03
 
 "$RELSIM" run "$here/scenarios/repair-crews.json" -q --no-plots -r 4 -o "$tmp/rc1" >/dev/null
 "$RELSIM" run "$here/scenarios/repair-crews.json" -q --no-plots -r 4 -o "$tmp/rcn" --set pools.fleet.repair_crews=0 >/dev/null
