@@ -202,15 +202,24 @@ static const char *plain_queue(const scenario *sc, int p, double *rate, int *onl
     for (int q = 0; q < sc->npools; q++)
         if (sc->pools[q].has_calls && sc->pools[q].calls.target == p)
             return "fed by another pool's calls";
-    for (int k = 0; k < sc->nevents; k++)
+    if (inject_active(&pc->inject))
+        return "fault injection (errors or delays) in front of the servers";
+    if (pc->slowdown.per_request > 0 || pc->slowdown.npoints > 0)
+        return "service slows down with concurrency";
+    for (int k = 0; k < sc->nevents; k++) {
         if (sc->events[k].kind == EVENT_LOAD && sc->clients[sc->events[k].client].policy.target == p)
             return "load events change the arrival rate";
+        if (sc->events[k].kind == EVENT_INJECT && sc->events[k].pool == p)
+            return "inject events (errors or delays) in front of the servers";
+    }
     for (int c = 0; c < sc->nclients; c++) {
         const client_cfg *cc = &sc->clients[c];
         if (cc->policy.target != p)
             continue;
         if (cc->arrival.process != ARRIVAL_POISSON)
             return "closed-loop clients";
+        if (cc->arrival.nsched > 0 || cc->arrival.period > 0)
+            return "the arrival rate varies over time (schedule or periodic)";
         if (cc->policy.hedge.enabled || (cc->policy.timeout > 0 && cc->policy.retry.max_attempts > 1))
             return "timeouts trigger retries or hedges (extra load)";
         if ((cc->policy.timeout > 0 || cc->policy.deadline > 0) &&

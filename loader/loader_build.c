@@ -127,6 +127,71 @@ static void build_top(lctx *c, const cJSON *root, scenario *s)
 static const lenum failure_modes[] = {
     {"fail_fast", FAIL_FAST, NULL}, {"hang", FAIL_HANG, NULL}, {NULL, 0, NULL}};
 
+/* error_rate, error_kind, latency_injection of a pool or an inject event. */
+static void build_inject(lctx *c, const cJSON *o, inject_cfg *in)
+{
+    const cJSON *li;
+    const lenum *m;
+    lv_num(c, o, "error_rate", R_PROB, 0, &in->error_rate);
+    if (lv_enum(c, o, "error_kind", failure_modes, 0, &m) == 1)
+        in->error_kind = (failure_mode)m->value;
+    if (lv_object(c, o, "latency_injection", 0,
+                  "an object {\"fraction\": f, \"delay\": {\"dist\": ...}}", &li) != 1)
+        return;
+    lpath_key(&c->path, "latency_injection");
+    lcheck_keys(c, li, &ls_latency_injection);
+    lv_num(c, li, "fraction", (lrange){0, 1, 1, 0, 0}, 1, &in->latency_fraction);
+    lbuild_dist(c, li, "delay", 1, &in->latency);
+    lpath_pop(&c->path);
+}
+
+static const lenum full_actions[] = {
+    {"reject", FULL_REJECT, NULL}, {"drop", FULL_DROP, NULL}, {NULL, 0, NULL}};
+static const lenum disciplines[] = {{"fifo", DISC_FIFO, NULL}, {NULL, 0, NULL}};
+
+/* service_slowdown: {"per_request": k} or {"table": [[n, factor], ...]}. */
+static void build_slowdown(lctx *c, const cJSON *o, slowdown_cfg *sd)
+{
+    const cJSON *so, *tab, *row;
+    char got[96];
+    if (lv_object(c, o, "service_slowdown", 0,
+                  "an object {\"per_request\": k} or {\"table\": [[n, factor], ...]}", &so) != 1)
+        return;
+    lpath_key(&c->path, "service_slowdown");
+    lcheck_keys(c, so, &ls_slowdown);
+    int has_k = lv_num(c, so, "per_request", R_NONNEG, 0, &sd->per_request) == 1;
+    int has_t = lv_array(c, so, "table", 0, 1, SLOWDOWN_TABLE_MAX,
+                         "a list of 1 to 32 points [n, factor] (n ascending integers >= 1, factor >= 1)",
+                         &tab) == 1;
+    if (has_k && has_t)
+        lerr(c, AT_VALUE, "give either per_request or table, not both");
+    if (has_t) {
+        int i = 0;
+        lpath_key(&c->path, "table");
+        cJSON_ArrayForEach(row, tab)
+        {
+            lpath_index(&c->path, i);
+            const cJSON *n = cJSON_GetArrayItem(row, 0), *f = cJSON_GetArrayItem(row, 1);
+            if (!cJSON_IsArray(row) || cJSON_GetArraySize(row) != 2 || !cJSON_IsNumber(n) ||
+                !cJSON_IsNumber(f) || n->valuedouble < 1 || n->valuedouble != floor(n->valuedouble) ||
+                n->valuedouble > 1e9 || !(f->valuedouble >= 1) || f->valuedouble > 1e9)
+                lerr(c, AT_VALUE, "must be a point [n, factor] with n an integer >= 1 and factor "
+                     "in [1, 1e9], got %s", ljson_describe(row, got, sizeof got));
+            else if (i > 0 && n->valuedouble <= sd->n[i - 1])
+                lerr(c, AT_VALUE, "n must increase from point to point (previous n = %.0f)", sd->n[i - 1]);
+            else
+                sd->n[i] = n->valuedouble, sd->factor[i] = f->valuedouble;
+            lpath_pop(&c->path);
+            i++;
+        }
+        sd->npoints = i;
+        lpath_pop(&c->path);
+    }
+    if (!has_k && !has_t)
+        lerr(c, AT_VALUE, "needs per_request or table");
+    lpath_pop(&c->path);
+}
+
 static void build_pool(lctx *c, const cJSON *o, const lnames *pools, pool_cfg *p)
 {
     const cJSON *calls;
@@ -145,6 +210,18 @@ static void build_pool(lctx *c, const cJSON *o, const lnames *pools, pool_cfg *p
     lv_int(c, o, "repair_crews", R_INT(0, 100000), 0, &p->repair_crews);
     if (lv_enum(c, o, "failure_mode", failure_modes, 0, &m) == 1)
         p->mode = (failure_mode)m->value;
+    build_inject(c, o, &p->inject);
+    if (lv_enum(c, o, "on_full", full_actions, 0, &m) == 1)
+        p->on_full = (full_action)m->value;
+    if (lv_enum(c, o, "discipline", disciplines, 0, &m) == 1)
+        p->discipline = (pool_discipline)m->value;
+    if (p->discipline == DISC_PS && p->workers != 1) {
+        lpath_key(&c->path, "workers");
+        lerr(c, AT_VALUE, "must be 1 (or absent) with discipline \"ps\": every attempt at the server "
+             "shares its one processor, got %d", p->workers);
+        lpath_pop(&c->path);
+    }
+    build_slowdown(c, o, &p->slowdown);
     if (lv_int(c, o, "quorum", R_INT(1, 100000), 0, &p->quorum) == 1 && servers_ok &&
         p->quorum > p->servers) {
         lpath_key(&c->path, "quorum");
@@ -254,11 +331,64 @@ static void build_pools(lctx *c, const cJSON *root, scenario *s, lnames *names)
 /* ---- clients ---- */
 
 static const char *const arrival_shared[] = {"process", NULL};
-static const char *const p_poisson[] = {"rate", NULL};
+static const char *const p_poisson[] = {"rate", "schedule", "periodic", NULL};
 static const char *const p_closed[] = {"users", "think", NULL};
 static const lenum arrivals[] = {{"poisson", ARRIVAL_POISSON, p_poisson},
                                  {"closed", ARRIVAL_CLOSED, p_closed},
                                  {NULL, 0, NULL}};
+
+/* schedule: [[t, rate], ...], t >= 0 strictly ascending, rate >= 0; the
+ * rate is linear between points and flat before the first and after the
+ * last.  Returns 1 if a valid schedule was read. */
+static int build_schedule(lctx *c, const cJSON *ar, arrival_cfg *a)
+{
+    const cJSON *arr, *row;
+    char got[96];
+    int i = 0, errors = c->nerr;
+    if (lv_array(c, ar, "schedule", 0, 1, 100000,
+                 "a list of points [t, rate] (t >= 0 ascending, rate >= 0 per second)", &arr) != 1)
+        return 0;
+    a->sched = calloc((size_t)cJSON_GetArraySize(arr), sizeof *a->sched);
+    if (!a->sched) {
+        c->oom = 1;
+        return 0;
+    }
+    lpath_key(&c->path, "schedule");
+    cJSON_ArrayForEach(row, arr)
+    {
+        lpath_index(&c->path, i);
+        const cJSON *t = cJSON_GetArrayItem(row, 0), *r = cJSON_GetArrayItem(row, 1);
+        if (!cJSON_IsArray(row) || cJSON_GetArraySize(row) != 2 || !cJSON_IsNumber(t) ||
+            !cJSON_IsNumber(r) || !(t->valuedouble >= 0) || t->valuedouble > 1e13 ||
+            !(r->valuedouble >= 0) || r->valuedouble > 1e12)
+            lerr(c, AT_VALUE, "must be a point [t, rate] with t in [0, 1e13] seconds and rate in "
+                 "[0, 1e12] per second, got %s", ljson_describe(row, got, sizeof got));
+        else if (i > 0 && t->valuedouble <= a->sched[i - 1].t)
+            lerr(c, AT_VALUE, "t must increase from point to point (previous t = %g)", a->sched[i - 1].t);
+        else
+            a->sched[i] = (sched_point){t->valuedouble, r->valuedouble};
+        lpath_pop(&c->path);
+        i++;
+    }
+    lpath_pop(&c->path);
+    a->nsched = i;
+    return c->nerr == errors;
+}
+
+/* periodic: {"period": P, "amplitude": a, "peak_at": t0}. */
+static void build_periodic(lctx *c, const cJSON *ar, arrival_cfg *a)
+{
+    const cJSON *o;
+    if (lv_object(c, ar, "periodic", 0, "an object {\"period\": s, \"amplitude\": a, \"peak_at\": t}",
+                  &o) != 1)
+        return;
+    lpath_key(&c->path, "periodic");
+    lcheck_keys(c, o, &ls_periodic);
+    lv_num(c, o, "period", R_POS, 1, &a->period);
+    lv_num(c, o, "amplitude", R_PROB, 1, &a->amplitude);
+    lv_num(c, o, "peak_at", R_NONNEG, 0, &a->peak_at);
+    lpath_pop(&c->path);
+}
 
 static void build_arrival(lctx *c, const cJSON *o, arrival_cfg *a)
 {
@@ -272,7 +402,13 @@ static void build_arrival(lctx *c, const cJSON *o, arrival_cfg *a)
         lcheck_kind_keys(c, ar, &ls_arrival, arrival_shared, arrivals, k, "arrival process");
         a->process = (arrival_kind)k->value;
         if (a->process == ARRIVAL_POISSON) {
-            lv_num(c, ar, "rate", R_POS, 1, &a->rate);
+            int sched = build_schedule(c, ar, a);
+            if (lv_num(c, ar, "rate", R_POS, !sched, &a->rate) == 1 && sched) {
+                lpath_key(&c->path, "rate");
+                lerr(c, AT_KEY, "give either rate or schedule, not both");
+                lpath_pop(&c->path);
+            }
+            build_periodic(c, ar, a);
         } else {
             lv_int(c, ar, "users", R_INT(1, 1000000), 1, &a->users);
             lbuild_dist(c, ar, "think", 1, &a->think);
@@ -322,8 +458,11 @@ static void build_clients(lctx *c, const cJSON *root, scenario *s, const lnames 
 static const char *const event_shared[] = {"kind", "at", "duration", NULL};
 static const char *const p_fail[] = {"pool", "servers", NULL};
 static const char *const p_load[] = {"client", "multiplier", NULL};
-static const lenum event_kinds[] = {
-    {"fail", EVENT_FAIL, p_fail}, {"load", EVENT_LOAD, p_load}, {NULL, 0, NULL}};
+static const char *const p_inject[] = {"pool", "error_rate", "error_kind", "latency_injection", NULL};
+static const lenum event_kinds[] = {{"fail", EVENT_FAIL, p_fail},
+                                    {"load", EVENT_LOAD, p_load},
+                                    {"inject", EVENT_INJECT, p_inject},
+                                    {NULL, 0, NULL}};
 
 static void build_event(lctx *c, const cJSON *o, const scenario *s, const lnames *pools,
                         const lnames *clients, event_cfg *ev)
@@ -338,7 +477,12 @@ static void build_event(lctx *c, const cJSON *o, const scenario *s, const lnames
     ev->kind = (event_kind)k->value;
     if (ev->kind == EVENT_LOAD) {
         lv_ref(c, o, "client", clients, 1, &ev->client);
-        lv_num(c, o, "multiplier", R_POS, 1, &ev->multiplier);
+        lv_num(c, o, "multiplier", (lrange){0, 1e6, 0, 0, 0}, 1, &ev->multiplier);
+        return;
+    }
+    if (ev->kind == EVENT_INJECT) {
+        lv_ref(c, o, "pool", pools, 1, &ev->pool);
+        build_inject(c, o, &ev->inject);
         return;
     }
     int pool_ok = lv_ref(c, o, "pool", pools, 1, &ev->pool) == 1 && ev->pool < s->npools;

@@ -21,12 +21,71 @@ static const char *const p_rate[] = {"rate", NULL};
 static const char *const p_value[] = {"value", NULL};
 static const char *const p_shape_scale[] = {"shape", "scale", NULL};
 static const char *const p_mu_sigma[] = {"mu", "sigma", NULL};
+static const char *const p_mixture[] = {"components", NULL};
 static const lenum dist_kinds[] = {{"exponential", DIST_EXPONENTIAL, p_rate},
                                    {"deterministic", DIST_DETERMINISTIC, p_value},
                                    {"weibull", DIST_WEIBULL, p_shape_scale},
                                    {"lognormal", DIST_LOGNORMAL, p_mu_sigma},
                                    {"gamma", DIST_GAMMA, p_shape_scale},
+                                   {"mixture", DIST_MIXTURE, p_mixture},
                                    {NULL, 0, NULL}};
+
+static int dist_body(lctx *c, const cJSON *o, dist_cfg *d);
+
+/* One component {"weight": w, "dist": {...}} of a mixture into slot K. */
+static void mixture_component(lctx *c, const cJSON *e, dist_cfg *v, int k, double *weight)
+{
+    const cJSON *o;
+    char got[96];
+    dist_cfg leaf;
+    if (!cJSON_IsObject(e)) {
+        lerr(c, AT_VALUE, "must be a component {\"weight\": w, \"dist\": {...}}, got %s",
+             ljson_describe(e, got, sizeof got));
+        return;
+    }
+    lcheck_keys(c, e, &ls_component);
+    lv_num(c, e, "weight", R_POS, 1, weight);
+    if (lv_object(c, e, "dist", 1, "a distribution object such as {\"dist\": \"exponential\", "
+                  "\"rate\": 1}", &o) != 1)
+        return;
+    lpath_key(&c->path, "dist");
+    if (dist_body(c, o, &leaf) == 1) {
+        if (leaf.kind == DIST_MIXTURE)
+            lerr(c, AT_VALUE, "a mixture's component cannot itself be a mixture: list its "
+                 "components in the outer mixture");
+        else
+            v->comp[k] = (dist_leaf){leaf.kind, leaf.rate, leaf.value, leaf.shape, leaf.scale,
+                                     leaf.mu, leaf.sigma};
+    }
+    lpath_pop(&c->path);
+}
+
+/* components: 2..DIST_MIX_MAX, weights relative (normalised to sum 1). */
+static void mixture_params(lctx *c, const cJSON *o, dist_cfg *v)
+{
+    const cJSON *arr, *e;
+    double w[DIST_MIX_MAX] = {0}, sum = 0;
+    int k = 0, errors = c->nerr;
+    if (lv_array(c, o, "components", 1, 2, DIST_MIX_MAX,
+                 "a list of 2 to 8 components {\"weight\": w, \"dist\": {...}}", &arr) != 1)
+        return;
+    lpath_key(&c->path, "components");
+    cJSON_ArrayForEach(e, arr)
+    {
+        lpath_index(&c->path, k);
+        mixture_component(c, e, v, k, &w[k]);
+        lpath_pop(&c->path);
+        sum += w[k++];
+    }
+    lpath_pop(&c->path);
+    if (c->nerr > errors)
+        return;
+    v->ncomp = k;
+    double acc = 0;
+    for (int i = 0; i < k; i++)
+        v->cum[i] = (acc += w[i]) / sum;
+    v->cum[k - 1] = 1;
+}
 
 static void dist_params(lctx *c, const cJSON *o, dist_cfg *v)
 {
@@ -42,6 +101,7 @@ static void dist_params(lctx *c, const cJSON *o, dist_cfg *v)
         lv_num(c, o, "mu", R_ANY, 1, &v->mu);
         lv_num(c, o, "sigma", R_POS, 1, &v->sigma);
         break;
+    case DIST_MIXTURE: mixture_params(c, o, v); break;
     case DIST_NONE: break;
     }
 }

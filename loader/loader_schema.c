@@ -14,8 +14,13 @@
 
 /* ---- the tables ---- */
 
+extern const lschema ls_dist;
+static const lkey k_component[] = {{"weight", NULL}, {"dist", &ls_dist}, {NULL, NULL}};
+const lschema ls_component = {LS_OBJECT, "mixture component", k_component, NULL, 0};
+static const lschema ls_components = {LS_LIST, "mixture component", NULL, &ls_component, 0};
 static const lkey k_dist[] = {{"dist", NULL},  {"rate", NULL},  {"value", NULL}, {"shape", NULL},
-                              {"scale", NULL}, {"mu", NULL},    {"sigma", NULL}, {NULL, NULL}};
+                              {"scale", NULL}, {"mu", NULL},    {"sigma", NULL},
+                              {"components", &ls_components},   {NULL, NULL}};
 const lschema ls_dist = {LS_OBJECT, "distribution", k_dist, NULL, 0};
 
 static const lkey k_timeout[] = {{"p_timeout", NULL}, {NULL, NULL}};
@@ -76,8 +81,14 @@ static const lkey k_spares[] = {{"count", NULL},      {"mode", NULL}, {"warm_fac
                                 {"switchover", &ls_switchover}, {NULL, NULL}};
 const lschema ls_spares = {LS_OBJECT, "spares", k_spares, NULL, 0};
 
-static const lkey k_arrival[] = {
-    {"process", NULL}, {"rate", NULL}, {"users", NULL}, {"think", &ls_dist}, {NULL, NULL}};
+static const lkey k_periodic[] = {{"period", NULL}, {"amplitude", NULL}, {"peak_at", NULL}, {NULL, NULL}};
+const lschema ls_periodic = {LS_OBJECT, "periodic", k_periodic, NULL, 0};
+static const lschema ls_points = {LS_LIST, "point", NULL, NULL, 0};
+
+static const lkey k_arrival[] = {{"process", NULL},        {"rate", NULL},
+                                 {"users", NULL},          {"think", &ls_dist},
+                                 {"schedule", &ls_points}, {"periodic", &ls_periodic},
+                                 {NULL, NULL}};
 const lschema ls_arrival = {LS_OBJECT, "arrival", k_arrival, NULL, 0};
 
 #define POLICY_KEYS                                                                         \
@@ -91,16 +102,26 @@ const lschema ls_client = {LS_OBJECT, "client", k_client, NULL, 0};
 static const lkey k_calls[] = {POLICY_KEYS, {NULL, NULL}};
 const lschema ls_calls = {LS_OBJECT, "calls", k_calls, NULL, 0};
 
+static const lkey k_latency_injection[] = {{"fraction", NULL}, {"delay", &ls_dist}, {NULL, NULL}};
+const lschema ls_latency_injection = {LS_OBJECT, "latency_injection", k_latency_injection, NULL, 0};
+
+static const lkey k_slowdown[] = {{"per_request", NULL}, {"table", &ls_points}, {NULL, NULL}};
+const lschema ls_slowdown = {LS_OBJECT, "service_slowdown", k_slowdown, NULL, 0};
+
 static const lkey k_pool[] = {{"name", NULL},         {"servers", NULL},      {"workers", NULL},
                               {"queue_limit", NULL},  {"service", &ls_dist},  {"failure", &ls_dist},
                               {"repair", &ls_dist},   {"repair_crews", NULL}, {"failure_mode", NULL},
                               {"quorum", NULL},       {"calls", &ls_calls},   {"liveness", &ls_liveness},
-                              {"spares", &ls_spares}, {NULL, NULL}};
+                              {"spares", &ls_spares}, {"error_rate", NULL},
+                              {"error_kind", NULL},   {"latency_injection", &ls_latency_injection},
+                              {"on_full", NULL},      {"discipline", NULL},
+                              {"service_slowdown", &ls_slowdown},             {NULL, NULL}};
 const lschema ls_pool = {LS_OBJECT, "pool", k_pool, NULL, 0};
 
 static const lkey k_event[] = {{"at", NULL},      {"kind", NULL},   {"pool", NULL},
                                {"servers", NULL}, {"duration", NULL}, {"client", NULL},
-                               {"multiplier", NULL}, {NULL, NULL}};
+                               {"multiplier", NULL}, {"error_rate", NULL}, {"error_kind", NULL},
+                               {"latency_injection", &ls_latency_injection}, {NULL, NULL}};
 const lschema ls_event = {LS_OBJECT, "event", k_event, NULL, 0};
 
 static const lkey k_limits[] = {{"max_in_flight", NULL}, {"max_events", NULL}, {NULL, NULL}};

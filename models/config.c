@@ -54,6 +54,8 @@ void scenario_free(scenario *s)
     free(s->description);
     free(s->file);
     free(s->pools);
+    for (int c = 0; s->clients && c < s->nclients; c++)
+        free(s->clients[c].arrival.sched);
     free(s->clients);
     free(s->events);
     memset(s, 0, sizeof *s);
@@ -92,6 +94,12 @@ int scenario_copy(scenario *dst, const scenario *src)
     dst->pools = dup_array(src->pools, (size_t)src->npools, sizeof *src->pools, &fail);
     dst->clients = dup_array(src->clients, (size_t)src->nclients, sizeof *src->clients, &fail);
     dst->events = dup_array(src->events, (size_t)src->nevents, sizeof *src->events, &fail);
+    for (int c = 0; dst->clients && c < src->nclients; c++) {
+        arrival_cfg *a = &dst->clients[c].arrival;
+        a->sched = dup_array(src->clients[c].arrival.sched, (size_t)a->nsched, sizeof *a->sched, &fail);
+    }
+    if (!dst->clients)
+        dst->nclients = 0; /* scenario_free must not walk a missing array */
     if (fail) {
         scenario_free(dst);
         return -1;
@@ -99,15 +107,30 @@ int scenario_copy(scenario *dst, const scenario *src)
     return 0;
 }
 
+#define MEAN_OF_PARAMS(d)                                                   \
+    switch ((d)->kind) {                                                    \
+    case DIST_EXPONENTIAL: return 1.0 / (d)->rate;                          \
+    case DIST_DETERMINISTIC: return (d)->value;                             \
+    case DIST_WEIBULL: return (d)->scale * tgamma(1.0 + 1.0 / (d)->shape);  \
+    case DIST_LOGNORMAL: return exp((d)->mu + 0.5 * (d)->sigma * (d)->sigma); \
+    case DIST_GAMMA: return (d)->shape * (d)->scale;                        \
+    default: break;                                                         \
+    }                                                                       \
+    return INFINITY;
+
+double dist_leaf_mean(const dist_leaf *d) { MEAN_OF_PARAMS(d) }
+
+int inject_active(const inject_cfg *i) { return i->error_rate > 0 || i->latency_fraction > 0; }
+
 double dist_mean(const dist_cfg *d)
 {
-    switch (d->kind) {
-    case DIST_EXPONENTIAL: return 1.0 / d->rate;
-    case DIST_DETERMINISTIC: return d->value;
-    case DIST_WEIBULL: return d->scale * tgamma(1.0 + 1.0 / d->shape);
-    case DIST_LOGNORMAL: return exp(d->mu + 0.5 * d->sigma * d->sigma);
-    case DIST_GAMMA: return d->shape * d->scale;
-    case DIST_NONE: break;
+    if (d->kind == DIST_MIXTURE) {
+        double m = 0, prev = 0;
+        for (int k = 0; k < d->ncomp; k++) {
+            m += (d->cum[k] - prev) * dist_leaf_mean(&d->comp[k]);
+            prev = d->cum[k];
+        }
+        return m;
     }
-    return INFINITY;
+    MEAN_OF_PARAMS(d)
 }

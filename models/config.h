@@ -21,17 +21,31 @@ typedef enum {
     DIST_DETERMINISTIC, /* value */
     DIST_WEIBULL,       /* shape, scale */
     DIST_LOGNORMAL,     /* mu, sigma of ln X */
-    DIST_GAMMA          /* shape, scale */
+    DIST_GAMMA,         /* shape, scale */
+    DIST_MIXTURE        /* ncomp components, each drawn with its weight */
 } dist_kind;
 
-typedef struct {
-    dist_kind kind;
-    double rate;  /* exponential */
-    double value; /* deterministic */
-    double shape; /* weibull, gamma */
-    double scale; /* weibull, gamma */
-    double mu;    /* lognormal: mean of ln X */
+/* The parameters of one plain (non-mixture) distribution. */
+#define DIST_PARAMS                                                                     \
+    dist_kind kind;                                                                     \
+    double rate;  /* exponential */                                                     \
+    double value; /* deterministic */                                                   \
+    double shape; /* weibull, gamma */                                                  \
+    double scale; /* weibull, gamma */                                                  \
+    double mu;    /* lognormal: mean of ln X */                                         \
     double sigma; /* lognormal: sd of ln X */
+
+typedef struct {
+    DIST_PARAMS
+} dist_leaf;
+
+#define DIST_MIX_MAX 8 /* components of a mixture (kept inline: configs copy by value) */
+
+typedef struct {
+    DIST_PARAMS
+    int ncomp;                  /* mixture */
+    double cum[DIST_MIX_MAX];   /* mixture: cumulative weights, cum[ncomp-1] = 1 */
+    dist_leaf comp[DIST_MIX_MAX];
 } dist_cfg;
 
 typedef enum { FAIL_FAST = 0, FAIL_HANG } failure_mode;
@@ -161,6 +175,30 @@ typedef struct {
     double warm_factor; /* warm: an idle spare fails at this times the failure rate, in (0,1) */
     dist_cfg switchover;/* from an active failure to the spare serving (DIST_NONE = 0 s) */
 } spares_cfg;
+/* Fault injection at a pool (Envoy's fault filter): before an attempt
+ * reaches a server it fails with probability error_rate (answered at once,
+ * or never with FAIL_HANG), else it is held latency.delay with probability
+ * latency_fraction.  Neither occupies a worker. */
+typedef struct {
+    double error_rate;
+    failure_mode error_kind;
+    double latency_fraction;
+    dist_cfg latency; /* DIST_NONE when latency_fraction is 0 */
+} inject_cfg;
+
+typedef enum { FULL_REJECT = 0, FULL_DROP } full_action;
+typedef enum { DISC_FIFO = 0, DISC_PS } pool_discipline;
+
+/* Service slowing down with concurrency: a factor f(n) >= 1 on the service
+ * time (FIFO: drawn at the start of service, n = attempts in service at the
+ * server including it; PS: the server's speed is divided by f(n)). */
+#define SLOWDOWN_TABLE_MAX 32
+typedef struct {
+    double per_request;          /* f(n) = 1 + per_request * (n - 1), or ... */
+    int npoints;                 /* ... a table: f at n, linear between, flat after */
+    double n[SLOWDOWN_TABLE_MAX];
+    double factor[SLOWDOWN_TABLE_MAX];
+} slowdown_cfg;
 
 typedef struct {
     char name[CFG_NAME_MAX];
@@ -177,15 +215,28 @@ typedef struct {
     policy_cfg calls;
     liveness_cfg liveness;
     spares_cfg spares;
+    inject_cfg inject;
+    full_action on_full;
+    pool_discipline discipline;
+    slowdown_cfg slowdown;
 } pool_cfg;
 
 typedef enum { ARRIVAL_POISSON = 0, ARRIVAL_CLOSED } arrival_kind;
 
 typedef struct {
+    double t, rate;
+} sched_point;
+
+typedef struct {
     arrival_kind process;
-    double rate;    /* poisson */
+    double rate;    /* poisson (without a schedule) */
     int users;      /* closed */
     dist_cfg think; /* closed */
+    int nsched;            /* poisson: piecewise-linear rate (t ascending) */
+    sched_point *sched;    /* owned by the scenario (scenario_free) */
+    double period;         /* > 0: rate x (1 + amplitude cos(2 pi (t - peak_at) / period)) */
+    double amplitude;      /* in [0, 1] */
+    double peak_at;
 } arrival_cfg;
 
 typedef struct {
@@ -194,7 +245,7 @@ typedef struct {
     policy_cfg policy;
 } client_cfg;
 
-typedef enum { EVENT_FAIL = 0, EVENT_LOAD } event_kind;
+typedef enum { EVENT_FAIL = 0, EVENT_LOAD, EVENT_INJECT } event_kind;
 
 /* A scheduled fault or load change inside the simulation. */
 typedef struct {
@@ -204,7 +255,8 @@ typedef struct {
     int pool;          /* fail: index into pools */
     int servers;       /* fail: how many UP servers are forced DOWN */
     int client;        /* load: index into clients */
-    double multiplier; /* load */
+    double multiplier; /* load: >= 0 */
+    inject_cfg inject; /* inject: replaces the pool's injection for `duration` */
 } event_cfg;
 
 /* Safety limits against runaway models (issue 8); 0 means "no limit". */
@@ -244,5 +296,9 @@ int scenario_copy(scenario *dst, const scenario *src);
 
 /* Mean of a distribution (inf-free: validated configs only). */
 double dist_mean(const dist_cfg *d);
+double dist_leaf_mean(const dist_leaf *d);
+
+/* Is any injection configured? */
+int inject_active(const inject_cfg *i);
 
 #endif

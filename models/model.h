@@ -44,7 +44,7 @@ typedef enum {
     OUT_REJECTED = CAUSE_REJECTED,
     OUT_BREAKER = CAUSE_BREAKER,
 } outcome;
-enum { AT_NONE = 0, AT_QUEUE, AT_SERVICE, AT_DOWNSTREAM };
+enum { AT_NONE = 0, AT_QUEUE, AT_SERVICE, AT_DOWNSTREAM, AT_INJECT };
 
 typedef struct attempt {
     sim_event done;          /* service completion at the server */
@@ -96,7 +96,10 @@ typedef struct pool {
     struct world *w;
     int index;
     server *srv;
-    rng_stream rng_fail, rng_repair, rng_service;
+    rng_stream rng_fail, rng_repair, rng_service, rng_inject;
+    const inject_cfg *inj;   /* active fault injection, NULL = none (events switch it) */
+    double injected_errors, injected_delays;
+    int slow;                /* service_slowdown configured */
     int up_count, crews_busy;
     int *crew_wait;          /* FIFO of servers waiting for a crew (ring) */
     int wait_head, wait_len;
@@ -159,6 +162,7 @@ typedef struct {
     sim_event wake;          /* end of this user's think time */
     struct source *src;
     int index;
+    int parked;              /* stopped by a load multiplier of 0 */
 } user_slot;
 
 typedef struct source {
@@ -166,7 +170,9 @@ typedef struct source {
     const client_cfg *cfg;
     caller *c;
     rng_stream rng_arrival, rng_think;
-    double multiplier;       /* load events */
+    double mult;             /* load events: product of the non-zero multipliers */
+    int zeros;               /* load events with multiplier 0 in force */
+    int varying;             /* poisson with a schedule or a periodic factor */
     user_slot *users;        /* closed: one per user */
     int nusers;
 } source;
@@ -208,6 +214,10 @@ void pool_start(pool *p);
 void pool_arrive(pool *p, int s, attempt *a);
 void pool_downstream_done(attempt *a, int success);
 void pool_force_down(pool *p, int count, double duration);
+/* The service slowdown factor with N attempts in service (config.h). */
+double pool_slowdown(const slowdown_cfg *sd, int n);
+/* Make IN the pool's fault injection (NULL or inactive: none). */
+void pool_set_inject(pool *p, const inject_cfg *in);
 void pool_restart_stats(pool *p, double t);
 void pool_finish_metrics(pool *p, double *m, double t);
 void pool_take_bin(pool *p, double *ts, double t, double width);
@@ -227,8 +237,8 @@ void caller_attempt_release(attempt *a);
 int source_build(source *src, const client_cfg *cfg, caller *c);
 void source_destroy(source *src);
 void source_start(source *src);
-/* Multiply the arrival rate by FACTOR (a load event starts; 1/FACTOR when it ends). */
-void source_scale(source *src, double factor);
+/* A load event with multiplier FACTOR (>= 0) starts (ON) or ends. */
+void source_load(source *src, double factor, int on);
 void source_request_done(source *src, int user);
 
 /* World helpers (world.c) */
@@ -249,7 +259,8 @@ static inline void world_in_flight(world *w, const pool *p, int delta)
  * append, never renumber. */
 typedef enum {
     ST_FAIL, ST_REPAIR, ST_SERVICE, ST_CALL_BAL, ST_CALL_BACKOFF,
-    ST_ARRIVAL, ST_THINK, ST_BAL, ST_BACKOFF
+    ST_ARRIVAL, ST_THINK, ST_BAL, ST_BACKOFF,
+    ST_INJECT, ST_NET /* pool: fault injection; client or pool's calls: the network */
 } stream_role;
 /* Seed S for stream ROLE of pool INDEX (IS_POOL) or client INDEX in this
  * replication: keyed by the entity's name, never its position (rng.h). */

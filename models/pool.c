@@ -33,6 +33,7 @@ int pool_build(pool *p, world *w, int index)
     p->cfg = &w->sc->pools[index];
     p->w = w;
     p->index = index;
+    p->slow = p->cfg->slowdown.per_request > 0 || p->cfg->slowdown.npoints > 0;
     int n = p->cfg->servers;
     p->srv = calloc((size_t)n, sizeof *p->srv);
     p->crew_wait = calloc((size_t)n, sizeof *p->crew_wait);
@@ -44,7 +45,8 @@ int pool_build(pool *p, world *w, int index)
         p->srv[i].life.fire = srv_life;
         p->srv[i].forced_end.fire = srv_forced_end;
     }
-    if (rng_init(&p->rng_fail) || rng_init(&p->rng_repair) || rng_init(&p->rng_service))
+    if (rng_init(&p->rng_fail) || rng_init(&p->rng_repair) || rng_init(&p->rng_service) ||
+        rng_init(&p->rng_inject))
         return -1;
     return 0;
 }
@@ -57,6 +59,7 @@ void pool_destroy(pool *p)
     rng_destroy(&p->rng_fail);
     rng_destroy(&p->rng_repair);
     rng_destroy(&p->rng_service);
+    rng_destroy(&p->rng_inject);
 }
 
 void pool_reset(pool *p)
@@ -64,6 +67,8 @@ void pool_reset(pool *p)
     world_seed_stream(p->w, &p->rng_fail, 1, p->index, ST_FAIL);
     world_seed_stream(p->w, &p->rng_repair, 1, p->index, ST_REPAIR);
     world_seed_stream(p->w, &p->rng_service, 1, p->index, ST_SERVICE);
+    world_seed_stream(p->w, &p->rng_inject, 1, p->index, ST_INJECT);
+    pool_set_inject(p, &p->cfg->inject);
     for (int i = 0; i < p->cfg->servers; i++) {
         server *v = &p->srv[i];
         v->life.pos = v->forced_end.pos = 0;
@@ -93,6 +98,7 @@ void pool_restart_stats(pool *p, double t)
     stat_tw_restart(&p->forced_tw, t);
     p->failures = p->up_sum = p->up_n = p->down_sum = p->down_n = 0;
     p->arrivals = p->rejected = p->served = p->wasted = 0;
+    p->injected_errors = p->injected_delays = 0;
 }
 
 void pool_start(pool *p)
@@ -148,6 +154,20 @@ static void svc_unlink(server *v, attempt *a)
     a->prev = a->next = NULL;
 }
 
+/* The slowdown factor f(n) >= 1 with N attempts in service at a server. */
+double pool_slowdown(const slowdown_cfg *sd, int n)
+{
+    if (sd->npoints == 0)
+        return 1 + sd->per_request * (n - 1);
+    if (n <= sd->n[0])
+        return sd->factor[0];
+    for (int i = 1; i < sd->npoints; i++)
+        if (n <= sd->n[i])
+            return sd->factor[i - 1] + (sd->factor[i] - sd->factor[i - 1]) * (n - sd->n[i - 1]) /
+                                           (sd->n[i] - sd->n[i - 1]);
+    return sd->factor[sd->npoints - 1];
+}
+
 static void start_service(pool *p, server *v, attempt *a)
 {
     a->where = AT_SERVICE;
@@ -155,7 +175,10 @@ static void start_service(pool *p, server *v, attempt *a)
     v->busy++;
     stat_tw_add(&p->busy_tw, p->w->s.now, 1);
     svc_link(v, a);
-    sim_after(&p->w->s, &a->done, dist_sample(&p->cfg->service, &p->rng_service));
+    double d = dist_sample(&p->cfg->service, &p->rng_service);
+    if (p->slow)
+        d *= pool_slowdown(&p->cfg->slowdown, v->busy);
+    sim_after(&p->w->s, &a->done, d);
 }
 
 static attempt *dequeue(pool *p, server *v)
@@ -214,12 +237,57 @@ void pool_downstream_done(attempt *a, int success)
     finish_service(p, v, a, success);
 }
 
+static void admit(pool *p, int s, attempt *a);
+
+/* The end of an injected delay: the attempt goes on to its server. */
+static void inject_over(sim *s, sim_event *ev)
+{
+    (void)s;
+    attempt *a = SIM_CONTAINER(ev, attempt, done);
+    pool *p = a->owner->target;
+    a->where = AT_NONE;
+    admit(p, a->server, a);
+}
+
+/* Fault injection in front of the server: 1 if it took the attempt. */
+static int inject(pool *p, attempt *a)
+{
+    const inject_cfg *in = p->inj;
+    if (in->error_rate > 0 && rng_uniform(&p->rng_inject) < in->error_rate) {
+        p->injected_errors++;
+        if (in->error_kind == FAIL_FAST)
+            caller_attempt_ended(a, OUT_ERROR);
+        /* hang: swallowed; the caller's timeout or deadline ends it */
+        return 1;
+    }
+    if (in->latency_fraction > 0 && rng_uniform(&p->rng_inject) < in->latency_fraction) {
+        p->injected_delays++;
+        a->where = AT_INJECT;
+        a->done.fire = inject_over;
+        sim_after(&p->w->s, &a->done, dist_sample(&in->latency, &p->rng_inject));
+        return 1;
+    }
+    return 0;
+}
+
+void pool_set_inject(pool *p, const inject_cfg *in)
+{
+    p->inj = in && inject_active(in) ? in : NULL;
+}
+
 void pool_arrive(pool *p, int s, attempt *a)
 {
-    server *v = &p->srv[s];
     p->arrivals++;
     p->bin_arrivals++;
     a->where = AT_NONE;
+    if (p->inj && inject(p, a))
+        return;
+    admit(p, s, a);
+}
+
+static void admit(pool *p, int s, attempt *a)
+{
+    server *v = &p->srv[s];
     if (!v->up) {
         if (p->cfg->mode == FAIL_FAST)
             caller_attempt_ended(a, OUT_ERROR);
@@ -233,7 +301,9 @@ void pool_arrive(pool *p, int s, attempt *a)
     }
     if (p->cfg->queue_limit > 0 && v->qlen >= p->cfg->queue_limit) {
         p->rejected++;
-        caller_attempt_ended(a, OUT_REJECTED);
+        if (p->cfg->on_full == FULL_REJECT)
+            caller_attempt_ended(a, OUT_REJECTED);
+        /* drop: silent; only the caller's timeout or deadline ends it */
         return;
     }
     world_in_flight(p->w, p, 1);

@@ -66,7 +66,10 @@ static void fault_start(sim *s, sim_event *ev)
         pool_force_down(&f->w->pools[e->pool], e->servers, e->duration);
         return;
     }
-    source_scale(&f->w->sources[e->client], e->multiplier);
+    if (e->kind == EVENT_INJECT)
+        pool_set_inject(&f->w->pools[e->pool], &e->inject);
+    else
+        source_load(&f->w->sources[e->client], e->multiplier, 1);
     sim_after(s, &f->end, e->duration);
 }
 
@@ -75,7 +78,13 @@ static void fault_end(sim *s, sim_event *ev)
     (void)s;
     fault_slot *f = SIM_CONTAINER(ev, fault_slot, end);
     const event_cfg *e = &f->w->sc->events[f->k];
-    source_scale(&f->w->sources[e->client], 1.0 / e->multiplier); /* overlapping events multiply */
+    if (e->kind == EVENT_INJECT) {
+        pool *p = &f->w->pools[e->pool];
+        if (p->inj == &e->inject || (!p->inj && !inject_active(&e->inject)))
+            pool_set_inject(p, &p->cfg->inject); /* a later inject event still running wins */
+        return;
+    }
+    source_load(&f->w->sources[e->client], e->multiplier, 0); /* overlapping events multiply */
 }
 
 /* ---- build ------------------------------------------------------------------ */

@@ -673,7 +673,7 @@ static void test_bad_values(void **state)
         {"events=[{\"at\": 1, \"kind\": \"fail\", \"pool\": \"db\", \"servers\": 1, \"duration\": 1}]", "events[0].pool: no pool named \"db\""},
         {"events=[{\"at\": 1, \"kind\": \"load\", \"client\": \"mobile\", \"multiplier\": 2, \"duration\": 1}]", "events[0].client: no client named \"mobile\""},
         {"events=[{\"at\": 1, \"kind\": \"crash\"}]", "events[0].kind: must be one of fail, load"},
-        {"events=[{\"at\": 1, \"kind\": \"load\", \"client\": \"web\", \"multiplier\": 0, \"duration\": 1}]", "events[0].multiplier: must be a number > 0"},
+        {"events=[{\"at\": 1, \"kind\": \"load\", \"client\": \"web\", \"multiplier\": -0.5, \"duration\": 1}]", "events[0].multiplier: must be a number in [0, 1000000], got -0.5"},
         {"events=[3]", "events[0]: must be an event object"},
         {"pools=[]", "pools: must have at least 1 element, got 0"},
         {"pools={}", "pools: must be a list of pool objects, got an object"},
