@@ -253,13 +253,19 @@ static int check_pool_queue(mc_list *l, const exec_result *r, int p)
     if (check(l, q, results_pool_stat(r, p, PM_BUSY_SERVERS), pred, 0, reason,
               "Q_balance = N rho / K, N=%d rho=%g K=%g", n, lam / n, 1 / es))
         return -1;
-    if (reason || only < 0 || pc->service.kind != DIST_EXPONENTIAL)
+    if (reason || only < 0 || (pc->service.kind != DIST_EXPONENTIAL && pc->discipline != DISC_PS))
         return 0;
     const client_cfg *cc = &sc->clients[only];
     if (cc->policy.timeout > 0 || cc->policy.deadline > 0)
         reason = "timeouts censor the latency of successful requests";
     else if (n > 1 && cc->policy.balancer != BAL_RANDOM)
         reason = "only random splitting keeps each server's arrivals Poisson";
+    if (pc->discipline == DISC_PS) { /* insensitive: any service distribution */
+        double rho1 = lam / n * es, ps = reason ? NAN : es / (1 - rho1);
+        snprintf(q, sizeof q, "clients.%s.latency_mean", cc->name);
+        return check(l, q, results_caller_stat(r, only, CM_LATENCY_MEAN), ps, 0, reason,
+                     "M/G/1-PS: E[S]/(1 - rho), E[S]=%g rho=%g", es, rho1);
+    }
     double lam1 = lam / n, K = 1 / es, resp = NAN, p99 = NAN;
     if (!reason) {
         an_mmc_response(w, lam1, K, &resp);

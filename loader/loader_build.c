@@ -147,7 +147,7 @@ static void build_inject(lctx *c, const cJSON *o, inject_cfg *in)
 
 static const lenum full_actions[] = {
     {"reject", FULL_REJECT, NULL}, {"drop", FULL_DROP, NULL}, {NULL, 0, NULL}};
-static const lenum disciplines[] = {{"fifo", DISC_FIFO, NULL}, {NULL, 0, NULL}};
+static const lenum disciplines[] = {{"fifo", DISC_FIFO, NULL}, {"ps", DISC_PS, NULL}, {NULL, 0, NULL}};
 
 /* service_slowdown: {"per_request": k} or {"table": [[n, factor], ...]}. */
 static void build_slowdown(lctx *c, const cJSON *o, slowdown_cfg *sd)
@@ -234,6 +234,12 @@ static void build_pool(lctx *c, const cJSON *o, const lnames *pools, pool_cfg *p
         lbuild_policy(c, calls, pools, 1, &p->calls);
         p->has_calls = 1;
         lpath_pop(&c->path);
+        if (p->discipline == DISC_PS) {
+            lpath_key(&c->path, "discipline");
+            lerr(c, AT_VALUE, "\"ps\" cannot be combined with calls (a request waiting downstream "
+                 "would have to leave the shared processor): use \"fifo\" with workers");
+            lpath_pop(&c->path);
+        }
     }
     lbuild_liveness(c, o, &p->liveness);
     lbuild_spares(c, o, &p->spares);

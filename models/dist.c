@@ -5,8 +5,9 @@
 #include <math.h>
 
 /* One draw from the plain distribution D (a dist_cfg or a dist_leaf). */
-#define SAMPLE_PARAMS(d, r)                                                                  \
+#define SAMPLE_PARAMS(d, r, mixture)                                                         \
     switch ((d)->kind) {                                                                     \
+    mixture                                                                                  \
     case DIST_EXPONENTIAL: return rng_exp_batched(r, (d)->rate); /* one dist per stream */  \
     case DIST_DETERMINISTIC: return (d)->value;                                              \
     case DIST_WEIBULL: return gsl_ran_weibull((r)->r, (d)->scale, (d)->shape);               \
@@ -16,7 +17,7 @@
     }                                                                                        \
     return INFINITY;
 
-static double leaf_sample(const dist_leaf *d, rng_stream *r) { SAMPLE_PARAMS(d, r) }
+static double leaf_sample(const dist_leaf *d, rng_stream *r) { SAMPLE_PARAMS(d, r, ) }
 
 /* A mixture: one uniform picks the component, then one draw from it. */
 static double mixture_sample(const dist_cfg *d, rng_stream *r)
@@ -30,9 +31,7 @@ static double mixture_sample(const dist_cfg *d, rng_stream *r)
 
 double dist_sample(const dist_cfg *d, rng_stream *r)
 {
-    if (d->kind == DIST_MIXTURE)
-        return mixture_sample(d, r);
-    SAMPLE_PARAMS(d, r)
+    SAMPLE_PARAMS(d, r, case DIST_MIXTURE: return mixture_sample(d, r);)
 }
 
 const char *dist_name(dist_kind k)

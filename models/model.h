@@ -55,6 +55,7 @@ typedef struct attempt {
     struct caller *owner;
     struct request *child;   /* multi-tier: the downstream request it waits on */
     double sent;
+    double work;             /* PS: the server's virtual time at which it is done */
     int32_t server;
     uint32_t epoch;          /* breaker epoch at admission */
     uint8_t where;           /* AT_* */
@@ -82,6 +83,8 @@ enum { REQ_ACTIVE = 0, REQ_BACKOFF, REQ_DONE };
 typedef struct server {
     sim_event life;          /* next failure, or repair completion */
     sim_event forced_end;    /* end of a forced outage (events) */
+    sim_event ps_ev;         /* PS: the next completion */
+    double vt, t_last;       /* PS: virtual time (service per attempt), when last advanced */
     attempt *q_head, *q_tail;/* waiting (FIFO, linked by next) */
     attempt *svc;            /* in service (doubly linked) */
     double since;            /* start of the current up/down period */
@@ -100,6 +103,7 @@ typedef struct pool {
     const inject_cfg *inj;   /* active fault injection, NULL = none (events switch it) */
     double injected_errors, injected_delays;
     int slow;                /* service_slowdown configured */
+    int special;             /* arrivals take the general path (injection, PS, drop, slowdown) */
     int up_count, crews_busy;
     int *crew_wait;          /* FIFO of servers waiting for a crew (ring) */
     int wait_head, wait_len;

@@ -26,6 +26,8 @@
 static void srv_life(sim *s, sim_event *ev);
 static void srv_forced_end(sim *s, sim_event *ev);
 static void svc_done(sim *s, sim_event *ev);
+static void ps_done(sim *s, sim_event *ev);
+static void ps_admit(struct pool *p, server *v, attempt *a);
 
 int pool_build(pool *p, world *w, int index)
 {
@@ -44,6 +46,7 @@ int pool_build(pool *p, world *w, int index)
         p->srv[i].pool = p;
         p->srv[i].life.fire = srv_life;
         p->srv[i].forced_end.fire = srv_forced_end;
+        p->srv[i].ps_ev.fire = ps_done;
     }
     if (rng_init(&p->rng_fail) || rng_init(&p->rng_repair) || rng_init(&p->rng_service) ||
         rng_init(&p->rng_inject))
@@ -71,7 +74,8 @@ void pool_reset(pool *p)
     pool_set_inject(p, &p->cfg->inject);
     for (int i = 0; i < p->cfg->servers; i++) {
         server *v = &p->srv[i];
-        v->life.pos = v->forced_end.pos = 0;
+        v->life.pos = v->forced_end.pos = v->ps_ev.pos = 0;
+        v->vt = v->t_last = 0;
         v->q_head = v->q_tail = v->svc = NULL;
         v->since = 0;
         v->qlen = v->busy = 0;
@@ -176,7 +180,7 @@ static void start_service(pool *p, server *v, attempt *a)
     stat_tw_add(&p->busy_tw, p->w->s.now, 1);
     svc_link(v, a);
     double d = dist_sample(&p->cfg->service, &p->rng_service);
-    if (p->slow)
+    if (__builtin_expect(p->slow, 0))
         d *= pool_slowdown(&p->cfg->slowdown, v->busy);
     sim_after(&p->w->s, &a->done, d);
 }
@@ -237,7 +241,21 @@ void pool_downstream_done(attempt *a, int success)
     finish_service(p, v, a, success);
 }
 
-static void admit(pool *p, int s, attempt *a);
+static inline void admit(pool *p, int s, attempt *a, int special);
+
+static inline void enqueue(pool *p, server *v, attempt *a)
+{
+    world_in_flight(p->w, p, 1);
+    a->where = AT_QUEUE;
+    a->next = NULL;
+    if (v->q_tail)
+        v->q_tail->next = a;
+    else
+        v->q_head = a;
+    v->q_tail = a;
+    v->qlen++;
+    stat_tw_add(&p->queue_tw, p->w->s.now, 1);
+}
 
 /* The end of an injected delay: the attempt goes on to its server. */
 static void inject_over(sim *s, sim_event *ev)
@@ -246,7 +264,7 @@ static void inject_over(sim *s, sim_event *ev)
     attempt *a = SIM_CONTAINER(ev, attempt, done);
     pool *p = a->owner->target;
     a->where = AT_NONE;
-    admit(p, a->server, a);
+    admit(p, a->server, a, 1);
 }
 
 /* Fault injection in front of the server: 1 if it took the attempt. */
@@ -272,26 +290,31 @@ static int inject(pool *p, attempt *a)
 
 void pool_set_inject(pool *p, const inject_cfg *in)
 {
+    const pool_cfg *c = p->cfg;
     p->inj = in && inject_active(in) ? in : NULL;
+    p->special = p->inj || p->slow || c->discipline != DISC_FIFO || c->on_full != FULL_REJECT;
 }
 
-void pool_arrive(pool *p, int s, attempt *a)
-{
-    p->arrivals++;
-    p->bin_arrivals++;
-    a->where = AT_NONE;
-    if (p->inj && inject(p, a))
-        return;
-    admit(p, s, a);
-}
 
-static void admit(pool *p, int s, attempt *a)
+/* Admission at server S (after injection).  SPECIAL is a constant at each
+ * call: 0 for pools with nothing of PS, drop or slowdown configured. */
+static inline __attribute__((always_inline)) void admit(pool *p, int s, attempt *a, int special)
 {
     server *v = &p->srv[s];
     if (!v->up) {
         if (p->cfg->mode == FAIL_FAST)
             caller_attempt_ended(a, OUT_ERROR);
         /* hang: swallowed; the caller's timeout or deadline ends it */
+        return;
+    }
+    if (special && p->cfg->discipline == DISC_PS) {
+        if (p->cfg->queue_limit > 0 && v->busy >= p->cfg->queue_limit) {
+            p->rejected++;
+            if (p->cfg->on_full == FULL_REJECT)
+                caller_attempt_ended(a, OUT_REJECTED);
+            return;
+        }
+        ps_admit(p, v, a);
         return;
     }
     if (v->busy < p->cfg->workers) {
@@ -301,21 +324,114 @@ static void admit(pool *p, int s, attempt *a)
     }
     if (p->cfg->queue_limit > 0 && v->qlen >= p->cfg->queue_limit) {
         p->rejected++;
-        if (p->cfg->on_full == FULL_REJECT)
+        if (!special || p->cfg->on_full == FULL_REJECT)
             caller_attempt_ended(a, OUT_REJECTED);
         /* drop: silent; only the caller's timeout or deadline ends it */
         return;
     }
+    enqueue(p, v, a);
+}
+
+/* ---- processor sharing ------------------------------------------------------
+ *
+ * All N attempts at a PS server are in service at once, each at speed
+ * 1/(N f(N)) (f: service_slowdown, 1 without).  The server keeps a virtual
+ * time vt, the service each attempt present has received; an attempt that
+ * needs work S arriving at vt finishes when vt reaches its tag vt + S.  The
+ * in-service list is kept sorted by tag, so its head finishes first, and one
+ * event per server (ps_ev) is due then.  Nothing is allocated per event.
+ * busy_tw counts the server busy (0 or 1) and queue_tw the attempts beyond
+ * the first, so busy + queue is the number at the server, as with FIFO. */
+
+static double ps_speed(const pool *p, int n)
+{
+    return p->slow ? 1.0 / (n * pool_slowdown(&p->cfg->slowdown, n)) : 1.0 / n;
+}
+
+/* Bring vt up to now. */
+static void ps_advance(pool *p, server *v)
+{
+    double now = p->w->s.now;
+    if (v->busy > 0)
+        v->vt += (now - v->t_last) * ps_speed(p, v->busy);
+    v->t_last = now;
+}
+
+static void ps_schedule(pool *p, server *v)
+{
+    sim *s = &p->w->s;
+    sim_cancel(s, &v->ps_ev);
+    if (!v->svc)
+        return;
+    double left = v->svc->work - v->vt;
+    sim_after(s, &v->ps_ev, left > 0 ? left / ps_speed(p, v->busy) : 0);
+}
+
+/* Count the server's attempts: busy (0/1) and the ones sharing beyond it. */
+static void ps_count(pool *p, server *v, int delta)
+{
+    double now = p->w->s.now;
+    int before = v->busy;
+    v->busy += delta;
+    stat_tw_add(&p->busy_tw, now, (v->busy > 0) - (before > 0));
+    stat_tw_add(&p->queue_tw, now, (v->busy > 1 ? v->busy - 1 : 0) - (before > 1 ? before - 1 : 0));
+}
+
+static void ps_admit(pool *p, server *v, attempt *a)
+{
+    ps_advance(p, v);
+    a->where = AT_SERVICE;
+    a->work = v->vt + dist_sample(&p->cfg->service, &p->rng_service);
+    attempt **pp = &v->svc, *prev = NULL; /* sorted by tag; equal tags keep arrival order */
+    while (*pp && (*pp)->work <= a->work) {
+        prev = *pp;
+        pp = &(*pp)->next;
+    }
+    a->prev = prev;
+    a->next = *pp;
+    if (*pp)
+        (*pp)->prev = a;
+    *pp = a;
+    ps_count(p, v, 1);
     world_in_flight(p->w, p, 1);
-    a->where = AT_QUEUE;
-    a->next = NULL;
-    if (v->q_tail)
-        v->q_tail->next = a;
+    ps_schedule(p, v);
+}
+
+static void ps_done(sim *s, sim_event *ev)
+{
+    (void)s;
+    server *v = SIM_CONTAINER(ev, server, ps_ev);
+    pool *p = v->pool;
+    attempt *a = v->svc;
+    ps_advance(p, v);
+    svc_unlink(v, a);
+    ps_count(p, v, -1);
+    world_in_flight(p->w, p, -1);
+    p->served++;
+    if (!a->live)
+        p->wasted++;
+    a->where = AT_NONE;
+    ps_schedule(p, v);
+    caller_attempt_ended(a, OUT_SUCCESS);
+}
+
+/* Arrivals at a pool with injection, PS, drops or slowdown (p->special). */
+static void arrive_special(pool *p, int s, attempt *a)
+{
+    if (p->inj && inject(p, a))
+        return;
+    admit(p, s, a, 1);
+}
+
+void pool_arrive(pool *p, int s, attempt *a)
+{
+    p->arrivals++;
+    p->bin_arrivals++;
+    a->where = AT_NONE;
+    if (__builtin_expect(p->special, 0))
+        arrive_special(p, s, a);
     else
-        v->q_head = a;
-    v->q_tail = a;
-    v->qlen++;
-    stat_tw_add(&p->queue_tw, p->w->s.now, 1);
+        admit(p, s, a, 0); /* the plain FIFO path, compiled without the checks below */
 }
 
 /* ---- failure and repair -------------------------------------------------- */
@@ -326,9 +442,16 @@ static void drop_work(pool *p, server *v)
     double now = p->w->s.now;
     attempt *q = v->q_head, *in = v->svc;
     v->q_head = v->q_tail = v->svc = NULL;
-    stat_tw_add(&p->queue_tw, now, -v->qlen);
-    stat_tw_add(&p->busy_tw, now, -v->busy);
     world_in_flight(p->w, p, -(v->qlen + v->busy));
+    if (p->cfg->discipline == DISC_PS) {
+        sim_cancel(&p->w->s, &v->ps_ev);
+        ps_count(p, v, -v->busy);
+        v->vt = 0;
+        v->t_last = now;
+    } else {
+        stat_tw_add(&p->queue_tw, now, -v->qlen);
+        stat_tw_add(&p->busy_tw, now, -v->busy);
+    }
     v->qlen = v->busy = 0;
     int answer = p->cfg->mode == FAIL_FAST;
     for (int list = 0; list < 2; list++) {

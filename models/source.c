@@ -115,7 +115,15 @@ static void schedule_next(source *src)
         sim_at(s, &src->next, t);
 }
 
+/* Constant rate (no zero multiplier is in force, or this would not fire). */
 static void poisson_arrival(sim *s, sim_event *ev)
+{
+    source *src = SIM_CONTAINER(ev, source, next);
+    sim_after(s, &src->next, rng_exp_batched(&src->rng_arrival, src->cfg->arrival.rate * src->mult));
+    caller_start_request(src->c, NULL, -1);
+}
+
+static void varying_arrival(sim *s, sim_event *ev)
 {
     (void)s;
     source *src = SIM_CONTAINER(ev, source, next);
@@ -134,13 +142,12 @@ static void user_wakes(sim *s, sim_event *ev)
  * "multiplier"), and at multiplier 0 the user parks instead. */
 static void start_think(source *src, user_slot *u)
 {
-    double m = multiplier(src);
-    if (m <= 0) {
+    if (__builtin_expect(src->zeros > 0, 0)) {
         u->parked = 1;
         return;
     }
     u->parked = 0;
-    sim_after(&src->c->w->s, &u->wake, dist_sample(&src->cfg->arrival.think, &src->rng_think) / m);
+    sim_after(&src->c->w->s, &u->wake, dist_sample(&src->cfg->arrival.think, &src->rng_think) / src->mult);
 }
 
 int source_build(source *src, const client_cfg *cfg, caller *c)
@@ -148,8 +155,8 @@ int source_build(source *src, const client_cfg *cfg, caller *c)
     memset(src, 0, sizeof *src);
     src->cfg = cfg;
     src->c = c;
-    src->next.fire = poisson_arrival;
     src->varying = cfg->arrival.nsched > 0 || cfg->arrival.period > 0;
+    src->next.fire = src->varying ? varying_arrival : poisson_arrival;
     if (rng_init(&src->rng_arrival) || rng_init(&src->rng_think))
         return -1;
     if (cfg->arrival.process == ARRIVAL_CLOSED) {

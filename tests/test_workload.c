@@ -239,6 +239,69 @@ static void test_slowdown_fifo(void **state)
     assert_close(slowdown_round(&t), (1 + 1.5 + 2 + 2 + 2) / 5.0, 1e-12);
 }
 
+/* M/G/1-PS: the mean response time is E[S]/(1 - rho) whatever the service
+ * distribution (Kleinrock; insensitivity).  Deterministic D = 1 at
+ * lambda = 0.6 gives 2.5, and so does a two-point mixture with the same
+ * mean (0.9 x 0.5 + 0.1 x 5.5), for which FIFO would give
+ * Pollaczek-Khinchine's 1 + 0.6 x 3.25 / 0.8 = 3.44. */
+static void check_ps(const dist_cfg *svc, double lam, double expect, uint64_t seed)
+{
+    scenario s;
+    st_scenario(&s, 1, 1, 20000, 10, seed);
+    s.warmup = 200;
+    s.pools[0].discipline = DISC_PS;
+    s.pools[0].service = *svc;
+    s.clients[0].arrival.rate = lam;
+    exec_result r;
+    assert_int_equal(st_run(&r, &s), WORLD_DONE);
+    assert_agrees(results_caller_stat(&r, 0, CM_LATENCY_MEAN), expect, 3, 0);
+    /* PS keeps the FIFO convention: busy (0/1) + queue = number at the server */
+    assert_agrees(results_pool_stat(&r, 0, PM_BUSY_SERVERS), lam * dist_mean(svc), 3, 0);
+    exec_result_free(&r);
+    scenario_free(&s);
+}
+
+static void test_ps_md1(void **state)
+{
+    (void)state;
+    dist_cfg d = st_det(1);
+    check_ps(&d, 0.6, 1 / (1 - 0.6), 91);
+    dist_cfg m = {.kind = DIST_MIXTURE, .ncomp = 2, .cum = {0.9, 1}};
+    m.comp[0] = (dist_leaf){.kind = DIST_DETERMINISTIC, .value = 0.5};
+    m.comp[1] = (dist_leaf){.kind = DIST_DETERMINISTIC, .value = 5.5};
+    check_ps(&m, 0.6, 1 / (1 - 0.6), 92);
+}
+
+/* PS with slowdown and exponential work (rate mu): with n present the
+ * server completes work at total rate mu / f(n), a birth-death chain with
+ * p_n = p_0 prod_{k=1..n} lambda f(k) / mu.  Mean response = L / lambda
+ * (Little).  Table f: 1 at n = 1 rising linearly to 1.4 at n = 5, flat after. */
+static void test_ps_slowdown(void **state)
+{
+    (void)state;
+    double lam = 0.5, mu = 1;
+    slowdown_cfg sd = {.npoints = 2, .n = {1, 5}, .factor = {1, 1.4}};
+    double w = 1, sum = 1, L = 0;
+    for (int n = 1; n < 5000; n++) {
+        double f = n >= 5 ? 1.4 : 1 + 0.1 * (n - 1);
+        w *= lam * f / mu;
+        sum += w;
+        L += n * w;
+    }
+    scenario s;
+    st_scenario(&s, 1, 1, 40000, 10, 95);
+    s.warmup = 200;
+    s.pools[0].discipline = DISC_PS;
+    s.pools[0].service = st_exp(mu);
+    s.pools[0].slowdown = sd;
+    s.clients[0].arrival.rate = lam;
+    exec_result r;
+    assert_int_equal(st_run(&r, &s), WORLD_DONE);
+    assert_agrees(results_caller_stat(&r, 0, CM_LATENCY_MEAN), L / sum / lam, 3, 0);
+    exec_result_free(&r);
+    scenario_free(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -246,6 +309,7 @@ int main(void)
         cmocka_unit_test(test_inject_event),       cmocka_unit_test(test_silent_drop),
         cmocka_unit_test(test_mixture_mg1),        cmocka_unit_test(test_schedule_ramp),
         cmocka_unit_test(test_periodic_and_zero_load), cmocka_unit_test(test_slowdown_fifo),
+        cmocka_unit_test(test_ps_md1),             cmocka_unit_test(test_ps_slowdown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
