@@ -31,6 +31,8 @@ static double mixture_sample(const dist_cfg *d, rng_stream *r)
 
 double dist_sample(const dist_cfg *d, rng_stream *r)
 {
+    if (__builtin_expect(d->kind == DIST_EXPONENTIAL, 1)) /* the common case first */
+        return rng_exp_batched(r, d->rate);
     SAMPLE_PARAMS(d, r, case DIST_MIXTURE: return mixture_sample(d, r);)
 }
 
