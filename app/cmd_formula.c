@@ -209,7 +209,7 @@ static int print_text(const an_formula *f, const double *x, double v)
     return EXIT_OK;
 }
 
-static int print_json(const an_formula *f, const double *x, double v)
+static int print_json(const an_formula *f, const double *x, double v, const char *warning)
 {
     cJSON *root = cJSON_CreateObject(), *in = cJSON_CreateObject();
     int ok = root && in && cJSON_AddStringToObject(root, "formula", f->name);
@@ -219,6 +219,8 @@ static int print_json(const an_formula *f, const double *x, double v)
     for (int i = 0; ok && i < f->n_inputs; i++)
         ok = cJSON_AddNumberToObject(in, f->inputs[i].name, x[i]) != NULL;
     ok = ok && cJSON_AddNumberToObject(root, "value", v);
+    if (ok && warning)
+        ok = cJSON_AddStringToObject(root, "warning", warning) != NULL;
     char *s = ok ? cJSON_PrintUnformatted(root) : NULL;
     cJSON_Delete(root);
     if (!s) {
@@ -404,7 +406,9 @@ static int evaluate(const an_formula *f, const args *a)
     int st = an_formula_eval(f, x, &v, &d);
     if (st != AN_OK)
         return eval_error(f, set, st, &d);
-    return a->json ? print_json(f, x, v) : print_text(f, x, v);
+    if (d.warning)
+        fprintf(stderr, PROG " %s: warning: %s\n", f->name, d.warning);
+    return a->json ? print_json(f, x, v, d.warning) : print_text(f, x, v);
 }
 
 /* Flushes stdout; a failed write (full disk, closed pipe) is exit 1. */

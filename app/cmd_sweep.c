@@ -28,6 +28,7 @@
 #include "app/run.h"
 #include "app/runopts.h"
 #include "app/sweep_axis.h"
+#include "plots/numfmt.h"
 #include "plots/report.h"
 
 #include <ctype.h>
@@ -822,16 +823,24 @@ static void print_row(FILE *f, const sweep *s, int rank, int i, const int *w)
     const sw_point *pt = &s->pts[i], *b = &s->pts[s->baseline];
     stat_summary st = objective_stat(s, pt);
     char ci[64] = "-", dm[32] = "-", dci[64] = "-", uh[32] = "-";
-    if (isfinite(st.lo))
-        snprintf(ci, sizeof ci, "[%.6g, %.6g]", st.lo, st.hi);
+    char a[32], z[32];
+    if (isfinite(st.lo)) {
+        int k = nf_decimals((st.hi - st.lo) / 2, st.mean);
+        snprintf(ci, sizeof ci, "[%s, %s]", nf_fixed(a, sizeof a, st.lo, k, 0),
+                 nf_fixed(z, sizeof z, st.hi, k, 0));
+    }
     if (comparable(b, pt) && i != s->baseline) {
         sw_diff d = diff_col(b, pt, objective_col(s, pt));
         int sig = isfinite(d.paired.lo) && (d.paired.lo > 0 || d.paired.hi < 0);
-        snprintf(dm, sizeof dm, "%+.4g", d.paired.mean);
+        /* differences at the resolution of the paired CI, capped by the metric's scale */
+        double ph = isfinite(d.paired.lo) ? (d.paired.hi - d.paired.lo) / 2 : d.half;
+        int k = nf_decimals(ph, st.mean);
+        nf_fixed(dm, sizeof dm, d.paired.mean, k, 1);
         if (isfinite(d.paired.lo))
-            snprintf(dci, sizeof dci, "[%+.4g, %+.4g]%s", d.paired.lo, d.paired.hi, sig ? " *" : "");
+            snprintf(dci, sizeof dci, "[%s, %s]%s", nf_fixed(a, sizeof a, d.paired.lo, k, 1),
+                     nf_fixed(z, sizeof z, d.paired.hi, k, 1), sig ? " *" : "");
         if (isfinite(d.half))
-            snprintf(uh, sizeof uh, "+-%.3g", d.half);
+            snprintf(uh, sizeof uh, "+-%s", nf_fixed(a, sizeof a, d.half, nf_decimals(d.half, st.mean), 0));
     } else if (i == s->baseline) {
         snprintf(dm, sizeof dm, "(baseline)");
         dci[0] = uh[0] = '\0';

@@ -69,7 +69,9 @@ static const char *run_help =
     "\n"
     "Units: seconds, per second, probabilities in [0,1].\n"
     "Exit: 0 ok, 1 simulation/output failed (e.g. runaway overload), 2 bad input,\n"
-    "130 interrupted (partial results written with \"complete\": false).\n"
+    "130 interrupted (partial results written with \"complete\": false).\n";
+
+static const char *run_example =
     "\n"
     "example:\n"
     "  relsim run scenarios/default.json -r 20 --set clients.web.retry.max_attempts=5\n";
@@ -86,7 +88,9 @@ static const char *sweep_help =
     "      --vary PATH=lo:hi:step  a range, hi included when on the grid\n"
     "      --baseline K         the point to compare against (index, default 0)\n"
     "      --objective M[:max|min]  rank points by a client metric, e.g.\n"
-    "                           request_success:max (default), latency_p99:min\n"
+    "                           request_success:max (default), latency_p99:min\n";
+
+static const char *sweep_example =
     "\n"
     "example:\n"
     "  relsim sweep scenarios/default.json --vary clients.web.retry.max_attempts=1,2,3,5\n";
@@ -158,6 +162,7 @@ int runopts_parse(runopts *o, int argc, char **argv, int sweep)
             fputs(sweep ? sweep_help : run_help, stdout);
             if (sweep)
                 fputs("\n(the run options:)\n", stdout), fputs(strstr(run_help, "options:"), stdout);
+            fputs(sweep ? sweep_example : run_example, stdout);
             return 1;
         }
 #define NEED(name) if (!(v = value_of(argc, argv, &i, eq))) return usage_error(cmd, "missing value for", name)

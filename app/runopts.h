@@ -1,5 +1,5 @@
 /* runopts.h - the command-line options shared by `run` and `sweep`
- * (CONTRACT.md "Options shared by run and sweep"), parsed in one place.
+ * (docs/CONTRACT.md "Options shared by run and sweep"), parsed in one place.
  *
  * Ownership: the option struct points into argv; runopts_free() releases
  * only the arrays it allocated.

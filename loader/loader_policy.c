@@ -3,7 +3,7 @@
  * deadline, retry (backoff, budget, retry_on), breaker, hedge, outlier.
  *
  * Objects with a kind (dist, backoff, budget, breaker) default to the first
- * kind CONTRACT.md lists and must hold only their own kind's parameters.
+ * kind docs/CONTRACT.md lists and must hold only their own kind's parameters.
  * p_timeout is resolved after all pools are read:
  *     T_timeout = -ln(p) / K = -ln(p) * mean service time of the target pool
  * (the (1-p)-quantile of an Exp(K) response time; see MODEL.md).

@@ -26,6 +26,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 /* ---- small helpers ---------------------------------------------------- */
 
@@ -444,6 +445,10 @@ static int ev_t_timeout(const double *x, double *o, an_diag *d)
 }
 static int ev_q_balance(const double *x, double *o, an_diag *d)
 {
+    if (x[1] >= x[2])
+        d->warning = "rho >= k: each server receives at least what it can serve, so the pool "
+                     "is unstable (queues grow without bound) and the busy count saturates at n; "
+                     "the value is offered load, not the mean busy servers";
     return diag_status(d, an_q_balance(I(0), x[1], x[2], o));
 }
 static int ev_exp_cdf(const double *x, double *o, an_diag *d)
@@ -764,7 +769,7 @@ const an_formula *an_formula_find(const char *name)
     if (!name)
         return NULL;
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
-        if (!strcmp(table[i].name, name))
+        if (!strcasecmp(table[i].name, name)) /* P_retry, as the design document spells it */
             return &table[i];
     return NULL;
 }
@@ -807,6 +812,7 @@ int an_formula_eval(const an_formula *f, const double *x, double *out, an_diag *
         d = &tmp;
     d->input = -1;
     d->expected = NULL;
+    d->warning = NULL;
     if (!f || !x || !out)
         return AN_EDOM;
     for (int i = 0; i < f->n_inputs; i++)

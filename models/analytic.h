@@ -151,10 +151,12 @@ typedef struct {
     int lo_open, hi_open; /* 1: the bound itself is excluded */
 } an_input;
 
-/* Why an evaluation failed: which input to blame and what was expected. */
+/* Why an evaluation failed: which input to blame and what was expected;
+ * or, on success, a caveat the caller must show with the value. */
 typedef struct {
     int input;            /* index into the formula's inputs, -1 if none */
     const char *expected; /* static text, e.g. "k <= n" */
+    const char *warning;  /* static text or NULL: the value is valid but misleading */
 } an_diag;
 
 /* One formula.  All strings are static. */

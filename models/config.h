@@ -286,7 +286,7 @@ typedef struct scenario {
 /* Release everything a scenario owns (not the struct itself). NULL is fine. */
 void scenario_free(scenario *s);
 
-/* Defaults for a policy/pool/client, as documented in CONTRACT.md. */
+/* Defaults for a policy/pool/client, as documented in docs/CONTRACT.md. */
 void policy_cfg_defaults(policy_cfg *p);
 void pool_cfg_defaults(pool_cfg *p);
 void client_cfg_defaults(client_cfg *c);

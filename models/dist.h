@@ -1,6 +1,6 @@
 /* dist.h - sampling the duration distributions of config.h.
  *
- * Parameter conventions follow CONTRACT.md (rates, not means); the GSL traps
+ * Parameter conventions follow docs/CONTRACT.md (rates, not means); the GSL traps
  * (gsl_ran_exponential takes a mean, gsl_ran_weibull(r, scale, shape)) are
  * handled here once.  Configs are validated by the loader.
  */

@@ -123,8 +123,9 @@ static void shade(FILE *f, int *obj, double x0, double x1, const char *color, co
                "textcolor rgb '#777777' front\n", 1000 + *obj, gp_quote(q, sizeof q, text), x0);
 }
 
-void fig_shade_events(const fig_run *c, FILE *f, const char *pool, const char *client, int *obj)
+int fig_shade_events(const fig_run *c, FILE *f, const char *pool, const char *client, int *obj)
 {
+    int shaded = 0;
     if (c->warmup > 0)
         shade(f, obj, 0, c->warmup, "#dddddd", "warmup");
     int n = rd_count(c->rd, RD_SCENARIO, "events");
@@ -150,7 +151,9 @@ void fig_shade_events(const fig_run *c, FILE *f, const char *pool, const char *c
             snprintf(text, sizeof text, "%s", kind);
         shade(f, obj, at, fmin(at + dur, c->horizon > 0 ? c->horizon : at + dur),
               strcmp(kind, "fail") ? "#fbe3b4" : "#f6c9c0", text);
+        shaded++;
     }
+    return shaded;
 }
 
 int fig_ts_col(const tab_table *ts, const char *fmt, const char *name)

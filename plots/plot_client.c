@@ -45,7 +45,7 @@ void fig_client_traffic(fig_run *c, const char *client)
     fprintf(g, "set multiplot\n");
     if (c->horizon > 0)
         fprintf(g, "set xrange [0:%.9g]\n", c->horizon);
-    fig_shade_events(c, g, pool, client, &obj);
+    int shaded = fig_shade_events(c, g, pool, client, &obj);
     fig_panel(g, 0.62, 0.87);
     fig_title(g, title, c->scn);
     fprintf(g, "set format x ''\nset ylabel 'success (fraction)'\nset yrange [0:1.05]\n"
@@ -72,9 +72,15 @@ void fig_client_traffic(fig_run *c, const char *client)
                     dat, i + 3, dash[i], col[i], lab[i]);
     fprintf(g, "\nunset multiplot\n");
     int st = gp_fig_end(c->gp, &f);
-    snprintf(cap, sizeof cap, "A retry storm shows as attempts (red) far above the offered load "
-             "(blue) while goodput (green) and the success rate fall towards zero; watch how long "
-             "it lasts after the shaded fault ends.");
+    /* the caption describes what is drawn: colours FIG_C_*, shading only if any */
+    snprintf(cap, sizeof cap,
+             "Top: the request success rate per time bin (green). Bottom: offered requests/s "
+             "(blue), attempts sent/s (orange) and goodput, successes/s (green, dashed). A retry "
+             "storm shows as attempts far above the offered load while goodput and the success "
+             "rate fall.%s%s",
+             c->warmup > 0 ? " Grey: the warm-up, left out of the statistics." : "",
+             shaded ? " Shaded in colour: the scenario's injected events; watch how long the "
+                      "effect lasts after each ends." : "");
     fig_add(c, name, title, cap, st);
 }
 

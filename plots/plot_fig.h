@@ -56,8 +56,10 @@ void fig_num(FILE *f, double v);
  * or client CLIENT (either may be NULL; both NULL: every event) on the
  * current plot: rectangles behind the data, 'first' x coordinates,
  * labelled just above the plot area (a stacked panel below should
- *  unset label ).  OBJ is the next free object number, updated. */
-void fig_shade_events(const fig_run *c, FILE *f, const char *pool, const char *client, int *obj);
+ *  unset label ).  OBJ is the next free object number, updated.  Returns
+ * how many events were shaded (the warmup not counted), so captions only
+ * mention shading that is there. */
+int fig_shade_events(const fig_run *c, FILE *f, const char *pool, const char *client, int *obj);
 /* Fixed margins so stacked panels share their time axis: plot area from
  * screen BOTTOM to TOP. */
 void fig_panel(FILE *f, double bottom, double top);

@@ -105,6 +105,28 @@ static void up_plot(FILE *g, const char *dat, const int idx[4], int mean_idx, in
             quorum);
 }
 
+/* The lower end of the servers-UP axis: one server below the lowest count
+ * drawn (mean or replication 0's steps) or the quorum line, so the band where
+ * things happen fills the figure instead of the top few percent of a
+ * 0-based axis; 0 when that is close to 0 anyway. */
+static double up_axis_floor(const fig_run *c, int col, const mark *m, int nm, int servers,
+                            int quorum)
+{
+    double lo = fmin(servers, quorum);
+    for (int r = 0; col >= 0 && r < tab_rows(c->ts); r++) {
+        double v = tab_num(c->ts, r, col);
+        if (isfinite(v))
+            lo = fmin(lo, v);
+    }
+    int up = servers;
+    for (int i = 0; i < nm; i++) {
+        up += m[i].delta;
+        lo = fmin(lo, up);
+    }
+    double f = floor(lo) - 1;
+    return f <= 2 ? 0 : f;
+}
+
 void fig_pool_up(fig_run *c, const char *pool)
 {
     char name[128], title[256], cap[1024], dat[160];
@@ -140,19 +162,22 @@ void fig_pool_up(fig_run *c, const char *pool)
     int obj = 1;
     fig_title(g, title, c->scn);
     fprintf(g, "set xlabel 'simulated time (s)'\nset ylabel 'servers UP'\n");
-    fprintf(g, "set yrange [0:%g]\n", servers + fmax(0.6, servers * 0.08));
+    double ylo = up_axis_floor(c, col, m, nm, servers, quorum);
+    fprintf(g, "set yrange [%g:%g]\n", ylo, servers + fmax(0.6, servers * 0.08));
     if (servers <= 12)
         fprintf(g, "set ytics 1\n");
     if (c->horizon > 0)
         fprintf(g, "set xrange [0:%.9g]\n", c->horizon);
-    fig_shade_events(c, g, pool, NULL, &obj);
+    int shaded = fig_shade_events(c, g, pool, NULL, &obj);
     gp_fig_datname(&f, dat, sizeof dat);
     up_plot(g, dat, idx, mean_idx, reps, quorum);
     int st = gp_fig_end(c->gp, &f);
     snprintf(cap, sizeof cap, "Look for dips below the dashed quorum line: while fewer than %d "
              "servers of pool %s are UP the pool is unavailable; the thick line is the mean over "
-             "replications, the thin steps and triangles one replication's failures and repairs, "
-             "shaded bands are warmup and injected events.", quorum, pool);
+             "replications, the thin steps and triangles one replication's failures and repairs%s%s.%s",
+             quorum, pool, c->warmup > 0 ? "; grey: the warm-up" : "",
+             shaded ? "; coloured bands: injected events" : "",
+             ylo > 0 ? " The axis starts above 0 to show the band where servers come and go." : "");
     fig_add(c, name, title, cap, st);
     free(m);
 }

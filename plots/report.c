@@ -112,10 +112,16 @@ static void figures_section(rw_doc *d, const report_ctx *c)
     }
 }
 
+/* Whether the report has a Notes section (figure notes or reader warnings). */
+static int has_notes(const report_ctx *c)
+{
+    return c->figs->nnotes > 0 || *rd_warnings(c->rd);
+}
+
 static void notes_section(rw_doc *d, const report_ctx *c)
 {
     const char *w = rd_warnings(c->rd);
-    if (c->figs->nnotes == 0 && !*w)
+    if (!has_notes(c))
         return;
     rw_heading(d, 2, "notes", "Notes");
     rw_list_begin(d);
@@ -162,10 +168,18 @@ static void head(rw_doc *d, const report_ctx *c)
                                           "Notes", "Run metadata"};
     static const char *const sw_ids[] = {"scenario", "grid", "figures", "notes"};
     static const char *const sw_txt[] = {"Scenario", "Grid", "Figures", "Notes"};
-    if (c->sweep)
-        rw_toc(d, sw_ids, sw_txt, 4);
-    else
-        rw_toc(d, run_ids, run_txt, 6);
+    /* the contents name Notes only when notes_section() will write it */
+    const char *ids[6], *txt[6];
+    const char *const *src_ids = c->sweep ? sw_ids : run_ids;
+    const char *const *src_txt = c->sweep ? sw_txt : run_txt;
+    int n = 0, total = c->sweep ? 4 : 6;
+    for (int i = 0; i < total; i++) {
+        if (!strcmp(src_ids[i], "notes") && !has_notes(c))
+            continue;
+        ids[n] = src_ids[i];
+        txt[n++] = src_txt[i];
+    }
+    rw_toc(d, ids, txt, n);
 }
 
 static void write_doc(rw_doc *d, const report_ctx *c)

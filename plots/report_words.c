@@ -1,6 +1,6 @@
 /* report_words.c - the scenario in plain words: pools, clients, policies, events.
  *
- * Reads the effective scenario (scenario.json, CONTRACT.md format) and says
+ * Reads the effective scenario (scenario.json, docs/CONTRACT.md format) and says
  * what it means, e.g. "8 servers, each fails every 1000 s on average
  * (exponential) and is repaired in 10 s on average (exponential)".  Missing
  * keys take the documented defaults.

@@ -3,13 +3,17 @@
 # Gives: $tmp (a temporary folder removed on exit), pass/fail/check that
 # count checks and print one line each, relsim ARGS (runs "$RELSIM" keeping
 # $rc, $tmp/out and $tmp/err), show (prints them), has FILE TEXT, rc_is N,
-# no_nan FILE, and finish (the closing count; exit status 1 if any failed).
+# no_nan FILE, skip_check DESCRIPTION (a check that cannot run here: SKIP,
+# counted apart), skip_all REASON (the whole test cannot run here: prints
+# SKIP and exits 77, which tests/run.sh counts as skipped, never as passed)
+# and finish (the closing count; exit status 1 if any failed).
 : "${RELSIM:?set RELSIM to the relsim binary (tests/run.sh does)}"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fails=0
 checks=0
+skips=0
 
 pass() { checks=$((checks + 1)); echo "ok    $*"; }
 fail() { checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL  $*"; }
@@ -23,6 +27,9 @@ relsim() {
     set -e
 }
 
+skip_check() { skips=$((skips + 1)); echo "SKIP  $*"; }
+skip_all() { echo "SKIP: $*"; exit 77; }
+
 show() {
     echo "      rc=${rc:-?}"
     sed -n '1,20s/^/      stdout: /p' "$tmp/out" 2>/dev/null || true
@@ -35,6 +42,6 @@ rc_is() { [ "$rc" -eq "$1" ]; }
 no_nan() { ! grep -qiE '(^|[^a-z])(-?nan|-?inf(inity)?)([^a-z]|$)' "$1"; }
 
 finish() {
-    echo "$((checks - fails)) passed, $fails failed"
+    echo "$((checks - fails)) passed, $fails failed, $skips skipped"
     [ "$fails" -eq 0 ]
 }

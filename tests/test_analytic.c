@@ -69,7 +69,7 @@ static void test_p_retry(void **state)
 static void test_t_timeout(void **state)
 {
     (void)state;
-    /* CONTRACT example: ln(100)/10 */
+    /* docs/CONTRACT.md example: ln(100)/10 */
     assert_close(OK(an_t_timeout(10, 0.01, &out)), 0.4605170185988091, TOL);
     /* python: -math.log(0.137)/2.385 */
     double t = OK(an_t_timeout(2.385, 0.137, &out));

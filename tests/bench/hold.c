@@ -7,8 +7,8 @@
  * exponential draw (taus2 + log, the engine's rng_exp).  Two baselines run on
  * the same draws:
  *   bare  a bare binary min-heap of doubles: no sequence numbers, no
- *         positions written back (the "bare C heap hold loop" that
- *         /work/shared/bench/README.md quotes at 21-23 ns);
+ *         positions written back (the "bare C heap hold loop" that the
+ *         project's benchmark brief quoted at 21-23 ns);
  *   rng   the draws alone, so (evq - rng) is the list's own cost.
  * Every figure is the median of REPS timed runs (thread CPU time), after N
  * warm-up holds (the time distribution of a hold model only settles after

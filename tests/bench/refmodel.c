@@ -1,6 +1,6 @@
 /* refmodel.c - the reference workload on models/ + sim/ alone (no loader).
  *
- * Builds the scenario of /work/shared/bench/reference.json as config structs
+ * Builds the scenario of tests/bench/reference.json as config structs
  * (8 servers, exponential failures and repairs, 400 req/s Poisson, timeout
  * 0.25 s, 3 attempts with full-jitter exponential backoff, per-server
  * consecutive breakers), runs replication REP and prints the events,

@@ -7,8 +7,7 @@
 # directory/bench).  Set BENCH_QUICK=1 for a fast smoke run (fewer repeats,
 # shorter horizons; the figures are then not the quoted ones).
 #
-#   a. reference workload (/work/shared/bench/reference.json, else the copy
-#      next to this script): 5 runs at -j 1; medians of simulated requests/s,
+#   a. reference workload (reference.json next to this script): 5 runs at -j 1; medians of simulated requests/s,
 #      events/s, ns per event (wall, from results.json "perf", and CPU time),
 #      peak RSS; every run must give the same results (perf fields excepted);
 #   b. hold model on the engine's event list (hold.c) at 16, 10^2, 10^4, 10^6
@@ -26,8 +25,7 @@ RELSIM=${1:-build/release/relsim}
 OUT=${2:-build/bench.json}
 BENCH_DIR=${BENCH_DIR:-$(dirname "$RELSIM")/bench}
 here=$(cd "$(dirname "$0")" && pwd)
-REF=/work/shared/bench/reference.json
-[ -f "$REF" ] || REF="$here/reference.json"
+REF="$here/reference.json"
 for f in "$RELSIM" "$BENCH_DIR/hold" "$BENCH_DIR/mm1"; do
     [ -x "$f" ] || { echo "bench: $f is missing; run 'make bench'" >&2; exit 2; }
 done

@@ -1,5 +1,5 @@
 #!/bin/sh
-# formula.sh - CLI tests of `relsim formula`: the CONTRACT.md example (JSON
+# formula.sh - CLI tests of `relsim formula`: the docs/CONTRACT.md example (JSON
 # and text), --list, the help pages, and bad input (exit 2 with a message on
 # stderr that names the offending input).  Uses $RELSIM (set by tests/run.sh).
 # Prints one line per check; exits non-zero if any check failed.
@@ -22,7 +22,7 @@ expect_usage() {
     fi
 }
 
-echo "# relsim formula: the CONTRACT example"
+echo "# relsim formula: the docs/CONTRACT.md example"
 run t_timeout mu=10 p=0.01 --json
 lines=$(wc -l <"$tmp/out")
 if [ "$rc" -eq 0 ] && [ "$lines" -eq 1 ] && [ ! -s "$tmp/err" ] &&
@@ -56,6 +56,25 @@ else
     fail "text output of t_timeout"
     show
 fi
+
+echo "# the design document's spelling and caveats"
+for nm in P_retry T_timeout Q_balance; do
+    case $nm in
+        P_retry) args="lambda=0.5 t=1 t_max=2" ;;
+        T_timeout) args="mu=10 p=0.01" ;;
+        *) args="n=8 rho=75 k=100" ;;
+    esac
+    # shellcheck disable=SC2086
+    run $nm $args
+    check "$nm (the design document's spelling) is accepted" eval 'rc_is 0 && [ -s "$tmp/out" ]'
+done
+run q_balance n=8 rho=120 k=100
+check "q_balance with rho above k: the value and a warning on stderr (unstable pool)" \
+    eval 'rc_is 0 && has "$tmp/out" "= 9.6" && has "$tmp/err" "warning: rho >= k" && has "$tmp/err" "unstable"'
+run q_balance n=8 rho=120 k=100 --json
+check "q_balance rho above k --json: a \"warning\" field" has "$tmp/out" '"warning":'
+run q_balance n=8 rho=75 k=100
+check "q_balance with rho below k: no warning" eval 'rc_is 0 && [ ! -s "$tmp/err" ]'
 
 echo "# --list and help"
 run --list

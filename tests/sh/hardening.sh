@@ -28,6 +28,7 @@ fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/relsim-hard.XXXXXX") || exit 1
 trap 'chmod -R u+rwx "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
 pass=0
+skipped=0
 fail=0
 xfail=0
 
@@ -351,7 +352,7 @@ file_case "a missing file" "$tmp/missing.json" "cannot read: No such file or dir
 dd if=/dev/zero of="$tmp/huge.json" bs=1048576 count=0 seek=65 2>/dev/null
 file_case "65 MiB" "$tmp/huge.json" "file is larger than 64 MiB"
 if [ "$(id -u)" -eq 0 ]; then
-    echo "skip  file: unreadable (chmod 000): root can read it anyway"
+    skipped=$((skipped + 1)); echo "SKIP  file: unreadable (chmod 000): root can read it anyway"
 else
     cp "$tmp/long.json" "$tmp/noread.json"
     chmod 000 "$tmp/noread.json"
@@ -500,9 +501,9 @@ ok "fuzz regressions: $nreg loader inputs checked without a crash"
 # ---- valgrind (skipped without it, or on a sanitizer build) ----------------------------
 
 if ! command -v valgrind >/dev/null 2>&1; then
-    echo "skip  valgrind: not installed"
+    skipped=$((skipped + 1)); echo "SKIP  valgrind: not installed"
 elif grep -q "__asan_init\|__ubsan_handle" "$RELSIM" 2>/dev/null; then
-    echo "skip  valgrind: $RELSIM is built with a sanitizer"
+    skipped=$((skipped + 1)); echo "SKIP  valgrind: $RELSIM is built with a sanitizer"
 else
     vg="valgrind --leak-check=full --error-exitcode=99 -q"
     $vg "$RELSIM" run "$TESTS_DIR/bad/ok_full.json" -r 2 --horizon 100 -j 2 -q --no-plots -o "$tmp/vg" \
@@ -518,8 +519,8 @@ else
 fi
 
 if [ "$xfail" -gt 0 ]; then
-    echo "$pass passed, $fail failed, $xfail known bug(s) (XFAIL, not counted)"
+    echo "$pass passed, $fail failed, $skipped skipped, $xfail known bug(s) (XFAIL, not counted)"
 else
-    echo "$pass passed, $fail failed"
+    echo "$pass passed, $fail failed, $skipped skipped"
 fi
 [ "$fail" -eq 0 ]

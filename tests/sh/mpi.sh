@@ -5,18 +5,19 @@
 # same binary without mpirun; results.json and sweep.json compared without
 # their perf/wall-time fields, every CSV byte for byte; only rank 0 prints.
 # Needs mpirun and build/mpi/relsim (make MPI=1 BUILD=build/mpi; or set
-# RELSIM_MPI_BIN); without them prints "skip: no MPI" and exits 0.
+# RELSIM_MPI_BIN); without them prints "SKIP: no MPI ..." and exits 77, which
+# tests/run.sh reports as SKIP (not as passed).
 set -eu
 here=$(cd "$(dirname "$0")/../.." && pwd)
 MPIBIN=${RELSIM_MPI_BIN:-$here/build/mpi/relsim}
 
 if ! command -v mpirun >/dev/null 2>&1; then
-    echo "skip: no MPI (mpirun not found; apt-get install openmpi-bin libopenmpi-dev)"
-    exit 0
+    echo "SKIP: no MPI (mpirun not found; apt-get install openmpi-bin libopenmpi-dev)"
+    exit 77
 fi
 if [ ! -x "$MPIBIN" ]; then
-    echo "skip: no MPI build ($MPIBIN missing; make MPI=1 BUILD=build/mpi)"
-    exit 0
+    echo "SKIP: no MPI build ($MPIBIN missing; make MPI=1 BUILD=build/mpi)"
+    exit 77
 fi
 # Open MPI refuses root without these; MPICH has no such flags.
 flags=

@@ -63,7 +63,7 @@ check "report.html and report.md written" eval '[ -s "$tmp/r1/report.html" ] && 
 if have_gnuplot; then
     check "every run figure renders (> 2 KB, <svg, <path)" figures_ok "$tmp/r1" 13
 else
-    echo "skip  gnuplot not installed: figure rendering not checked"
+    skip_check "gnuplot not installed: figure rendering not checked"
 fi
 for s in 'id="scenario"' 'id="results"' 'id="model-check"' 'id="figures"' 'id="metadata"' \
          '@media print' '<figure id="fig-traffic_web"' 'events per second'; do

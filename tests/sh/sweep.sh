@@ -226,4 +226,14 @@ EOF
 then pass "SIGINT: exit 130, finished points in sweep.json, \"complete\": false"
 else fail "SIGINT"; show; fi
 
+# ---- the table prints estimates at their resolution; help ends with a sweep example ------
+# Retries 2 vs 3 on the default scenario differ by a few 1e-6 in success: the
+# table must not print that as exponent noise (+2.616e-06, +-3.94e-05).
+sweep "$TESTS_DIR/../scenarios/default.json" -o "$tmp/res" --no-plots -j 1 -r 4 --horizon 300 \
+    --vary clients.web.retry.max_attempts=2,3
+check "sweep table: no exponent notation (digits at the CI's resolution)" \
+    eval 'rc_is 0 && grep -q "^ *1  p00" "$tmp/out" && ! grep -E "^ *[0-9]+  p0" "$tmp/out" | grep -qE "[0-9]e[-+][0-9]"'
+"$RELSIM" sweep --help >"$tmp/help" 2>&1
+check "relsim sweep --help ends with a sweep example" eval 'tail -n 1 "$tmp/help" | grep -q "relsim sweep "'
+
 finish
