@@ -136,6 +136,43 @@ static int check_periods(mc_list *l, const exec_result *r, int p, const char *re
                  reason ? reason : !unlimited ? crews : span < 50 / mu ? cut : NULL, "1/mu");
 }
 
+/* Did liveness restart any server of pool P? */
+static int restarted(const exec_result *r, int p)
+{
+    return r->sc->pools[p].liveness.enabled && results_pool_stat(r, p, PM_RESTARTS).mean > 0;
+}
+
+/* Pools with spares: the standby chain (models/analytic.h an_standby). */
+static int check_standby(mc_list *l, const exec_result *r, int p, const char *reason)
+{
+    const scenario *sc = r->sc;
+    const pool_cfg *pc = &sc->pools[p];
+    const spares_cfg *sp = &pc->spares;
+    double lam = pc->failure.rate, mu = pc->repair.rate, sys = NAN, act = NAN, extra = 0;
+    double f = sp->mode == SPARE_HOT ? 1 : sp->mode == SPARE_WARM ? sp->warm_factor : 0;
+    int n = pc->servers;
+    char q[160];
+    if (!reason && sp->switchover.kind != DIST_NONE)
+        reason = "switchover takes time: the standby chain assumes an instant failover";
+    if (!reason && an_standby(n, sp->count, f, pc->quorum, pc->repair_crews, lam, mu, &sys, &act) == AN_OK) {
+        add_analytic(l, 1, pc->name, "standby", sys);
+        double steady = NAN;
+        an_availability(lam, mu, &steady);
+        /* start-up bias of one server's availability, as for machine_repair */
+        extra = fabs(window_availability(lam, mu, sc->warmup, sc->horizon) - steady);
+    }
+    snprintf(q, sizeof q, "pools.%s.server_availability", pc->name);
+    if (check(l, q, results_pool_stat(r, p, PM_SERVER_AVAILABILITY), act / n, extra, reason,
+              "standby_mean_active / n, n=%d s=%d f=%g c=%d lambda=%g mu=%g", n, sp->count, f,
+              pc->repair_crews, lam, mu))
+        return -1;
+    snprintf(q, sizeof q, "pools.%s.system_availability", pc->name);
+    if (check(l, q, results_pool_stat(r, p, PM_SYSTEM_AVAILABILITY), sys, extra * n, reason,
+              "standby(n=%d, s=%d, f=%g, k=%d, c=%d)", n, sp->count, f, pc->quorum, pc->repair_crews))
+        return -1;
+    return check_periods(l, r, p, "with spares a unit's up time includes time idle as a spare", 1);
+}
+
 static int check_pool_avail(mc_list *l, const exec_result *r, int p)
 {
     const scenario *sc = r->sc;
@@ -151,7 +188,11 @@ static int check_pool_avail(mc_list *l, const exec_result *r, int p)
         reason = why;
     } else if (forced(sc, p)) {
         reason = "forced outages (events) change the up/down process";
+    } else if (restarted(r, p)) {
+        reason = "liveness restarts took servers DOWN";
     }
+    if (pc->spares.count > 0)
+        return check_standby(l, r, p, reason);
     double lam = pc->failure.rate, mu = pc->repair.rate, pred = NAN, extra = 0, sys = NAN;
     int n = pc->servers, c = pc->repair_crews, unlimited = c == 0 || c >= n;
     if (!reason) {
@@ -199,6 +240,8 @@ static const char *plain_queue(const scenario *sc, int p, double *rate, int *onl
         return "bounded queue (arrivals are rejected)";
     if (pc->has_calls)
         return "serving waits on a downstream pool";
+    if (pc->liveness.enabled && pc->liveness.probe == PROBE_QUEUED)
+        return "queued liveness probes can restart busy servers";
     for (int q = 0; q < sc->npools; q++)
         if (sc->pools[q].has_calls && sc->pools[q].calls.target == p)
             return "fed by another pool's calls";
@@ -220,6 +263,8 @@ static const char *plain_queue(const scenario *sc, int p, double *rate, int *onl
             return "closed-loop clients";
         if (cc->arrival.nsched > 0 || cc->arrival.period > 0)
             return "the arrival rate varies over time (schedule or periodic)";
+        if (cc->policy.health.enabled && cc->policy.health.probe == PROBE_QUEUED)
+            return "queued health probes can eject busy servers (load shifts)";
         if (cc->policy.hedge.enabled || (cc->policy.timeout > 0 && cc->policy.retry.max_attempts > 1))
             return "timeouts trigger retries or hedges (extra load)";
         if ((cc->policy.timeout > 0 || cc->policy.deadline > 0) &&
@@ -319,6 +364,86 @@ static int check_client(mc_list *l, const exec_result *r, int c)
     return 0;
 }
 
+/* Why client C's health-check closed forms do not apply (NULL: they do). */
+static const char *health_reason(const exec_result *r, int c)
+{
+    const scenario *sc = r->sc;
+    const health_cfg *h = &sc->clients[c].policy.health;
+    int p = sc->clients[c].policy.target;
+    const pool_cfg *pc = &sc->pools[p];
+    if (pc->failure.kind == DIST_NONE)
+        return "the servers never fail";
+    if (pc->failure.kind != DIST_EXPONENTIAL || pc->repair.kind != DIST_EXPONENTIAL)
+        return "the formulas assume exponential failures and repairs";
+    if (h->probe == PROBE_QUEUED)
+        return "queued probes also fail on busy servers";
+    if (h->jitter > 0)
+        return "jitter makes the probe period random";
+    if (forced(sc, p) || restarted(r, p))
+        return "forced outages or restarts add DOWN periods";
+    if (pc->spares.count > 0)
+        return "spares: a position's DOWN time is a switchover, not a repair";
+    if (pc->repair_crews > 0 && pc->repair_crews < pc->servers)
+        return "down time includes waiting for a repair crew";
+    return NULL;
+}
+
+static int check_health(mc_list *l, const exec_result *r, int c)
+{
+    const scenario *sc = r->sc;
+    const client_cfg *cc = &sc->clients[c];
+    const health_cfg *h = &cc->policy.health;
+    const pool_cfg *pc = &sc->pools[cc->policy.target];
+    double lam = pc->failure.rate, mu = pc->repair.rate, I = h->interval;
+    int hang = pc->mode == FAIL_HANG;
+    const char *reason = health_reason(r, c), *mis = reason, *rec = reason;
+    if (!mis && (h->unhealthy_threshold > 1 || h->healthy_threshold > 1))
+        mis = "thresholds above 1 (the closed form needs both = 1)";
+    if (!mis && hang)
+        mis = "hang: failed probes take the timeout, so probes are not every interval";
+    if (!rec && hang)
+        rec = "hang: a probe sent while DOWN fails even if the server returns";
+    double pm = NAN, pd = NAN, pr = NAN, tr = 0;
+    if (!mis) {
+        an_mismatch_fraction(lam, mu, I, &pm);
+        add_analytic(l, 0, cc->name, "mismatch_fraction", pm);
+        double steady = NAN;
+        an_availability(lam, mu, &steady);
+        tr = fabs(window_availability(lam, mu, sc->warmup, sc->horizon) - steady);
+    }
+    if (!reason) {
+        an_detection_delay(I, h->unhealthy_threshold, hang ? h->timeout : 0, mu, lam, &pd);
+        add_analytic(l, 0, cc->name, "detection_delay", pd);
+    }
+    if (!rec) {
+        an_detection_delay(I, h->healthy_threshold, 0, lam, mu, &pr);
+        add_analytic(l, 0, cc->name, "recovery_detection_delay", pr);
+    }
+    static const int ids[2] = {CM_UNDETECTED_DOWN_FRACTION, CM_EJECTED_UP_FRACTION};
+    char q[160];
+    for (int k = 0; k < 2; k++) {
+        snprintf(q, sizeof q, "clients.%s.%s", cc->name, k ? "ejected_up_fraction" : "undetected_down_fraction");
+        if (check(l, q, results_caller_stat(r, c, ids[k]), pm, tr, mis,
+                  "mismatch_fraction(lambda=%g, mu=%g, interval=%g)", lam, mu, I))
+            return -1;
+    }
+    /* An UP (DOWN) period too short for a good (failed) probe carries the
+     * other count over and shortens the next delay: with probability about
+     * lambda I (mu I), by at most the (F-1) probes the formula counts. */
+    double T = hang ? h->timeout : 0;
+    snprintf(q, sizeof q, "clients.%s.detection_delay", cc->name);
+    if (check(l, q, results_caller_stat(r, c, CM_DETECTION_DELAY), pd,
+              lam * I * (h->unhealthy_threshold - 1) * (I + T), reason,
+              "detection_delay(interval=%g, f=%d, t=%g, mu=%g, lambda=%g)", I, h->unhealthy_threshold,
+              T, mu, lam))
+        return -1;
+    snprintf(q, sizeof q, "clients.%s.recovery_detection_delay", cc->name);
+    return check(l, q, results_caller_stat(r, c, CM_RECOVERY_DETECTION_DELAY), pr,
+                 mu * I * (h->healthy_threshold - 1) * I, rec,
+                 "detection_delay(interval=%g, f=%d, t=0, mu=%g, lambda=%g) (rates exchanged)", I,
+                 h->healthy_threshold, lam, mu);
+}
+
 int modelcheck_run(const exec_result *r, mc_list *out)
 {
     memset(out, 0, sizeof *out);
@@ -326,7 +451,7 @@ int modelcheck_run(const exec_result *r, mc_list *out)
         if (check_pool_avail(out, r, p) || check_pool_queue(out, r, p))
             return -1;
     for (int c = 0; c < r->sc->nclients; c++)
-        if (check_client(out, r, c))
+        if (check_client(out, r, c) || (r->sc->clients[c].policy.health.enabled && check_health(out, r, c)))
             return -1;
     return 0;
 }

@@ -263,7 +263,7 @@ static void put(FILE *f, double v)
 static void write_timeseries(FILE *f, const exec_result *r)
 {
     static const char *pcols[TSP_COUNT] = {"up", "busy", "queue", "arrivals"};
-    static const char *ccols[] = {"offered", "attempts", "goodput", "success", "in_flight", "breaker_open", "error_counter"};
+    static const char *ccols[] = {"offered", "attempts", "goodput", "success", "in_flight", "breaker_open", "error_counter", "unhealthy"};
     const scenario *sc = r->sc;
     char ent[96];
     fputs("t_start,t_end", f);
@@ -272,7 +272,7 @@ static void write_timeseries(FILE *f, const exec_result *r)
             fprintf(f, ",pool.%s.%s", sc->pools[p].name, pcols[k]);
     for (int c = 0; c < r->L.ncallers; c++) {
         caller_entity(sc, c, ent, sizeof ent);
-        for (int k = 0; k < 7; k++)
+        for (int k = 0; k < (int)(sizeof ccols / sizeof *ccols); k++)
             fprintf(f, ",%s.%s", ent, ccols[k]);
     }
     fputc('\n', f);
@@ -293,6 +293,7 @@ static void write_timeseries(FILE *f, const exec_result *r)
             put(f, ts_mean(r, b, base + TSC_IN_FLIGHT));
             put(f, ts_mean(r, b, base + TSC_BREAKER_OPEN));
             put(f, ts_mean(r, b, base + TSC_ERROR_COUNTER));
+            put(f, ts_mean(r, b, base + TSC_UNHEALTHY));
         }
         fputc('\n', f);
     }
@@ -356,7 +357,7 @@ static void write_latency(FILE *f, const exec_result *r)
 
 static void write_marks(FILE *f, const exec_result *r)
 {
-    static const char *what[] = {"fail", "repair", "forced_fail"};
+    static const char *what[] = {"fail", "repair", "forced_fail", "restart"};
     fputs("pool,server,time,event\n", f);
     for (int i = 0; i < r->nmarks; i++) {
         const world_trace_row *m = &r->marks[i];

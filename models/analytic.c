@@ -231,6 +231,81 @@ int an_machine_repair_dist(int n, int c, double lambda, double mu, double *p_up,
     return AN_OK;
 }
 
+/* ---- standby spares ------------------------------------------------------ */
+
+/* Failure rate with J of N+S units DOWN (see an_standby). */
+static double sb_birth(int n, int s, double f, int j, double lambda)
+{
+    int u = n + s - j, a = u < n ? u : n;
+    return lambda * (a + f * (u - a));
+}
+
+int an_standby(int n, int s, double f, int k, int c, double lambda, double mu, double *p_k,
+               double *mean_active)
+{
+    if (n < 1 || s < 0 || !(f >= 0 && f <= 1) || k < 0 || k > n || c < 0 || !nonneg(lambda) ||
+        !positive(mu))
+        return AN_EDOM;
+    int m = n + s, cc = (c == 0 || c > m) ? m : c;
+    double pk = 1, act = n;
+    if (lambda > 0) {
+        /* two passes in log space: the largest weight, then the sums */
+        double wmax = 0, w = 0, total = 0, tail = 0, sum = 0;
+        for (int pass = 0; pass < 2; pass++) {
+            w = 0;
+            for (int j = 0; j <= m; j++) {
+                if (j > 0)
+                    w += log(sb_birth(n, s, f, j - 1, lambda)) - log((j < cc ? j : cc) * mu);
+                if (pass == 0) {
+                    wmax = fmax(wmax, w);
+                    continue;
+                }
+                int u = m - j, a = u < n ? u : n;
+                double e = lse_term(w, wmax);
+                total += e;
+                sum += a * e;
+                if (a >= k)
+                    tail += e;
+            }
+        }
+        pk = fmin(1.0, tail / total);
+        act = sum / total;
+    }
+    if (p_k)
+        *p_k = pk;
+    if (mean_active)
+        *mean_active = act;
+    return AN_OK;
+}
+
+int an_mismatch_fraction(double lambda, double mu, double interval, double *out)
+{
+    if (!nonneg(lambda) || !positive(mu) || !positive(interval))
+        return AN_EDOM;
+    double r = lambda + mu, a = mu / r, x = r * interval;
+    return put(a * (1 - a) * (1 + expm1(-x) / x), out);
+}
+
+/* Mean of V with density proportional to e^{-a v} on [0, I]:
+ * 1/a - I/(e^{aI} - 1), and I/2 at a = 0 (series below |aI| = 1e-6). */
+static double trunc_exp_mean(double a, double interval)
+{
+    double x = a * interval;
+    if (fabs(x) < 1e-6)
+        return interval / 2 - x * interval / 12;
+    return 1 / a - interval / expm1(x);
+}
+
+int an_detection_delay(double interval, int f, double t_hang, double mu, double lambda, double *out)
+{
+    if (!positive(interval) || f < 1 || !nonneg(t_hang) || !nonneg(mu) || !nonneg(lambda))
+        return AN_EDOM;
+    /* the first failed probe comes U after the failure; U has density
+     * ~ e^{lambda u} (the failure is Exp(lambda) after a probe) times
+     * e^{-mu u} (only failures detected before their repair count) */
+    return put((f - 1) * (interval + t_hang) + t_hang + trunc_exp_mean(mu - lambda, interval), out);
+}
+
 /* One pass over the chain: P(UP >= k) and E[UP], with no allocation. */
 static int mr_solve(int n, int c, int k, double lambda, double mu, double *p_ge_k,
                     double *mean_up)
@@ -483,6 +558,24 @@ static int ev_machine_repair_mean_up(const double *x, double *o, an_diag *d)
 {
     return diag_status(d, an_machine_repair_mean_up(I(0), I(1), x[2], x[3], o));
 }
+static int ev_standby(const double *x, double *o, an_diag *d)
+{
+    if (x[3] > x[0])
+        return blame(d, 3, "an integer k <= n (at most all n positions can serve)", AN_EDOM);
+    return diag_status(d, an_standby(I(0), I(1), x[2], I(3), I(4), x[5], x[6], o, NULL));
+}
+static int ev_standby_mean_active(const double *x, double *o, an_diag *d)
+{
+    return diag_status(d, an_standby(I(0), I(1), x[2], 0, I(3), x[4], x[5], NULL, o));
+}
+static int ev_mismatch_fraction(const double *x, double *o, an_diag *d)
+{
+    return diag_status(d, an_mismatch_fraction(x[0], x[1], x[2], o));
+}
+static int ev_detection_delay(const double *x, double *o, an_diag *d)
+{
+    return diag_status(d, an_detection_delay(x[0], I(1), x[2], x[3], x[4], o));
+}
 static int ev_retry_success(const double *x, double *o, an_diag *d)
 {
     return diag_status(d, an_retry_success(x[0], I(1), o));
@@ -670,6 +763,61 @@ static const an_formula table[] = {
      4,
      {IN_N_SERVERS, INT_IN("c", "repair crews (0 = one per server)", 0), IN_LAMBDA, IN_MU_REPAIR},
      ev_machine_repair_mean_up},
+    {"standby",
+     "sum over states with min(n, n+s-j) >= k of pi_j, pi_j ~ prod_{i=1..j} lambda (a + f (u-a)) / (min(i,c) mu)",
+     "probability that at least k of n active positions serve, with s standby spares",
+     "probability",
+     "Standby spares (pools.X.spares) with switchover 0: j of the n+s units\n"
+     "DOWN, u = n+s-j UP, a = min(n, u) serving and u-a idle spares.  Serving units\n"
+     "fail at lambda, idle ones at f*lambda: f = 0 cold, the warm_factor for warm,\n"
+     "1 hot.  Repairs at min(j, c)*mu (c = 0: every DOWN unit repaired at once).\n"
+     "This is system_availability with quorum k; s = 0 is machine_repair.",
+     "n=2 s=1 f=0 k=2 c=0 lambda=0.1 mu=0.5",
+     7,
+     {IN_N_SERVERS, INT_IN("s", "standby spares", 0),
+      {"f", "idle spare failure factor: 0 cold, warm_factor, 1 hot", AN_REAL, 0, 1, 0, 0}, IN_K_UP,
+      INT_IN("c", "repair crews (0 = one per unit)", 0), IN_LAMBDA, IN_MU_REPAIR},
+     ev_standby},
+    {"standby_mean_active", "sum_j min(n, n+s-j) pi_j  (same chain as standby)",
+     "mean number of active positions serving; divided by n it is server_availability",
+     "servers",
+     "The same chain as standby.",
+     "n=2 s=1 f=1 c=0 lambda=0.1 mu=0.5",
+     6,
+     {IN_N_SERVERS, INT_IN("s", "standby spares", 0),
+      {"f", "idle spare failure factor: 0 cold, warm_factor, 1 hot", AN_REAL, 0, 1, 0, 0},
+      INT_IN("c", "repair crews (0 = one per unit)", 0), IN_LAMBDA, IN_MU_REPAIR},
+     ev_standby_mean_active},
+    {"mismatch_fraction", "A (1-A) (1 - (1 - exp(-(lambda+mu) I)) / ((lambda+mu) I)), A = mu/(lambda+mu)",
+     "time fraction a health-checked server is DOWN but believed healthy (= UP but believed unhealthy)",
+     "probability",
+     "Direct probes every I (no jitter), unhealthy and healthy thresholds 1,\n"
+     "exponential UP and DOWN times: the belief is the state at the last probe,\n"
+     "U ~ U(0, I) ago.  undetected_down_fraction and ejected_up_fraction both\n"
+     "equal it.",
+     "lambda=0.05 mu=0.2 interval=2",
+     3,
+     {IN_LAMBDA, IN_MU_REPAIR, RATE_GT0("interval", "seconds between probes")},
+     ev_mismatch_fraction},
+    {"detection_delay", "(F-1)(I+T) + T + 1/a - I/(exp(a I) - 1), a = mu - lambda  (a = 0: (F-1)(I+T) + T + I/2)",
+     "mean time from a server going DOWN to being believed unhealthy (detected failures)",
+     "s",
+     "Direct probes every I (no jitter), unhealthy_threshold F; the first failed\n"
+     "probe comes U after the failure; each failed probe takes T (the probe\n"
+     "timeout for a hang server, 0 for fail_fast).  U has density ~ e^{(lambda-mu)u}\n"
+     "on [0, I]: the failure is Exp(lambda) after the last good probe, and only\n"
+     "failures detected before their Exp(mu) repair count.  lambda = mu = 0 is the\n"
+     "design rule (F-1)*I + I/2 (Kubernetes' 10 s x 3: 25 s).  Exchanging lambda\n"
+     "and mu, with T = 0 and F = healthy_threshold, gives the recovery-detection\n"
+     "delay.  Not counted: an UP period too short for a good probe carries failed\n"
+     "probes over (shorter delays, of order lambda*I).",
+     "interval=10 f=3 t=0 mu=0 lambda=0",
+     5,
+     {RATE_GT0("interval", "seconds between probes"), INT_IN("f", "unhealthy_threshold", 1),
+      TIME_GE0("t", "probe timeout if the server hangs when DOWN, else 0 (s)"),
+      RATE_GE0("mu", "repair rate (1/s); 0 = repairs much longer than f*interval"),
+      RATE_GE0("lambda", "failure rate (1/s); 0 = failures rare against the interval")},
+     ev_detection_delay},
     {"retry_success", "1 - (1-p)^n",
      "probability a request succeeds within n attempts of independent success probability p",
      "probability",

@@ -96,6 +96,36 @@ int an_machine_repair_mean_up(int n, int c, double lambda, double mu, double *ou
  * (AN_EBUF otherwise); p_up is caller memory. */
 int an_machine_repair_dist(int n, int c, double lambda, double mu, double *p_up, size_t len);
 
+/* --- standby spares and health checking ------------------------------------ */
+
+/* Standby chain (pools.X.spares, switchover 0): n active positions, s spares,
+ * c crews (0 = one per DOWN unit); with j units DOWN, u = n+s-j UP of which
+ * a = min(n, u) serve and u-a idle:
+ *   j -> j+1 at lambda (a + f (u - a)),  j -> j-1 at min(j, c') mu,
+ * f = 0 cold, warm_factor, 1 hot.  Solved in log space.  *P_K = P(a >= k)
+ * (system_availability with quorum k), *MEAN_ACTIVE = E[a] (divided by n it
+ * is server_availability).  Either output may be NULL.
+ * n >= 1, s >= 0, 0 <= f <= 1, 0 <= k <= n, c >= 0, lambda >= 0, mu > 0. */
+int an_standby(int n, int s, double f, int k, int c, double lambda, double mu, double *p_k,
+               double *mean_active);
+
+/* Health checking with thresholds 1 and direct probes every I (no jitter)
+ * of a server with UP ~ Exp(lambda), DOWN ~ Exp(mu), A = mu/(lambda+mu):
+ * the time fraction DOWN but believed UP, equal to the fraction UP but
+ * believed DOWN: A (1-A) (1 - (1 - e^{-(lambda+mu) I}) / ((lambda+mu) I)).
+ * lambda >= 0, mu > 0, I > 0. */
+int an_mismatch_fraction(double lambda, double mu, double interval, double *out);
+
+/* Mean detection delay with direct probes every I, threshold F, over the
+ * failures detected before their Exp(mu) repair, failures Exp(lambda);
+ * T = the probe timeout for a hang server (0 for fail_fast, whose failed
+ * probes answer at once).  The first failed probe comes U after the failure,
+ * U with density ~ e^{(lambda - mu) u} on [0, I]:
+ *   (F-1)(I+T) + T + 1/a - I/(e^{aI} - 1),  a = mu - lambda   (a = 0: I/2)
+ * Exchanging lambda and mu, T = 0 and F = healthy_threshold: the recovery-
+ * detection delay.  I > 0, F >= 1, T >= 0, mu >= 0, lambda >= 0. */
+int an_detection_delay(double interval, int f, double t_hang, double mu, double lambda, double *out);
+
 /* --- retries ------------------------------------------------------------- */
 
 /* P(a request succeeds within n attempts) = 1 - (1 - p)^n, attempts
@@ -138,7 +168,7 @@ int an_mmc_response(int c, double lambda, double mu, double *out);
 
 /* --- the registry -------------------------------------------------------- */
 
-#define AN_MAX_INPUTS 5
+#define AN_MAX_INPUTS 8
 
 typedef enum { AN_REAL = 0, AN_INT } an_kind;
 

@@ -1,9 +1,26 @@
 /* balancer.c - random, round_robin, least_outstanding, p2c; see balancer.h. */
 #include "models/balancer.h"
+#include "models/health.h"
+
+/* Every function below takes F: 1 when the caller filters by health-check
+ * belief now (health.h), 0 otherwise.  balancer_pick() calls them with a
+ * constant, so the compiler builds a filtering and a plain copy and a
+ * caller without health checking pays one test per pick. */
+#define INLINE static inline __attribute__((always_inline))
+
+/* Is S in the caller's view (believed healthy)?  A hard filter; the rules in
+ * usable() are soft. */
+INLINE int in_view(const caller *c, int s, int F) { return !F || health_believed(c->hc, s); }
+
+/* Servers in view: how many, and the I-th of them (uniform picks). */
+INLINE int view_size(const caller *c, int n, int F) { return F ? c->hc->nhealthy : n; }
+INLINE int view_at(const caller *c, int i, int F) { return F ? c->hc->list[i] : i; }
 
 /* May an attempt of R go to server S without skipping rules firing? */
-static int usable(const caller *c, const request *r, int s)
+INLINE int usable(const caller *c, const request *r, int s, int F)
 {
+    if (!in_view(c, s, F))
+        return 0;
     if (c->nbrk > 1 && !breaker_would_admit(&c->brk[s]))
         return 0;
     if (c->outl && c->outl[s].until > 0)
@@ -15,46 +32,51 @@ static int usable(const caller *c, const request *r, int s)
 }
 
 /* Do any skipping rules apply to this caller and request at all? */
-static int may_skip(const caller *c, const request *r)
+INLINE int may_skip(const caller *c, const request *r, int F)
 {
-    return c->nbrk > 1 || c->outl || r->live;
+    return F || c->nbrk > 1 || c->outl || r->live;
 }
 
 /* Usable servers into c->scratch; returns how many. */
-static int candidates(caller *c, const request *r)
+INLINE int candidates(caller *c, const request *r, int F)
 {
     int n = c->target->cfg->servers, k = 0;
     for (int s = 0; s < n; s++)
-        if (usable(c, r, s))
+        if (usable(c, r, s, F))
             c->scratch[k++] = s;
     return k;
 }
 
-static int pick_random(caller *c, const request *r, int n)
+INLINE int pick_random(caller *c, const request *r, int n, int F)
 {
-    int s = (int)rng_below(&c->rng_bal, (unsigned long)n);
-    if (!may_skip(c, r) || usable(c, r, s))
+    int s = view_at(c, (int)rng_below(&c->rng_bal, (unsigned long)view_size(c, n, F)), F);
+    if (!may_skip(c, r, F) || usable(c, r, s, F))
         return s;
-    int k = candidates(c, r);
+    int k = candidates(c, r, F);
     return k ? c->scratch[rng_below(&c->rng_bal, (unsigned long)k)] : s;
 }
 
-static int pick_round_robin(caller *c, const request *r, int n)
+INLINE int pick_round_robin(caller *c, const request *r, int n, int F)
 {
     for (int i = 0; i < n; i++) {
         int s = (c->rr_next + i) % n;
-        if (!may_skip(c, r) || usable(c, r, s)) {
+        if (!may_skip(c, r, F) || usable(c, r, s, F)) {
             c->rr_next = (s + 1) % n;
             return s;
         }
     }
-    int s = c->rr_next;
-    c->rr_next = (s + 1) % n;
-    return s;
+    for (int i = 0; i < n; i++) {
+        int s = (c->rr_next + i) % n;
+        if (in_view(c, s, F)) {
+            c->rr_next = (s + 1) % n;
+            return s;
+        }
+    }
+    return 0; /* not reached: the view is never empty here */
 }
 
 /* Fewest outstanding among LIST[0..K), ties broken uniformly (reservoir). */
-static int least_of(caller *c, const int *list, int k)
+INLINE int least_of(caller *c, const int *list, int k)
 {
     int best = list[0], ties = 1;
     for (int i = 1; i < k; i++) {
@@ -70,28 +92,31 @@ static int least_of(caller *c, const int *list, int k)
     return best;
 }
 
-static int pick_least(caller *c, const request *r, int n)
+INLINE int pick_least(caller *c, const request *r, int n, int F)
 {
-    int k = candidates(c, r);
+    int k = candidates(c, r, F);
     if (k == 0) {
-        for (int s = 0; s < n; s++)
-            c->scratch[s] = s;
-        k = n;
+        k = view_size(c, n, F);
+        for (int i = 0; i < k; i++)
+            c->scratch[i] = view_at(c, i, F);
     }
     return least_of(c, c->scratch, k);
 }
 
-static int pick_p2c(caller *c, const request *r, int n)
+INLINE int pick_p2c(caller *c, const request *r, int n, int F)
 {
-    if (n == 1)
-        return 0;
+    int m = view_size(c, n, F);
+    if (m == 1)
+        return view_at(c, 0, F);
     int two[2];
-    two[0] = (int)rng_below(&c->rng_bal, (unsigned long)n);
-    two[1] = (int)rng_below(&c->rng_bal, (unsigned long)(n - 1));
+    two[0] = (int)rng_below(&c->rng_bal, (unsigned long)m);
+    two[1] = (int)rng_below(&c->rng_bal, (unsigned long)(m - 1));
     if (two[1] >= two[0])
         two[1]++;
-    if (may_skip(c, r) && !(usable(c, r, two[0]) && usable(c, r, two[1]))) {
-        int k = candidates(c, r);
+    two[0] = view_at(c, two[0], F);
+    two[1] = view_at(c, two[1], F);
+    if (may_skip(c, r, F) && !(usable(c, r, two[0], F) && usable(c, r, two[1], F))) {
+        int k = candidates(c, r, F);
         if (k == 1)
             return c->scratch[0];
         if (k >= 2) {
@@ -104,14 +129,21 @@ static int pick_p2c(caller *c, const request *r, int n)
     return least_of(c, two, 2);
 }
 
-int balancer_pick(caller *c, const request *r)
+INLINE int pick(caller *c, const request *r, int F)
 {
     int n = c->target->cfg->servers;
     switch (c->cfg->balancer) {
-    case BAL_RANDOM: return pick_random(c, r, n);
-    case BAL_ROUND_ROBIN: return pick_round_robin(c, r, n);
-    case BAL_LEAST_OUTSTANDING: return pick_least(c, r, n);
-    case BAL_P2C: return pick_p2c(c, r, n);
+    case BAL_RANDOM: return pick_random(c, r, n, F);
+    case BAL_ROUND_ROBIN: return pick_round_robin(c, r, n, F);
+    case BAL_LEAST_OUTSTANDING: return pick_least(c, r, n, F);
+    case BAL_P2C: return pick_p2c(c, r, n, F);
     }
     return 0;
+}
+
+int balancer_pick(caller *c, const request *r)
+{
+    if (health_filters(c->hc))
+        return pick(c, r, 1);
+    return pick(c, r, 0);
 }

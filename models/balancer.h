@@ -7,7 +7,10 @@
  *                       outstanding (Mitzenmacher's power of two choices)
  *
  * Balancers see only what a real client sees: its own outstanding counts,
- * breaker states and ejections, never the true UP/DOWN state.  A server is
+ * breaker states, ejections and health-check beliefs, never the true UP/DOWN
+ * state.  With health checking (health.h) a server not believed healthy is
+ * never picked (unless in panic mode): the other rules below then apply
+ * among the believed-healthy servers.  A server is
  * skipped while its per-server breaker would reject (OPEN, or HALF_OPEN with
  * its probes taken), while it is ejected as an outlier, and (for hedges)
  * while it already has a live attempt of the same request, as long as

@@ -14,6 +14,7 @@
  */
 #include "models/backoff.h"
 #include "models/balancer.h"
+#include "models/health.h"
 #include "models/model.h"
 
 #include <math.h>
@@ -187,9 +188,23 @@ static void detach(caller *c, attempt *a)
     stat_tw_add(&c->in_flight_tw, c->w->s.now, -1);
 }
 
+/* Health checking with panic off and no server believed healthy: a request
+ * with nothing in flight fails at once (Envoy: no healthy upstream); a hedge
+ * or retry of one that still waits is simply not sent. */
+static int no_healthy_server(caller *c, request *r)
+{
+    if (r->nlive == 0) {
+        c->cause[CAUSE_NO_HEALTHY]++;
+        request_finish(c, r, 0, 0);
+    }
+    return 1;
+}
+
 static void send_attempt(caller *c, request *r, int hedge)
 {
     sim *s = &c->w->s;
+    if (c->hc && c->hc->nhealthy == 0 && !c->hc->panic && no_healthy_server(c, r))
+        return;
     r->attempts++;
     c->attempts++;
     c->bin_attempts++;
@@ -494,6 +509,8 @@ int caller_build(caller *c, world *w, const policy_cfg *cfg, int index, int clie
             c->outl[i].end.fire = outlier_return;
         }
     }
+    if (cfg->health.enabled && !(c->hc = health_new(c, &cfg->health)))
+        return -1;
     budget_init(&c->bud, &cfg->retry.budget);
     timerq_init(&c->tmo_q, cfg->timeout, timeout_expired, c);
     timerq_init(&c->deadline_q, cfg->deadline, deadline_expired, c);
@@ -510,6 +527,7 @@ void caller_destroy(caller *c)
         breaker_destroy(&c->brk[i]);
     free(c->brk);
     free(c->outl);
+    health_free(c->hc);
     free(c->outstanding);
     free(c->scratch);
     rng_destroy(&c->rng_bal);
@@ -546,6 +564,10 @@ void caller_reset(caller *c)
     int index = is_pool ? c->from_pool : c->client;
     world_seed_stream(w, &c->rng_bal, is_pool, index, is_pool ? ST_CALL_BAL : ST_BAL);
     world_seed_stream(w, &c->rng_backoff, is_pool, index, is_pool ? ST_CALL_BACKOFF : ST_BACKOFF);
+    if (c->hc) {
+        world_seed_stream(w, &c->hc->rng, is_pool, index, is_pool ? ST_CALL_HEALTH : ST_HEALTH);
+        health_reset(c->hc);
+    }
     int n = c->target->cfg->servers;
     memset(c->outstanding, 0, (size_t)n * sizeof *c->outstanding);
     for (int i = 0; i < c->nbrk; i++)
@@ -575,6 +597,8 @@ void caller_restart_stats(caller *c, double t)
     stat_tw_restart(&c->in_flight_tw, t);
     stat_tw_restart(&c->open_tw, t);
     stat_tw_restart(&c->ejected_tw, t);
+    if (c->hc)
+        health_restart_stats(c->hc, t);
     stat_hist_clear(&c->lat);
     c->ended = c->req_attempts = c->succeeded = c->attempts = c->hedges = c->hedges_won = c->timeouts = 0;
     c->breaker_rejects = c->retries_wanted = c->retries_denied = 0;
@@ -626,6 +650,11 @@ void caller_finish_metrics(caller *c, double *m, double t)
     m[CM_DEADLINE_FRACTION] = c->cfg->deadline > 0 ? ratio(c->deadlines, c->ended) : NAN;
     for (int k = 0; k < CAUSE_COUNT; k++)
         m[CM_CAUSE_SUCCESS + k] = ratio(c->cause[k], c->ended);
+    if (c->hc)
+        health_finish_metrics(c->hc, m, t);
+    else
+        for (int k = CM_UNDETECTED_DOWN_FRACTION; k <= CM_PROBE_RATE; k++)
+            m[k] = NAN;
 }
 
 void caller_take_bin(caller *c, double *ts, double t, double width)
@@ -637,6 +666,7 @@ void caller_take_bin(caller *c, double *ts, double t, double width)
     ts[TSC_IN_FLIGHT] = stat_tw_take_bin(&c->in_flight_tw, t) / width;
     ts[TSC_BREAKER_OPEN] = c->nbrk ? stat_tw_take_bin(&c->open_tw, t) / width / c->nbrk : NAN;
     ts[TSC_ERROR_COUNTER] = caller_error_counter(c);
+    ts[TSC_UNHEALTHY] = c->hc ? health_take_bin(c->hc, t, width) : NAN;
     stat_tw_take_bin(&c->ejected_tw, t);
     c->bin_offered = c->bin_attempts = c->bin_succ = c->bin_ended = 0;
 }

@@ -54,6 +54,8 @@ void rec_layout_init(rec_layout *L, const scenario *sc)
     off += (size_t)L->npools * 2 * (1 + SAMPLE_CAP);
     L->delays = off;
     off += (size_t)L->ncallers * (1 + 2 * SAMPLE_CAP);
+    L->detect = off;
+    off += (size_t)L->ncallers * (1 + SAMPLE_CAP);
     L->misc = off;
     off += REC_MISC;
     L->total = off;

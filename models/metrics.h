@@ -56,6 +56,7 @@ enum {
     TSC_IN_FLIGHT,
     TSC_BREAKER_OPEN,
     TSC_ERROR_COUNTER,
+    TSC_UNHEALTHY, /* servers believed unhealthy (health checking), time average */
     TSC_COUNT
 };
 
@@ -72,6 +73,7 @@ typedef struct {
     size_t hist;     /* [ncallers][STAT_HIST_N] latency counts */
     size_t updown;   /* [npools][2][1 + SAMPLE_CAP]: count, then durations (up, down) */
     size_t delays;   /* [ncallers][1 + 2*SAMPLE_CAP]: count, then (delay, fired) pairs */
+    size_t detect;   /* [ncallers][1 + SAMPLE_CAP]: count, then detection delays */
     size_t misc;     /* [REC_MISC] */
     size_t total;
 } rec_layout;
@@ -85,6 +87,7 @@ static inline double *rec_caller(const rec_layout *L, double *rec, int c) { retu
 static inline double *rec_ts(const rec_layout *L, double *rec, int bin) { return rec + L->ts + (size_t)bin * L->ts_cols; }
 static inline double *rec_hist(const rec_layout *L, double *rec, int c) { return rec + L->hist + (size_t)c * STAT_HIST_N; }
 static inline double *rec_updown(const rec_layout *L, double *rec, int p, int down) { return rec + L->updown + ((size_t)p * 2 + (size_t)down) * (1 + SAMPLE_CAP); }
+static inline double *rec_detect(const rec_layout *L, double *rec, int c) { return rec + L->detect + (size_t)c * (1 + SAMPLE_CAP); }
 static inline double *rec_delays(const rec_layout *L, double *rec, int c) { return rec + L->delays + (size_t)c * (1 + 2 * SAMPLE_CAP); }
 
 /* Names as they appear in results.json (pool and caller metrics). */

@@ -67,6 +67,7 @@ enum {
 #define UNDEF_NO_OUTLIER "no outlier ejection configured"
 #define UNDEF_NO_FAILURE "no failure ended an up period in the window"
 #define UNDEF_NO_REPAIR "no repair completed in the window"
+#define UNDEF_NO_HEALTH "no health checking configured"
 
 /* Per-pool metrics (docs/MODEL.md "Metrics"). */
 #define RELSIM_POOL_METRICS(X)                                                                   \
@@ -99,7 +100,11 @@ enum {
     X(PM_MTTF_ESTIMATE, "mttf_estimate", "MTTF estimate (time UP / failures)", "s", METRIC_TIME,  \
       BETTER_HIGHER, MF_TABLE, UNDEF_NO_FAILURE)                                                 \
     X(PM_MTTR_ESTIMATE, "mttr_estimate", "MTTR estimate (time DOWN / repairs)", "s",              \
-      METRIC_TIME, BETTER_LOWER, MF_TABLE, UNDEF_NO_REPAIR)
+      METRIC_TIME, BETTER_LOWER, MF_TABLE, UNDEF_NO_REPAIR)                                      \
+    X(PM_RESTARTS, "restarts", "liveness restarts", "per replication", METRIC_COUNT,             \
+      BETTER_LOWER, MF_TABLE, "no liveness probes configured")                                   \
+    X(PM_SWITCHOVERS, "switchovers", "spares that took over a position", "per replication",      \
+      METRIC_COUNT, BETTER_NONE, MF_TABLE, "no spares configured")
 
 /* Attempt outcomes, by cause: C(P, id, name, label), P passed through.  The
  * first five are the outcomes of an attempt (models/model.h `outcome`); each
@@ -112,7 +117,9 @@ enum {
     C(P, REJECTED, "rejected", "attempts refused by a full queue, per ended request")            \
     C(P, BREAKER, "breaker", "attempts rejected by an OPEN breaker, per ended request")          \
     C(P, BUDGET, "budget_denied", "retries denied by the budget, per ended request")             \
-    C(P, ABANDONED, "abandoned", "attempts abandoned when another hedge won, per ended request")
+    C(P, ABANDONED, "abandoned", "attempts abandoned when another hedge won, per ended request") \
+    C(P, NO_HEALTHY, "no_healthy_server",                                                        \
+      "requests failed at once: no server believed healthy (panic off), per ended request")
 
 #define RELSIM_CAUSE_AS_METRIC_(X, id, name, label)                                              \
     X(CM_CAUSE_##id, "cause_" name, label, "per request", METRIC_COUNT, BETTER_NONE, 0,          \
@@ -159,6 +166,22 @@ enum {
       METRIC_PROB, BETTER_LOWER, 0, UNDEF_NO_OUTLIER)                                            \
     X(CM_DEADLINE_FRACTION, "deadline_fraction", "requests ended by their deadline", "",          \
       METRIC_PROB, BETTER_LOWER, MF_TABLE, "no deadline configured, or no request ended")        \
-    RELSIM_CAUSES(RELSIM_CAUSE_AS_METRIC_, X)
+    RELSIM_CAUSES(RELSIM_CAUSE_AS_METRIC_, X)                                                    \
+    X(CM_UNDETECTED_DOWN_FRACTION, "undetected_down_fraction",                                   \
+      "servers DOWN but believed healthy (time average fraction)", "", METRIC_PROB, BETTER_LOWER, \
+      MF_TABLE, UNDEF_NO_HEALTH)                                                                 \
+    X(CM_EJECTED_UP_FRACTION, "ejected_up_fraction",                                             \
+      "servers UP but believed unhealthy (time average fraction)", "", METRIC_PROB, BETTER_LOWER, \
+      MF_TABLE, UNDEF_NO_HEALTH)                                                                 \
+    X(CM_DETECTION_DELAY, "detection_delay", "detection delay (DOWN to believed unhealthy), mean", \
+      "s", METRIC_TIME, BETTER_LOWER, MF_TABLE,                                                  \
+      "no health checking, or no failure detected in the window")                                \
+    X(CM_RECOVERY_DETECTION_DELAY, "recovery_detection_delay",                                   \
+      "recovery detection delay (UP to believed healthy), mean", "s", METRIC_TIME, BETTER_LOWER, \
+      MF_TABLE, "no health checking, or no recovery detected in the window")                     \
+    X(CM_PANIC_FRACTION, "panic_fraction", "time in panic mode (routing to all servers)", "",     \
+      METRIC_PROB, BETTER_LOWER, MF_TABLE, "no health checking, or panic mode off")              \
+    X(CM_PROBE_RATE, "probe_rate", "health probes sent per second", "1/s", METRIC_COUNT,         \
+      BETTER_LOWER, MF_TABLE, UNDEF_NO_HEALTH)
 
 #endif

@@ -51,7 +51,10 @@ typedef struct attempt {
     timer_node timeout;      /* the caller's per-attempt timeout */
     struct attempt *prev, *next; /* server queue / in-service list / free list */
     struct attempt *sib;     /* the request's other live attempts */
-    struct request *req;
+    union {
+        struct request *req;
+        struct prober *prober; /* a probe's (probe.h) */
+    };
     struct caller *owner;
     struct request *child;   /* multi-tier: the downstream request it waits on */
     double sent;
@@ -61,6 +64,7 @@ typedef struct attempt {
     uint8_t where;           /* AT_* */
     uint8_t live;            /* the caller still waits for this attempt */
     uint8_t hedge;           /* sent as a hedge */
+    uint8_t probe;           /* a health or liveness probe (probe.h), not a request's */
 } attempt;
 
 typedef struct request {
@@ -80,38 +84,65 @@ typedef struct request {
 } request;
 enum { REQ_ACTIVE = 0, REQ_BACKOFF, REQ_DONE };
 
+/* A position of a pool: what callers address (balancers pick positions).
+ * It serves while a working unit holds it; with spares the unit behind a
+ * position changes at every failover. */
 typedef struct server {
-    sim_event life;          /* next failure, or repair completion */
-    sim_event forced_end;    /* end of a forced outage (events) */
+    sim_event forced_end;    /* end of a forced outage or liveness restart */
+    sim_event switch_end;    /* end of a spare's switchover into this position */
     sim_event ps_ev;         /* PS: the next completion */
     double vt, t_last;       /* PS: virtual time (service per attempt), when last advanced */
     attempt *q_head, *q_tail;/* waiting (FIFO, linked by next) */
     attempt *svc;            /* in service (doubly linked) */
-    double since;            /* start of the current up/down period */
     int qlen, busy;
-    uint8_t up, forced, repairing;
+    int unit;                /* unit holding (or switching into) it, -1 = vacant */
+    uint8_t up, forced;      /* forced: FORCED_EVENT or FORCED_RESTART, 0 = no */
     int index;
     struct pool *pool;
 } server;
+enum { FORCED_EVENT = 1, FORCED_RESTART = 2 };
+
+/* A physical server: it fails and is repaired.  Without spares unit i
+ * always holds position i. */
+enum { U_ACTIVE, U_IDLE, U_SWITCHING, U_REPAIR };
+typedef struct unit {
+    sim_event life;          /* next failure, or repair completion */
+    double since;            /* start of the current up/down period */
+    double fail_at;          /* idle warm/hot spare: when its failure clock fires */
+    int index;
+    int pos;                 /* position held or switching into, -1 = none */
+    uint8_t state;           /* U_* */
+    uint8_t repairing;       /* U_REPAIR: a crew works on it (else it waits) */
+    struct pool *pool;
+} unit;
 
 typedef struct pool {
     const pool_cfg *cfg;
     struct world *w;
     int index;
-    server *srv;
-    rng_stream rng_fail, rng_repair, rng_service, rng_inject;
+    server *srv;             /* cfg->servers positions */
+    unit *units;             /* nunits = servers + spares */
+    int nunits;
+    rng_stream rng_fail, rng_repair, rng_service, rng_inject, rng_switch;
     const inject_cfg *inj;   /* active fault injection, NULL = none (events switch it) */
     double injected_errors, injected_delays;
     int slow;                /* service_slowdown configured */
     int special;             /* arrivals take the general path (injection, PS, drop, slowdown) */
     int up_count, crews_busy;
-    int *crew_wait;          /* FIFO of servers waiting for a crew (ring) */
+    int *crew_wait;          /* FIFO of units waiting for a crew (ring) */
     int wait_head, wait_len;
-    stat_tw up_tw, quorum_tw, busy_tw, queue_tw, forced_tw; /* forced_tw: servers in a forced outage */
-    double failures, up_sum, up_n, down_sum, down_n;
+    int *idle;               /* spares: FIFO of idle units (ring of nunits) */
+    int idle_head, idle_len;
+    int *vacant;             /* spares: FIFO of positions waiting for one (ring of servers) */
+    int vacant_head, vacant_len;
+    stat_tw up_tw, quorum_tw, busy_tw, queue_tw, forced_tw; /* forced_tw: positions forced DOWN or restarting */
+    double failures, up_sum, up_n, down_sum, down_n, restarts, switchovers;
     double arrivals, rejected, served, wasted, bin_arrivals;
     struct caller *calls;    /* multi-tier downstream caller, or NULL */
     int *amp_clients;        /* clients whose requests reach this pool (-1 terminated) */
+    struct caller **watch;   /* callers health-checking this pool */
+    int nwatch;
+    struct liveness *live;   /* liveness probes, or NULL */
 } pool;
 
 typedef struct {
@@ -156,6 +187,7 @@ typedef struct caller {
     long trips_at_start;     /* breaker trips before the window */
     stat_tw in_flight_tw, open_tw, ejected_tw;
     int nopen;
+    struct health *hc;       /* active health checking, or NULL */
     stat_hist lat;
     double *delays;          /* record block for retry delay samples */
     double bin_offered, bin_attempts, bin_succ, bin_ended;
@@ -182,7 +214,7 @@ typedef struct source {
 } source;
 
 /* Replication 0's timelines for the plots: server marks, breaker states. */
-enum { MARK_FAIL, MARK_REPAIR, MARK_FORCED };
+enum { MARK_FAIL, MARK_REPAIR, MARK_FORCED, MARK_RESTART };
 #define TRACE_CAP 20000
 typedef struct {
     world_trace_row *marks, *breaks;
@@ -216,12 +248,17 @@ void pool_destroy(pool *p);
 void pool_reset(pool *p);
 void pool_start(pool *p);
 void pool_arrive(pool *p, int s, attempt *a);
+/* A queued probe (probe.h) reaches UP position S: answered at once by a free
+ * worker, refused by a full queue, or queued behind the work. */
+void pool_probe_arrive(pool *p, int s, attempt *a);
 void pool_downstream_done(attempt *a, int success);
 void pool_force_down(pool *p, int count, double duration);
 /* The service slowdown factor with N attempts in service (config.h). */
 double pool_slowdown(const slowdown_cfg *sd, int n);
 /* Make IN the pool's fault injection (NULL or inactive: none). */
 void pool_set_inject(pool *p, const inject_cfg *in);
+/* Liveness: restart position S (if UP): DOWN for DURATION, work dropped. */
+void pool_restart(pool *p, int s, double duration);
 void pool_restart_stats(pool *p, double t);
 void pool_finish_metrics(pool *p, double *m, double t);
 void pool_take_bin(pool *p, double *ts, double t, double width);
@@ -258,13 +295,15 @@ static inline void world_in_flight(world *w, const pool *p, int delta)
         world_runaway(w, p);
 }
 /* What a stream is for.  A pool's streams: failures, repairs, service, and
- * the balancing and backoff of its downstream calls; a client's: arrivals,
- * think times, balancing and backoff.  The values are part of every seed:
- * append, never renumber. */
+ * the balancing and backoff of its downstream calls, then switchovers,
+ * liveness and its calls' health checks; a client's: arrivals, think times,
+ * balancing, backoff, then health checks.  The values are part of every
+ * seed: append, never renumber. */
 typedef enum {
     ST_FAIL, ST_REPAIR, ST_SERVICE, ST_CALL_BAL, ST_CALL_BACKOFF,
     ST_ARRIVAL, ST_THINK, ST_BAL, ST_BACKOFF,
-    ST_INJECT, ST_NET /* pool: fault injection; client or pool's calls: the network */
+    ST_INJECT, ST_NET, /* pool: fault injection; client or pool's calls: the network */
+    ST_SWITCH, ST_LIVENESS, ST_CALL_HEALTH, ST_HEALTH
 } stream_role;
 /* Seed S for stream ROLE of pool INDEX (IS_POOL) or client INDEX in this
  * replication: keyed by the entity's name, never its position (rng.h). */

@@ -1,4 +1,4 @@
-/* pool.c - a pool of identical servers: failure, repair, queue, workers.
+/* pool.c - a pool of identical servers: failure, repair, spares, queue, workers.
  *
  * Semantics (MODEL.md "Servers"): each server alternates UP and DOWN; time to
  * failure ~ failure dist, time to repair ~ repair dist; with repair_crews c > 0
@@ -10,21 +10,37 @@
  * every arrival while DOWN); hang answers nothing, so only the caller's
  * timeout or deadline ends them.  A repaired server starts empty.
  *
- * Forced outages (scenario events) are not failures: they take UP servers
- * DOWN without a repair crew and bring them back after `duration`; they are
- * left out of failures, mttf_observed and mttr_observed (which estimate the
- * natural processes), but count in every availability.
+ * Positions and units: callers address the `servers` positions; the physical
+ * servers ("units") fail and are repaired.  Without spares unit i always holds
+ * position i.  With spares (MODEL.md "Standby spares and failover") a failed
+ * unit leaves its position, the longest-idle spare switches into it after a
+ * `switchover` time, and a repaired unit becomes an idle spare (switching at
+ * once into a position still vacant).  An idle spare's failure clock runs at
+ * warm_factor f of the active rate (cold f = 0, hot f = 1): it is scheduled
+ * at X/f for a fresh X, and on activation the time left is stretched by f
+ * (accelerated life; exact for the exponential).  A cold spare draws a fresh
+ * X when it starts serving.
+ *
+ * Forced outages (scenario events) and liveness restarts are not failures:
+ * they take UP positions DOWN without a repair crew and bring them back after
+ * `duration` (the unit stays, its failure clock restarts); they are left out
+ * of failures, mttf_observed and mttr_observed (which estimate the natural
+ * processes), but count in every availability.
  */
 #include "models/dist.h"
+#include "models/health.h"
+#include "models/liveness.h"
 #include "models/model.h"
+#include "models/probe.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void srv_life(sim *s, sim_event *ev);
+static void unit_life(sim *s, sim_event *ev);
 static void srv_forced_end(sim *s, sim_event *ev);
+static void srv_switch_end(sim *s, sim_event *ev);
 static void svc_done(sim *s, sim_event *ev);
 static void ps_done(sim *s, sim_event *ev);
 static void ps_admit(struct pool *p, server *v, attempt *a);
@@ -37,32 +53,49 @@ int pool_build(pool *p, world *w, int index)
     p->index = index;
     p->slow = p->cfg->slowdown.per_request > 0 || p->cfg->slowdown.npoints > 0;
     int n = p->cfg->servers;
+    p->nunits = n + p->cfg->spares.count;
     p->srv = calloc((size_t)n, sizeof *p->srv);
-    p->crew_wait = calloc((size_t)n, sizeof *p->crew_wait);
-    if (!p->srv || !p->crew_wait)
+    p->units = calloc((size_t)p->nunits, sizeof *p->units);
+    p->crew_wait = calloc((size_t)p->nunits, sizeof *p->crew_wait);
+    p->idle = calloc((size_t)p->nunits, sizeof *p->idle);
+    p->vacant = calloc((size_t)n, sizeof *p->vacant);
+    if (!p->srv || !p->units || !p->crew_wait || !p->idle || !p->vacant)
         return -1;
     for (int i = 0; i < n; i++) {
         p->srv[i].index = i;
         p->srv[i].pool = p;
-        p->srv[i].life.fire = srv_life;
         p->srv[i].forced_end.fire = srv_forced_end;
         p->srv[i].ps_ev.fire = ps_done;
+        p->srv[i].switch_end.fire = srv_switch_end;
+    }
+    for (int i = 0; i < p->nunits; i++) {
+        p->units[i].index = i;
+        p->units[i].pool = p;
+        p->units[i].life.fire = unit_life;
     }
     if (rng_init(&p->rng_fail) || rng_init(&p->rng_repair) || rng_init(&p->rng_service) ||
-        rng_init(&p->rng_inject))
+        rng_init(&p->rng_inject) || rng_init(&p->rng_switch))
+        return -1;
+    if (p->cfg->liveness.enabled && !(p->live = liveness_new(p)))
         return -1;
     return 0;
 }
 
 void pool_destroy(pool *p)
 {
+    liveness_free(p->live);
     free(p->srv);
+    free(p->units);
     free(p->crew_wait);
+    free(p->idle);
+    free(p->vacant);
     free(p->amp_clients);
+    free(p->watch);
     rng_destroy(&p->rng_fail);
     rng_destroy(&p->rng_repair);
     rng_destroy(&p->rng_service);
     rng_destroy(&p->rng_inject);
+    rng_destroy(&p->rng_switch);
 }
 
 void pool_reset(pool *p)
@@ -71,25 +104,38 @@ void pool_reset(pool *p)
     world_seed_stream(p->w, &p->rng_repair, 1, p->index, ST_REPAIR);
     world_seed_stream(p->w, &p->rng_service, 1, p->index, ST_SERVICE);
     world_seed_stream(p->w, &p->rng_inject, 1, p->index, ST_INJECT);
+    world_seed_stream(p->w, &p->rng_switch, 1, p->index, ST_SWITCH);
     pool_set_inject(p, &p->cfg->inject);
-    for (int i = 0; i < p->cfg->servers; i++) {
+    int n = p->cfg->servers;
+    for (int i = 0; i < n; i++) {
         server *v = &p->srv[i];
-        v->life.pos = v->forced_end.pos = v->ps_ev.pos = 0;
+        v->forced_end.pos = v->switch_end.pos = v->ps_ev.pos = 0;
         v->vt = v->t_last = 0;
         v->q_head = v->q_tail = v->svc = NULL;
-        v->since = 0;
         v->qlen = v->busy = 0;
         v->up = 1;
-        v->forced = v->repairing = 0;
+        v->forced = 0;
+        v->unit = i;
     }
-    p->up_count = p->cfg->servers;
+    for (int i = 0; i < p->nunits; i++) {
+        unit *u = &p->units[i];
+        u->life.pos = 0;
+        u->since = u->fail_at = 0;
+        u->pos = i < n ? i : -1;
+        u->state = i < n ? U_ACTIVE : U_IDLE;
+        u->repairing = 0;
+    }
+    p->up_count = n;
     p->crews_busy = p->wait_head = p->wait_len = 0;
+    p->idle_head = p->idle_len = p->vacant_head = p->vacant_len = 0;
     stat_tw_init(&p->up_tw, 0, p->up_count);
     stat_tw_init(&p->quorum_tw, 0, p->up_count >= p->cfg->quorum);
     stat_tw_init(&p->busy_tw, 0, 0);
     stat_tw_init(&p->queue_tw, 0, 0);
     stat_tw_init(&p->forced_tw, 0, 0);
     p->bin_arrivals = 0;
+    if (p->live)
+        liveness_reset(p->live);
     pool_restart_stats(p, 0);
 }
 
@@ -101,16 +147,30 @@ void pool_restart_stats(pool *p, double t)
     stat_tw_restart(&p->queue_tw, t);
     stat_tw_restart(&p->forced_tw, t);
     p->failures = p->up_sum = p->up_n = p->down_sum = p->down_n = 0;
+    p->restarts = p->switchovers = 0;
     p->arrivals = p->rejected = p->served = p->wasted = 0;
     p->injected_errors = p->injected_delays = 0;
 }
 
+/* Idle spares' failure clock speed: 0 cold, warm_factor, 1 hot. */
+static double idle_factor(const pool *p)
+{
+    const spares_cfg *sp = &p->cfg->spares;
+    return sp->mode == SPARE_HOT ? 1 : sp->mode == SPARE_WARM ? sp->warm_factor : 0;
+}
+
+static void become_idle(pool *p, unit *u);
+
 void pool_start(pool *p)
 {
-    if (p->cfg->failure.kind == DIST_NONE)
-        return;
-    for (int i = 0; i < p->cfg->servers; i++)
-        sim_after(&p->w->s, &p->srv[i].life, dist_sample(&p->cfg->failure, &p->rng_fail));
+    int n = p->cfg->servers;
+    if (p->cfg->failure.kind != DIST_NONE)
+        for (int i = 0; i < n; i++)
+            sim_after(&p->w->s, &p->units[i].life, dist_sample(&p->cfg->failure, &p->rng_fail));
+    for (int i = n; i < p->nunits; i++)
+        become_idle(p, &p->units[i]);
+    if (p->live)
+        liveness_start(p->live);
 }
 
 static void set_up_count(pool *p, int delta)
@@ -199,6 +259,15 @@ static attempt *dequeue(pool *p, server *v)
     return a;
 }
 
+/* Probe A reached a free worker: answered at once; the next in line. */
+static attempt *answer_probe(pool *p, server *v, attempt *a)
+{
+    world_in_flight(p->w, p, -1);
+    a->where = AT_NONE;
+    probe_answered(a, 1);
+    return dequeue(p, v);
+}
+
 /* A worker finished attempt A (already unlinked): free the worker for the
  * next queued attempt first (FIFO fairness: a retry triggered by this answer
  * must not overtake the queue), then answer. */
@@ -212,6 +281,8 @@ static void finish_service(pool *p, server *v, attempt *a, int ok)
         p->wasted++;
     a->where = AT_NONE;
     attempt *next = dequeue(p, v);
+    while (next && next->probe) /* a queued probe is answered as soon as a worker reaches it */
+        next = answer_probe(p, v, next);
     if (next)
         start_service(p, v, next);
     caller_attempt_ended(a, ok ? OUT_SUCCESS : OUT_ERROR);
@@ -434,6 +505,25 @@ void pool_arrive(pool *p, int s, attempt *a)
         admit(p, s, a, 0); /* the plain FIFO path, compiled without the checks below */
 }
 
+/* A probe takes no work: answered when a worker reaches it (FIFO), or at
+ * once under PS (zero work shares nothing).  Injection does not apply. */
+void pool_probe_arrive(pool *p, int s, attempt *a)
+{
+    server *v = &p->srv[s];
+    int ps = p->cfg->discipline == DISC_PS;
+    if ((ps || v->busy < p->cfg->workers) && !v->q_head) {
+        probe_answered(a, 1);
+        return;
+    }
+    if (p->cfg->queue_limit > 0 && v->qlen >= p->cfg->queue_limit) {
+        if (p->cfg->on_full == FULL_REJECT)
+            probe_answered(a, 0);
+        /* drop: silent; the probe times out */
+        return;
+    }
+    enqueue(p, v, a);
+}
+
 /* ---- failure and repair -------------------------------------------------- */
 
 /* Empty a failing server: answer errors (fail_fast) or nothing (hang). */
@@ -465,7 +555,12 @@ static void drop_work(pool *p, server *v)
                 a->child = NULL;
             }
             a->where = AT_NONE;
-            if (answer)
+            if (a->probe) {
+                if (answer)
+                    probe_answered(a, 0);
+                else
+                    probe_release(a);
+            } else if (answer)
                 caller_attempt_ended(a, OUT_ERROR);
             else
                 caller_attempt_release(a);
@@ -474,76 +569,206 @@ static void drop_work(pool *p, server *v)
     }
 }
 
-static void start_repair(pool *p, server *v)
+/* Position V stops serving (failure, forced outage, restart, failover). */
+static void pos_down(pool *p, server *v, int mark)
 {
-    v->repairing = 1;
-    p->crews_busy++;
-    sim_after(&p->w->s, &v->life, dist_sample(&p->cfg->repair, &p->rng_repair));
-}
-
-static void go_down(pool *p, server *v, int forced)
-{
-    double now = p->w->s.now;
-    if (!forced) {
-        keep_period(p, 0, now - v->since);
-        p->failures++;
-    }
     v->up = 0;
-    v->forced = (uint8_t)forced;
-    if (forced)
-        stat_tw_add(&p->forced_tw, now, 1);
-    v->since = now;
     set_up_count(p, -1);
-    world_mark(p->w, p->index, v->index, forced ? MARK_FORCED : MARK_FAIL);
+    world_mark(p->w, p->index, v->index, mark);
+    for (int i = 0; i < p->nwatch; i++)
+        health_server_changed(p->watch[i], v->index, 0);
     drop_work(p, v);
 }
 
-static void go_up(pool *p, server *v)
+static void pos_up(pool *p, server *v)
 {
-    double now = p->w->s.now;
-    if (!v->forced)
-        keep_period(p, 1, now - v->since);
-    else
-        stat_tw_add(&p->forced_tw, now, -1);
     v->up = 1;
-    v->forced = 0;
-    v->since = now;
     set_up_count(p, +1);
     world_mark(p->w, p->index, v->index, MARK_REPAIR);
-    if (p->cfg->failure.kind != DIST_NONE)
-        sim_after(&p->w->s, &v->life, dist_sample(&p->cfg->failure, &p->rng_fail));
+    for (int i = 0; i < p->nwatch; i++)
+        health_server_changed(p->watch[i], v->index, 1);
 }
 
-static void srv_life(sim *s, sim_event *ev)
+static void schedule_failure(pool *p, unit *u)
+{
+    if (p->cfg->failure.kind != DIST_NONE)
+        sim_after(&p->w->s, &u->life, dist_sample(&p->cfg->failure, &p->rng_fail));
+}
+
+static void start_repair(pool *p, unit *u)
+{
+    u->repairing = 1;
+    p->crews_busy++;
+    sim_after(&p->w->s, &u->life, dist_sample(&p->cfg->repair, &p->rng_repair));
+}
+
+/* ---- spares ---------------------------------------------------------------- */
+
+/* U (UP) waits as a spare; its failure clock runs at the idle speed. */
+static void become_idle(pool *p, unit *u)
+{
+    double f = idle_factor(p);
+    u->state = U_IDLE;
+    u->pos = -1;
+    u->fail_at = 0;
+    if (f > 0 && p->cfg->failure.kind != DIST_NONE) {
+        u->fail_at = p->w->s.now + dist_sample(&p->cfg->failure, &p->rng_fail) / f;
+        sim_at(&p->w->s, &u->life, u->fail_at);
+    }
+    p->idle[(p->idle_head + p->idle_len++) % p->nunits] = u->index;
+}
+
+static void idle_remove(pool *p, int unit_index)
+{
+    int n = p->nunits, k = 0;
+    for (int i = 0; i < p->idle_len; i++) {
+        int x = p->idle[(p->idle_head + i) % n];
+        if (x != unit_index)
+            p->idle[(p->idle_head + k++) % n] = x;
+    }
+    p->idle_len = k;
+}
+
+/* U starts serving its position: the failure clock goes to full speed. */
+static void activate(pool *p, unit *u)
+{
+    double f = idle_factor(p), now = p->w->s.now;
+    u->state = U_ACTIVE;
+    if (p->cfg->failure.kind != DIST_NONE) {
+        if (f == 0) {
+            schedule_failure(p, u);
+        } else if (f < 1) {
+            sim_cancel(&p->w->s, &u->life);
+            sim_after(&p->w->s, &u->life, (u->fail_at - now) * f);
+        }
+    }
+    p->switchovers++;
+    pos_up(p, &p->srv[u->pos]);
+}
+
+/* Pair vacant positions with idle spares, oldest first. */
+static void assign_spares(pool *p)
+{
+    while (p->vacant_len > 0 && p->idle_len > 0) {
+        int k = p->vacant[p->vacant_head];
+        p->vacant_head = (p->vacant_head + 1) % p->cfg->servers;
+        p->vacant_len--;
+        unit *u = &p->units[p->idle[p->idle_head]];
+        p->idle_head = (p->idle_head + 1) % p->nunits;
+        p->idle_len--;
+        server *v = &p->srv[k];
+        u->state = U_SWITCHING;
+        u->pos = k;
+        v->unit = u->index;
+        const dist_cfg *d = &p->cfg->spares.switchover;
+        double t = d->kind == DIST_NONE ? 0 : dist_sample(d, &p->rng_switch);
+        if (t > 0)
+            sim_after(&p->w->s, &v->switch_end, t);
+        else
+            activate(p, u);
+    }
+}
+
+static void want_spare(pool *p, server *v)
+{
+    v->unit = -1;
+    p->vacant[(p->vacant_head + p->vacant_len++) % p->cfg->servers] = v->index;
+    assign_spares(p);
+}
+
+static void srv_switch_end(sim *s, sim_event *ev)
 {
     (void)s;
-    server *v = SIM_CONTAINER(ev, server, life);
-    pool *p = v->pool;
-    if (v->up) {
-        go_down(p, v, 0);
-        int crews = p->cfg->repair_crews;
-        if (crews == 0 || p->crews_busy < crews)
-            start_repair(p, v);
-        else
-            p->crew_wait[(p->wait_head + p->wait_len++) % p->cfg->servers] = v->index;
-        return;
+    server *v = SIM_CONTAINER(ev, server, switch_end);
+    activate(v->pool, &v->pool->units[v->unit]);
+}
+
+/* ---- unit life ------------------------------------------------------------- */
+
+static void unit_fail(pool *p, unit *u)
+{
+    double now = p->w->s.now;
+    int state = u->state, spares = p->cfg->spares.count > 0;
+    keep_period(p, 0, now - u->since);
+    p->failures++;
+    u->since = now;
+    u->state = U_REPAIR;
+    server *v = u->pos >= 0 ? &p->srv[u->pos] : NULL;
+    if (state == U_IDLE)
+        idle_remove(p, u->index);
+    if (state == U_SWITCHING)
+        sim_cancel(&p->w->s, &v->switch_end);
+    if (state == U_ACTIVE)
+        pos_down(p, v, MARK_FAIL);
+    int crews = p->cfg->repair_crews;
+    if (crews == 0 || p->crews_busy < crews)
+        start_repair(p, u);
+    else
+        p->crew_wait[(p->wait_head + p->wait_len++) % p->nunits] = u->index;
+    if (spares) {
+        u->pos = -1;
+        if (v)
+            want_spare(p, v);
     }
-    v->repairing = 0;
+}
+
+static void unit_repaired(pool *p, unit *u)
+{
+    double now = p->w->s.now;
+    u->repairing = 0;
     p->crews_busy--;
-    go_up(p, v);
+    keep_period(p, 1, now - u->since);
+    u->since = now;
+    if (p->cfg->spares.count == 0) {
+        u->state = U_ACTIVE;
+        pos_up(p, &p->srv[u->pos]);
+        schedule_failure(p, u);
+    } else {
+        become_idle(p, u);
+        assign_spares(p);
+    }
     if (p->wait_len > 0) {
         int next = p->crew_wait[p->wait_head];
-        p->wait_head = (p->wait_head + 1) % p->cfg->servers;
+        p->wait_head = (p->wait_head + 1) % p->nunits;
         p->wait_len--;
-        start_repair(p, &p->srv[next]);
+        start_repair(p, &p->units[next]);
     }
+}
+
+static void unit_life(sim *s, sim_event *ev)
+{
+    (void)s;
+    unit *u = SIM_CONTAINER(ev, unit, life);
+    if (u->state == U_REPAIR)
+        unit_repaired(u->pool, u);
+    else
+        unit_fail(u->pool, u);
+}
+
+/* ---- forced outages and restarts -------------------------------------------- */
+
+static void force_down(pool *p, server *v, int why, double duration)
+{
+    double now = p->w->s.now;
+    unit *u = &p->units[v->unit];
+    sim_cancel(&p->w->s, &u->life); /* its failure clock restarts afterwards */
+    u->since = now;
+    v->forced = (uint8_t)why;
+    stat_tw_add(&p->forced_tw, now, 1);
+    pos_down(p, v, why == FORCED_RESTART ? MARK_RESTART : MARK_FORCED);
+    sim_after(&p->w->s, &v->forced_end, duration);
 }
 
 static void srv_forced_end(sim *s, sim_event *ev)
 {
-    (void)s;
     server *v = SIM_CONTAINER(ev, server, forced_end);
-    go_up(v->pool, v);
+    pool *p = v->pool;
+    unit *u = &p->units[v->unit];
+    stat_tw_add(&p->forced_tw, s->now, -1);
+    v->forced = 0;
+    u->since = s->now;
+    pos_up(p, v);
+    schedule_failure(p, u);
 }
 
 void pool_force_down(pool *p, int count, double duration)
@@ -552,11 +777,18 @@ void pool_force_down(pool *p, int count, double duration)
         server *v = &p->srv[i];
         if (!v->up)
             continue;
-        sim_cancel(&p->w->s, &v->life); /* its failure clock restarts afterwards */
-        go_down(p, v, 1);
-        sim_after(&p->w->s, &v->forced_end, duration);
+        force_down(p, v, FORCED_EVENT, duration);
         count--;
     }
+}
+
+void pool_restart(pool *p, int s, double duration)
+{
+    server *v = &p->srv[s];
+    if (!v->up)
+        return;
+    p->restarts++;
+    force_down(p, v, FORCED_RESTART, duration);
 }
 
 /* ---- metrics --------------------------------------------------------------- */
@@ -586,6 +818,8 @@ void pool_finish_metrics(pool *p, double *m, double t)
     double forced_time = stat_tw_mean(&p->forced_tw, t) * span;
     m[PM_MTTF_ESTIMATE] = ratio(up_time, p->failures);
     m[PM_MTTR_ESTIMATE] = ratio(p->cfg->servers * span - up_time - forced_time, p->down_n);
+    m[PM_RESTARTS] = p->live ? p->restarts : NAN;
+    m[PM_SWITCHOVERS] = p->cfg->spares.count ? p->switchovers : NAN;
 }
 
 void pool_take_bin(pool *p, double *ts, double t, double width)

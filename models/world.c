@@ -5,6 +5,7 @@
  * time-series bins and the scenario's fault events; then sim_step until the
  * horizon.  Everything measured lands in the flat record (metrics.h).
  */
+#include "models/health.h"
 #include "models/model.h"
 #include "models/world.h"
 
@@ -136,6 +137,24 @@ static int build_callers(world *w)
     return 0;
 }
 
+/* Each pool keeps the callers that health-check it: they learn of every
+ * position going DOWN or UP (to measure their detection errors). */
+static int link_watchers(world *w)
+{
+    for (int c = 0; c < w->L.ncallers; c++) {
+        caller *k = &w->callers[c];
+        if (!k->hc)
+            continue;
+        pool *p = k->target;
+        caller **l = realloc(p->watch, (size_t)(p->nwatch + 1) * sizeof *l);
+        if (!l)
+            return -1;
+        l[p->nwatch++] = k;
+        p->watch = l;
+    }
+    return 0;
+}
+
 static int build_faults(world *w)
 {
     int n = w->sc->nevents;
@@ -170,7 +189,7 @@ world *world_new(const scenario *sc)
     for (int p = 0; p < sc->npools; p++)
         if (pool_build(&w->pools[p], w, p))
             goto fail;
-    if (build_callers(w) || build_faults(w) || link_amplification(w))
+    if (build_callers(w) || build_faults(w) || link_amplification(w) || link_watchers(w))
         goto fail;
     return w;
 fail:
@@ -321,6 +340,9 @@ static void schedule_start(world *w)
         pool_start(&w->pools[p]);
     for (int c = 0; c < sc->nclients; c++)
         source_start(&w->sources[c]);
+    for (int c = 0; c < w->L.ncallers; c++)
+        if (w->callers[c].hc)
+            health_start(w->callers[c].hc);
 }
 
 static void finish(world *w)

@@ -35,7 +35,7 @@ static mark *load_marks(const fig_run *c, const char *pool, int *n)
         double time = tab_num(t, r, ct);
         if (strcmp(tab_str(t, r, cp), pool) || !isfinite(time))
             continue;
-        int fail = !strcmp(ev, "fail"), forced = !strcmp(ev, "forced_fail");
+        int fail = !strcmp(ev, "fail"), forced = !strcmp(ev, "forced_fail") || !strcmp(ev, "restart");
         if (fail || forced || !strcmp(ev, "repair"))
             m[(*n)++] = (mark){time, (fail || forced) ? -1 : 1, forced};
     }

@@ -1,0 +1,101 @@
+/* liveness.c - liveness probes and restarts; see liveness.h. */
+#include "models/liveness.h"
+#include "models/dist.h"
+#include "models/probe.h"
+
+#include <stdlib.h>
+
+typedef struct lv_srv {
+    sim_event tick;
+    struct liveness *l;
+    int index;
+    int fails;               /* consecutive failed probes */
+} lv_srv;
+
+typedef struct liveness {
+    pool *p;
+    const liveness_cfg *cfg;
+    prober pr;
+    rng_stream rng;          /* tick phases and restart times */
+    lv_srv *srv;
+} liveness;
+
+static void lv_tick(sim *s, sim_event *ev);
+static void lv_result(void *ctx, int srv, int ok);
+
+liveness *liveness_new(pool *p)
+{
+    int n = p->cfg->servers;
+    liveness *l = calloc(1, sizeof *l);
+    if (!l)
+        return NULL;
+    l->p = p;
+    l->cfg = &p->cfg->liveness;
+    l->srv = calloc((size_t)n, sizeof *l->srv);
+    if (!l->srv || rng_init(&l->rng) ||
+        probe_init(&l->pr, p, l->cfg->probe, l->cfg->timeout, lv_result, l)) {
+        liveness_free(l);
+        return NULL;
+    }
+    for (int i = 0; i < n; i++) {
+        l->srv[i].l = l;
+        l->srv[i].index = i;
+        l->srv[i].tick.fire = lv_tick;
+    }
+    return l;
+}
+
+void liveness_free(liveness *l)
+{
+    if (!l)
+        return;
+    probe_destroy(&l->pr);
+    rng_destroy(&l->rng);
+    free(l->srv);
+    free(l);
+}
+
+void liveness_reset(liveness *l)
+{
+    pool *p = l->p;
+    world_seed_stream(p->w, &l->rng, 1, p->index, ST_LIVENESS);
+    probe_reset(&l->pr);
+    for (int i = 0; i < p->cfg->servers; i++) {
+        l->srv[i].tick.pos = 0;
+        l->srv[i].fails = 0;
+    }
+}
+
+void liveness_start(liveness *l)
+{
+    for (int i = 0; i < l->p->cfg->servers; i++)
+        sim_after(&l->p->w->s, &l->srv[i].tick, l->cfg->interval * rng_uniform(&l->rng));
+}
+
+static void lv_tick(sim *s, sim_event *ev)
+{
+    lv_srv *v = SIM_CONTAINER(ev, lv_srv, tick);
+    liveness *l = v->l;
+    sim_after(s, &v->tick, l->cfg->interval);
+    if (!l->p->srv[v->index].up) {
+        v->fails = 0;
+        return;
+    }
+    if (!probe_busy(&l->pr, v->index))
+        probe_send(&l->pr, v->index);
+}
+
+static void lv_result(void *ctx, int srv, int ok)
+{
+    liveness *l = ctx;
+    lv_srv *v = &l->srv[srv];
+    pool *p = l->p;
+    if (ok || !p->srv[srv].up) {
+        v->fails = 0;
+        return;
+    }
+    if (++v->fails >= l->cfg->failure_threshold) {
+        v->fails = 0;
+        pool_restart(p, srv, dist_sample(&l->cfg->restart, &l->rng));
+    }
+}
