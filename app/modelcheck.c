@@ -325,8 +325,8 @@ static int check_pool_queue(mc_list *l, const exec_result *r, int p)
         return 0;
     an_mm1_response_quantile(lam1, K, 0.99, &p99);
     snprintf(q, sizeof q, "clients.%s.latency_p99", cc->name);
-    /* the log histogram's buckets are 1.1% wide */
-    return check(l, q, results_caller_stat(r, only, CM_LATENCY_P99), p99, 0.011 * p99, NULL,
+    /* the log histogram's buckets are at most 1/64 = 1.5625% wide (STAT_HIST_SUB) */
+    return check(l, q, results_caller_stat(r, only, CM_LATENCY_P99), p99, p99 / STAT_HIST_SUB, NULL,
                  "M/M/1: -ln(0.01)/(K - lambda)");
 }
 

@@ -8,6 +8,7 @@
  */
 #include "loader/loader_int.h"
 #include "models/metrics.h"
+#include "sim/stat.h"
 
 #include <float.h>
 #include <stdlib.h>
@@ -78,7 +79,9 @@ static void build_limits(lctx *c, const cJSON *root, limits_cfg *l)
 static void build_times(lctx *c, const cJSON *root, scenario *s)
 {
     char h[40], b[40];
-    int horizon_ok = lv_num(c, root, "horizon", (lrange){0, 1e13, 1, 0, 0}, 1, &s->horizon) == 1;
+    /* at most STAT_HIST_MAX_SECONDS: every latency fits the histogram */
+    int horizon_ok = lv_num(c, root, "horizon", (lrange){0, STAT_HIST_MAX_SECONDS, 1, 0, 0}, 1,
+                            &s->horizon) == 1;
     if (lv_num(c, root, "warmup", R_NONNEG, 0, &s->warmup) == 1 && horizon_ok &&
         s->warmup >= s->horizon) {
         lpath_key(&c->path, "warmup");

@@ -37,6 +37,9 @@ double stat_tw_take_bin(stat_tw *s, double t)
     return a;
 }
 
+_Static_assert((1LL << STAT_HIST_MAXEXP) > (long long)STAT_HIST_MAX_SECONDS,
+              "the histogram must hold any latency up to the longest horizon");
+
 void stat_hist_bind(stat_hist *h, double *count)
 {
     h->count = count;
@@ -48,6 +51,8 @@ void stat_hist_clear(stat_hist *h)
     memset(h->count, 0, STAT_HIST_N * sizeof *h->count);
     h->n = 0;
     h->sum = 0;
+    h->min = INFINITY;
+    h->max = -INFINITY;
 }
 
 size_t stat_hist_index_slow(double x)
@@ -104,6 +109,14 @@ double stat_hist_quantile(const double *c, double n, double q)
         cum += c[i];
     }
     return stat_hist_lower(STAT_HIST_N - 1);
+}
+
+double stat_hist_quantile_within(const double *c, double n, double q, double lo, double hi)
+{
+    double v = stat_hist_quantile(c, n, q);
+    if (isnan(v) || !(lo <= hi))
+        return v;
+    return v < lo ? lo : v > hi ? hi : v;
 }
 
 double stat_t95(int n)

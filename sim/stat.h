@@ -5,8 +5,10 @@
  *              accumulator per time-series bin;
  *  stat_hist   log-bucketed histogram of positive values (latencies) with
  *              bounded relative error: STAT_HIST_SUB buckets per power of two,
- *              so a quantile is off by at most 2^(1/64) - 1 = 1.1% before
- *              interpolation;
+ *              the widest (the first of each octave, [2^e, 2^e (1 + 1/64)))
+ *              1/64 = 1.5625% wide, so an interpolated quantile is within
+ *              1.5625% of the empirical one; it is also kept inside the
+ *              smallest and largest value seen (exact for a constant);
  *  stat_summary mean, sample sd and Student-t 95% interval over independent
  *              replications (gsl_cdf_tdist_Pinv).
  *
@@ -56,7 +58,11 @@ double stat_tw_take_bin(stat_tw *s, double t);
 
 #define STAT_HIST_SUB 64    /* buckets per power of two */
 #define STAT_HIST_MINEXP (-30) /* smallest bucket 2^-30 s, about 1 ns */
-#define STAT_HIST_MAXEXP 24    /* largest 2^24 s, about 194 days */
+/* largest bucket ends at 2^44 s = 1.76e13 s, above the longest horizon the
+ * loader accepts (1e13 s, STAT_HIST_MAX_SECONDS): a latency never lands in
+ * the overflow bucket, so no percentile is ever clamped there. */
+#define STAT_HIST_MAXEXP 44
+#define STAT_HIST_MAX_SECONDS 1e13
 #define STAT_HIST_N ((STAT_HIST_MAXEXP - STAT_HIST_MINEXP) * STAT_HIST_SUB + 2)
 
 /* Counts live in caller memory (double[STAT_HIST_N]) so a replication's
@@ -65,6 +71,7 @@ typedef struct {
     double *count;  /* STAT_HIST_N buckets: [0] underflow, [N-1] overflow */
     double n;       /* total observations */
     double sum;     /* for the exact mean */
+    double min, max; /* smallest and largest observation (+inf / -inf when empty) */
 } stat_hist;
 
 void stat_hist_bind(stat_hist *h, double *count); /* and clear */
@@ -98,14 +105,21 @@ static inline void stat_hist_add(stat_hist *h, double x)
     h->count[stat_hist_index(x)] += 1;
     h->n += 1;
     h->sum += x;
+    h->min = x < h->min ? x : h->min;
+    h->max = x > h->max ? x : h->max;
 }
 
 /* Bounds of bucket I. */
 double stat_hist_lower(size_t i);
 double stat_hist_upper(size_t i);
 /* Quantile Q in (0,1) of counts C[STAT_HIST_N] holding N observations,
- * interpolated geometrically inside the bucket; NAN when N == 0. */
+ * interpolated geometrically inside the bucket; NAN when N == 0.  Values in
+ * the underflow bucket [0, 2^MINEXP) give its upper bound. */
 double stat_hist_quantile(const double *c, double n, double q);
+/* The same, kept inside [LO, HI] (the smallest and largest observation), so
+ * a percentile never exceeds the largest value seen and a constant gives
+ * itself exactly.  Use this whenever the extremes are known. */
+double stat_hist_quantile_within(const double *c, double n, double q, double lo, double hi);
 
 /* Mean, sd and 95% t-interval of N values.  With N < 2 the sd and interval
  * are NAN (undefined; writers print null).  Non-finite values are skipped

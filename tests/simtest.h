@@ -51,7 +51,7 @@ static inline double st_half(stat_summary s) { return isfinite(s.hi) ? s.hi - s.
 
 /* Check that the observed mean agrees with EXACT within K CI half-widths
  * plus an absolute allowance EXTRA for known discretisation (e.g. the
- * latency histogram's 1.1% bucket width). */
+ * latency histogram's bucket width, at most 1/64). */
 #define assert_agrees(s, exact, k, extra) \
     do { \
         stat_summary s_ = (s); \

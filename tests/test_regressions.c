@@ -201,12 +201,63 @@ static void test_unrelated_client(void **state)
     scenario_free(&b);
 }
 
+/* Percentiles are neither clamped at the histogram's old top (2^24 s: a
+ * constant 3e7 s latency gave p50 = 16777216) nor above the largest latency
+ * seen.  One server with 64 workers never queues at 2e-8 arrivals/s, so every
+ * latency is exactly the deterministic service time 3e7 s. */
+static void test_percentile_huge_constant(void **state)
+{
+    (void)state;
+    scenario s;
+    st_scenario(&s, 1, 1, 2e9, 3, 77);
+    s.pools[0].servers = 1;
+    s.pools[0].workers = 64;
+    s.pools[0].service = st_det(3e7);
+    s.clients[0].arrival.rate = 2e-8;
+    exec_result r;
+    assert_int_equal(st_run(&r, &s), WORLD_DONE);
+    for (int m = CM_LATENCY_P50; m <= CM_LATENCY_P999; m++) {
+        stat_summary p = cstat(&r, m);
+        assert_true(p.n == 3);
+        assert_close(p.mean, 3e7, 3e7 * 1e-12);
+    }
+    exec_result_free(&r);
+    scenario_free(&s);
+}
+
+/* With a 0.1 s timeout and one attempt no successful latency exceeds 0.1 s,
+ * so no percentile may (p999 used to be 0.10032: the interpolation inside
+ * the bucket [0.09961, 0.10117) ran past the largest value).  Service Exp(10)
+ * on one server at 1 request/s: about 36% of attempts time out, and the
+ * successes crowd just below 0.1. */
+static void test_percentile_below_timeout(void **state)
+{
+    (void)state;
+    scenario s;
+    st_scenario(&s, 1, 1, 20000, 4, 5);
+    s.pools[0].servers = 1;
+    s.pools[0].service = st_exp(10);
+    s.clients[0].arrival.rate = 1;
+    s.clients[0].policy.timeout = 0.1;
+    exec_result r;
+    assert_int_equal(st_run(&r, &s), WORLD_DONE);
+    for (int rep = 0; rep < 4; rep++) {
+        const double *m = rec_caller(&r.L, exec_rec(&r, rep), 0);
+        print_message("rep %d: p99 %.6g p999 %.6g\n", rep, m[CM_LATENCY_P99], m[CM_LATENCY_P999]);
+        assert_true(m[CM_LATENCY_P999] <= 0.1);
+        assert_true(m[CM_LATENCY_P99] <= m[CM_LATENCY_P999]);
+    }
+    exec_result_free(&r);
+    scenario_free(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_probe_abandoned_by_deadline), cmocka_unit_test(test_deadline_feeds_breaker),
         cmocka_unit_test(test_overlapping_load_events),     cmocka_unit_test(test_mttr_estimate_forced),
         cmocka_unit_test(test_bin_arrivals_reset),          cmocka_unit_test(test_unrelated_client),
+        cmocka_unit_test(test_percentile_huge_constant),    cmocka_unit_test(test_percentile_below_timeout),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
