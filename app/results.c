@@ -1,5 +1,6 @@
 /* results.c - statistics and the run's output files. */
 #include "app/results.h"
+#include "loader/loader.h"
 #include "app/cmd.h"
 #include "util/fsutil.h"
 #include "models/breaker.h"
@@ -197,6 +198,24 @@ static int write_json(const char *dir, const char *name, cJSON *j)
     text[len] = '\n'; /* replace the NUL: files end with a newline */
     int rc = fs_write_atomic(path, text, len + 1);
     free(text);
+    return rc;
+}
+
+/* scenario.resolved.json: the configuration this run used, every default
+ * written out (what the report describes). */
+static int write_resolved(const char *dir, const scenario *sc)
+{
+    char path[4096], *text = loader_resolved_json(sc);
+    size_t len = text ? strlen(text) : 0;
+    char *line = text ? realloc(text, len + 2) : NULL;
+    if (!line || !fs_join(path, sizeof path, dir, "scenario.resolved.json")) {
+        free(line ? line : text);
+        errno = ENOMEM;
+        return -1;
+    }
+    line[len] = '\n';
+    int rc = fs_write_atomic(path, line, len + 1);
+    free(line);
     return rc;
 }
 
@@ -417,6 +436,8 @@ int results_write_dir(const char *outdir, const exec_result *r, const mc_list *m
         fs_join(path, sizeof path, outdir, "scenario.json");
         rc = fs_write_atomic(path, meta->effective_json, strlen(meta->effective_json));
     }
+    if (rc == 0)
+        rc = write_resolved(outdir, r->sc);
     if (rc == 0)
         rc = write_csv(outdir, "summary.csv", write_summary, r) ||
              write_csv(outdir, "timeseries.csv", write_timeseries, r) ||

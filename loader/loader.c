@@ -269,7 +269,7 @@ int loader_build(const loader_doc *d, scenario *out, FILE *err)
     memset(&c, 0, sizeof c);
     c.doc = d;
     c.err = err;
-    memset(out, 0, sizeof *out);
+    scenario_defaults(out);
     lbuild_scenario(&c, d->root, out);
     if (!c.oom && c.nerr == 0 && !(out->file = strdup(d->file)))
         c.oom = 1;

@@ -65,6 +65,13 @@ loader_doc *loader_clone(const loader_doc *d);
 /* Pretty JSON of the scenario after overrides (caller free()s); NULL on ENOMEM. */
 char *loader_effective_json(const loader_doc *d);
 
+/* The configuration S as a scenario file with every default written out
+ * (scenario.resolved.json, docs/OUTPUT.md): pretty JSON, caller free()s;
+ * NULL on ENOMEM.  Loading it again gives the same scenario.  A feature that
+ * is off is left out when its presence would turn it on (hedge, outlier,
+ * health_check, liveness, spares, calls, failure); kinds say "none". */
+char *loader_resolved_json(const scenario *s);
+
 /* Compact JSON of the value at PATH (caller free()s), or NULL if absent. */
 char *loader_get_json(const loader_doc *d, const char *path);
 

@@ -63,9 +63,7 @@ static char *dup_or_oom(lctx *c, const char *s)
 static void build_limits(lctx *c, const cJSON *root, limits_cfg *l)
 {
     const cJSON *o;
-    double in_flight = 1000000;
-    l->max_in_flight = 1000000;
-    l->max_events = 0;
+    double in_flight = (double)l->max_in_flight; /* scenario_defaults() */
     if (lv_object(c, root, "limits", 0, "an object {\"max_in_flight\": n, \"max_events\": n}", &o) != 1)
         return;
     lpath_key(&c->path, "limits");
@@ -105,7 +103,7 @@ static void build_top(lctx *c, const cJSON *root, scenario *s)
 {
     const char *name = NULL, *desc = "";
     char got[96];
-    double seed = 1;
+    double seed = (double)s->seed; /* scenario_defaults() */
     if (lv_str(c, root, "name", 1, "the scenario's name (a string)", &name) == 1 &&
         !scenario_name_ok(name)) {
         lpath_key(&c->path, "name");
@@ -120,14 +118,13 @@ static void build_top(lctx *c, const cJSON *root, scenario *s)
     lv_num(c, root, "seed", (lrange){0, 9007199254740992.0, 0, 0, 1}, 0, &seed);
     s->seed = (uint64_t)seed;
     build_times(c, root, s);
-    s->replications = 10;
     lv_int(c, root, "replications", R_INT(1, 1000000), 0, &s->replications);
     build_limits(c, root, &s->limits);
 }
 
 /* ---- pools ---- */
 
-static const lenum failure_modes[] = {
+const lenum lk_failure_modes[] = {
     {"fail_fast", FAIL_FAST, NULL}, {"hang", FAIL_HANG, NULL}, {NULL, 0, NULL}};
 
 /* error_rate, error_kind, latency_injection of a pool or an inject event. */
@@ -136,7 +133,7 @@ static void build_inject(lctx *c, const cJSON *o, inject_cfg *in)
     const cJSON *li;
     const lenum *m;
     lv_num(c, o, "error_rate", R_PROB, 0, &in->error_rate);
-    if (lv_enum(c, o, "error_kind", failure_modes, 0, &m) == 1)
+    if (lv_enum(c, o, "error_kind", lk_failure_modes, 0, &m) == 1)
         in->error_kind = (failure_mode)m->value;
     if (lv_object(c, o, "latency_injection", 0,
                   "an object {\"fraction\": f, \"delay\": {\"dist\": ...}}", &li) != 1)
@@ -148,9 +145,9 @@ static void build_inject(lctx *c, const cJSON *o, inject_cfg *in)
     lpath_pop(&c->path);
 }
 
-static const lenum full_actions[] = {
+const lenum lk_full_actions[] = {
     {"reject", FULL_REJECT, NULL}, {"drop", FULL_DROP, NULL}, {NULL, 0, NULL}};
-static const lenum disciplines[] = {{"fifo", DISC_FIFO, NULL}, {"ps", DISC_PS, NULL}, {NULL, 0, NULL}};
+const lenum lk_disciplines[] = {{"fifo", DISC_FIFO, NULL}, {"ps", DISC_PS, NULL}, {NULL, 0, NULL}};
 
 /* service_slowdown: {"per_request": k} or {"table": [[n, factor], ...]}. */
 static void build_slowdown(lctx *c, const cJSON *o, slowdown_cfg *sd)
@@ -211,12 +208,12 @@ static void build_pool(lctx *c, const cJSON *o, const lnames *pools, pool_cfg *p
     lbuild_dist(c, o, "failure", 0, &p->failure);
     lbuild_dist(c, o, "repair", 0, &p->repair);
     lv_int(c, o, "repair_crews", R_INT(0, 100000), 0, &p->repair_crews);
-    if (lv_enum(c, o, "failure_mode", failure_modes, 0, &m) == 1)
+    if (lv_enum(c, o, "failure_mode", lk_failure_modes, 0, &m) == 1)
         p->mode = (failure_mode)m->value;
     build_inject(c, o, &p->inject);
-    if (lv_enum(c, o, "on_full", full_actions, 0, &m) == 1)
+    if (lv_enum(c, o, "on_full", lk_full_actions, 0, &m) == 1)
         p->on_full = (full_action)m->value;
-    if (lv_enum(c, o, "discipline", disciplines, 0, &m) == 1)
+    if (lv_enum(c, o, "discipline", lk_disciplines, 0, &m) == 1)
         p->discipline = (pool_discipline)m->value;
     if (p->discipline == DISC_PS && p->workers != 1) {
         lpath_key(&c->path, "workers");
@@ -342,7 +339,7 @@ static void build_pools(lctx *c, const cJSON *root, scenario *s, lnames *names)
 static const char *const arrival_shared[] = {"process", NULL};
 static const char *const p_poisson[] = {"rate", "schedule", "periodic", NULL};
 static const char *const p_closed[] = {"users", "think", NULL};
-static const lenum arrivals[] = {{"poisson", ARRIVAL_POISSON, p_poisson},
+const lenum lk_arrivals[] = {{"poisson", ARRIVAL_POISSON, p_poisson},
                                  {"closed", ARRIVAL_CLOSED, p_closed},
                                  {NULL, 0, NULL}};
 
@@ -402,13 +399,13 @@ static void build_periodic(lctx *c, const cJSON *ar, arrival_cfg *a)
 static void build_arrival(lctx *c, const cJSON *o, arrival_cfg *a)
 {
     const cJSON *ar;
-    const lenum *k = &arrivals[0];
+    const lenum *k = &lk_arrivals[0];
     if (lv_object(c, o, "arrival", 0, "an object {\"process\": \"poisson\", \"rate\": r}", &ar) != 1)
         return;
     lpath_key(&c->path, "arrival");
     lcheck_keys(c, ar, &ls_arrival);
-    if (lv_enum(c, ar, "process", arrivals, 0, &k) >= 0) {
-        lcheck_kind_keys(c, ar, &ls_arrival, arrival_shared, arrivals, k, "arrival process");
+    if (lv_enum(c, ar, "process", lk_arrivals, 0, &k) >= 0) {
+        lcheck_kind_keys(c, ar, &ls_arrival, arrival_shared, lk_arrivals, k, "arrival process");
         a->process = (arrival_kind)k->value;
         if (a->process == ARRIVAL_POISSON) {
             int sched = build_schedule(c, ar, a);
@@ -468,7 +465,7 @@ static const char *const event_shared[] = {"kind", "at", "duration", NULL};
 static const char *const p_fail[] = {"pool", "servers", NULL};
 static const char *const p_load[] = {"client", "multiplier", NULL};
 static const char *const p_inject[] = {"pool", "error_rate", "error_kind", "latency_injection", NULL};
-static const lenum event_kinds[] = {{"fail", EVENT_FAIL, p_fail},
+const lenum lk_event_kinds[] = {{"fail", EVENT_FAIL, p_fail},
                                     {"load", EVENT_LOAD, p_load},
                                     {"inject", EVENT_INJECT, p_inject},
                                     {NULL, 0, NULL}};
@@ -480,9 +477,9 @@ static void build_event(lctx *c, const cJSON *o, const scenario *s, const lnames
     lcheck_keys(c, o, &ls_event);
     lv_num(c, o, "at", R_NONNEG, 1, &ev->at);
     lv_num(c, o, "duration", R_POS, 1, &ev->duration);
-    if (lv_enum(c, o, "kind", event_kinds, 1, &k) != 1)
+    if (lv_enum(c, o, "kind", lk_event_kinds, 1, &k) != 1)
         return;
-    lcheck_kind_keys(c, o, &ls_event, event_shared, event_kinds, k, "event kind");
+    lcheck_kind_keys(c, o, &ls_event, event_shared, lk_event_kinds, k, "event kind");
     ev->kind = (event_kind)k->value;
     if (ev->kind == EVENT_LOAD) {
         lv_ref(c, o, "client", clients, 1, &ev->client);

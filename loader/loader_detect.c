@@ -1,7 +1,8 @@
 /* loader_detect.c - failure and recovery detectors and failover:
  * clients' (and pools' `calls`) health_check, pools' liveness and spares.
  *
- * Defaults follow the reference implementations (docs/SCENARIO.md):
+ * Defaults (set in models/config.c) follow the reference implementations
+ * (docs/SCENARIO.md):
  *   health_check  Envoy: interval, timeout and both thresholds are required
  *                 (Envoy has no defaults for them); interval_jitter 0;
  *                 healthy_panic_threshold 50 %.
@@ -17,7 +18,7 @@
 
 static const char *const no_keys[] = {NULL};
 
-static const lenum probes[] = {
+const lenum lk_probes[] = {
     {"direct", PROBE_DIRECT, NULL}, {"queued", PROBE_QUEUED, NULL}, {NULL, 0, NULL}};
 
 void lbuild_health(lctx *c, const cJSON *obj, health_cfg *h)
@@ -30,13 +31,13 @@ void lbuild_health(lctx *c, const cJSON *obj, health_cfg *h)
         return;
     lpath_key(&c->path, "health_check");
     lcheck_keys(c, o, &ls_health);
-    *h = (health_cfg){1, 0, 0, 0, 1, 1, PROBE_DIRECT, 0.5};
+    health_cfg_enable(h);
     lv_num(c, o, "interval", R_POS, 1, &h->interval);
     lv_num(c, o, "jitter", R_NONNEG, 0, &h->jitter);
     lv_num(c, o, "timeout", R_POS, 1, &h->timeout);
     lv_int(c, o, "unhealthy_threshold", R_INT(1, 1000000), 1, &h->unhealthy_threshold);
     lv_int(c, o, "healthy_threshold", R_INT(1, 1000000), 1, &h->healthy_threshold);
-    if (lv_enum(c, o, "probe", probes, 0, &k) == 1)
+    if (lv_enum(c, o, "probe", lk_probes, 0, &k) == 1)
         h->probe = (probe_kind)k->value;
     lv_num(c, o, "panic_threshold", R_PROB, 0, &h->panic_threshold);
     lpath_pop(&c->path);
@@ -51,16 +52,11 @@ void lbuild_liveness(lctx *c, const cJSON *obj, liveness_cfg *l)
         return;
     lpath_key(&c->path, "liveness");
     lcheck_keys(c, o, &ls_liveness);
-    l->enabled = 1;
-    l->interval = 10;
-    l->timeout = 1;
-    l->failure_threshold = 3;
-    l->probe = PROBE_DIRECT;
-    l->restart = (dist_cfg){.kind = DIST_DETERMINISTIC, .value = 10};
+    liveness_cfg_enable(l);
     lv_num(c, o, "interval", R_POS, 0, &l->interval);
     lv_num(c, o, "timeout", R_POS, 0, &l->timeout);
     lv_int(c, o, "failure_threshold", R_INT(1, 1000000), 0, &l->failure_threshold);
-    if (lv_enum(c, o, "probe", probes, 0, &k) == 1)
+    if (lv_enum(c, o, "probe", lk_probes, 0, &k) == 1)
         l->probe = (probe_kind)k->value;
     lbuild_dist(c, o, "restart", 0, &l->restart);
     lpath_pop(&c->path);
@@ -68,7 +64,7 @@ void lbuild_liveness(lctx *c, const cJSON *obj, liveness_cfg *l)
 
 static const char *const spares_shared[] = {"count", "mode", "switchover", NULL};
 static const char *const p_warm[] = {"warm_factor", NULL};
-static const lenum spare_modes[] = {{"cold", SPARE_COLD, no_keys},
+const lenum lk_spare_modes[] = {{"cold", SPARE_COLD, no_keys},
                                     {"warm", SPARE_WARM, p_warm},
                                     {"hot", SPARE_HOT, no_keys},
                                     {NULL, 0, NULL}};
@@ -95,15 +91,15 @@ static void build_switchover(lctx *c, const cJSON *o, dist_cfg *d)
 void lbuild_spares(lctx *c, const cJSON *obj, spares_cfg *s)
 {
     const cJSON *o;
-    const lenum *k = &spare_modes[0];
+    const lenum *k = &lk_spare_modes[0];
     if (lv_object(c, obj, "spares", 0, "an object {\"count\": n, \"mode\": \"cold\"|\"warm\"|\"hot\", ...}",
                   &o) != 1)
         return;
     lpath_key(&c->path, "spares");
     lcheck_keys(c, o, &ls_spares);
     lv_int(c, o, "count", R_INT(1, 100000), 1, &s->count);
-    if (lv_enum(c, o, "mode", spare_modes, 0, &k) >= 0) {
-        lcheck_kind_keys(c, o, &ls_spares, spares_shared, spare_modes, k, "spares mode");
+    if (lv_enum(c, o, "mode", lk_spare_modes, 0, &k) >= 0) {
+        lcheck_kind_keys(c, o, &ls_spares, spares_shared, lk_spare_modes, k, "spares mode");
         s->mode = (spare_mode)k->value;
         if (s->mode == SPARE_WARM)
             lv_num(c, o, "warm_factor", (lrange){0, 1, 1, 1, 0}, 1, &s->warm_factor);

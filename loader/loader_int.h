@@ -10,6 +10,9 @@
  *   loader_policy.c   timeouts, retry, backoff, budget, breaker, hedge, outlier, dists
  *
  *   loader_detect.c   health_check, liveness, spares (detectors and failover)
+ *   loader_resolved.c the scenario struct back to JSON: scenario.resolved.json
+ *                     (A NEW KEY NEEDS A LINE THERE TOO: test_loader's
+ *                     test_resolved and tests/sh/resolved.sh check the round trip)
  *
  * cJSON stays inside these files.
  */
@@ -157,6 +160,16 @@ typedef struct {
     int value;
     const char *const *keys; /* kinds: keys only this kind takes ({NULL} = none) */
 } lenum;
+
+/* The names of every enumerated value, shared by the parser and the writer
+ * of scenario.resolved.json (loader_resolved.c), each ended by {NULL}. */
+extern const lenum lk_dist_kinds[], lk_backoff_kinds[], lk_jitters[], lk_budget_kinds[],
+    lk_outcomes[], lk_breaker_kinds[], lk_scopes[], lk_balancers[], lk_failure_modes[],
+    lk_arrivals[], lk_event_kinds[], lk_probes[], lk_spare_modes[], lk_full_actions[],
+    lk_disciplines[];
+
+/* The name of VALUE in TAB, or NULL. */
+const char *lenum_name(const lenum *tab, int value);
 
 /* Report keys of OBJ that belong to another kind than K (SHARED are allowed
  * for every kind).  WHAT is e.g. "breaker kind" or "distribution". */

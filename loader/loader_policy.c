@@ -22,7 +22,7 @@ static const char *const p_value[] = {"value", NULL};
 static const char *const p_shape_scale[] = {"shape", "scale", NULL};
 static const char *const p_mu_sigma[] = {"mu", "sigma", NULL};
 static const char *const p_mixture[] = {"components", NULL};
-static const lenum dist_kinds[] = {{"exponential", DIST_EXPONENTIAL, p_rate},
+const lenum lk_dist_kinds[] = {{"exponential", DIST_EXPONENTIAL, p_rate},
                                    {"deterministic", DIST_DETERMINISTIC, p_value},
                                    {"weibull", DIST_WEIBULL, p_shape_scale},
                                    {"lognormal", DIST_LOGNORMAL, p_mu_sigma},
@@ -109,13 +109,13 @@ static void dist_params(lctx *c, const cJSON *o, dist_cfg *v)
 static int dist_body(lctx *c, const cJSON *o, dist_cfg *d)
 {
     int errors = c->nerr;
-    const lenum *k = &dist_kinds[0];
+    const lenum *k = &lk_dist_kinds[0];
     dist_cfg v;
     char m[40];
     lcheck_keys(c, o, &ls_dist);
-    if (lv_enum(c, o, "dist", dist_kinds, 0, &k) < 0)
+    if (lv_enum(c, o, "dist", lk_dist_kinds, 0, &k) < 0)
         return -1;
-    lcheck_kind_keys(c, o, &ls_dist, dist_shared, dist_kinds, k, "distribution");
+    lcheck_kind_keys(c, o, &ls_dist, dist_shared, lk_dist_kinds, k, "distribution");
     memset(&v, 0, sizeof v);
     v.kind = (dist_kind)k->value;
     dist_params(c, o, &v);
@@ -183,12 +183,12 @@ static const char *const kind_shared[] = {"kind", NULL};
 static const char *const p_constant[] = {"delay", NULL};
 static const char *const p_exponential[] = {"base", "multiplier", "cap", "jitter", NULL};
 static const char *const p_exp_random[] = {"rate", "t_max", NULL};
-static const lenum backoff_kinds[] = {{"none", BACKOFF_NONE, no_keys},
+const lenum lk_backoff_kinds[] = {{"none", BACKOFF_NONE, no_keys},
                                       {"constant", BACKOFF_CONSTANT, p_constant},
                                       {"exponential", BACKOFF_EXPONENTIAL, p_exponential},
                                       {"exponential_random", BACKOFF_EXPONENTIAL_RANDOM, p_exp_random},
                                       {NULL, 0, NULL}};
-static const lenum jitters[] = {{"none", JITTER_NONE, NULL},
+const lenum lk_jitters[] = {{"none", JITTER_NONE, NULL},
                                 {"full", JITTER_FULL, NULL},
                                 {"equal", JITTER_EQUAL, NULL},
                                 {"decorrelated", JITTER_DECORRELATED, NULL},
@@ -203,7 +203,7 @@ static void backoff_params(lctx *c, const cJSON *o, backoff_cfg *b)
         lv_num(c, o, "base", R_POS, 1, &b->base);
         lv_num(c, o, "multiplier", (lrange){1, HUGE_VAL, 0, 0, 0}, 0, &b->multiplier);
         lv_num(c, o, "cap", R_NONNEG, 0, &b->cap);
-        if (lv_enum(c, o, "jitter", jitters, 0, &j) == 1)
+        if (lv_enum(c, o, "jitter", lk_jitters, 0, &j) == 1)
             b->jitter = (jitter_kind)j->value;
         break;
     case BACKOFF_EXPONENTIAL_RANDOM:
@@ -217,13 +217,13 @@ static void backoff_params(lctx *c, const cJSON *o, backoff_cfg *b)
 static void build_backoff(lctx *c, const cJSON *obj, backoff_cfg *b)
 {
     const cJSON *o;
-    const lenum *k = &backoff_kinds[0];
+    const lenum *k = &lk_backoff_kinds[0];
     if (lv_object(c, obj, "backoff", 0, "an object {\"kind\": ..., ...}", &o) != 1)
         return;
     lpath_key(&c->path, "backoff");
     lcheck_keys(c, o, &ls_backoff);
-    if (lv_enum(c, o, "kind", backoff_kinds, 0, &k) >= 0) {
-        lcheck_kind_keys(c, o, &ls_backoff, kind_shared, backoff_kinds, k, "backoff kind");
+    if (lv_enum(c, o, "kind", lk_backoff_kinds, 0, &k) >= 0) {
+        lcheck_kind_keys(c, o, &ls_backoff, kind_shared, lk_backoff_kinds, k, "backoff kind");
         b->kind = (backoff_kind)k->value;
         backoff_params(c, o, b);
     }
@@ -232,7 +232,7 @@ static void build_backoff(lctx *c, const cJSON *obj, backoff_cfg *b)
 
 static const char *const p_token_bucket[] = {"max_tokens", "token_ratio", NULL};
 static const char *const p_ratio[] = {"percent", "min_per_second", "ttl", NULL};
-static const lenum budget_kinds[] = {{"token_bucket", BUDGET_TOKEN_BUCKET, p_token_bucket},
+const lenum lk_budget_kinds[] = {{"token_bucket", BUDGET_TOKEN_BUCKET, p_token_bucket},
                                      {"ratio", BUDGET_RATIO, p_ratio},
                                      {"none", BUDGET_NONE, no_keys},
                                      {NULL, 0, NULL}};
@@ -240,19 +240,18 @@ static const lenum budget_kinds[] = {{"token_bucket", BUDGET_TOKEN_BUCKET, p_tok
 static void build_budget(lctx *c, const cJSON *obj, budget_cfg *b)
 {
     const cJSON *o;
-    const lenum *k = &budget_kinds[0];
+    const lenum *k = &lk_budget_kinds[0];
     if (lv_object(c, obj, "budget", 0, "an object {\"kind\": ..., ...}", &o) != 1)
         return;
     lpath_key(&c->path, "budget");
     lcheck_keys(c, o, &ls_budget);
-    if (lv_enum(c, o, "kind", budget_kinds, 0, &k) >= 0) {
-        lcheck_kind_keys(c, o, &ls_budget, kind_shared, budget_kinds, k, "budget kind");
-        b->kind = (budget_kind)k->value;
+    if (lv_enum(c, o, "kind", lk_budget_kinds, 0, &k) >= 0) {
+        lcheck_kind_keys(c, o, &ls_budget, kind_shared, lk_budget_kinds, k, "budget kind");
+        budget_cfg_enable(b, (budget_kind)k->value);
         if (b->kind == BUDGET_TOKEN_BUCKET) {
             lv_num(c, o, "max_tokens", (lrange){0, 1000, 1, 0, 0}, 1, &b->max_tokens);
             lv_num(c, o, "token_ratio", R_POS, 1, &b->token_ratio);
         } else if (b->kind == BUDGET_RATIO) {
-            b->percent = 0.2, b->min_per_second = 10, b->ttl = 10; /* Finagle's defaults */
             lv_num(c, o, "percent", R_PROB, 0, &b->percent);
             lv_num(c, o, "min_per_second", R_NONNEG, 0, &b->min_per_second);
             lv_num(c, o, "ttl", (lrange){1, 60, 0, 0, 0}, 0, &b->ttl);
@@ -261,7 +260,7 @@ static void build_budget(lctx *c, const cJSON *obj, budget_cfg *b)
     lpath_pop(&c->path);
 }
 
-static const lenum outcomes[] = {{"timeout", 0, NULL},
+const lenum lk_outcomes[] = {{"timeout", 0, NULL},
                                  {"error", 1, NULL},
                                  {"rejected", 2, NULL},
                                  {"breaker", 3, NULL},
@@ -279,7 +278,7 @@ static void build_retry_on(lctx *c, const cJSON *obj, retry_on_cfg *out)
     {
         const lenum *e;
         lpath_index(&c->path, i++);
-        if (lv_check_enum(c, v, outcomes, &e) == 1 && on[e->value]++)
+        if (lv_check_enum(c, v, lk_outcomes, &e) == 1 && on[e->value]++)
             lerr(c, AT_VALUE, "\"%s\" is listed twice", e->name);
         lpath_pop(&c->path);
     }
@@ -296,7 +295,7 @@ static void build_retry(lctx *c, const cJSON *obj, retry_cfg *r)
         return;
     lpath_key(&c->path, "retry");
     lcheck_keys(c, o, &ls_retry);
-    r->max_attempts = 3; /* a retry object without max_attempts: 3 attempts in all */
+    retry_cfg_enable(r);
     lv_int(c, o, "max_attempts", R_INT(1, 100), 0, &r->max_attempts);
     build_backoff(c, o, &r->backoff);
     build_budget(c, o, &r->budget);
@@ -310,11 +309,11 @@ static const char *const breaker_shared[] = {"kind", "scope", "open_for", "half_
 static const char *const p_consecutive[] = {"failure_threshold", NULL};
 static const char *const p_failure_rate[] = {"window", "min_calls", "failure_rate",
                                              "slow_call_duration", "slow_call_rate", NULL};
-static const lenum breaker_kinds[] = {{"consecutive", BREAKER_CONSECUTIVE, p_consecutive},
+const lenum lk_breaker_kinds[] = {{"consecutive", BREAKER_CONSECUTIVE, p_consecutive},
                                       {"failure_rate", BREAKER_FAILURE_RATE, p_failure_rate},
                                       {"none", BREAKER_NONE, no_keys},
                                       {NULL, 0, NULL}};
-static const lenum scopes[] = {
+const lenum lk_scopes[] = {
     {"per_server", SCOPE_PER_SERVER, NULL}, {"pool", SCOPE_POOL, NULL}, {NULL, 0, NULL}};
 
 static void failure_rate_params(lctx *c, const cJSON *o, breaker_cfg *b)
@@ -337,17 +336,17 @@ static void failure_rate_params(lctx *c, const cJSON *o, breaker_cfg *b)
 static void build_breaker(lctx *c, const cJSON *obj, breaker_cfg *b)
 {
     const cJSON *o;
-    const lenum *k = &breaker_kinds[0], *s;
+    const lenum *k = &lk_breaker_kinds[0], *s;
     if (lv_object(c, obj, "breaker", 0, "an object {\"kind\": ..., ...}", &o) != 1)
         return;
     lpath_key(&c->path, "breaker");
     lcheck_keys(c, o, &ls_breaker);
-    if (lv_enum(c, o, "scope", scopes, 0, &s) == 1)
+    if (lv_enum(c, o, "scope", lk_scopes, 0, &s) == 1)
         b->scope = (breaker_scope)s->value;
     lv_num(c, o, "open_for", R_POS, 0, &b->open_for);
     lv_int(c, o, "half_open_probes", R_INT(1, 1000000), 0, &b->half_open_probes);
-    if (lv_enum(c, o, "kind", breaker_kinds, 0, &k) >= 0) {
-        lcheck_kind_keys(c, o, &ls_breaker, breaker_shared, breaker_kinds, k, "breaker kind");
+    if (lv_enum(c, o, "kind", lk_breaker_kinds, 0, &k) >= 0) {
+        lcheck_kind_keys(c, o, &ls_breaker, breaker_shared, lk_breaker_kinds, k, "breaker kind");
         b->kind = (breaker_kind)k->value;
         if (b->kind == BREAKER_CONSECUTIVE)
             lv_int(c, o, "failure_threshold", R_INT(1, 1000000), 0, &b->failure_threshold);
@@ -364,8 +363,7 @@ static void build_hedge(lctx *c, const cJSON *obj, hedge_cfg *h)
         return;
     lpath_key(&c->path, "hedge");
     lcheck_keys(c, o, &ls_hedge);
-    h->enabled = 1;
-    h->max_attempts = 2;
+    hedge_cfg_enable(h);
     lv_num(c, o, "delay", R_NONNEG, 1, &h->delay);
     lv_int(c, o, "max_attempts", R_INT(1, 10), 0, &h->max_attempts);
     lpath_pop(&c->path);
@@ -378,7 +376,7 @@ static void build_outlier(lctx *c, const cJSON *obj, outlier_cfg *d)
         return;
     lpath_key(&c->path, "outlier");
     lcheck_keys(c, o, &ls_outlier);
-    *d = (outlier_cfg){1, 5, 30, 10}; /* Envoy's defaults */
+    outlier_cfg_enable(d);
     lv_int(c, o, "consecutive_errors", R_INT(1, 1000000), 0, &d->consecutive_errors);
     lv_num(c, o, "base_ejection", R_POS, 0, &d->base_ejection);
     lv_num(c, o, "max_ejection_percent", (lrange){0, 100, 0, 0, 0}, 0, &d->max_ejection_percent);
@@ -387,7 +385,7 @@ static void build_outlier(lctx *c, const cJSON *obj, outlier_cfg *d)
 
 /* ---- the whole policy ---- */
 
-static const lenum balancers[] = {{"random", BAL_RANDOM, NULL},
+const lenum lk_balancers[] = {{"random", BAL_RANDOM, NULL},
                                   {"round_robin", BAL_ROUND_ROBIN, NULL},
                                   {"least_outstanding", BAL_LEAST_OUTSTANDING, NULL},
                                   {"p2c", BAL_P2C, NULL},
@@ -401,7 +399,7 @@ void lbuild_policy(lctx *c, const cJSON *obj, const lnames *pools, int target_re
     pol->target = 0; /* default: the first pool */
     if (lv_ref(c, obj, "target", pools, target_required, &pol->target) < 0)
         pol->target = -1;
-    if (lv_enum(c, obj, "balancer", balancers, 0, &b) == 1)
+    if (lv_enum(c, obj, "balancer", lk_balancers, 0, &b) == 1)
         pol->balancer = (balancer_kind)b->value;
     build_timeout(c, obj, pol);
     lv_num(c, obj, "deadline", R_NONNEG, 0, &pol->deadline);

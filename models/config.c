@@ -1,4 +1,5 @@
-/* config.c - defaults, copy and release of the scenario description. */
+/* config.c - THE defaults of every scenario value, copy and release of the
+ * scenario description. */
 #include "config.h"
 
 #include <math.h>
@@ -44,6 +45,70 @@ void client_cfg_defaults(client_cfg *c)
     c->arrival.process = ARRIVAL_POISSON;
     c->arrival.rate = 1;
     policy_cfg_defaults(&c->policy);
+}
+
+/* Named defaults of the optional objects (the values SCENARIO.md documents). */
+#define DEFAULT_SEED 1
+#define DEFAULT_REPLICATIONS 10
+#define DEFAULT_MAX_IN_FLIGHT 1000000 /* attempts queued or in service, all pools */
+#define RETRY_MAX_ATTEMPTS 3          /* a retry object without max_attempts */
+#define HEDGE_MAX_ATTEMPTS 2          /* gRPC hedgingPolicy: the first + one hedge */
+
+void scenario_defaults(scenario *s)
+{
+    memset(s, 0, sizeof *s);
+    s->seed = DEFAULT_SEED;
+    s->replications = DEFAULT_REPLICATIONS;
+    s->limits.max_in_flight = DEFAULT_MAX_IN_FLIGHT;
+    s->limits.max_events = 0; /* no limit */
+}
+
+void retry_cfg_enable(retry_cfg *r)
+{
+    r->max_attempts = RETRY_MAX_ATTEMPTS;
+}
+
+void budget_cfg_enable(budget_cfg *b, budget_kind kind)
+{
+    b->kind = kind;
+    if (kind == BUDGET_RATIO) { /* Finagle's RetryBudget defaults */
+        b->percent = 0.2;
+        b->min_per_second = 10;
+        b->ttl = 10;
+    } /* token_bucket: max_tokens and token_ratio are required (gRPC has no defaults) */
+}
+
+void hedge_cfg_enable(hedge_cfg *h)
+{
+    h->enabled = 1;
+    h->max_attempts = HEDGE_MAX_ATTEMPTS; /* delay is required */
+}
+
+void outlier_cfg_enable(outlier_cfg *o)
+{
+    /* Envoy outlier_detection: consecutive_5xx 5, base_ejection_time 30 s,
+     * max_ejection_percent 10 */
+    *o = (outlier_cfg){.enabled = 1, .consecutive_errors = 5, .base_ejection = 30,
+                       .max_ejection_percent = 10};
+}
+
+void health_cfg_enable(health_cfg *h)
+{
+    /* Envoy: interval, timeout and both thresholds are required (these 0/1
+     * placeholders never survive a valid file); interval_jitter 0;
+     * healthy_panic_threshold 50 % */
+    *h = (health_cfg){.enabled = 1, .unhealthy_threshold = 1, .healthy_threshold = 1,
+                      .probe = PROBE_DIRECT, .panic_threshold = 0.5};
+}
+
+void liveness_cfg_enable(liveness_cfg *l)
+{
+    /* Kubernetes livenessProbe: periodSeconds 10, timeoutSeconds 1,
+     * failureThreshold 3; a restart keeps the server DOWN 10 s (the kubelet's
+     * first CrashLoopBackOff delay) */
+    *l = (liveness_cfg){.enabled = 1, .interval = 10, .timeout = 1, .failure_threshold = 3,
+                        .probe = PROBE_DIRECT,
+                        .restart = {.kind = DIST_DETERMINISTIC, .value = 10}};
 }
 
 void scenario_free(scenario *s)

@@ -286,10 +286,25 @@ typedef struct scenario {
 /* Release everything a scenario owns (not the struct itself). NULL is fine. */
 void scenario_free(scenario *s);
 
-/* Defaults for a policy/pool/client, as documented in docs/CONTRACT.md. */
+/* THE defaults (docs/SCENARIO.md lists each one): the loader starts from
+ * these and overwrites what the file gives; the report reads them back from
+ * scenario.resolved.json.  Nothing else may write a default value.
+ *
+ * The _defaults functions fill a whole struct with what an absent key means
+ * (a feature left out is off).  The _enable functions turn on an optional
+ * feature whose object is present in the file, with the reference
+ * implementation's defaults for the keys it leaves out. */
+void scenario_defaults(scenario *s);
 void policy_cfg_defaults(policy_cfg *p);
 void pool_cfg_defaults(pool_cfg *p);
 void client_cfg_defaults(client_cfg *c);
+
+void retry_cfg_enable(retry_cfg *r);                      /* "retry": {} */
+void budget_cfg_enable(budget_cfg *b, budget_kind kind);  /* "budget": {"kind": ...} */
+void hedge_cfg_enable(hedge_cfg *h);                      /* "hedge": {...} */
+void outlier_cfg_enable(outlier_cfg *o);                  /* "outlier": {} */
+void health_cfg_enable(health_cfg *h);                    /* "health_check": {...} */
+void liveness_cfg_enable(liveness_cfg *l);                /* "liveness": {} */
 
 /* Deep copy (for sweeps that change one point). Returns 0 or -1 on ENOMEM. */
 int scenario_copy(scenario *dst, const scenario *src);

@@ -137,7 +137,9 @@ static int open_fraction_panel(fig_run *c, gp_fig *f, FILE *g, const char *dat)
     for (int i = 0; i < nc && n < 16; i++) {
         const char *cl = rd_key(c->rd, RD_RESULTS, i, "clients");
         int col = cl ? fig_ts_col(c->ts, "client.%s.breaker_open", cl) : -1;
-        if (rd_has(c->rd, RD_SCENARIO) && !rd_exists(c->rd, RD_SCENARIO, "clients.%s.breaker", cl))
+        const char *kind = cl ? rd_str(c->rd, RD_SCENARIO, "clients.%s.breaker.kind", cl) : NULL;
+        if (cl && rd_has(c->rd, RD_SCENARIO) &&
+            (!rd_exists(c->rd, RD_SCENARIO, "clients.%s.breaker", cl) || (kind && !strcmp(kind, "none"))))
             col = -1; /* this client has no breaker */
         if (col >= 0) {
             names[n] = cl;

@@ -1,6 +1,7 @@
 /* plot_data.c - JSON documents of an output folder, addressed by dotted paths. */
 #include "plots/plot_data.h"
 
+#include "loader/loader.h"
 #include "util/fsutil.h"
 
 #include <cjson/cJSON.h>
@@ -14,13 +15,15 @@
 #define RD_MAX_BYTES ((size_t)512 << 20)
 #define RD_PATH_MAX 1024
 
-static const char *const doc_file[RD_NDOCS] = {"results.json", "scenario.json", "sweep.json"};
+/* RD_SCENARIO is scenario.resolved.json, or an older folder's scenario.json
+ * (load_scenario). */
+static const char *const doc_file[RD_NDOCS] = {"results.json", "scenario.resolved.json", "sweep.json"};
 
 struct rd_run {
     char outdir[4096];
     cJSON *doc[RD_NDOCS];
     char warn[2048];
-    int scn_point; /* scenario.json taken from this sweep point's folder, or -1 */
+    int scn_point; /* the scenario taken from this sweep point's folder, or -1 */
 };
 
 /* Line and column (1-based) of offset OFF in BUF. */
@@ -67,6 +70,44 @@ static int load_doc(const char *outdir, const char *name, cJSON **out, char *err
     return *out ? 0 : -1;
 }
 
+/* *DOC is a folder's scenario.json from before scenario.resolved.json
+ * existed: the user's file after overrides, without defaults.  Replace it by
+ * what the loader makes of it, every default filled in; keep it as it is if
+ * the loader refuses it (an edited or foreign file). */
+static void resolve_old(cJSON **doc)
+{
+    char *text = cJSON_PrintUnformatted(*doc), *res = NULL;
+    FILE *sink = fopen("/dev/null", "w");
+    loader_doc *d = text && sink ? loader_open_text("scenario.json", text, strlen(text), sink) : NULL;
+    scenario s;
+    if (d && loader_build(d, &s, sink) == 0) {
+        res = loader_resolved_json(&s);
+        scenario_free(&s);
+    }
+    cJSON *r = res ? cJSON_Parse(res) : NULL;
+    if (r) {
+        cJSON_Delete(*doc);
+        *doc = r;
+    }
+    loader_close(d);
+    if (sink)
+        fclose(sink);
+    free(res);
+    free(text);
+}
+
+/* The configuration the run in DIR used (see load_doc for the return). */
+static int load_scenario(const char *dir, cJSON **out, char *err, size_t n)
+{
+    int st = load_doc(dir, "scenario.resolved.json", out, err, n);
+    if (st != 1)
+        return st;
+    st = load_doc(dir, "scenario.json", out, err, n);
+    if (st == 0)
+        resolve_old(out);
+    return st;
+}
+
 static void add_warning(rd_run *r, const char *msg)
 {
     size_t used = strlen(r->warn);
@@ -86,7 +127,7 @@ static void point_scenario(rd_run *r)
     if (!cJSON_IsString(dir) || strchr(dir->valuestring, '/') || !strcmp(dir->valuestring, "..") ||
         !fs_join(sub, sizeof sub, r->outdir, dir->valuestring))
         return;
-    if (load_doc(sub, doc_file[RD_SCENARIO], &r->doc[RD_SCENARIO], msg, sizeof msg) == 0)
+    if (load_scenario(sub, &r->doc[RD_SCENARIO], msg, sizeof msg) == 0)
         r->scn_point = base;
 }
 
@@ -103,7 +144,8 @@ rd_run *rd_open(const char *outdir, char *err, size_t errsz)
     int st[RD_NDOCS];
     for (int d = 0; d < RD_NDOCS; d++) {
         msg[0] = '\0';
-        st[d] = load_doc(outdir, doc_file[d], &r->doc[d], msg, sizeof msg);
+        st[d] = d == RD_SCENARIO ? load_scenario(outdir, &r->doc[d], msg, sizeof msg)
+                                 : load_doc(outdir, doc_file[d], &r->doc[d], msg, sizeof msg);
         if (st[d] < 0)
             add_warning(r, msg);
     }

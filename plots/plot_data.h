@@ -1,8 +1,10 @@
 /* plot_data.h - the JSON documents of an output folder, read for plots and reports.
  *
- * Prefix rd_.  rd_open() reads OUTDIR/results.json, OUTDIR/scenario.json and
- * OUTDIR/sweep.json (each optional; at least results.json or sweep.json must
- * parse) and answers questions by PATH: names separated by dots, the same
+ * Prefix rd_.  rd_open() reads OUTDIR/results.json, the configuration the run
+ * used (RD_SCENARIO: OUTDIR/scenario.resolved.json, every default filled in;
+ * in a folder written before that file existed, OUTDIR/scenario.json resolved
+ * through the loader) and OUTDIR/sweep.json (each optional; at least
+ * results.json or sweep.json must parse) and answers questions by PATH: names separated by dots, the same
  * addressing as the CLI's --set: "pools.api.failure.rate" walks into object
  * members by key, into arrays by an element's "name" member, or by a decimal
  * index ("points.3.values").  Paths are printf formats, so callers write
@@ -35,8 +37,8 @@ void rd_free(rd_run *r);
 const char *rd_outdir(const rd_run *r);
 /* 1 if document D was read. */
 int rd_has(const rd_run *r, rd_doc d);
-/* -1 if scenario.json is the folder's own; for a sweep folder without one,
- * the index of the (baseline) point whose scenario.json was read instead. */
+/* -1 if the scenario is the folder's own; for a sweep folder without one,
+ * the index of the (baseline) point whose scenario was read instead. */
 int rd_scenario_point(const rd_run *r);
 /* Warnings collected while opening (one per line), "" if none. */
 const char *rd_warnings(const rd_run *r);

@@ -192,7 +192,8 @@ static void write_doc(rw_doc *d, const report_ctx *c)
     if (rd_has(c->rd, RD_SCENARIO))
         report_scenario(d, c->rd);
     else
-        rw_para(d, "scenario.json is missing from this folder: no scenario summary.");
+        rw_para(d, "scenario.resolved.json and scenario.json are missing from this folder: no "
+                   "scenario summary.");
     if (c->sweep) {
         rw_heading(d, 2, "grid", "Grid");
         report_sweep_grid(d, c->rd, c->default_html);

@@ -1,9 +1,11 @@
 /* report_words.c - the scenario in plain words: pools, clients, policies, events.
  *
- * Reads the effective scenario (scenario.json, docs/CONTRACT.md format) and says
- * what it means, e.g. "8 servers, each fails every 1000 s on average
- * (exponential) and is repaired in 10 s on average (exponential)".  Missing
- * keys take the documented defaults.
+ * Reads the configuration the run used (RD_SCENARIO: scenario.resolved.json,
+ * every default already filled in by the loader from models/config.c) and
+ * says what it means, e.g. "8 servers, each fails every 1000 s on average
+ * (exponential) and is repaired in 10 s on average (exponential)".  No
+ * default is written here: a value missing from the file (a foreign or
+ * edited folder) shows as nan rather than as a guess.
  */
 #include "plots/report_int.h"
 
@@ -56,14 +58,14 @@ static void dist_words(const rd_run *rd, const char *path, char *buf, size_t n)
 static void pool_words(const rd_run *rd, const char *pool, char *buf, size_t n)
 {
     char path[200], w[300];
-    int servers = (int)rd_num(rd, SCN, 1, "pools.%s.servers", pool);
-    int workers = (int)rd_num(rd, SCN, 1, "pools.%s.workers", pool);
-    int qlim = (int)rd_num(rd, SCN, 0, "pools.%s.queue_limit", pool);
-    int crews = (int)rd_num(rd, SCN, 0, "pools.%s.repair_crews", pool);
-    int quorum = (int)rd_num(rd, SCN, 1, "pools.%s.quorum", pool);
+    double servers = rd_num(rd, SCN, NAN, "pools.%s.servers", pool);
+    double workers = rd_num(rd, SCN, NAN, "pools.%s.workers", pool);
+    double qlim = rd_num(rd, SCN, NAN, "pools.%s.queue_limit", pool);
+    double crews = rd_num(rd, SCN, NAN, "pools.%s.repair_crews", pool);
+    double quorum = rd_num(rd, SCN, NAN, "pools.%s.quorum", pool);
     const char *mode = rd_str(rd, SCN, "pools.%s.failure_mode", pool);
     buf[0] = '\0';
-    cat(buf, n, "%d server%s with %d worker%s each", servers, servers == 1 ? "" : "s", workers,
+    cat(buf, n, "%.0f server%s with %.0f worker%s each", servers, servers == 1 ? "" : "s", workers,
         workers == 1 ? "" : "s");
     snprintf(path, sizeof path, "pools.%s.service", pool);
     dist_words(rd, path, w, sizeof w);
@@ -80,16 +82,16 @@ static void pool_words(const rd_run *rd, const char *pool, char *buf, size_t n)
     if (*w)
         cat(buf, n, " and is repaired in %s", w);
     if (crews > 0)
-        cat(buf, n, ", at most %d at a time (%d repair crew%s; the others wait)", crews, crews,
+        cat(buf, n, ", at most %.0f at a time (%.0f repair crew%s; the others wait)", crews, crews,
             crews == 1 ? "" : "s");
     cat(buf, n, "; the waiting room is %s", qlim > 0 ? "" : "unbounded");
     if (qlim > 0)
-        cat(buf, n, "%d requests per server", qlim);
+        cat(buf, n, "%.0f requests per server", qlim);
     if (mode && !strcmp(mode, "hang"))
         cat(buf, n, "; a failed server leaves its requests unanswered (hang: only timeouts end them)");
     else
         cat(buf, n, "; a failed server fails its requests at once (fail_fast)");
-    cat(buf, n, "; the pool counts as available while at least %d server%s UP (quorum).", quorum,
+    cat(buf, n, "; the pool counts as available while at least %.0f server%s UP (quorum).", quorum,
         quorum == 1 ? " is" : "s are");
 }
 
@@ -116,11 +118,11 @@ static void backoff_words(const rd_run *rd, const char *rp, char *buf, size_t n)
     } else if (!strcmp(k, "constant")) {
         cat(buf, n, " after a constant backoff of %.4g s", B("delay", NAN));
     } else if (!strcmp(k, "exponential")) {
-        double cap = B("cap", 0);
+        double cap = B("cap", NAN);
         int jit = j && strcmp(j, "none");
         cat(buf, n, " with %s%sexponential backoff%s (base %.4g s, x%.4g per retry", jit ? j : "",
             jit ? "-jitter " : "", jit ? "" : " without jitter", B("base", NAN),
-            B("multiplier", 2));
+            B("multiplier", NAN));
         cat(buf, n, cap > 0 ? ", cap %.4g s)" : ", no cap)", cap);
     } else if (!strcmp(k, "exponential_random")) {
         double lam = B("rate", NAN), tmax = B("t_max", NAN);
@@ -137,9 +139,9 @@ static void backoff_words(const rd_run *rd, const char *rp, char *buf, size_t n)
 static void policy_words(const rd_run *rd, const char *p, const char *who, char *buf, size_t n)
 {
     char rp[200];
-    double timeout = rd_num(rd, SCN, 0, "%s.timeout", p);
+    double timeout = rd_num(rd, SCN, NAN, "%s.timeout", p);
     double pto = rd_num(rd, SCN, NAN, "%s.timeout.p_timeout", p);
-    double deadline = rd_num(rd, SCN, 0, "%s.deadline", p);
+    double deadline = rd_num(rd, SCN, NAN, "%s.deadline", p);
     if (isfinite(pto))
         cat(buf, n, "; per-attempt timeout from T_timeout = -ln(p)/mu with p = %.4g (cuts that "
             "fraction of healthy attempts)", pto);
@@ -150,11 +152,11 @@ static void policy_words(const rd_run *rd, const char *p, const char *who, char 
     if (deadline > 0)
         cat(buf, n, ", deadline %.4g s per request", deadline);
     snprintf(rp, sizeof rp, "%s.retry", p);
-    int ma = (int)rd_num(rd, SCN, 1, "%s.max_attempts", rp);
+    double ma = rd_num(rd, SCN, NAN, "%s.max_attempts", rp);
     if (ma <= 1) {
         cat(buf, n, "; no retries");
     } else {
-        cat(buf, n, "; %s up to %d attempts,", who, ma);
+        cat(buf, n, "; %s up to %.0f attempts,", who, ma);
         backoff_words(rd, rp, buf, n);
     }
     const char *bk = rd_str(rd, SCN, "%s.budget.kind", rp);
@@ -174,7 +176,7 @@ static void breaker_words(const rd_run *rd, const char *p, char *buf, size_t n)
     const char *kind = rd_str(rd, SCN, "%s.breaker.kind", p);
     const char *scope = rd_str(rd, SCN, "%s.breaker.scope", p);
 #define K(key, dflt) rd_num(rd, SCN, dflt, "%s.breaker." key, p)
-    if (!kind) {
+    if (!kind || !strcmp(kind, "none")) {
         cat(buf, n, "; no circuit breaker");
     } else {
         cat(buf, n, "; a circuit breaker %s ", scope && !strcmp(scope, "pool") ? "for the whole pool"
@@ -185,7 +187,7 @@ static void breaker_words(const rd_run *rd, const char *p, char *buf, size_t n)
         else
             cat(buf, n, "opens after %.0f consecutive failed attempts", K("failure_threshold", NAN));
         cat(buf, n, ", stays OPEN %.4g s, then lets %.0f probe%s through", K("open_for", NAN),
-            K("half_open_probes", 1), K("half_open_probes", 1) == 1 ? "" : "s");
+            K("half_open_probes", NAN), K("half_open_probes", NAN) == 1 ? "" : "s");
     }
     if (rd_exists(rd, SCN, "%s.hedge", p))
         cat(buf, n, "; hedges: another attempt after %.4g s without an answer, up to %.0f in all",
@@ -242,7 +244,7 @@ void report_scenario(rw_doc *d, const rd_run *rd)
 {
     char buf[4096], label[200];
     double horizon = rd_num(rd, SCN, rd_num(rd, RD_RESULTS, NAN, "horizon"), "horizon");
-    double warmup = rd_num(rd, SCN, 0, "warmup");
+    double warmup = rd_num(rd, SCN, NAN, "warmup");
     double reps = rd_num(rd, RD_RESULTS, rd_num(rd, SCN, NAN, "replications"), "replications");
     double seed = rd_num(rd, RD_RESULTS, rd_num(rd, SCN, NAN, "seed"), "seed");
     rw_para(d, "Each replication simulates %.6g s%s; %.0f independent replications, base seed %.0f.",

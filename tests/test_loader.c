@@ -12,6 +12,8 @@
 
 #include "loader/loader.h"
 
+#include <cjson/cJSON.h>
+
 /* ---- helpers ---- */
 
 typedef struct {
@@ -751,6 +753,157 @@ static void test_error_cap(void **state)
     load_bad(json, NULL, 0, "t.json: 10 more errors not shown");
 }
 
+/* ---- scenario.resolved.json ---- */
+
+/* Every value the user wrote is in the resolved file at the same path. */
+static void assert_superset(const cJSON *user, const cJSON *res, const char *path)
+{
+    char sub[512];
+    if (!res)
+        fail_msg("resolved file lacks %s", path);
+    if (cJSON_IsObject(user)) {
+        const cJSON *k;
+        assert_true(cJSON_IsObject(res));
+        cJSON_ArrayForEach(k, user)
+        {
+            snprintf(sub, sizeof sub, "%s.%s", path, k->string);
+            assert_superset(k, cJSON_GetObjectItemCaseSensitive(res, k->string), sub);
+        }
+    } else if (cJSON_IsArray(user)) {
+        assert_true(cJSON_IsArray(res));
+        assert_int_equal(cJSON_GetArraySize(user), cJSON_GetArraySize(res));
+        for (int i = 0; i < cJSON_GetArraySize(user); i++) {
+            snprintf(sub, sizeof sub, "%s[%d]", path, i);
+            assert_superset(cJSON_GetArrayItem(user, i), cJSON_GetArrayItem(res, i), sub);
+        }
+    } else if (cJSON_IsNumber(user) && cJSON_IsNumber(res) && strstr(path, ".weight") &&
+               fabs(user->valuedouble - res->valuedouble) <= 1e-12) {
+        /* mixture weights come back normalised to sum 1 (these already do) */
+    } else if (!cJSON_Compare(user, res, 1)) {
+        char *a = cJSON_PrintUnformatted(user), *b = cJSON_PrintUnformatted(res);
+        print_message("%s: wrote %s, resolved %s\n", path, a, b);
+        free(a);
+        free(b);
+        fail();
+    }
+}
+
+/* Load JSON, resolve, load the resolved text again: the same text (a fixed
+ * point), and a superset of what the user wrote.  Returns the resolved tree. */
+static cJSON *resolve_roundtrip(const char *json)
+{
+    scenario s1, s2;
+    load_ok(json, NULL, 0, &s1);
+    char *a = loader_resolved_json(&s1);
+    assert_non_null(a);
+    load_ok(a, NULL, 0, &s2);
+    char *b = loader_resolved_json(&s2);
+    assert_non_null(b);
+    assert_string_equal(a, b);
+    cJSON *user = cJSON_Parse(json), *res = cJSON_Parse(a);
+    assert_non_null(user);
+    assert_non_null(res);
+    assert_superset(user, res, "");
+    cJSON_Delete(user);
+    free(a);
+    free(b);
+    scenario_free(&s1);
+    scenario_free(&s2);
+    return res;
+}
+
+static double res_num(const cJSON *root, const char *a, const char *b, const char *c)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, a);
+    if (b)
+        v = cJSON_GetObjectItemCaseSensitive(v, b);
+    if (c)
+        v = cJSON_GetObjectItemCaseSensitive(v, c);
+    assert_true(cJSON_IsNumber(v));
+    return v->valuedouble;
+}
+
+static void test_resolved(void **state)
+{
+    (void)state;
+    /* every kind of every object, both event kinds, both timeout forms */
+    static const char *every =
+        "{\"name\": \"all\", \"description\": \"d\", \"seed\": 9007199254740991, \"horizon\": 500,\n"
+        " \"warmup\": 10, \"replications\": 3, \"bin\": 5, \"limits\": {\"max_in_flight\": 7,\n"
+        " \"max_events\": 1e12},\n"
+        " \"pools\": [{\"name\": \"a\", \"servers\": 4, \"workers\": 2, \"queue_limit\": 9,\n"
+        "   \"service\": {\"dist\": \"lognormal\", \"mu\": -3, \"sigma\": 0.5},\n"
+        "   \"failure\": {\"dist\": \"weibull\", \"shape\": 1.5, \"scale\": 900},\n"
+        "   \"repair\": {\"dist\": \"gamma\", \"shape\": 2, \"scale\": 3}, \"repair_crews\": 1,\n"
+        "   \"failure_mode\": \"hang\", \"quorum\": 3,\n"
+        "   \"calls\": {\"target\": \"b\", \"balancer\": \"least_outstanding\",\n"
+        "     \"timeout\": {\"p_timeout\": 0.02}, \"retry\": {\"max_attempts\": 2,\n"
+        "       \"backoff\": {\"kind\": \"constant\", \"delay\": 0.01},\n"
+        "       \"budget\": {\"kind\": \"ratio\", \"percent\": 0.1}},\n"
+        "     \"breaker\": {\"kind\": \"failure_rate\", \"window\": 20, \"slow_call_duration\": 0.2}},\n"
+        "   \"liveness\": {\"interval\": 5, \"restart\": {\"dist\": \"exponential\", \"rate\": 0.5}},\n"
+        "   \"spares\": {\"count\": 2, \"mode\": \"warm\", \"warm_factor\": 0.1,\n"
+        "     \"switchover\": {\"dist\": \"deterministic\", \"value\": 2}},\n"
+        "   \"error_rate\": 0.01, \"error_kind\": \"hang\", \"on_full\": \"drop\",\n"
+        "   \"latency_injection\": {\"fraction\": 0.1, \"delay\": {\"dist\": \"deterministic\", \"value\": 0.5}},\n"
+        "   \"service_slowdown\": {\"table\": [[1, 1], [4, 2.5]]}},\n"
+        "  {\"name\": \"b\", \"spares\": {\"count\": 1, \"mode\": \"hot\", \"switchover\": 0},\n"
+        "   \"discipline\": \"ps\", \"service_slowdown\": {\"per_request\": 0.2},\n"
+        "   \"service\": {\"dist\": \"mixture\", \"components\": [\n"
+        "     {\"weight\": 0.9, \"dist\": {\"dist\": \"exponential\", \"rate\": 100}},\n"
+        "     {\"weight\": 0.1, \"dist\": {\"dist\": \"deterministic\", \"value\": 0.2}}]}}],\n"
+        " \"clients\": [{\"name\": \"web\", \"target\": \"a\", \"balancer\": \"round_robin\",\n"
+        "   \"arrival\": {\"schedule\": [[0, 10], [100, 30]],\n"
+        "     \"periodic\": {\"period\": 60, \"amplitude\": 0.5, \"peak_at\": 15}},\n"
+        "   \"timeout\": 0.5, \"deadline\": 2,\n"
+        "   \"retry\": {\"max_attempts\": 3, \"retry_on\": [\"error\"],\n"
+        "     \"backoff\": {\"kind\": \"exponential\", \"base\": 0.01, \"cap\": 1, \"jitter\": \"decorrelated\"}},\n"
+        "   \"hedge\": {\"delay\": 0.1},\n"
+        "   \"health_check\": {\"interval\": 1, \"timeout\": 0.5, \"unhealthy_threshold\": 2,\n"
+        "     \"healthy_threshold\": 1, \"probe\": \"queued\"}},\n"
+        "  {\"name\": \"bot\", \"target\": \"a\", \"arrival\": {\"process\": \"closed\", \"users\": 3,\n"
+        "   \"think\": {\"dist\": \"deterministic\", \"value\": 1}},\n"
+        "   \"retry\": {\"backoff\": {\"kind\": \"exponential_random\", \"rate\": 5, \"t_max\": 1},\n"
+        "     \"budget\": {\"kind\": \"token_bucket\", \"max_tokens\": 5, \"token_ratio\": 0.5}}}],\n"
+        " \"events\": [{\"at\": 50, \"kind\": \"fail\", \"pool\": \"a\", \"servers\": 2, \"duration\": 10},\n"
+        "  {\"at\": 60, \"kind\": \"load\", \"client\": \"web\", \"multiplier\": 0, \"duration\": 5},\n"
+        "  {\"at\": 70, \"kind\": \"inject\", \"pool\": \"b\", \"error_rate\": 0.5, \"duration\": 5,\n"
+        "   \"latency_injection\": {\"fraction\": 0.2, \"delay\": {\"rate\": 4}}}]}";
+    cJSON *r = resolve_roundtrip(every);
+    const cJSON *pa = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r, "pools"), 0);
+    const cJSON *calls = cJSON_GetObjectItemCaseSensitive(pa, "calls");
+    /* defaults filled in: Finagle's ratio budget, Resilience4j's window
+     * clamp, Kubernetes' liveness */
+    assert_close(res_num(calls, "retry", "budget", "ttl"), 10, 0);
+    assert_close(res_num(calls, "retry", "budget", "min_per_second"), 10, 0);
+    assert_close(res_num(calls, "breaker", "min_calls", NULL), 20, 0);
+    assert_close(res_num(calls, "breaker", "failure_rate", NULL), 0.5, 0);
+    assert_close(res_num(pa, "liveness", "failure_threshold", NULL), 3, 0);
+    assert_close(res_num(pa, "liveness", "timeout", NULL), 1, 0);
+    cJSON_Delete(r);
+
+    cJSON_Delete(resolve_roundtrip(MIN_JSON));
+    cJSON_Delete(resolve_roundtrip(TWO_TIER));
+
+    /* issue 16: objects left empty take their defaults, which the report reads */
+    r = resolve_roundtrip("{\"name\": \"d\", \"horizon\": 100, \"pools\": [{\"name\": \"api\"}],\n"
+                          " \"clients\": [{\"name\": \"web\", \"retry\": {},\n"
+                          "   \"breaker\": {\"failure_threshold\": 3}, \"outlier\": {}}]}");
+    const cJSON *web = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r, "clients"), 0);
+    assert_close(res_num(web, "retry", "max_attempts", NULL), 3, 0);
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(
+                            cJSON_GetObjectItemCaseSensitive(web, "breaker"), "kind")->valuestring,
+                        "consecutive");
+    assert_close(res_num(web, "breaker", "open_for", NULL), 5, 0);
+    assert_close(res_num(web, "outlier", "consecutive_errors", NULL), 5, 0);
+    assert_close(res_num(web, "outlier", "base_ejection", NULL), 30, 0);
+    assert_close(res_num(web, "outlier", "max_ejection_percent", NULL), 10, 0);
+    assert_close(res_num(r, "replications", NULL, NULL), 10, 0);
+    assert_close(res_num(r, "seed", NULL, NULL), 1, 0);
+    assert_null(cJSON_GetObjectItemCaseSensitive(web, "hedge")); /* off: left out */
+    cJSON_Delete(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -771,6 +924,7 @@ int main(void)
         cmocka_unit_test(test_calls_cycle),
         cmocka_unit_test(test_syntax_errors),
         cmocka_unit_test(test_error_cap),
+        cmocka_unit_test(test_resolved),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -449,7 +449,7 @@ static void test_report_missing_files(void **state)
     char *html = read_in(out, "report.html");
     assert_non_null(html);
     assert_non_null(strstr(html, "id=\"notes\""));
-    assert_non_null(strstr(html, "scenario.json is missing"));
+    assert_non_null(strstr(html, "scenario.json are missing"));
     assert_non_null(strstr(html, "figure skipped"));
     assert_non_null(strstr(html, "id=\"metadata\""));
     free(html);

@@ -70,7 +70,7 @@ for root, _, files in os.walk(a):
             n += 1
             if not os.path.exists(pb) or strip(json.load(open(pa))) != strip(json.load(open(pb))):
                 bad.append(rel)
-        elif f.endswith(".csv") or f == "scenario.json":
+        elif f.endswith(".csv") or f in ("scenario.json", "scenario.resolved.json"):
             n += 1
             if not os.path.exists(pb) or not filecmp.cmp(pa, pb, shallow=False):
                 bad.append(rel)
