@@ -371,6 +371,8 @@ static const char *health_reason(const exec_result *r, int c)
     const health_cfg *h = &sc->clients[c].policy.health;
     int p = sc->clients[c].policy.target;
     const pool_cfg *pc = &sc->pools[p];
+    if (forced(sc, p) || restarted(r, p))
+        return "forced outages or restarts add DOWN periods";
     if (pc->failure.kind == DIST_NONE)
         return "the servers never fail";
     if (pc->failure.kind != DIST_EXPONENTIAL || pc->repair.kind != DIST_EXPONENTIAL)
@@ -379,8 +381,6 @@ static const char *health_reason(const exec_result *r, int c)
         return "queued probes also fail on busy servers";
     if (h->jitter > 0)
         return "jitter makes the probe period random";
-    if (forced(sc, p) || restarted(r, p))
-        return "forced outages or restarts add DOWN periods";
     if (pc->spares.count > 0)
         return "spares: a position's DOWN time is a switchover, not a repair";
     if (pc->repair_crews > 0 && pc->repair_crews < pc->servers)
