@@ -65,7 +65,7 @@ static int check(mc_list *l, const char *quantity, stat_summary obs, double pred
     va_end(ap);
     it->observed = obs;
     if (reason || !isfinite(pred)) {
-        it->verdict = "not applicable";
+        it->verdict = MC_NA;
         snprintf(it->reason, sizeof it->reason, "%s", reason ? reason : "no finite prediction");
         it->margin = NAN;
         return 0;
@@ -74,14 +74,18 @@ static int check(mc_list *l, const char *quantity, stat_summary obs, double pred
     double half = isfinite(obs.hi) ? obs.hi - obs.mean : 0;
     it->margin = 0.25 * half + extra;
     if (obs.n < 2 || !isfinite(obs.lo)) {
-        it->verdict = "not applicable";
+        it->margin = NAN;
+        it->verdict = MC_NA;
         snprintf(it->reason, sizeof it->reason, "needs at least 2 replications for a CI");
     } else if (obs.sd == 0 && pred != obs.mean) {
-        it->verdict = "not applicable";
+        it->margin = NAN;
+        it->verdict = MC_NA;
         snprintf(it->reason, sizeof it->reason,
                  "every replication gave the same value (a rare event): run longer or more replications");
     } else {
-        it->verdict = (pred >= obs.lo - it->margin && pred <= obs.hi + it->margin) ? "agrees" : "differs";
+        it->verdict = (pred >= obs.lo && pred <= obs.hi) ? MC_AGREES
+                      : (pred >= obs.lo - it->margin && pred <= obs.hi + it->margin) ? MC_AGREES_WIDENED
+                                                                                   : MC_DIFFERS;
     }
     return 0;
 }
@@ -249,6 +253,8 @@ static const char *plain_queue(const scenario *sc, int p, double *rate, int *onl
         return "fault injection (errors or delays) in front of the servers";
     if (pc->slowdown.per_request > 0 || pc->slowdown.npoints > 0)
         return "service slows down with concurrency";
+    if (pc->liveness.enabled)
+        return "liveness probes restart servers (load is shed while they restart)";
     for (int k = 0; k < sc->nevents; k++) {
         if (sc->events[k].kind == EVENT_LOAD && sc->clients[sc->events[k].client].policy.target == p)
             return "load events change the arrival rate";
@@ -270,6 +276,10 @@ static const char *plain_queue(const scenario *sc, int p, double *rate, int *onl
         if ((cc->policy.timeout > 0 || cc->policy.deadline > 0) &&
             (cc->policy.breaker.kind != BREAKER_NONE || cc->policy.outlier.enabled))
             return "breakers or ejection triggered by timeouts shed or shift load";
+        if (cc->policy.breaker.kind == BREAKER_FAILURE_RATE && cc->policy.breaker.slow_call_duration > 0)
+            return "a slow-call breaker sheds load when responses are slow";
+        if (cc->policy.health.enabled)
+            return "active health checks take servers out of rotation (shift load)";
         *rate += cc->arrival.rate;
         *only = c;
         feeders++;
@@ -277,6 +287,18 @@ static const char *plain_queue(const scenario *sc, int p, double *rate, int *onl
     if (feeders != 1)
         *only = -1;
     return feeders ? NULL : "no client sends to it";
+}
+
+/* Requests/s the Poisson clients targeting pool P offer at their base rate
+ * (before retries): the Q_balance input shown even when the check does not
+ * apply, so the formula never reads rho=0 for a pool that has traffic. */
+static double offered_rate(const scenario *sc, int p)
+{
+    double rate = 0;
+    for (int c = 0; c < sc->nclients; c++)
+        if (sc->clients[c].policy.target == p && sc->clients[c].arrival.process == ARRIVAL_POISSON)
+            rate += sc->clients[c].arrival.rate;
+    return rate;
 }
 
 static int check_pool_queue(mc_list *l, const exec_result *r, int p)
@@ -288,6 +310,8 @@ static int check_pool_queue(mc_list *l, const exec_result *r, int p)
     const char *reason = plain_queue(sc, p, &lam, &only);
     if (reason && !strcmp(reason, "no client sends to it"))
         return 0;
+    if (reason)
+        lam = offered_rate(sc, p);
     int n = pc->servers, w = pc->workers;
     if (!reason && lam * es >= n * w)
         reason = "unstable: offered load >= capacity";

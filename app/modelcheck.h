@@ -9,10 +9,12 @@
  * timeout fraction on an unloaded server) and compares each prediction with
  * the observed mean and its 95% CI.
  *
- * Verdict: "agrees" when the prediction lies inside the CI widened by the
- * stated margin (mc_item.margin, absolute), "differs" otherwise, and
- * "not applicable" with a reason when the formula's assumptions do not hold
- * (then predicted is NAN).
+ * Verdict: "agrees" when the prediction lies inside the 95% CI, "agrees
+ * (within the widened CI)" when it lies outside the CI but inside the CI
+ * widened by the stated margin (mc_item.margin, absolute; both ends),
+ * "differs" otherwise, and "not applicable" with a reason when the
+ * formula's assumptions do not hold (then predicted is NAN).  Every verdict
+ * that agrees starts with "agrees" (MC_AGREES).
  *
  * Ownership: mc_list owns its items; mc_list_free() releases them.
  */
@@ -22,13 +24,18 @@
 #include "app/execute.h"
 #include "sim/stat.h"
 
+#define MC_AGREES "agrees"
+#define MC_AGREES_WIDENED "agrees (within the widened CI)"
+#define MC_DIFFERS "differs"
+#define MC_NA "not applicable"
+
 typedef struct {
     char quantity[160];  /* "pools.api.server_availability" */
     char formula[96];    /* "availability(lambda=0.001, mu=0.1)" */
     double predicted;    /* NAN when not applicable */
     stat_summary observed;
     double margin;       /* absolute widening of the CI used for the verdict */
-    const char *verdict; /* "agrees", "differs", "not applicable" */
+    const char *verdict; /* MC_AGREES, MC_AGREES_WIDENED, MC_DIFFERS, MC_NA */
     char reason[160];    /* why not applicable, or "" */
 } mc_item;
 

@@ -492,19 +492,24 @@ void results_print_table(FILE *out, const exec_result *r, const mc_list *mc)
     }
     if (mc && mc->n) {
         fprintf(out, "\nmodel check (prediction vs simulation)\n");
-        fprintf(out, "  %-40s %12s %12s   %-26s %s\n", "quantity", "predicted", "observed", "95% CI", "verdict");
+        fprintf(out, "  %-40s %12s %12s   %-26s %-10s %s\n", "quantity", "predicted", "observed",
+                "95% CI", "margin", "verdict");
         for (int i = 0; i < mc->n; i++) {
             const mc_item *it = &mc->items[i];
-            char pr[32], ob[32], ci[64];
+            char pr[32], ob[32], ci[64], mg[32] = "-";
+            if (isfinite(it->margin))
+                snprintf(mg, sizeof mg, "+-%.3g", it->margin);
             snprintf(pr, sizeof pr, isfinite(it->predicted) ? "%.6g" : "-", it->predicted);
             snprintf(ob, sizeof ob, isfinite(it->observed.mean) ? "%.6g" : "-", it->observed.mean);
             if (isfinite(it->observed.lo))
                 snprintf(ci, sizeof ci, "[%.6g, %.6g]", it->observed.lo, it->observed.hi);
             else
                 snprintf(ci, sizeof ci, "-");
-            fprintf(out, "  %-40s %12s %12s   %-26s %s%s%s\n", it->quantity, pr, ob, ci, it->verdict,
-                    it->reason[0] ? ": " : "", it->reason);
+            fprintf(out, "  %-40s %12s %12s   %-26s %-10s %s%s%s\n", it->quantity, pr, ob, ci, mg,
+                    it->verdict, it->reason[0] ? ": " : "", it->reason);
         }
+        fprintf(out, "  (margin: how far beyond the 95%% CI a prediction still agrees, a quarter of\n"
+                     "  the half-width plus known bias such as the start-up transient)\n");
     }
     double eps = r->wall > 0 ? r->events / r->wall : 0;
     fprintf(out, "\n%.3g events in %.3g s wall (%.3g events/s)\n", r->events, r->wall, eps);

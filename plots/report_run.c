@@ -167,17 +167,20 @@ static void check_numbers(double pred, double obs, double lo, double hi, char pb
 
 void report_model_check(rw_doc *d, const rd_run *rd)
 {
-    static const char *const hdr[7] = {"quantity", "model", "predicted", "observed", "95% CI",
-                                       "verdict", "note"};
-    char pred[64], obs[64], ci[160];
+    static const char *const hdr[8] = {"quantity", "model", "predicted", "observed", "95% CI",
+                                       "margin", "verdict", "note"};
+    char pred[64], obs[64], ci[160], mg[64];
     int n = rd_count(rd, RD_RESULTS, "model_check");
     if (n == 0) {
         rw_para(d, "results.json has no model check (no quantity with an analytic prediction).");
     } else {
         rw_para(d, "Quantities with a closed-form prediction (MODEL.md), compared with the "
-                   "simulation: agrees means the prediction lies inside (or acceptably near) the "
-                   "observed 95%% confidence interval.");
-        rw_table_begin(d, 7, hdr, "llrrrll");
+                   "simulation: agrees means the prediction lies inside the observed 95%% "
+                   "confidence interval; agrees (within the widened CI) that it lies outside it "
+                   "but within the margin shown (a quarter of the CI half-width plus any known "
+                   "bias, e.g. the start-up transient) on either side; differs that it lies "
+                   "beyond.");
+        rw_table_begin(d, 8, hdr, "llrrrrll");
         for (int i = 0; i < n; i++) {
             const char *q = rd_str(rd, RD_RESULTS, "model_check.%d.quantity", i);
             const char *v = rd_str(rd, RD_RESULTS, "model_check.%d.verdict", i);
@@ -190,11 +193,13 @@ void report_model_check(rw_doc *d, const rd_run *rd)
             check_numbers(rd_num(rd, RD_RESULTS, NAN, "model_check.%d.predicted", i),
                           rd_num(rd, RD_RESULTS, NAN, "model_check.%d.observed", i), lo, hi,
                           pred, obs, ci);
-            const char *cells[7] = {q ? q : "?", formula ? formula : "", pred, obs, ci,
+            double margin = rd_num(rd, RD_RESULTS, NAN, "model_check.%d.margin", i);
+            snprintf(mg, sizeof mg, isfinite(margin) ? "\u00b1%.3g" : "", margin);
+            const char *cells[8] = {q ? q : "?", formula ? formula : "", pred, obs, ci, mg,
                                     v ? v : "?", note ? note : ""};
-            const char *cls = !v ? "other" : !strcmp(v, "agrees") ? "agrees"
-                                           : !strncmp(v, "disagree", 8) ? "disagrees" : "other";
-            rw_table_row(d, cells, cls, 5);
+            const char *cls = !v ? "other" : !strncmp(v, "agrees", 6) ? "agrees"
+                                           : !strcmp(v, "differs") ? "disagrees" : "other";
+            rw_table_row(d, cells, cls, 6);
         }
         rw_table_end(d);
     }
