@@ -76,7 +76,7 @@ const char *run_stop_reason(int st, const exec_result *r)
     switch (st) {
     case WORLD_DONE: return NULL;
     case WORLD_INTERRUPTED: return "interrupted";
-    case WORLD_NOMEM: return "out of memory";
+    case WORLD_NOMEM: return r->error[0] ? r->error : "out of memory";
     default: return r->error[0] ? r->error : "stopped";
     }
 }

@@ -73,7 +73,7 @@ static int run_item(void *p, int item, int worker)
         if (item < x->error_item) {
             x->error_item = item;
             snprintf(r->error, sizeof r->error, "replication %d: %s", item,
-                     st == WORLD_NOMEM ? "out of memory" : world_error(w));
+                     st == WORLD_NOMEM && !world_error(w)[0] ? "out of memory" : world_error(w));
         }
         pthread_mutex_unlock(&x->lock);
     }

@@ -3,9 +3,11 @@
 #ifdef RELSIM_MPI
 #include "app/par.h" /* MPI back end: init/finalize around the command */
 #endif
+#include "sim/evq.h"
 
 #include <gsl/gsl_errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *usage =
@@ -38,9 +40,20 @@ static const char *usage =
     "Units everywhere: seconds, per second, probabilities in [0,1].\n"
     "Exit codes: 0 ok, 1 simulation or output failed, 2 bad input, 130 interrupted.\n";
 
+/* Fault injection for the tests (tests/sh/hardening.sh): RELSIM_FAULT_EVQ_CAP=N
+ * makes every future-event list refuse to grow past N entries, as if memory
+ * had run out.  Unset in normal use. */
+static void fault_hooks(void)
+{
+    const char *cap = getenv("RELSIM_FAULT_EVQ_CAP");
+    if (cap && *cap)
+        evq_fault_cap = (size_t)strtoull(cap, NULL, 10);
+}
+
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off(); /* library code checks statuses itself */
+    fault_hooks();
     if (argc < 2) {
         fputs(usage, stderr);
         return EXIT_USAGE;

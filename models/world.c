@@ -383,6 +383,12 @@ int world_run(world *w, unsigned long rep, double *record, int want_trace,
             }
         }
     }
+    if (sim_failed(s)) {
+        snprintf(w->error, sizeof w->error,
+                 "out of memory: the future-event list could not grow beyond %zu events at "
+                 "t = %.6g s", s->q.cap, s->now);
+        return WORLD_NOMEM;
+    }
     while (w->bin_index < w->L.nbins) /* bins not closed by an event */
         take_bin(w, bin_end(w, w->bin_index));
     finish(w);

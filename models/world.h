@@ -33,7 +33,9 @@ enum { WORLD_DONE = 0, WORLD_INTERRUPTED = 1, WORLD_RUNAWAY = 2, WORLD_NOMEM = 3
  * replication's server marks and breaker timelines are kept (see
  * world_trace_*).  STOP, if not NULL, is polled: when it becomes non-zero the
  * run ends early with WORLD_INTERRUPTED.  WORLD_RUNAWAY: the overload guard
- * or the event limit stopped it; world_error() says why. */
+ * or the event limit stopped it; world_error() says why.  WORLD_NOMEM: memory
+ * ran out (world_error() says where when it is known, e.g. an event that
+ * could not be scheduled: sim_failed). */
 int world_run(world *w, unsigned long rep, double *record, int want_trace,
               volatile sig_atomic_t *stop);
 

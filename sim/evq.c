@@ -131,11 +131,14 @@ static void to_list(evq *q)
 
 /* ---- the queue ------------------------------------------------------------------ */
 
+size_t evq_fault_cap = 0;
+
 int evq_init(evq *q, size_t cap)
 {
     q->n = 0;
     q->next_seq = 0;
     q->sorted = 1;
+    q->failed = 0;
     q->cap = cap ? cap : 64;
     q->heap = malloc(q->cap * sizeof *q->heap);
     return q->heap ? 0 : -1;
@@ -155,6 +158,7 @@ void evq_clear(evq *q)
     q->n = 0;
     q->next_seq = 0;
     q->sorted = 1;
+    q->failed = 0;
 }
 
 /* evq_push for a full array, a heap, or a list about to become one. */
@@ -162,9 +166,11 @@ int evq_push_any(evq *q, sim_event *ev, double time)
 {
     if (q->n == q->cap) {
         size_t cap = q->cap * 2;
-        evq_entry *h = realloc(q->heap, cap * sizeof *h);
-        if (!h)
+        evq_entry *h = evq_fault_cap && cap > evq_fault_cap ? NULL : realloc(q->heap, cap * sizeof *h);
+        if (!h) {
+            q->failed = 1; /* sticky: the event is lost, the run must end */
             return -1;
+        }
         q->heap = h;
         q->cap = cap;
     }

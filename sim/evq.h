@@ -44,19 +44,28 @@ typedef struct {
     size_t n, cap;
     uint64_t next_seq; /* seq of the next push */
     int sorted;        /* 1: list layout, 0: heap layout */
+    int failed;        /* sticky: a push found no memory and its event was not scheduled */
 } evq;
+
+/* Tests only: when nonzero, the entry array never grows beyond this many
+ * entries, as if realloc had failed (0 = no cap).  Set before the queues are
+ * used; read only when an array must grow, so it costs the hot path nothing. */
+extern size_t evq_fault_cap;
 
 /* Initialise an empty queue with room for CAP entries (grows as needed).
  * Returns 0 or -1 on ENOMEM. */
 int evq_init(evq *q, size_t cap);
 void evq_destroy(evq *q);
 
-/* Forget every scheduled event (they become idle); keeps the memory. */
+/* Forget every scheduled event (they become idle) and a past failure; keeps
+ * the memory. */
 void evq_clear(evq *q);
 
 #define EVQ_LIST_MAX 32 /* a push beyond this many pending turns the list into a heap */
 
-/* Schedule an idle event at TIME. Returns 0, or -1 if the array could not grow.
+/* Schedule an idle event at TIME. Returns 0, or -1 if the array could not
+ * grow: the event is then not scheduled and q->failed is set until
+ * evq_clear (whoever runs the queue must stop: see sim_step).
  * Inline fast path: a push onto a short list walks back past the events due
  * no later than TIME (the pushed event has the largest seq so far, so it goes
  * after every equal time) and costs no call; the rest is evq_push_any. */

@@ -36,10 +36,18 @@ static inline int sim_after(sim *s, sim_event *ev, double delay)
 static inline int sim_at(sim *s, sim_event *ev, double t) { return evq_push(&s->q, ev, t); }
 static inline void sim_cancel(sim *s, sim_event *ev) { evq_cancel(&s->q, ev); }
 
+/* 1 once an event could not be scheduled (no memory for the event list):
+ * the run is wrong from then on and must end with an error.  Sticky until
+ * sim_reset. */
+static inline int sim_failed(const sim *s) { return s->q.failed; }
+
 /* Fire the earliest event if its time is <= UNTIL.  Returns 1 if one fired,
- * 0 if none is due (the clock then moves to UNTIL). */
+ * 0 if none is due (the clock then moves to UNTIL) or if an earlier push
+ * failed (sim_failed; the clock stays). */
 static inline int sim_step(sim *s, double until)
 {
+    if (__builtin_expect(s->q.failed, 0))
+        return 0;
     if (s->q.n == 0 || evq_top_time(&s->q) > until) {
         s->now = until;
         return 0;

@@ -313,6 +313,47 @@ static void test_stat_summary(void **state)
     assert_close(stat_t95(10), 2.2621571628, 1e-8);
 }
 
+/* A push that finds no memory is never silent: it returns -1, the event stays
+ * idle, the queue is marked failed, and sim_step fires nothing more until
+ * sim_reset.  The failure is injected with evq_fault_cap. */
+static void test_evq_push_failure_sticky(void **state)
+{
+    (void)state;
+    sim s;
+    assert_int_equal(sim_init(&s, NULL), 0); /* room for 256 entries */
+    static item it[300];
+    evq_fault_cap = 256;                     /* may not grow past that */
+    int rc = 0, failed_at = -1;
+    for (int i = 0; i < 300; i++) {
+        it[i].ev.fire = record;
+        it[i].ev.pos = 0;
+        it[i].id = i % 64;
+        rc = sim_at(&s, &it[i].ev, 1.0 + i);
+        if (rc != 0 && failed_at < 0)
+            failed_at = i;
+    }
+    assert_int_equal(failed_at, 256);      /* the 257th push needs a bigger array */
+    assert_int_equal(rc, -1);              /* and so does every later one */
+    assert_false(evq_scheduled(&it[256].ev));
+    assert_int_equal(evq_size(&s.q), 256);
+    assert_true(sim_failed(&s));
+    nfired = 0;
+    assert_int_equal(sim_step(&s, 1e9), 0); /* nothing fires after a lost event */
+    assert_int_equal(nfired, 0);
+    assert_true(sim_failed(&s));            /* sticky */
+    sim_reset(&s);                          /* a new replication starts clean */
+    assert_false(sim_failed(&s));
+    assert_int_equal(sim_at(&s, &it[0].ev, 1), 0);
+    assert_int_equal(sim_step(&s, 10), 1);
+    evq_fault_cap = 0;
+    for (int i = 0; i < 300; i++) /* without the cap the array grows */
+        if (!evq_scheduled(&it[i].ev))
+            assert_int_equal(sim_at(&s, &it[i].ev, 2.0 + i), 0);
+    assert_false(sim_failed(&s));
+    assert_int_equal(evq_size(&s.q), 300);
+    sim_destroy(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -322,6 +363,7 @@ int main(void)
         cmocka_unit_test(test_timerq_restart_in_expiry),
         cmocka_unit_test(test_stat_time_average),  cmocka_unit_test(test_stat_histogram),
         cmocka_unit_test(test_stat_summary),
+        cmocka_unit_test(test_evq_push_failure_sticky),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

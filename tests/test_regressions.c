@@ -2,6 +2,7 @@
  * code before its fix. */
 #include "tests/testutil.h"
 #include "tests/simtest.h"
+#include "sim/evq.h"
 
 #include <math.h>
 
@@ -251,12 +252,41 @@ static void test_percentile_below_timeout(void **state)
     scenario_free(&s);
 }
 
+/* Issue 14: a failed event-list push ends the replication with an error
+ * naming it, never a silently dropped event.  300 servers that fail need
+ * more than the event list's first 256 entries; the cap refuses to grow. */
+static void test_event_list_out_of_memory(void **state)
+{
+    (void)state;
+    scenario sc;
+    st_scenario(&sc, 1, 1, 10, 2, 5);
+    sc.pools[0].servers = 300;
+    sc.pools[0].failure = st_exp(0.001);
+    sc.pools[0].repair = st_exp(1);
+    exec_result r;
+    evq_fault_cap = 256;
+    int st = st_run(&r, &sc);
+    evq_fault_cap = 0;
+    assert_int_equal(st, WORLD_NOMEM);
+    assert_int_equal(r.nrec, 0);
+    print_message("error: %s\n", r.error);
+    assert_non_null(strstr(r.error, "replication 0: out of memory: the future-event list could "
+                                    "not grow beyond 256 events"));
+    exec_result_free(&r);
+    /* the same scenario without the cap runs */
+    st = st_run(&r, &sc);
+    assert_int_equal(st, WORLD_DONE);
+    assert_int_equal(r.nrec, 2);
+    exec_result_free(&r);
+    scenario_free(&sc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_probe_abandoned_by_deadline), cmocka_unit_test(test_deadline_feeds_breaker),
         cmocka_unit_test(test_overlapping_load_events),     cmocka_unit_test(test_mttr_estimate_forced),
-        cmocka_unit_test(test_bin_arrivals_reset),          cmocka_unit_test(test_unrelated_client),
+        cmocka_unit_test(test_bin_arrivals_reset),          cmocka_unit_test(test_event_list_out_of_memory),          cmocka_unit_test(test_unrelated_client),
         cmocka_unit_test(test_percentile_huge_constant),    cmocka_unit_test(test_percentile_below_timeout),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,7 +4,8 @@
 #
 #   interrupts      SIGINT / SIGTERM during a long run: exit 130 promptly,
 #                   partial results marked "complete": false, no *.tmp.* left
-#   runaway models  the overload guard (limits.max_in_flight), limits.max_events
+#   runaway models  the overload guard (limits.max_in_flight), limits.max_events,
+#                   the event list out of memory (RELSIM_FAULT_EVQ_CAP)
 #   paths           scenario names cannot put output outside out/
 #   sizes           absurd values and combinations: exit 2 naming the key path
 #   files           a directory, an unreadable file, a file > 64 MiB
@@ -232,6 +233,30 @@ if [ "$rc" -eq 1 ] && grep -q "limits.max_events" "$tmp/err" &&
     ok "limits.max_events=100000: exit 1, the message names limits.max_events, complete=false"
 else
     bad "limits.max_events" "exit $rc: $(head -c 300 "$tmp/err")"
+fi
+
+# The event list runs out of memory (injected: RELSIM_FAULT_EVQ_CAP caps its
+# growth; 300 servers that fail need more than its first 256 entries): the
+# replication ends with an error naming it, never with an event dropped.
+scenario "$tmp/evq.json" <<'EOF'
+{"name": "evq", "horizon": 10, "replications": 2,
+ "pools": [{"name": "api", "servers": 300, "failure": {"rate": 0.001}, "repair": {"rate": 1}}],
+ "clients": [{"name": "web", "arrival": {"rate": 10}}]}
+EOF
+export RELSIM_FAULT_EVQ_CAP=256
+run_measured "$RELSIM" run "$tmp/evq.json" -q --no-plots -o "$tmp/evq" -j 1
+unset RELSIM_FAULT_EVQ_CAP
+if [ "$rc" -eq 1 ] && grep -q "out of memory: the future-event list could not grow beyond 256 events" "$tmp/err" &&
+    [ "$(results_summary "$tmp/evq/results.json" 2>&1 | cut -d' ' -f1)" = false ]; then
+    ok "event list out of memory: exit 1, the message says so, complete=false"
+else
+    bad "event list out of memory" "exit $rc: $(head -c 300 "$tmp/err")"
+fi
+run_measured "$RELSIM" run "$tmp/evq.json" -q --no-plots -o "$tmp/evq2" -j 1
+if [ "$rc" -eq 0 ]; then
+    ok "event list without the cap: the same scenario runs"
+else
+    bad "event list without the cap" "exit $rc: $(head -c 300 "$tmp/err")"
 fi
 
 # ---- output paths from scenario names ------------------------------------------
