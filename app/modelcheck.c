@@ -260,6 +260,9 @@ static const char *plain_queue(const scenario *sc, int p, double *rate, int *onl
             return "load events change the arrival rate";
         if (sc->events[k].kind == EVENT_INJECT && sc->events[k].pool == p)
             return "inject events (errors or delays) in front of the servers";
+        if (sc->events[k].kind == EVENT_PARTITION && sc->events[k].client >= 0 &&
+            sc->clients[sc->events[k].client].policy.target == p)
+            return "partition events cut a client's link";
     }
     for (int c = 0; c < sc->nclients; c++) {
         const client_cfg *cc = &sc->clients[c];
@@ -271,6 +274,8 @@ static const char *plain_queue(const scenario *sc, int p, double *rate, int *onl
             return "the arrival rate varies over time (schedule or periodic)";
         if (cc->policy.health.enabled && cc->policy.health.probe == PROBE_QUEUED)
             return "queued health probes can eject busy servers (load shifts)";
+        if (cc->policy.network.enabled)
+            return "the client's network delays or loses messages";
         if (cc->policy.hedge.enabled || (cc->policy.timeout > 0 && cc->policy.retry.max_attempts > 1))
             return "timeouts trigger retries or hedges (extra load)";
         if ((cc->policy.timeout > 0 || cc->policy.deadline > 0) &&

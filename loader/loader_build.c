@@ -465,10 +465,45 @@ static const char *const event_shared[] = {"kind", "at", "duration", NULL};
 static const char *const p_fail[] = {"pool", "servers", NULL};
 static const char *const p_load[] = {"client", "multiplier", NULL};
 static const char *const p_inject[] = {"pool", "error_rate", "error_kind", "latency_injection", NULL};
+static const char *const p_partition[] = {"client", "pool", NULL};
 const lenum lk_event_kinds[] = {{"fail", EVENT_FAIL, p_fail},
                                     {"load", EVENT_LOAD, p_load},
                                     {"inject", EVENT_INJECT, p_inject},
+                                    {"partition", EVENT_PARTITION, p_partition},
                                     {NULL, 0, NULL}};
+
+/* partition: exactly one of client (its link to its target) or pool (the
+ * link of its calls); the cut caller must have a timeout or deadline. */
+static void build_partition(lctx *c, const cJSON *o, const scenario *s, const lnames *pools,
+                            const lnames *clients, event_cfg *ev)
+{
+    int has_c = cJSON_GetObjectItemCaseSensitive(o, "client") != NULL;
+    int has_p = cJSON_GetObjectItemCaseSensitive(o, "pool") != NULL;
+    const policy_cfg *pol = NULL;
+    ev->client = ev->pool = -1;
+    if (has_c == has_p) {
+        lerr(c, AT_VALUE, "a partition names exactly one link: \"client\" (the client's link to "
+             "its target) or \"pool\" (the link of that pool's calls)");
+        return;
+    }
+    if (has_c && lv_ref(c, o, "client", clients, 1, &ev->client) == 1 && ev->client < s->nclients)
+        pol = &s->clients[ev->client].policy;
+    if (has_p && lv_ref(c, o, "pool", pools, 1, &ev->pool) == 1 && ev->pool < s->npools) {
+        lpath_key(&c->path, "pool");
+        if (!s->pools[ev->pool].has_calls)
+            lerr(c, AT_VALUE, "pool '%s' has no calls: a partition cuts a client's link or a "
+                 "pool's calls", s->pools[ev->pool].name);
+        else
+            pol = &s->pools[ev->pool].calls;
+        lpath_pop(&c->path);
+    }
+    if (pol && pol->timeout <= 0 && pol->p_timeout <= 0 && pol->deadline <= 0) {
+        lpath_key(&c->path, has_c ? "client" : "pool");
+        lerr(c, AT_VALUE, "the partitioned link needs a timeout or deadline: a message lost in a "
+             "partition is never answered");
+        lpath_pop(&c->path);
+    }
+}
 
 static void build_event(lctx *c, const cJSON *o, const scenario *s, const lnames *pools,
                         const lnames *clients, event_cfg *ev)
@@ -489,6 +524,10 @@ static void build_event(lctx *c, const cJSON *o, const scenario *s, const lnames
     if (ev->kind == EVENT_INJECT) {
         lv_ref(c, o, "pool", pools, 1, &ev->pool);
         build_inject(c, o, &ev->inject);
+        return;
+    }
+    if (ev->kind == EVENT_PARTITION) {
+        build_partition(c, o, s, pools, clients, ev);
         return;
     }
     int pool_ok = lv_ref(c, o, "pool", pools, 1, &ev->pool) == 1 && ev->pool < s->npools;

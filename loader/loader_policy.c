@@ -383,6 +383,30 @@ static void build_outlier(lctx *c, const cJSON *obj, outlier_cfg *d)
     lpath_pop(&c->path);
 }
 
+/* ---- network ---- */
+
+/* network: {"delay": distribution, "loss": p}.  A lost message is noticed
+ * only by a timeout or deadline, so loss > 0 needs one. */
+static void build_network(lctx *c, const cJSON *obj, policy_cfg *pol)
+{
+    const cJSON *o;
+    network_cfg *n = &pol->network;
+    if (lv_object(c, obj, "network", 0, "an object {\"delay\": {\"dist\": ...}, \"loss\": p}", &o) != 1)
+        return;
+    lpath_key(&c->path, "network");
+    lcheck_keys(c, o, &ls_network);
+    network_cfg_enable(n);
+    lbuild_dist(c, o, "delay", 0, &n->delay);
+    if (lv_num(c, o, "loss", (lrange){0, 1, 0, 1, 0}, 0, &n->loss) == 1 && n->loss > 0 &&
+        pol->timeout <= 0 && pol->p_timeout <= 0 && pol->deadline <= 0) {
+        lpath_key(&c->path, "loss");
+        lerr(c, AT_VALUE, "needs a timeout or deadline on this policy: a lost message is never "
+             "answered, so only a timeout or deadline can end its request");
+        lpath_pop(&c->path);
+    }
+    lpath_pop(&c->path);
+}
+
 /* ---- the whole policy ---- */
 
 const lenum lk_balancers[] = {{"random", BAL_RANDOM, NULL},
@@ -408,4 +432,5 @@ void lbuild_policy(lctx *c, const cJSON *obj, const lnames *pools, int target_re
     build_hedge(c, obj, &pol->hedge);
     build_outlier(c, obj, &pol->outlier);
     lbuild_health(c, obj, &pol->health);
+    build_network(c, obj, pol);
 }

@@ -225,6 +225,14 @@ static void policy_json(wctx *w, cJSON *o, const policy_cfg *p, const scenario *
     }
     if (p->health.enabled)
         health_json(w, o, &p->health);
+    if (p->network.enabled) {
+        cJSON *n = obj(w, o, "network");
+        if (n) {
+            if (p->network.delay.kind != DIST_NONE)
+                dist_json(w, n, "delay", &p->network.delay);
+            num(w, n, "loss", p->network.loss);
+        }
+    }
 }
 
 /* error_rate, error_kind and latency_injection of a pool or inject event. */
@@ -374,6 +382,12 @@ static void event_json(wctx *w, cJSON *o, const event_cfg *e, const scenario *s)
     case EVENT_INJECT:
         str(w, o, "pool", s->pools[e->pool].name);
         inject_json(w, o, &e->inject);
+        break;
+    case EVENT_PARTITION:
+        if (e->client >= 0)
+            str(w, o, "client", s->clients[e->client].name);
+        else
+            str(w, o, "pool", s->pools[e->pool].name);
         break;
     }
 }

@@ -15,6 +15,7 @@
 #include "models/backoff.h"
 #include "models/balancer.h"
 #include "models/health.h"
+#include "models/dist.h"
 #include "models/model.h"
 
 #include <math.h>
@@ -24,6 +25,8 @@
 #define SLAB 256
 
 static void attempt_failed(caller *c, request *r, outcome o);
+static void attempt_answered(attempt *a, outcome o);
+static void net_send(caller *c, attempt *a);
 static void request_finish(caller *c, request *r, int ok, int deadline);
 
 /* ---- free lists ------------------------------------------------------------ */
@@ -249,7 +252,10 @@ static void send_attempt(caller *c, request *r, int hedge)
     stat_tw_add(&c->in_flight_tw, s->now, 1);
     if (c->cfg->timeout > 0)
         timerq_start(&c->tmo_q, s, &a->timeout);
-    pool_arrive(c->target, srv, a); /* last: may finish R */
+    if (__builtin_expect(c->net, 0))
+        net_send(c, a); /* last: may finish R */
+    else
+        pool_arrive(c->target, srv, a); /* last: may finish R */
 }
 
 /* The caller stops waiting for A with outcome O: the breaker, the budget and
@@ -269,7 +275,97 @@ static void record_outcome(caller *c, attempt *a, outcome o)
         c->timeouts++;
 }
 
+/* ---- the network ------------------------------------------------------------
+ *
+ * A caller with `network` (or cut by a partition event) sends each attempt
+ * and receives each answer over a link: a message is lost with probability
+ * `loss` (every message while partitioned), else it arrives after a `delay`
+ * draw.  A lost message is never noticed: only the attempt's timeout or the
+ * request's deadline ends the attempt.  In flight the attempt is AT_NET and
+ * its `done` event is the arrival. */
+
+static int net_lost(caller *c)
+{
+    const network_cfg *n = &c->cfg->network;
+    if (c->partitioned > 0 || (n->loss > 0 && rng_uniform(&c->rng_net) < n->loss)) {
+        c->net_lost++;
+        return 1;
+    }
+    return 0;
+}
+
+static double net_delay(caller *c)
+{
+    const dist_cfg *d = &c->cfg->network.delay;
+    return d->kind == DIST_NONE ? 0 : dist_sample(d, &c->rng_net);
+}
+
+static void net_arrive(sim *s, sim_event *ev)
+{
+    (void)s;
+    attempt *a = SIM_CONTAINER(ev, attempt, done);
+    a->where = AT_NONE;
+    pool_arrive(a->owner->target, a->server, a); /* it goes on even if nobody waits now */
+}
+
+static void net_send(caller *c, attempt *a)
+{
+    c->net_msgs++;
+    if (net_lost(c))
+        return; /* live, AT_NONE: the timeout ends it */
+    double d = net_delay(c);
+    if (d <= 0) {
+        pool_arrive(c->target, a->server, a);
+        return;
+    }
+    a->where = AT_NET;
+    a->done.fire = net_arrive;
+    sim_after(&c->w->s, &a->done, d);
+}
+
+static void net_back(sim *s, sim_event *ev)
+{
+    (void)s;
+    attempt *a = SIM_CONTAINER(ev, attempt, done);
+    a->where = AT_NONE;
+    attempt_answered(a, (outcome)a->outcome);
+}
+
+/* The server answered A with O: the answer crosses the network. */
+static void net_reply(caller *c, attempt *a, outcome o)
+{
+    c->net_msgs++;
+    if (net_lost(c))
+        return;
+    double d = net_delay(c);
+    if (d <= 0) {
+        attempt_answered(a, o);
+        return;
+    }
+    a->where = AT_NET;
+    a->outcome = (uint8_t)o;
+    a->done.fire = net_back;
+    sim_after(&c->w->s, &a->done, d);
+}
+
+void caller_partition(caller *c, int on)
+{
+    c->partitioned += on ? 1 : -1;
+}
+
+/* The server's answer (or error) for A. */
 void caller_attempt_ended(attempt *a, outcome o)
+{
+    caller *c = a->owner;
+    if (__builtin_expect(c->net, 0) && a->live) {
+        net_reply(c, a, o);
+        return;
+    }
+    attempt_answered(a, o);
+}
+
+/* The caller learns A's outcome O (an answer, or its own timeout). */
+static void attempt_answered(attempt *a, outcome o)
 {
     caller *c = a->owner;
     if (!a->live) {
@@ -455,7 +551,7 @@ void caller_start_request(caller *c, attempt *parent, int user)
 static void timeout_expired(void *ctx, timer_node *n)
 {
     (void)ctx;
-    caller_attempt_ended(SIM_CONTAINER(n, attempt, timeout), OUT_TIMEOUT);
+    attempt_answered(SIM_CONTAINER(n, attempt, timeout), OUT_TIMEOUT); /* local: no network */
 }
 
 static void deadline_expired(void *ctx, timer_node *n)
@@ -487,8 +583,10 @@ int caller_build(caller *c, world *w, const policy_cfg *cfg, int index, int clie
     int n = c->target->cfg->servers;
     c->outstanding = calloc((size_t)n, sizeof *c->outstanding);
     c->scratch = calloc((size_t)n, sizeof *c->scratch);
-    if (!c->outstanding || !c->scratch || rng_init(&c->rng_bal) || rng_init(&c->rng_backoff))
+    if (!c->outstanding || !c->scratch || rng_init(&c->rng_bal) || rng_init(&c->rng_backoff) ||
+        rng_init(&c->rng_net))
         return -1;
+    c->net = cfg->network.enabled; /* world.c also sets it for callers a partition cuts */
     if (cfg->breaker.kind != BREAKER_NONE) {
         c->nbrk = cfg->breaker.scope == SCOPE_PER_SERVER ? n : 1;
         c->brk = calloc((size_t)c->nbrk, sizeof *c->brk);
@@ -532,6 +630,7 @@ void caller_destroy(caller *c)
     free(c->scratch);
     rng_destroy(&c->rng_bal);
     rng_destroy(&c->rng_backoff);
+    rng_destroy(&c->rng_net);
 }
 
 /* After a replication the requests and attempts still in flight are simply
@@ -568,6 +667,8 @@ void caller_reset(caller *c)
         world_seed_stream(w, &c->hc->rng, is_pool, index, is_pool ? ST_CALL_HEALTH : ST_HEALTH);
         health_reset(c->hc);
     }
+    world_seed_stream(w, &c->rng_net, is_pool, index, is_pool ? ST_CALL_NET : ST_NET);
+    c->partitioned = 0;
     int n = c->target->cfg->servers;
     memset(c->outstanding, 0, (size_t)n * sizeof *c->outstanding);
     for (int i = 0; i < c->nbrk; i++)
@@ -603,6 +704,7 @@ void caller_restart_stats(caller *c, double t)
     c->ended = c->req_attempts = c->succeeded = c->attempts = c->hedges = c->hedges_won = c->timeouts = 0;
     c->breaker_rejects = c->retries_wanted = c->retries_denied = 0;
     c->retry_draws = c->retry_fired = c->deadlines = c->ejections = 0;
+    c->net_msgs = c->net_lost = 0;
     memset(c->cause, 0, sizeof c->cause);
     c->trips_at_start = 0;
     for (int i = 0; i < c->nbrk; i++)
@@ -649,6 +751,7 @@ void caller_finish_metrics(caller *c, double *m, double t)
     m[CM_EJECTIONS] = c->outl ? c->ejections : NAN;
     m[CM_EJECTED_FRACTION] = c->outl ? stat_tw_mean(&c->ejected_tw, t) / c->target->cfg->servers : NAN;
     m[CM_DEADLINE_FRACTION] = c->cfg->deadline > 0 ? ratio(c->deadlines, c->ended) : NAN;
+    m[CM_NETWORK_LOST] = c->net ? ratio(c->net_lost, c->net_msgs) : NAN;
     for (int k = 0; k < CAUSE_COUNT; k++)
         m[CM_CAUSE_SUCCESS + k] = ratio(c->cause[k], c->ended);
     if (c->hc)

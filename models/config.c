@@ -78,6 +78,13 @@ void budget_cfg_enable(budget_cfg *b, budget_kind kind)
     } /* token_bucket: max_tokens and token_ratio are required (gRPC has no defaults) */
 }
 
+void network_cfg_enable(network_cfg *n)
+{
+    n->enabled = 1;
+    n->delay.kind = DIST_NONE;
+    n->loss = 0;
+}
+
 void hedge_cfg_enable(hedge_cfg *h)
 {
     h->enabled = 1;

@@ -141,6 +141,15 @@ typedef struct {
     double panic_threshold;  /* [0,1]: healthy share below this routes to all; 0 = never */
 } health_cfg;
 
+/* The network between a caller and its pool: every message (request and
+ * answer) takes a `delay` draw (DIST_NONE: none) and is lost with
+ * probability `loss`; partition events lose every message for a while. */
+typedef struct {
+    int enabled;
+    dist_cfg delay;
+    double loss;
+} network_cfg;
+
 /* How one caller (a client, or a pool calling downstream) talks to a pool. */
 typedef struct {
     int target; /* index into scenario.pools */
@@ -153,6 +162,7 @@ typedef struct {
     hedge_cfg hedge;
     outlier_cfg outlier;
     health_cfg health;
+    network_cfg network;
 } policy_cfg;
 
 /* Liveness probes on a pool's servers (Kubernetes livenessProbe): a server
@@ -245,16 +255,16 @@ typedef struct {
     policy_cfg policy;
 } client_cfg;
 
-typedef enum { EVENT_FAIL = 0, EVENT_LOAD, EVENT_INJECT } event_kind;
+typedef enum { EVENT_FAIL = 0, EVENT_LOAD, EVENT_INJECT, EVENT_PARTITION } event_kind;
 
 /* A scheduled fault or load change inside the simulation. */
 typedef struct {
     event_kind kind;
     double at;
     double duration;
-    int pool;          /* fail: index into pools */
+    int pool;          /* fail, inject: index into pools; partition: the pool whose calls are cut, or -1 */
     int servers;       /* fail: how many UP servers are forced DOWN */
-    int client;        /* load: index into clients */
+    int client;        /* load: index into clients; partition: the client cut off, or -1 */
     double multiplier; /* load: >= 0 */
     inject_cfg inject; /* inject: replaces the pool's injection for `duration` */
 } event_cfg;
@@ -305,6 +315,7 @@ void hedge_cfg_enable(hedge_cfg *h);                      /* "hedge": {...} */
 void outlier_cfg_enable(outlier_cfg *o);                  /* "outlier": {} */
 void health_cfg_enable(health_cfg *h);                    /* "health_check": {...} */
 void liveness_cfg_enable(liveness_cfg *l);                /* "liveness": {} */
+void network_cfg_enable(network_cfg *n);                  /* "network": {} (no delay, no loss) */
 
 /* Deep copy (for sweeps that change one point). Returns 0 or -1 on ENOMEM. */
 int scenario_copy(scenario *dst, const scenario *src);

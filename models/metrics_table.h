@@ -104,7 +104,13 @@ enum {
     X(PM_RESTARTS, "restarts", "liveness restarts", "per replication", METRIC_COUNT,             \
       BETTER_LOWER, MF_TABLE, "no liveness probes configured")                                   \
     X(PM_SWITCHOVERS, "switchovers", "spares that took over a position", "per replication",      \
-      METRIC_COUNT, BETTER_NONE, MF_TABLE, "no spares configured")
+      METRIC_COUNT, BETTER_NONE, MF_TABLE, "no spares configured")                                   \
+    X(PM_DROPPED, "dropped", "attempts dropped silently by a full queue (on_full drop)",          \
+      "per replication", METRIC_COUNT, BETTER_LOWER, 0, UNDEF_NO_REQUEST)                        \
+    X(PM_INJECTED_ERRORS, "injected_errors", "attempts failed by fault injection (error_rate)",   \
+      "per replication", METRIC_COUNT, BETTER_NONE, 0, UNDEF_NO_REQUEST)                         \
+    X(PM_INJECTED_DELAYS, "injected_delays", "attempts delayed by latency injection",             \
+      "per replication", METRIC_COUNT, BETTER_NONE, 0, UNDEF_NO_REQUEST)
 
 /* Attempt outcomes, by cause: C(P, id, name, label), P passed through.  The
  * first five are the outcomes of an attempt (models/model.h `outcome`); each
@@ -182,6 +188,8 @@ enum {
     X(CM_PANIC_FRACTION, "panic_fraction", "time in panic mode (routing to all servers)", "",     \
       METRIC_PROB, BETTER_LOWER, MF_TABLE, "no health checking, or panic mode off")              \
     X(CM_PROBE_RATE, "probe_rate", "health probes sent per second", "1/s", METRIC_COUNT,         \
-      BETTER_LOWER, MF_TABLE, UNDEF_NO_HEALTH)
+      BETTER_LOWER, MF_TABLE, UNDEF_NO_HEALTH)                                    \
+    X(CM_NETWORK_LOST, "network_lost", "messages lost on the network (requests and answers)", "", \
+      METRIC_PROB, BETTER_LOWER, MF_TABLE, "no network configured, or no message sent")
 
 #endif

@@ -44,7 +44,7 @@ typedef enum {
     OUT_REJECTED = CAUSE_REJECTED,
     OUT_BREAKER = CAUSE_BREAKER,
 } outcome;
-enum { AT_NONE = 0, AT_QUEUE, AT_SERVICE, AT_DOWNSTREAM, AT_INJECT };
+enum { AT_NONE = 0, AT_QUEUE, AT_SERVICE, AT_DOWNSTREAM, AT_INJECT, AT_NET };
 
 typedef struct attempt {
     sim_event done;          /* service completion at the server */
@@ -65,6 +65,7 @@ typedef struct attempt {
     uint8_t live;            /* the caller still waits for this attempt */
     uint8_t hedge;           /* sent as a hedge */
     uint8_t probe;           /* a health or liveness probe (probe.h), not a request's */
+    uint8_t outcome;         /* network: the answer in flight back */
 } attempt;
 
 typedef struct request {
@@ -125,7 +126,7 @@ typedef struct pool {
     int nunits;
     rng_stream rng_fail, rng_repair, rng_service, rng_inject, rng_switch;
     const inject_cfg *inj;   /* active fault injection, NULL = none (events switch it) */
-    double injected_errors, injected_delays;
+    double injected_errors, injected_delays, dropped;
     int slow;                /* service_slowdown configured */
     int special;             /* arrivals take the general path (injection, PS, drop, slowdown) */
     int up_count, crews_busy;
@@ -167,7 +168,10 @@ typedef struct caller {
     int index;               /* caller index (record slot) */
     int client;              /* client index, or -1 for a pool's calls */
     int from_pool;           /* the calling pool, or -1 for a client */
-    rng_stream rng_bal, rng_backoff;
+    rng_stream rng_bal, rng_backoff, rng_net;
+    int net;                 /* messages cross a network (network configured, or partitions) */
+    int partitioned;         /* partition events in force */
+    double net_msgs, net_lost; /* messages sent over the network, and lost */
     timerq tmo_q, deadline_q, hedge_q;
     breaker *brk;            /* nbrk breakers: per server, or one for the pool */
     int nbrk;
@@ -273,6 +277,8 @@ void caller_restart_stats(caller *c, double t);
 void caller_finish_metrics(caller *c, double *m, double t);
 void caller_take_bin(caller *c, double *ts, double t, double width);
 void caller_attempt_release(attempt *a);
+/* A partition event cuts (ON) or restores this caller's link. */
+void caller_partition(caller *c, int on);
 
 /* Arrival sources (source.c) */
 int source_build(source *src, const client_cfg *cfg, caller *c);
@@ -303,7 +309,7 @@ typedef enum {
     ST_FAIL, ST_REPAIR, ST_SERVICE, ST_CALL_BAL, ST_CALL_BACKOFF,
     ST_ARRIVAL, ST_THINK, ST_BAL, ST_BACKOFF,
     ST_INJECT, ST_NET, /* pool: fault injection; client or pool's calls: the network */
-    ST_SWITCH, ST_LIVENESS, ST_CALL_HEALTH, ST_HEALTH
+    ST_SWITCH, ST_LIVENESS, ST_CALL_HEALTH, ST_HEALTH, ST_CALL_NET
 } stream_role;
 /* Seed S for stream ROLE of pool INDEX (IS_POOL) or client INDEX in this
  * replication: keyed by the entity's name, never its position (rng.h). */

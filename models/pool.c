@@ -149,7 +149,7 @@ void pool_restart_stats(pool *p, double t)
     p->failures = p->up_sum = p->up_n = p->down_sum = p->down_n = 0;
     p->restarts = p->switchovers = 0;
     p->arrivals = p->rejected = p->served = p->wasted = 0;
-    p->injected_errors = p->injected_delays = 0;
+    p->injected_errors = p->injected_delays = p->dropped = 0;
 }
 
 /* Idle spares' failure clock speed: 0 cold, warm_factor, 1 hot. */
@@ -383,6 +383,8 @@ static inline __attribute__((always_inline)) void admit(pool *p, int s, attempt 
             p->rejected++;
             if (p->cfg->on_full == FULL_REJECT)
                 caller_attempt_ended(a, OUT_REJECTED);
+            else
+                p->dropped++;
             return;
         }
         ps_admit(p, v, a);
@@ -397,7 +399,8 @@ static inline __attribute__((always_inline)) void admit(pool *p, int s, attempt 
         p->rejected++;
         if (!special || p->cfg->on_full == FULL_REJECT)
             caller_attempt_ended(a, OUT_REJECTED);
-        /* drop: silent; only the caller's timeout or deadline ends it */
+        else /* drop: silent; only the caller's timeout or deadline ends it */
+            p->dropped++;
         return;
     }
     enqueue(p, v, a);
@@ -810,6 +813,9 @@ void pool_finish_metrics(pool *p, double *m, double t)
     m[PM_WASTED_FRACTION] = ratio(p->wasted, p->served);
     m[PM_REJECTED] = p->rejected;
     m[PM_LOAD_AMPLIFICATION] = NAN; /* needs the clients: world.c */
+    m[PM_DROPPED] = p->dropped;
+    m[PM_INJECTED_ERRORS] = p->injected_errors;
+    m[PM_INJECTED_DELAYS] = p->injected_delays;
     /* Periods still running at the horizon are censored, so the mean of the
      * completed ones is biased short when the window is not >> MTTF.  Total
      * time UP over the number of failures is the exponential MLE and uses the

@@ -59,6 +59,12 @@ static void bin_over(sim *s, sim_event *ev)
         sim_at(s, &w->bin_ev, bin_end(w, w->bin_index));
 }
 
+/* The caller whose link a partition event cuts: a client's, or a pool's calls. */
+static caller *partition_caller(world *w, const event_cfg *e)
+{
+    return e->client >= 0 ? &w->callers[e->client] : w->pools[e->pool].calls;
+}
+
 static void fault_start(sim *s, sim_event *ev)
 {
     fault_slot *f = SIM_CONTAINER(ev, fault_slot, start);
@@ -69,6 +75,8 @@ static void fault_start(sim *s, sim_event *ev)
     }
     if (e->kind == EVENT_INJECT)
         pool_set_inject(&f->w->pools[e->pool], &e->inject);
+    else if (e->kind == EVENT_PARTITION)
+        caller_partition(partition_caller(f->w, e), 1);
     else
         source_load(&f->w->sources[e->client], e->multiplier, 1);
     sim_after(s, &f->end, e->duration);
@@ -79,6 +87,10 @@ static void fault_end(sim *s, sim_event *ev)
     (void)s;
     fault_slot *f = SIM_CONTAINER(ev, fault_slot, end);
     const event_cfg *e = &f->w->sc->events[f->k];
+    if (e->kind == EVENT_PARTITION) {
+        caller_partition(partition_caller(f->w, e), 0);
+        return;
+    }
     if (e->kind == EVENT_INJECT) {
         pool *p = &f->w->pools[e->pool];
         if (p->inj == &e->inject || (!p->inj && !inject_active(&e->inject)))
@@ -134,6 +146,9 @@ static int build_callers(world *w)
             return -1;
         w->pools[p].calls = &w->callers[k++];
     }
+    for (int e = 0; e < sc->nevents; e++) /* a cut link needs the network path */
+        if (sc->events[e].kind == EVENT_PARTITION)
+            partition_caller(w, &sc->events[e])->net = 1;
     return 0;
 }
 

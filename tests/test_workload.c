@@ -302,6 +302,81 @@ static void test_ps_slowdown(void **state)
     scenario_free(&s);
 }
 
+/* Network: at light load (1000 workers, nobody queues) the latency is the
+ * request's delay + service + the answer's delay: 2 d + E[S] exactly with a
+ * deterministic delay d. */
+static void test_network_latency(void **state)
+{
+    (void)state;
+    double d = 0.03, es = 0.05;
+    scenario s;
+    st_scenario(&s, 1, 1, 2000, 10, 101);
+    s.pools[0].workers = 1000;
+    s.pools[0].service = st_exp(1 / es);
+    s.clients[0].arrival.rate = 10;
+    s.clients[0].policy.network = (network_cfg){.enabled = 1, .delay = st_det(d)};
+    exec_result r;
+    assert_int_equal(st_run(&r, &s), WORLD_DONE);
+    assert_agrees(results_caller_stat(&r, 0, CM_LATENCY_MEAN), 2 * d + es, 3, 0);
+    assert_close(results_caller_stat(&r, 0, CM_NETWORK_LOST).mean, 0, 0);
+    exec_result_free(&r);
+    scenario_free(&s);
+}
+
+/* Loss q per message, independent: an attempt succeeds iff its request and
+ * its answer both arrive, (1 - q)^2; with n attempts (a lost one ends at its
+ * timeout, then the retry goes) P(success) = 1 - (1 - (1 - q)^2)^n.  The
+ * lost fraction of messages is q. */
+static void test_network_loss(void **state)
+{
+    (void)state;
+    double q = 0.2, a = (1 - q) * (1 - q);
+    for (int n = 1; n <= 3; n += 2) {
+        scenario s;
+        st_scenario(&s, 1, 1, 2000, 10, 103 + (uint64_t)n);
+        s.pools[0].workers = 1000;
+        s.pools[0].service = st_exp(20);
+        s.clients[0].arrival.rate = 10;
+        s.clients[0].policy.timeout = 2;
+        s.clients[0].policy.retry.max_attempts = n;
+        s.clients[0].policy.network = (network_cfg){.enabled = 1, .delay = st_exp(100), .loss = q};
+        exec_result r;
+        assert_int_equal(st_run(&r, &s), WORLD_DONE);
+        assert_agrees(results_caller_stat(&r, 0, CM_REQUEST_SUCCESS), 1 - pow(1 - a, n), 3, 0);
+        assert_agrees(results_caller_stat(&r, 0, CM_NETWORK_LOST), q, 3, 0);
+        exec_result_free(&r);
+        scenario_free(&s);
+    }
+}
+
+/* A partition of the client's link over [a, a + len): with no network
+ * delay, an attempt sent at t fails iff t is inside the window, or t < a and
+ * its answer (at t + S) falls inside it.  Over a uniform arrival time the
+ * failing fraction is (len + E[min(S, len)]) / H, and for S ~ Exp(mu),
+ * E[min(S, len)] = (1 - e^{-mu len}) / mu. */
+static void test_partition(void **state)
+{
+    (void)state;
+    double a = 300, len = 200, H = 1000, mu = 0.5;
+    scenario s;
+    st_scenario(&s, 1, 1, H, 10, 107);
+    s.pools[0].workers = 1000;
+    s.pools[0].service = st_exp(mu);
+    s.clients[0].arrival.rate = 5;
+    s.clients[0].policy.timeout = 1000; /* fails (never early: timeouts only end lost ones) */
+    s.nevents = 1;
+    s.events = calloc(1, sizeof *s.events);
+    s.events[0] = (event_cfg){.kind = EVENT_PARTITION, .at = a, .duration = len, .client = 0, .pool = -1};
+    exec_result r;
+    assert_int_equal(st_run(&r, &s), WORLD_DONE);
+    /* requests that time out after H are not ended: count failures over
+     * requests sent, i.e. 1 - successes / (rate x H) */
+    double fail = (len + (1 - exp(-mu * len)) / mu) / H;
+    assert_agrees(results_caller_stat(&r, 0, CM_THROUGHPUT), 5 * (1 - fail), 3, 0);
+    exec_result_free(&r);
+    scenario_free(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -310,6 +385,8 @@ int main(void)
         cmocka_unit_test(test_mixture_mg1),        cmocka_unit_test(test_schedule_ramp),
         cmocka_unit_test(test_periodic_and_zero_load), cmocka_unit_test(test_slowdown_fifo),
         cmocka_unit_test(test_ps_md1),             cmocka_unit_test(test_ps_slowdown),
+        cmocka_unit_test(test_network_latency),    cmocka_unit_test(test_network_loss),
+        cmocka_unit_test(test_partition),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
