@@ -646,6 +646,8 @@ static void check_sizes(lctx *c, const scenario *s, const lnames *pools, const l
         links += n;
         if (pol->breaker.kind == BREAKER_FAILURE_RATE)
             ring += (double)pol->breaker.window * (pol->breaker.scope == SCOPE_PER_SERVER ? n : 1);
+        if (pol->retry.budget.kind == BUDGET_BREAKER)
+            ring += pol->retry.budget.window;
         if (links > MAX_TOTAL_LINKS) {
             lpath_key(&c->path, "target");
             lerr(c, AT_VALUE, "too much per-server state: the callers up to this one keep state for "

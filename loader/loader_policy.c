@@ -232,8 +232,12 @@ static void build_backoff(lctx *c, const cJSON *obj, backoff_cfg *b)
 
 static const char *const p_token_bucket[] = {"max_tokens", "token_ratio", NULL};
 static const char *const p_ratio[] = {"percent", "min_per_second", "ttl", NULL};
+static const char *const p_quota[] = {"initial", "retry_cost", "timeout_cost", "success_deposit", NULL};
+static const char *const p_retry_breaker[] = {"window", "failure_rate", NULL};
 const lenum lk_budget_kinds[] = {{"token_bucket", BUDGET_TOKEN_BUCKET, p_token_bucket},
                                      {"ratio", BUDGET_RATIO, p_ratio},
+                                     {"retry_quota", BUDGET_QUOTA, p_quota},
+                                     {"retry_breaker", BUDGET_BREAKER, p_retry_breaker},
                                      {"none", BUDGET_NONE, no_keys},
                                      {NULL, 0, NULL}};
 
@@ -255,6 +259,14 @@ static void build_budget(lctx *c, const cJSON *obj, budget_cfg *b)
             lv_num(c, o, "percent", R_PROB, 0, &b->percent);
             lv_num(c, o, "min_per_second", R_NONNEG, 0, &b->min_per_second);
             lv_num(c, o, "ttl", (lrange){1, 60, 0, 0, 0}, 0, &b->ttl);
+        } else if (b->kind == BUDGET_QUOTA) {
+            lv_num(c, o, "initial", (lrange){0, 1e9, 0, 0, 0}, 0, &b->initial);
+            lv_num(c, o, "retry_cost", (lrange){0, 1e9, 0, 0, 0}, 0, &b->retry_cost);
+            lv_num(c, o, "timeout_cost", (lrange){0, 1e9, 0, 0, 0}, 0, &b->timeout_cost);
+            lv_num(c, o, "success_deposit", (lrange){0, 1e9, 0, 0, 0}, 0, &b->success_deposit);
+        } else if (b->kind == BUDGET_BREAKER) {
+            lv_int(c, o, "window", R_INT(1, BUDGET_WINDOW_MAX), 0, &b->window);
+            lv_num(c, o, "failure_rate", R_PROB, 0, &b->failure_rate);
         }
     }
     lpath_pop(&c->path);

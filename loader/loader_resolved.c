@@ -135,6 +135,14 @@ static void budget_json(wctx *w, cJSON *parent, const budget_cfg *b)
         num(w, o, "percent", b->percent);
         num(w, o, "min_per_second", b->min_per_second);
         num(w, o, "ttl", b->ttl);
+    } else if (b->kind == BUDGET_QUOTA) {
+        num(w, o, "initial", b->initial);
+        num(w, o, "retry_cost", b->retry_cost);
+        num(w, o, "timeout_cost", b->timeout_cost);
+        num(w, o, "success_deposit", b->success_deposit);
+    } else if (b->kind == BUDGET_BREAKER) {
+        num(w, o, "window", b->window);
+        num(w, o, "failure_rate", b->failure_rate);
     }
 }
 

@@ -31,8 +31,10 @@ static const lkey k_backoff[] = {{"kind", NULL},       {"delay", NULL}, {"base",
                                  {"rate", NULL},       {"t_max", NULL}, {NULL, NULL}};
 const lschema ls_backoff = {LS_OBJECT, "backoff", k_backoff, NULL, 0};
 
-static const lkey k_budget[] = {{"kind", NULL},    {"max_tokens", NULL},     {"token_ratio", NULL},
-                                {"percent", NULL}, {"min_per_second", NULL}, {"ttl", NULL},
+static const lkey k_budget[] = {{"kind", NULL},         {"max_tokens", NULL},     {"token_ratio", NULL},
+                                {"percent", NULL},      {"min_per_second", NULL}, {"ttl", NULL},
+                                {"initial", NULL},      {"retry_cost", NULL},     {"timeout_cost", NULL},
+                                {"success_deposit", NULL}, {"window", NULL},      {"failure_rate", NULL},
                                 {NULL, NULL}};
 const lschema ls_budget = {LS_OBJECT, "budget", k_budget, NULL, 0};
 

@@ -75,6 +75,16 @@ void budget_cfg_enable(budget_cfg *b, budget_kind kind)
         b->percent = 0.2;
         b->min_per_second = 10;
         b->ttl = 10;
+    } else if (kind == BUDGET_QUOTA) {
+        /* the AWS SDKs' standard retry quota: INITIAL_RETRY_TOKENS 500,
+         * RETRY_COST 5, TIMEOUT_RETRY_COST 10, NO_RETRY_INCREMENT 1 */
+        b->initial = 500;
+        b->retry_cost = 5;
+        b->timeout_cost = 10;
+        b->success_deposit = 1;
+    } else if (kind == BUDGET_BREAKER) { /* retry-only breaker */
+        b->window = 100;
+        b->failure_rate = 0.1;
     } /* token_bucket: max_tokens and token_ratio are required (gRPC has no defaults) */
 }
 

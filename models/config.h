@@ -67,7 +67,9 @@ typedef struct {
     double t_max; /* exponential_random: retry abandoned when delay > t_max */
 } backoff_cfg;
 
-typedef enum { BUDGET_NONE = 0, BUDGET_TOKEN_BUCKET, BUDGET_RATIO } budget_kind;
+typedef enum { BUDGET_NONE = 0, BUDGET_TOKEN_BUCKET, BUDGET_RATIO, BUDGET_QUOTA, BUDGET_BREAKER } budget_kind;
+
+#define BUDGET_WINDOW_MAX 10000 /* retry_breaker: outcomes kept */
 
 typedef struct {
     budget_kind kind;
@@ -76,6 +78,12 @@ typedef struct {
     double percent;        /* ratio (Finagle percentCanRetry), in [0,1] */
     double min_per_second; /* ratio */
     double ttl;            /* ratio: seconds a deposit lives */
+    double initial;        /* retry_quota (AWS SDK): starting and largest balance */
+    double retry_cost;     /* retry_quota: taken by a retry */
+    double timeout_cost;   /* retry_quota: taken by a retry after a timeout */
+    double success_deposit;/* retry_quota: added by a success without retry */
+    int window;            /* retry_breaker: last N attempt outcomes */
+    double failure_rate;   /* retry_breaker: no retries while the failed share > this */
 } budget_cfg;
 
 /* Which attempt outcomes a retry is made for (all true by default). */

@@ -78,6 +78,7 @@ typedef struct request {
     attempt *live;           /* live attempts, linked by sib */
     double arrival;
     double prev_sleep;       /* decorrelated jitter state */
+    double paid;             /* retry_quota: what the last retry cost (0: none yet) */
     int attempts;            /* attempts made, breaker-rejected included */
     int nlive;
     int user;                /* closed-loop user, or -1 */

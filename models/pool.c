@@ -232,7 +232,8 @@ double pool_slowdown(const slowdown_cfg *sd, int n)
     return sd->factor[sd->npoints - 1];
 }
 
-static void start_service(pool *p, server *v, attempt *a)
+/* SPECIAL is a constant at each call (see admit): 0 skips the slowdown check. */
+static inline __attribute__((always_inline)) void start_service(pool *p, server *v, attempt *a, int special)
 {
     a->where = AT_SERVICE;
     a->done.fire = svc_done;
@@ -240,7 +241,7 @@ static void start_service(pool *p, server *v, attempt *a)
     stat_tw_add(&p->busy_tw, p->w->s.now, 1);
     svc_link(v, a);
     double d = dist_sample(&p->cfg->service, &p->rng_service);
-    if (__builtin_expect(p->slow, 0))
+    if (special && p->slow)
         d *= pool_slowdown(&p->cfg->slowdown, v->busy);
     sim_after(&p->w->s, &a->done, d);
 }
@@ -283,8 +284,12 @@ static void finish_service(pool *p, server *v, attempt *a, int ok)
     attempt *next = dequeue(p, v);
     while (next && next->probe) /* a queued probe is answered as soon as a worker reaches it */
         next = answer_probe(p, v, next);
-    if (next)
-        start_service(p, v, next);
+    if (next) {
+        if (__builtin_expect(p->special, 0))
+            start_service(p, v, next, 1);
+        else
+            start_service(p, v, next, 0);
+    }
     caller_attempt_ended(a, ok ? OUT_SUCCESS : OUT_ERROR);
 }
 
@@ -392,7 +397,7 @@ static inline __attribute__((always_inline)) void admit(pool *p, int s, attempt 
     }
     if (v->busy < p->cfg->workers) {
         world_in_flight(p->w, p, 1);
-        start_service(p, v, a);
+        start_service(p, v, a, special);
         return;
     }
     if (p->cfg->queue_limit > 0 && v->qlen >= p->cfg->queue_limit) {

@@ -228,15 +228,16 @@ static void test_budget_token_bucket(void **state)
     (void)state;
     budget_cfg c = {.kind = BUDGET_TOKEN_BUCKET, .max_tokens = 10, .token_ratio = 0.1};
     budget b;
+    double paid;
     budget_init(&b, &c);
-    assert_true(budget_try_retry(&b, 0)); /* 10 > 5 */
+    assert_true(budget_try_retry(&b, 0, 0, &paid)); /* 10 > 5 */
     for (int i = 0; i < 5; i++)
         budget_on_outcome(&b, 0);
     assert_close(b.tokens, 5, 1e-12);
-    assert_false(budget_try_retry(&b, 0)); /* 5 is not > 5 */
+    assert_false(budget_try_retry(&b, 0, 0, &paid)); /* 5 is not > 5 */
     budget_on_outcome(&b, 1);
     assert_close(b.tokens, 5.1, 1e-12);
-    assert_true(budget_try_retry(&b, 0));
+    assert_true(budget_try_retry(&b, 0, 0, &paid));
     for (int i = 0; i < 20; i++)
         budget_on_outcome(&b, 0);
     assert_close(b.tokens, 0, 0); /* floor 0 */
@@ -250,24 +251,80 @@ static void test_budget_ratio(void **state)
     (void)state;
     budget_cfg c = {.kind = BUDGET_RATIO, .percent = 0.2, .min_per_second = 0, .ttl = 10};
     budget b;
+    double paid;
     budget_init(&b, &c);
     for (int i = 0; i < 10; i++)
         budget_on_request(&b, 0.5);
-    assert_true(budget_try_retry(&b, 0.6)); /* 10 x 0.2 = 2 retries */
-    assert_true(budget_try_retry(&b, 0.7));
-    assert_false(budget_try_retry(&b, 0.8));
+    assert_true(budget_try_retry(&b, 0.6, 0, &paid)); /* 10 x 0.2 = 2 retries */
+    assert_true(budget_try_retry(&b, 0.7, 0, &paid));
+    assert_false(budget_try_retry(&b, 0.8, 0, &paid));
     /* after ttl the deposits (and withdrawals) expire */
     for (int i = 0; i < 5; i++)
         budget_on_request(&b, 11.0);
-    assert_true(budget_try_retry(&b, 11.0));
-    assert_false(budget_try_retry(&b, 11.0));
+    assert_true(budget_try_retry(&b, 11.0, 0, &paid));
+    assert_false(budget_try_retry(&b, 11.0, 0, &paid));
     /* the reserve: min_per_second x ttl retries with no requests at all */
     budget_cfg r = {.kind = BUDGET_RATIO, .percent = 0.2, .min_per_second = 0.3, .ttl = 10};
     budget_init(&b, &r);
     int ok = 0;
     for (int i = 0; i < 10; i++)
-        ok += budget_try_retry(&b, 1.0);
+        ok += budget_try_retry(&b, 1.0, 0, &paid);
     assert_int_equal(ok, 3);
+}
+
+/* AWS SDK retry quota: 500 to start (the cap), a retry costs 5 (10 after a
+ * timeout), a success refunds its last retry's cost, or 1 without retry. */
+static void test_budget_retry_quota(void **state)
+{
+    (void)state;
+    budget_cfg c = {.kind = BUDGET_QUOTA, .initial = 500, .retry_cost = 5, .timeout_cost = 10,
+                    .success_deposit = 1};
+    budget b;
+    double paid;
+    assert_int_equal(budget_init(&b, &c), 0);
+    assert_true(budget_try_retry(&b, 0, 0, &paid));
+    assert_close(paid, 5, 0);
+    assert_true(budget_try_retry(&b, 0, 1, &paid));
+    assert_close(paid, 10, 0);
+    assert_close(b.tokens, 485, 0);
+    budget_on_success(&b, 10); /* succeeded on the timeout retry: its 10 back */
+    assert_close(b.tokens, 495, 0);
+    budget_on_success(&b, 0);
+    budget_on_success(&b, 0);
+    budget_on_success(&b, 0);
+    budget_on_success(&b, 0);
+    budget_on_success(&b, 0);
+    budget_on_success(&b, 0); /* capped at the initial 500 */
+    assert_close(b.tokens, 500, 0);
+    int n = 0; /* 500 / 10: exactly 50 timeout retries, then none */
+    while (budget_try_retry(&b, 0, 1, &paid))
+        n++;
+    assert_int_equal(n, 50);
+    assert_false(budget_try_retry(&b, 0, 0, &paid));
+    budget_free(&b);
+}
+
+/* Retry-only breaker: no retries while more than failure_rate of the last
+ * window attempts failed. */
+static void test_budget_retry_breaker(void **state)
+{
+    (void)state;
+    budget_cfg c = {.kind = BUDGET_BREAKER, .window = 10, .failure_rate = 0.2};
+    budget b;
+    double paid;
+    assert_int_equal(budget_init(&b, &c), 0);
+    assert_true(budget_try_retry(&b, 0, 0, &paid)); /* nothing seen yet */
+    for (int i = 0; i < 8; i++)
+        budget_on_outcome(&b, 1);
+    budget_on_outcome(&b, 0);
+    budget_on_outcome(&b, 0); /* 2 of 10 failed: 0.2 is not > 0.2 */
+    assert_true(budget_try_retry(&b, 0, 0, &paid));
+    budget_on_outcome(&b, 0); /* the oldest success leaves: 3 of 10 */
+    assert_false(budget_try_retry(&b, 0, 1, &paid));
+    for (int i = 0; i < 8; i++)
+        budget_on_outcome(&b, 1); /* the failures slide out */
+    assert_true(budget_try_retry(&b, 0, 0, &paid));
+    budget_free(&b);
 }
 
 int main(void)
@@ -276,6 +333,7 @@ int main(void)
         cmocka_unit_test(test_breaker_consecutive_cycle), cmocka_unit_test(test_breaker_late_outcomes),
         cmocka_unit_test(test_breaker_failure_rate),      cmocka_unit_test(test_backoff_formulas),
         cmocka_unit_test(test_budget_token_bucket),       cmocka_unit_test(test_budget_ratio),
+        cmocka_unit_test(test_budget_retry_quota),        cmocka_unit_test(test_budget_retry_breaker),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

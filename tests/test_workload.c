@@ -377,6 +377,80 @@ static void test_partition(void **state)
     scenario_free(&s);
 }
 
+/* AWS retry quota with every attempt failing (error_rate 1): no success
+ * ever refunds, so exactly initial / retry_cost = 100 retries are granted.
+ * One closed-loop user with think time 1 (failures are instant) ends
+ * exactly 1000 requests by t = 1000.5: attempts per request 1.1. */
+static void test_retry_quota_drain(void **state)
+{
+    (void)state;
+    scenario s;
+    st_scenario(&s, 1, 1, 1000.5, 2, 111);
+    s.pools[0].inject = (inject_cfg){.error_rate = 1};
+    s.clients[0].arrival = (arrival_cfg){.process = ARRIVAL_CLOSED, .users = 1, .think = st_det(1)};
+    s.clients[0].policy.retry.max_attempts = 2;
+    s.clients[0].policy.retry.budget = (budget_cfg){.kind = BUDGET_QUOTA, .initial = 500, .retry_cost = 5,
+                                                    .timeout_cost = 10, .success_deposit = 1};
+    exec_result r;
+    assert_int_equal(st_run(&r, &s), WORLD_DONE);
+    assert_close(results_caller_stat(&r, 0, CM_REQUESTS).mean, 1000, 0);
+    assert_close(results_caller_stat(&r, 0, CM_ATTEMPTS_PER_REQUEST).mean, 1.1, 1e-12);
+    assert_close(results_caller_stat(&r, 0, CM_RETRIES_DROPPED_BY_BUDGET).mean, 0.9, 1e-12);
+    exec_result_free(&r);
+    scenario_free(&s);
+}
+
+/* AWS retry quota in balance: error_rate p, two attempts.  Per request the
+ * balance gains 1 for a first-try success (prob 1 - p) and, for a granted
+ * retry (a fraction g of the p that want one), loses 5 and gets 5 back if
+ * the retry succeeds: drift (1 - p) - 5 g p^2.  For p = 0.5 the drift at
+ * g = 1 is negative, so the balance sits near empty and conservation gives
+ * g = (1 - p)/(5 p^2) = 0.4, P(success) = (1 - p) + p g (1 - p) = 0.6. */
+static void test_retry_quota_balance(void **state)
+{
+    (void)state;
+    double p = 0.5, g = (1 - p) / (5 * p * p);
+    scenario s;
+    st_scenario(&s, 1, 1, 20000, 10, 113);
+    s.warmup = 2000; /* the initial 500 drain at 0.75 per request, 20 requests/s */
+    s.pools[0].workers = 100;
+    s.pools[0].service = st_exp(100);
+    s.pools[0].inject = (inject_cfg){.error_rate = p};
+    s.clients[0].arrival.rate = 20;
+    s.clients[0].policy.retry.max_attempts = 2;
+    s.clients[0].policy.retry.budget = (budget_cfg){.kind = BUDGET_QUOTA, .initial = 500, .retry_cost = 5,
+                                                    .timeout_cost = 10, .success_deposit = 1};
+    exec_result r;
+    assert_int_equal(st_run(&r, &s), WORLD_DONE);
+    assert_agrees(results_caller_stat(&r, 0, CM_REQUEST_SUCCESS), (1 - p) + p * g * (1 - p), 3, 0);
+    assert_agrees(results_caller_stat(&r, 0, CM_ATTEMPTS_PER_REQUEST), 1 + p * g, 3, 0.001);
+    exec_result_free(&r);
+    scenario_free(&s);
+}
+
+/* Retry-only breaker above its threshold: with half of all attempts failing
+ * (0.5 > 0.1) no retry goes out once the window has seen a failure, while
+ * every first attempt still does: success = 1 - p, ~1 attempt per request. */
+static void test_retry_breaker(void **state)
+{
+    (void)state;
+    scenario s;
+    st_scenario(&s, 1, 1, 2000, 10, 117);
+    s.warmup = 10;
+    s.pools[0].workers = 100;
+    s.pools[0].service = st_exp(100);
+    s.pools[0].inject = (inject_cfg){.error_rate = 0.5};
+    s.clients[0].arrival.rate = 20;
+    s.clients[0].policy.retry.max_attempts = 4;
+    s.clients[0].policy.retry.budget = (budget_cfg){.kind = BUDGET_BREAKER, .window = 100, .failure_rate = 0.1};
+    exec_result r;
+    assert_int_equal(st_run(&r, &s), WORLD_DONE);
+    assert_agrees(results_caller_stat(&r, 0, CM_REQUEST_SUCCESS), 0.5, 3, 0);
+    assert_true(results_caller_stat(&r, 0, CM_ATTEMPTS_PER_REQUEST).mean < 1.001);
+    exec_result_free(&r);
+    scenario_free(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -386,7 +460,8 @@ int main(void)
         cmocka_unit_test(test_periodic_and_zero_load), cmocka_unit_test(test_slowdown_fifo),
         cmocka_unit_test(test_ps_md1),             cmocka_unit_test(test_ps_slowdown),
         cmocka_unit_test(test_network_latency),    cmocka_unit_test(test_network_loss),
-        cmocka_unit_test(test_partition),
+        cmocka_unit_test(test_partition),          cmocka_unit_test(test_retry_quota_drain),
+        cmocka_unit_test(test_retry_quota_balance), cmocka_unit_test(test_retry_breaker),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
