@@ -334,6 +334,21 @@ static void write_updown(FILE *f, const exec_result *r)
         }
 }
 
+static void write_detection(FILE *f, const exec_result *r)
+{
+    char ent[96];
+    fputs("client,delay\n", f);
+    for (int c = 0; c < r->L.ncallers; c++) {
+        caller_entity(r->sc, c, ent, sizeof ent);
+        int rows = 0;
+        for (int i = 0; i < r->nrec && rows < ROWS_MAX; i++) {
+            const double *blk = rec_detect(&r->L, exec_rec(r, i), c);
+            for (int k = 0; k < (int)blk[0] && rows < ROWS_MAX; k++, rows++)
+                fprintf(f, "%s,%.10g\n", strchr(ent, '.') + 1, blk[1 + k]);
+        }
+    }
+}
+
 static void write_delays(FILE *f, const exec_result *r)
 {
     char ent[96];
@@ -443,6 +458,7 @@ int results_write_dir(const char *outdir, const exec_result *r, const mc_list *m
              write_csv(outdir, "timeseries.csv", write_timeseries, r) ||
              write_csv(data, "updown.csv", write_updown, r) ||
              write_csv(data, "retry_delays.csv", write_delays, r) ||
+             write_csv(data, "detection.csv", write_detection, r) ||
              write_csv(data, "latency.csv", write_latency, r) ||
              write_csv(data, "marks.csv", write_marks, r) ||
              write_csv(data, "breaker.csv", write_breakers, r) ||

@@ -322,6 +322,20 @@ int fig_make_run(const rd_run *rd, gp_ctx *g, fig_list *out)
     for (int i = 0; i < nc; i++)
         if (entity_name(rd, "clients", i))
             fig_client_traffic(&c, entity_name(rd, "clients", i));
+    if (c.ts && nc > 0) {
+        const char **names = calloc((size_t)nc, sizeof *names);
+        if (!names)
+            c.oom = 1;
+        for (int i = 0; names && i < nc; i++)
+            names[i] = entity_name(rd, "clients", i);
+        for (int i = 0; names && i < np; i++)
+            if (entity_name(rd, "pools", i))
+                fig_pool_detect(&c, entity_name(rd, "pools", i), names, nc);
+        free(names);
+        for (int i = 0; i < nc; i++)
+            if (entity_name(rd, "clients", i))
+                fig_detection(&c, entity_name(rd, "clients", i));
+    }
     fig_latency(&c);
     fig_breakers(&c);
     for (int i = 0; i < np; i++)

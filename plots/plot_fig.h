@@ -99,5 +99,9 @@ void fig_outcomes(fig_run *c);
 void fig_breakers(fig_run *c);
 void fig_updown(fig_run *c, const char *pool);
 void fig_retry_delays(fig_run *c, const char *client);
+/* Health checking (plot_health.c): servers DOWN vs believed unhealthy by
+ * each of CLIENTS[0..NC) that checks POOL; one client's detection delays. */
+void fig_pool_detect(fig_run *c, const char *pool, const char *const *clients, int nc);
+void fig_detection(fig_run *c, const char *client);
 
 #endif

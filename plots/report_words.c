@@ -55,6 +55,8 @@ static void dist_words(const rd_run *rd, const char *path, char *buf, size_t n)
 #undef P
 }
 
+static void detect_pool_words(const rd_run *rd, const char *pool, char *buf, size_t n);
+
 static void pool_words(const rd_run *rd, const char *pool, char *buf, size_t n)
 {
     char path[200], w[300];
@@ -73,13 +75,14 @@ static void pool_words(const rd_run *rd, const char *pool, char *buf, size_t n)
         cat(buf, n, "; a request takes %s to serve", w);
     snprintf(path, sizeof path, "pools.%s.failure", pool);
     dist_words(rd, path, w, sizeof w);
-    if (*w)
+    int fails = *w != '\0';
+    if (fails)
         cat(buf, n, "; each server fails every %s", w);
     else
         cat(buf, n, "; servers never fail");
     snprintf(path, sizeof path, "pools.%s.repair", pool);
     dist_words(rd, path, w, sizeof w);
-    if (*w)
+    if (*w && fails) /* the resolved file always has a repair; it matters only with failures */
         cat(buf, n, " and is repaired in %s", w);
     if (crews > 0)
         cat(buf, n, ", at most %.0f at a time (%.0f repair crew%s; the others wait)", crews, crews,
@@ -93,6 +96,42 @@ static void pool_words(const rd_run *rd, const char *pool, char *buf, size_t n)
         cat(buf, n, "; a failed server fails its requests at once (fail_fast)");
     cat(buf, n, "; the pool counts as available while at least %.0f server%s UP (quorum).", quorum,
         quorum == 1 ? " is" : "s are");
+    detect_pool_words(rd, pool, buf, n);
+}
+
+/* Liveness probes and spares of pool POOL (MODEL.md). */
+static void detect_pool_words(const rd_run *rd, const char *pool, char *buf, size_t n)
+{
+    char path[200], w[300];
+#define L(key) rd_num(rd, SCN, NAN, "pools.%s.liveness." key, pool)
+    if (rd_exists(rd, SCN, "pools.%s.liveness", pool)) {
+        const char *probe = rd_str(rd, SCN, "pools.%s.liveness.probe", pool);
+        snprintf(path, sizeof path, "pools.%s.liveness.restart", pool);
+        dist_words(rd, path, w, sizeof w);
+        cat(buf, n, " Liveness probes (Kubernetes) every %.4g s with a %.4g s timeout %s; %.0f "
+            "failed in a row restart the server, which is DOWN for %s.", L("interval"), L("timeout"),
+            probe && !strcmp(probe, "queued") ? "wait in the queue behind real work (an overloaded "
+                                                "server can be restarted)"
+                                              : "see only whether the process is up",
+            L("failure_threshold"), *w ? w : "?");
+    }
+#undef L
+    if (rd_exists(rd, SCN, "pools.%s.spares", pool)) {
+        const char *mode = rd_str(rd, SCN, "pools.%s.spares.mode", pool);
+        double count = rd_num(rd, SCN, NAN, "pools.%s.spares.count", pool);
+        snprintf(path, sizeof path, "pools.%s.spares.switchover", pool);
+        dist_words(rd, path, w, sizeof w);
+        cat(buf, n, " %.0f %s standby spare%s (", count, mode ? mode : "cold", count == 1 ? "" : "s");
+        if (mode && !strcmp(mode, "warm"))
+            cat(buf, n, "failing at %.4g x the failure rate while idle",
+                rd_num(rd, SCN, NAN, "pools.%s.spares.warm_factor", pool));
+        else if (mode && !strcmp(mode, "hot"))
+            cat(buf, n, "failing like active servers while idle");
+        else
+            cat(buf, n, "never failing while idle");
+        cat(buf, n, ") take%s a failed server's place after %s; repaired servers rejoin as spares.",
+            count == 1 ? "s" : "", *w ? w : "0 s (at once)");
+    }
 }
 
 static const char *balancer_words(const char *b)
@@ -200,6 +239,29 @@ static void breaker_words(const rd_run *rd, const char *p, char *buf, size_t n)
 #undef K
 }
 
+/* Active health checking of the caller policy at P (MODEL.md). */
+static void health_words(const rd_run *rd, const char *p, char *buf, size_t n)
+{
+#define H(key) rd_num(rd, SCN, NAN, "%s.health_check." key, p)
+    if (!rd_exists(rd, SCN, "%s.health_check", p))
+        return;
+    const char *probe = rd_str(rd, SCN, "%s.health_check.probe", p);
+    double jitter = H("jitter"), panic = H("panic_threshold");
+    cat(buf, n, "; it health-checks every server every %.4g s", H("interval"));
+    if (jitter > 0)
+        cat(buf, n, " (+ up to %.4g s of jitter)", jitter);
+    cat(buf, n, " with %s probes (timeout %.4g s), believes a server unhealthy after %.0f failed "
+        "probe%s in a row and healthy again after %.0f good one%s, and sends only to servers it "
+        "believes healthy", probe && !strcmp(probe, "queued") ? "queued (behind real work)" : "direct",
+        H("timeout"), H("unhealthy_threshold"), H("unhealthy_threshold") == 1 ? "" : "s",
+        H("healthy_threshold"), H("healthy_threshold") == 1 ? "" : "s");
+    if (panic > 0)
+        cat(buf, n, ", except in panic mode: below %.4g%% believed healthy it sends to all", 100 * panic);
+    else
+        cat(buf, n, " (no panic mode: with none believed healthy a request fails at once)");
+#undef H
+}
+
 static void client_words(const rd_run *rd, const char *cl, char *buf, size_t n)
 {
     char p[160], w[300];
@@ -220,6 +282,7 @@ static void client_words(const rd_run *rd, const char *cl, char *buf, size_t n)
     cat(buf, n, "; it %s", balancer_words(rd_str(rd, SCN, "%s.balancer", p)));
     policy_words(rd, p, "it makes", buf, n);
     breaker_words(rd, p, buf, n);
+    health_words(rd, p, buf, n);
     cat(buf, n, ".");
 }
 
