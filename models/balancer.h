@@ -15,6 +15,18 @@
  * its probes taken), while it is ejected as an outlier, and (for hedges)
  * while it already has a live attempt of the same request, as long as
  * another server is available; when none is, the plain choice is used.
+ *
+ * Cost: O(1) when the drawn server is usable, otherwise O(log n) per live
+ * attempt of the request (n = pool size): the caller keeps its available
+ * servers and (least_outstanding) its outstanding counts in a srvset,
+ * updated in O(log n) when a breaker changes state, a probe permit is taken
+ * or given back, a server is ejected or returns, or (least_outstanding) an
+ * attempt starts or ends.  One case still scans the pool: least_outstanding
+ * for a hedge when every available server already holds one of the
+ * request's attempts.  random, round_robin and p2c draw exactly what a scan
+ * drew (same results); least_outstanding breaks ties with one draw among
+ * the tied servers instead of one per tie (same distribution).  A new rule
+ * that makes a server unavailable belongs in caller.c refresh_avail().
  */
 #ifndef RELSIM_BALANCER_H
 #define RELSIM_BALANCER_H

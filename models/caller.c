@@ -105,9 +105,29 @@ static breaker *breaker_for(caller *c, int s)
     return c->cfg->breaker.scope == SCOPE_PER_SERVER ? &c->brk[s] : &c->brk[0];
 }
 
+/* Keep server S's place in the balancers' set: available while its
+ * per-server breaker would admit and it is not ejected (balancer.h). */
+static void refresh_avail(caller *c, int s)
+{
+    if (!c->has_set)
+        return;
+    int avail = (c->nbrk <= 1 || breaker_would_admit(&c->brk[s])) && (!c->outl || c->outl[s].until == 0);
+    srvset_set_avail(&c->set, s, avail);
+}
+
+/* C's outstanding attempts at S changed by DELTA. */
+static inline void outstanding_add(caller *c, int s, int delta)
+{
+    c->outstanding[s] += delta;
+    if (c->set.count)
+        srvset_set_count(&c->set, s, c->outstanding[s]);
+}
+
 static void on_breaker_change(void *owner, breaker *b, brk_state from, brk_state to)
 {
     caller *c = owner;
+    if (c->nbrk > 1)
+        refresh_avail(c, b->id);
     int delta = (to == BRK_OPEN) - (from == BRK_OPEN);
     if (delta) {
         c->nopen += delta;
@@ -122,6 +142,7 @@ static void outlier_return(sim *s, sim_event *ev)
     caller *c = o->c;
     o->until = 0;
     o->returned = s->now;
+    refresh_avail(c, o->index);
     c->nejected--;
     stat_tw_set(&c->ejected_tw, s->now, c->nejected);
 }
@@ -156,6 +177,7 @@ static void outlier_record(caller *c, int s, int failed)
     double cap = oc->base_ejection > 300 ? oc->base_ejection : 300;
     double len = fmin(cap, oc->base_ejection * o->times);
     o->until = c->w->s.now + len;
+    refresh_avail(c, s);
     c->nejected++;
     c->ejections++;
     stat_tw_set(&c->ejected_tw, c->w->s.now, c->nejected);
@@ -187,7 +209,7 @@ static void detach(caller *c, attempt *a)
         }
     a->sib = NULL;
     r->nlive--;
-    c->outstanding[a->server]--;
+    outstanding_add(c, a->server, -1);
     stat_tw_add(&c->in_flight_tw, c->w->s.now, -1);
 }
 
@@ -221,7 +243,10 @@ static void send_attempt(caller *c, request *r, int hedge)
     int srv = balancer_pick(c, r);
     breaker *b = breaker_for(c, srv);
     uint32_t epoch = 0;
-    if (b && !breaker_admit(b, &epoch)) {
+    int admitted = !b || breaker_admit(b, &epoch);
+    if (b && b->state == BRK_HALF_OPEN && c->nbrk > 1)
+        refresh_avail(c, srv); /* a probe permit was taken (or none was left) */
+    if (!admitted) {
         c->breaker_rejects++;
         c->cause[OUT_BREAKER]++;
         attempt_failed(c, r, OUT_BREAKER);
@@ -248,7 +273,7 @@ static void send_attempt(caller *c, request *r, int hedge)
     a->sib = r->live;
     r->live = a;
     r->nlive++;
-    c->outstanding[srv]++;
+    outstanding_add(c, srv, 1);
     stat_tw_add(&c->in_flight_tw, s->now, 1);
     if (c->cfg->timeout > 0)
         timerq_start(&c->tmo_q, s, &a->timeout);
@@ -489,8 +514,11 @@ static void request_finish(caller *c, request *r, int ok, int deadline)
             record_outcome(c, a, OUT_TIMEOUT);
         } else {
             breaker *b = breaker_for(c, a->server);
-            if (b)
+            if (b) {
                 breaker_release(b, a->epoch);
+                if (c->nbrk > 1)
+                    refresh_avail(c, a->server);
+            }
             detach(c, a);
             c->cause[CAUSE_ABANDONED]++;
         }
@@ -604,6 +632,9 @@ int caller_build(caller *c, world *w, const policy_cfg *cfg, int index, int clie
                              on_breaker_change, c))
                 return -1;
     }
+    c->has_set = c->nbrk > 1 || cfg->outlier.enabled || cfg->balancer == BAL_LEAST_OUTSTANDING;
+    if (c->has_set && srvset_init(&c->set, n, cfg->balancer == BAL_LEAST_OUTSTANDING))
+        return -1;
     if (cfg->outlier.enabled) {
         c->outl = calloc((size_t)n, sizeof *c->outl);
         if (!c->outl)
@@ -635,6 +666,7 @@ void caller_destroy(caller *c)
     free(c->brk);
     free(c->outl);
     health_free(c->hc);
+    srvset_free(&c->set);
     free(c->outstanding);
     free(c->scratch);
     rng_destroy(&c->rng_bal);
@@ -688,6 +720,8 @@ void caller_reset(caller *c)
             c->outl[i].until = c->outl[i].returned = 0;
             c->outl[i].end.pos = 0;
         }
+    if (c->has_set)
+        srvset_reset(&c->set);
     c->nopen = c->nejected = 0;
     c->rr_next = 0;
     budget_reset(&c->bud);

@@ -23,6 +23,7 @@
 #include "models/budget.h"
 #include "models/config.h"
 #include "models/metrics.h"
+#include "models/srvset.h"
 #include "models/world.h"
 #include "sim/rng.h"
 #include "sim/sim.h"
@@ -178,6 +179,8 @@ typedef struct caller {
     int nbrk;
     budget bud;
     int *outstanding;        /* this caller's live attempts per server */
+    srvset set;              /* available servers and outstanding counts (balancer.c) */
+    int has_set;             /* set kept: per-server breakers, outliers or least_outstanding */
     outlier_state *outl;
     int nejected;
     int rr_next;

@@ -16,7 +16,11 @@
 #      Exp(1) service, no failures): customers per second through relsim,
 #      and through the engine alone (mm1.c);
 #   d. -j scaling: 4 replications at -j 1 and -j 2 (same results required);
-#   e. memory against horizon: peak RSS at horizon H and 10 H.
+#   e. memory against horizon: peak RSS at horizon H and 10 H;
+#   f. fleet (fleet.json next to this script): 10 000 servers, 10^6
+#      requests/s, per-server breakers, once per balancer at -j 1; simulated
+#      requests/s (wall and per CPU second) and the ratio to (a) measured in
+#      the same run (target >= 4 M requests/s).
 # Medians are quoted because the machines are noisy.  Beside the wall-clock
 # figures come rates per CPU second (user + sys of the process, start-up and
 # writing included), which move much less when other work shares the cores.
@@ -30,10 +34,10 @@ for f in "$RELSIM" "$BENCH_DIR/hold" "$BENCH_DIR/mm1"; do
     [ -x "$f" ] || { echo "bench: $f is missing; run 'make bench'" >&2; exit 2; }
 done
 command -v python3 >/dev/null || { echo "bench: python3 is needed" >&2; exit 2; }
-exec python3 - "$RELSIM" "$OUT" "$BENCH_DIR" "$REF" <<'PYEOF'
+exec python3 - "$RELSIM" "$OUT" "$BENCH_DIR" "$REF" "$here/fleet.json" <<'PYEOF'
 import atexit, json, os, platform, shutil, statistics, subprocess, sys, tempfile, time
 
-relsim, out_path, bench_dir, ref_path = sys.argv[1:5]
+relsim, out_path, bench_dir, ref_path, fleet_path = sys.argv[1:6]
 quick = os.environ.get("BENCH_QUICK") == "1"
 REPS = 3 if quick else 5
 tmp = tempfile.mkdtemp(prefix="relsim-bench-")
@@ -208,6 +212,29 @@ e = {"horizon": H, "peak_rss_mib_H": rss_h, "peak_rss_mib_10H": rss_10h,
 report["memory"] = e
 say("e. memory: peak RSS %.1f MiB at horizon %g s, %.1f MiB at %g s (ratio %.2f; flat = 1)"
     % (rss_h, H, rss_10h, 10 * H, e["ratio"]))
+
+# ---- f. fleet-scale pool ---------------------------------------------------------------
+f = {"scenario": fleet_path, "horizon": 0.2 if quick else 2.0, "target_requests_per_second": 4e6, "balancers": {}}
+say("f. fleet: 10 000 servers, 10^6 requests/s, per-server breakers, -j 1, %g s simulated (median of %d):"
+    % (f["horizon"], 1 if quick else 3))
+for bal in ("random", "round_robin", "least_outstanding", "p2c"):
+    rows = []
+    for i in range(1 if quick else 3):
+        res, wall, cpu, rss, _ = relsim_run(fleet_path, "fleet_%s_%d" % (bal, i),
+                                            ["-j", "1", "--horizon", "%g" % f["horizon"],
+                                             "--set", "clients.web.balancer=%s" % bal])
+        p = res["perf"]
+        rows.append((p["requests_per_second"], p["requests"] / cpu, rss,
+                     res["clients"]["web"]["request_success"]["mean"]))
+    b = {"requests_per_second": med([r[0] for r in rows]), "requests_per_cpu_second": med([r[1] for r in rows]),
+         "peak_rss_mib": med([r[2] for r in rows]), "request_success": rows[0][3]}
+    b["ratio_to_reference_cpu"] = b["requests_per_cpu_second"] / a["requests_per_cpu_second"]
+    f["balancers"][bal] = b
+    say("   %-17s %5.2f M requests/s wall, %5.2f M per CPU second (%.2fx the reference workload's), "
+        "peak RSS %.1f MiB; success %.6f"
+        % (bal, b["requests_per_second"] / 1e6, b["requests_per_cpu_second"] / 1e6, b["ratio_to_reference_cpu"],
+           b["peak_rss_mib"], b["request_success"]))
+report["fleet"] = f
 
 report["seconds"] = time.monotonic() - t_start
 ok = a["requests_per_second"] >= 8e6

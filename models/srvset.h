@@ -1,0 +1,61 @@
+/* srvset.h - the servers a caller may pick from, indexed for fleets.
+ *
+ * A tournament tree over a pool's n servers (leaves in server order) that
+ * keeps, per subtree, how many servers are AVAILABLE (breaker would admit,
+ * not ejected) and, when counts are tracked, the smallest KEY and how many
+ * servers have it, where
+ *     key = outstanding attempts of this caller + (available ? 0 : SRVSET_UNAVAIL).
+ * So the balancers answer in O(log n) what used to take a scan of the pool:
+ * "the j-th available server in server order" (random, round_robin, p2c
+ * when a drawn server is skipped) and "the servers with the fewest
+ * outstanding attempts among the available ones, or among all when none is"
+ * (least_outstanding).  Every update is O(log n).
+ *
+ * Memory: 2P nodes of 12 bytes, P the power of two >= n (at most 48 bytes
+ * per server; 24 when n is a power of two).
+ *
+ * Ownership: the set owns its arrays (srvset_init / srvset_free).
+ */
+#ifndef RELSIM_SRVSET_H
+#define RELSIM_SRVSET_H
+
+#include <limits.h>
+
+#define SRVSET_UNAVAIL (1 << 28)  /* added to the key of an unavailable server */
+#define SRVSET_EXCLUDED (1 << 29) /* key of a server excluded for one pick */
+
+typedef struct {
+    int n, size;     /* servers; leaves start at node `size` (a power of two) */
+    int *avail;      /* [2 size] available servers in the subtree */
+    int *min, *nmin; /* [2 size] smallest key in the subtree, how many have it */
+    int *count;      /* [n] outstanding per server, NULL when not tracked */
+    unsigned char *up; /* [n] bit 0: available; bit 1: excluded for this pick */
+} srvset;
+
+/* 0, or -1 on ENOMEM.  TRACK_COUNTS: keep the min-key part (least_outstanding). */
+int srvset_init(srvset *x, int n, int track_counts);
+void srvset_free(srvset *x);
+/* Every server available with 0 outstanding. */
+void srvset_reset(srvset *x);
+
+void srvset_set_avail(srvset *x, int s, int avail);
+/* Server S now has COUNT outstanding (only with TRACK_COUNTS). */
+void srvset_set_count(srvset *x, int s, int count);
+/* Exclude S from the min-key part for one pick (key SRVSET_EXCLUDED), or put
+ * it back. */
+void srvset_exclude(srvset *x, int s, int excluded);
+
+static inline int srvset_is_avail(const srvset *x, int s) { return x->up[s] & 1; }
+static inline int srvset_navail(const srvset *x) { return x->avail[1]; }
+/* The J-th available server in server order, 0 <= J < srvset_navail. */
+int srvset_kth_avail(const srvset *x, int j);
+/* Available servers with an index below S. */
+int srvset_avail_below(const srvset *x, int s);
+
+/* Smallest key over all servers, and how many servers have it. */
+static inline int srvset_min_key(const srvset *x) { return x->min[1]; }
+static inline int srvset_nmin(const srvset *x) { return x->nmin[1]; }
+/* The J-th server (server order) whose key is the smallest, 0 <= J < srvset_nmin. */
+int srvset_kth_min(const srvset *x, int j);
+
+#endif

@@ -1,0 +1,226 @@
+/* test_balancer.c - the balancers' server set (models/srvset) against a
+ * brute-force scan, and every balancer's choices on random caller states
+ * against the documented rule (balancer.h) evaluated by a scan of the pool. */
+#include "tests/testutil.h"
+#include "tests/simtest.h"
+
+#include "models/balancer.h"
+#include "models/model.h"
+#include "models/srvset.h"
+
+#include <stdlib.h>
+
+/* ---- srvset against a scan ---------------------------------------------------- */
+
+static int key(const int *cnt, const int *av, const int *ex, int s)
+{
+    return ex[s] ? SRVSET_EXCLUDED : cnt[s] + (av[s] ? 0 : SRVSET_UNAVAIL);
+}
+
+static void check_set(const srvset *x, int n, const int *cnt, const int *av, const int *ex)
+{
+    int navail = 0, m = INT_MAX, nm = 0;
+    for (int s = 0; s < n; s++) {
+        assert_int_equal(srvset_avail_below(x, s), navail);
+        if (av[s])
+            assert_int_equal(srvset_kth_avail(x, navail++), s);
+        int k = key(cnt, av, ex, s);
+        if (k < m)
+            m = k, nm = 0;
+        nm += k == m;
+    }
+    assert_int_equal(srvset_navail(x), navail);
+    assert_int_equal(srvset_min_key(x), m);
+    assert_int_equal(srvset_nmin(x), nm);
+    for (int s = 0, j = 0; s < n; s++)
+        if (key(cnt, av, ex, s) == m)
+            assert_int_equal(srvset_kth_min(x, j++), s);
+}
+
+/* 3000 random updates per size, the whole set checked after each. */
+static void test_srvset_scan(void **state)
+{
+    (void)state;
+    static const int sizes[] = {1, 2, 7, 64, 300};
+    srand(2385);
+    for (size_t z = 0; z < sizeof sizes / sizeof *sizes; z++) {
+        int n = sizes[z];
+        srvset x;
+        assert_int_equal(srvset_init(&x, n, 1), 0);
+        int *cnt = calloc((size_t)n, sizeof *cnt), *av = calloc((size_t)n, sizeof *av),
+            *ex = calloc((size_t)n, sizeof *ex);
+        for (int s = 0; s < n; s++)
+            av[s] = 1;
+        check_set(&x, n, cnt, av, ex);
+        for (int step = 0; step < 3000; step++) {
+            int s = rand() % n;
+            switch (rand() % 3) {
+            case 0: av[s] = rand() % 4 != 0; srvset_set_avail(&x, s, av[s]); break;
+            case 1: cnt[s] = rand() % 4; srvset_set_count(&x, s, cnt[s]); break;
+            default: ex[s] = rand() % 8 == 0; srvset_exclude(&x, s, ex[s]); break;
+            }
+            check_set(&x, n, cnt, av, ex);
+        }
+        srvset_reset(&x);
+        for (int s = 0; s < n; s++)
+            cnt[s] = ex[s] = 0, av[s] = 1;
+        check_set(&x, n, cnt, av, ex);
+        srvset_free(&x);
+        free(cnt);
+        free(av);
+        free(ex);
+    }
+}
+
+/* ---- balancers against the documented rule ------------------------------------ */
+
+#define N 53
+#define PICKS 4000
+
+/* A world with one pool of N servers and one client with per-server
+ * breakers and outlier ejection, balancer KIND. */
+static world *make_world(scenario *s, balancer_kind kind)
+{
+    st_scenario(s, 1, 1, 10, 1, 5);
+    s->pools[0].servers = N;
+    policy_cfg *p = &s->clients[0].policy;
+    p->balancer = kind;
+    p->breaker = (breaker_cfg){.kind = BREAKER_CONSECUTIVE, .scope = SCOPE_PER_SERVER, .failure_threshold = 5,
+                               .open_for = 1, .half_open_probes = 2};
+    p->outlier = (outlier_cfg){.enabled = 1, .consecutive_errors = 5, .base_ejection = 30,
+                               .max_ejection_percent = 50};
+    world *w = world_new(s);
+    assert_non_null(w);
+    rng_seed(&w->callers[0].rng_bal, 77);
+    return w;
+}
+
+/* Random breaker states, ejections and outstanding counts (0..2, so ties
+ * are common); the set told as caller.c tells it. */
+static void scramble(caller *c, int unavailable_pct)
+{
+    for (int s = 0; s < N; s++) {
+        breaker *b = &c->brk[s];
+        b->state = BRK_CLOSED;
+        b->probes_sent = 0;
+        c->outl[s].until = 0;
+        if (rand() % 100 < unavailable_pct) {
+            switch (rand() % 3) {
+            case 0: b->state = BRK_OPEN; break;
+            case 1: b->state = BRK_HALF_OPEN; b->probes_sent = 2; break; /* probes taken */
+            default: c->outl[s].until = 5; break;
+            }
+        } else if (rand() % 5 == 0) {
+            b->state = BRK_HALF_OPEN; /* a probe left: available */
+            b->probes_sent = 1;
+        }
+        c->outstanding[s] = rand() % 3;
+        if (c->set.count)
+            srvset_set_count(&c->set, s, c->outstanding[s]);
+        srvset_set_avail(&c->set, s, breaker_would_admit(b) && c->outl[s].until == 0);
+    }
+}
+
+/* The documented rule by a scan: may S take an attempt of R? */
+static int usable(const caller *c, const request *r, int s)
+{
+    if (!breaker_would_admit(&c->brk[s]) || c->outl[s].until > 0)
+        return 0;
+    for (const attempt *a = r->live; a; a = a->sib)
+        if (a->server == s)
+            return 0;
+    return 1;
+}
+
+/* R with NLIVE live attempts on distinct random servers. */
+static void make_request(request *r, attempt *att, int nlive)
+{
+    memset(r, 0, sizeof *r);
+    for (int i = 0; i < nlive; i++) {
+        memset(&att[i], 0, sizeof att[i]);
+        int s, dup;
+        do {
+            s = rand() % N;
+            dup = 0;
+            for (int k = 0; k < i; k++)
+                dup |= att[k].server == s;
+        } while (dup);
+        att[i].server = s;
+        att[i].sib = r->live;
+        r->live = &att[i];
+        r->nlive++;
+    }
+}
+
+static void test_balancers_against_scan(void **state)
+{
+    (void)state;
+    srand(4242);
+    static const balancer_kind kinds[] = {BAL_RANDOM, BAL_ROUND_ROBIN, BAL_LEAST_OUTSTANDING, BAL_P2C};
+    static const int pct[] = {0, 30, 90, 100};
+    for (int k = 0; k < 4; k++) {
+        scenario sc;
+        world *w = make_world(&sc, kinds[k]);
+        caller *c = &w->callers[0];
+        for (int trial = 0; trial < 40; trial++) {
+            scramble(c, pct[trial % 4]);
+            request r;
+            attempt att[3];
+            make_request(&r, att, trial % 3 == 2 ? 3 : trial % 3);
+            int ncand = 0, best = INT_MAX, nbest = 0, hits[N] = {0};
+            for (int s = 0; s < N; s++)
+                if (usable(c, &r, s))
+                    ncand++;
+            /* least_outstanding: the fewest among the candidates, or among all */
+            for (int s = 0; s < N; s++)
+                if ((ncand == 0 || usable(c, &r, s)) && c->outstanding[s] < best)
+                    best = c->outstanding[s];
+            for (int s = 0; s < N; s++)
+                nbest += (ncand == 0 || usable(c, &r, s)) && c->outstanding[s] == best;
+            for (int i = 0; i < PICKS; i++) {
+                int rr = c->rr_next, s = balancer_pick(c, &r);
+                assert_true(s >= 0 && s < N);
+                hits[s]++;
+                if (ncand > 0 && !usable(c, &r, s))
+                    fail_msg("%s trial %d: picked server %d, not a candidate (%d candidates)",
+                             kinds[k] == BAL_RANDOM ? "random" : kinds[k] == BAL_ROUND_ROBIN ? "round_robin"
+                             : kinds[k] == BAL_P2C ? "p2c" : "least_outstanding", trial, s, ncand);
+                if (kinds[k] == BAL_ROUND_ROBIN) {
+                    int want = rr; /* the first candidate at or after rr_next */
+                    for (int d = 0; d < N && ncand > 0; d++)
+                        if (usable(c, &r, want = (rr + d) % N))
+                            break;
+                    assert_int_equal(s, want);
+                }
+                if (kinds[k] == BAL_LEAST_OUTSTANDING) {
+                    assert_int_equal(c->outstanding[s], best);
+                    assert_true(ncand == 0 || usable(c, &r, s));
+                }
+            }
+            /* uniform over the candidates (random) or over the ties (least):
+             * each expected PICKS / m times; allow 5 binomial sd */
+            int m = kinds[k] == BAL_RANDOM ? (ncand ? ncand : N) : kinds[k] == BAL_LEAST_OUTSTANDING ? nbest : 0;
+            for (int s = 0; m > 0 && s < N; s++) {
+                double e = (double)PICKS / m, sd = sqrt(PICKS * (1.0 / m) * (1 - 1.0 / m));
+                int in = kinds[k] == BAL_RANDOM ? (ncand == 0 || usable(c, &r, s))
+                                                : (ncand == 0 || usable(c, &r, s)) && c->outstanding[s] == best;
+                if (in && fabs(hits[s] - e) > 5 * sd + 1e-9)
+                    fail_msg("trial %d: server %d picked %d times of %d, expected %.1f +- %.1f", trial, s,
+                             hits[s], PICKS, e, 5 * sd);
+                if (!in && kinds[k] != BAL_RANDOM)
+                    assert_int_equal(hits[s], 0);
+            }
+        }
+        world_free(w);
+        scenario_free(&sc);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_srvset_scan),
+        cmocka_unit_test(test_balancers_against_scan),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
