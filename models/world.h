@@ -42,8 +42,8 @@ int world_run(world *w, unsigned long rep, double *record, int want_trace,
 const char *world_error(const world *w);
 
 /* Random streams per pool and per client (roles in model.h; seeds in rng.h). */
-#define STREAMS_PER_POOL 5
-#define STREAMS_PER_CLIENT 4
+#define STREAMS_PER_POOL 10 /* fail, repair, service, inject, switch, liveness; calls: balancer, backoff, network, health */
+#define STREAMS_PER_CLIENT 6 /* arrival, think, balancer, backoff, network, health */
 
 /* Timelines of the last traced run: row I of N. */
 typedef struct {
