@@ -5,6 +5,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#define PROGRESS_REDRAW 0.2 /* seconds between redraws of the bar */
+
 static double now(void)
 {
     struct timespec ts;
@@ -25,7 +27,7 @@ void progress_update(progress_bar *b, int done, int total)
     if (!b->on || total <= 0)
         return;
     double t = now();
-    if (t - b->last_draw < 0.2 && done < total)
+    if (t - b->last_draw < PROGRESS_REDRAW && done < total)
         return;
     b->last_draw = t;
     double el = t - b->start, rate = el > 0 ? done / el : 0;

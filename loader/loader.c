@@ -242,8 +242,6 @@ int loader_locate(const loader_doc *d, const char *path, int *line, int *col)
     return 0;
 }
 
-const char *loader_file(const loader_doc *d) { return d->file; }
-
 void loader_close(loader_doc *d)
 {
     if (!d)

@@ -80,9 +80,6 @@ char *loader_get_json(const loader_doc *d, const char *path);
  * because of an override). */
 int loader_locate(const loader_doc *d, const char *path, int *line, int *col);
 
-/* The file name given to loader_open() (never NULL). */
-const char *loader_file(const loader_doc *d);
-
 /* Release a document.  NULL is fine. */
 void loader_close(loader_doc *d);
 

@@ -17,7 +17,6 @@
 #define MAX_POOLS 10000
 #define MAX_CLIENTS 10000
 #define MAX_EVENTS 1000000
-#define MAX_BINS 1e5 /* models/metrics.c keeps at most 100000 bins */
 #define NAME_RULE "a name: 1 to 63 characters from A-Z a-z 0-9 _ -"
 
 /* ---- names ---- */
@@ -92,9 +91,9 @@ static void build_times(lctx *c, const cJSON *root, scenario *s)
         if (s->bin > s->horizon)
             lerr(c, AT_VALUE, "must be <= horizon (%s), got %s", lnum_format(s->horizon, h, sizeof h),
                  lnum_format(s->bin, b, sizeof b));
-        else if (s->horizon / s->bin > MAX_BINS)
+        else if (s->horizon / s->bin > METRICS_MAX_BINS)
             lerr(c, AT_VALUE, "too small: horizon/bin = %.3g bins, at most %.0f",
-                 s->horizon / s->bin, MAX_BINS);
+                 s->horizon / s->bin, (double)METRICS_MAX_BINS);
         lpath_pop(&c->path);
     }
 }

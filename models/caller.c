@@ -153,6 +153,7 @@ static void outlier_return(sim *s, sim_event *ev)
  * multiplier drops by one for every `interval` (Envoy's default 10 s) the
  * server spent back in the pool since its last ejection. */
 #define OUTLIER_INTERVAL 10.0
+#define OUTLIER_MAX_EJECTION 300.0 /* Envoy max_ejection_time: 300 s (or base_ejection if longer) */
 static void outlier_record(caller *c, int s, int failed)
 {
     const outlier_cfg *oc = &c->cfg->outlier;
@@ -174,7 +175,7 @@ static void outlier_record(caller *c, int s, int failed)
     double healthy = c->w->s.now - o->returned;
     o->times = healthy > 0 ? (int)fmax(0, o->times - floor(healthy / OUTLIER_INTERVAL)) : o->times;
     o->times++;
-    double cap = oc->base_ejection > 300 ? oc->base_ejection : 300;
+    double cap = fmax(oc->base_ejection, OUTLIER_MAX_EJECTION);
     double len = fmin(cap, oc->base_ejection * o->times);
     o->until = c->w->s.now + len;
     refresh_avail(c, s);

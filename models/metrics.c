@@ -37,9 +37,9 @@ void rec_layout_init(rec_layout *L, const scenario *sc)
     L->nclients = sc->nclients;
     L->ncallers = metrics_ncallers(sc);
     double span = sc->horizon; /* the series shows the warm-up too */
-    L->bin = sc->bin > 0 ? sc->bin : span / 200;
+    L->bin = sc->bin > 0 ? sc->bin : span / METRICS_DEFAULT_BINS;
     double nb = span / L->bin;
-    L->nbins = nb < 1 ? 1 : nb > 100000 ? 100000 : (int)(nb + 0.999999);
+    L->nbins = nb < 1 ? 1 : nb > METRICS_MAX_BINS ? METRICS_MAX_BINS : (int)(nb + 0.999999);
     L->ts_cols = (size_t)L->npools * TSP_COUNT + (size_t)L->ncallers * TSC_COUNT;
     size_t off = 0;
     L->pool = off;

@@ -80,6 +80,9 @@ typedef struct {
 
 enum { REC_EVENTS, REC_COMPLETE, REC_WALL, REC_MISC };
 
+#define METRICS_DEFAULT_BINS 200 /* time-series bins when the scenario gives no `bin` */
+#define METRICS_MAX_BINS 100000  /* at most this many bins (the loader refuses more) */
+
 void rec_layout_init(rec_layout *L, const scenario *sc);
 
 static inline double *rec_pool(const rec_layout *L, double *rec, int p) { return rec + L->pool + (size_t)p * PM_COUNT; }

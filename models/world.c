@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define WORLD_POLL_MASK 8191 /* check interrupts and limits.max_events every 8192 events */
+
 /* A scenario event: its start, and (load events) its end. */
 typedef struct fault_slot {
     sim_event start, end;
@@ -388,7 +390,7 @@ int world_run(world *w, unsigned long rep, double *record, int want_trace,
     while (sim_step(s, horizon)) {
         if (w->runaway)
             return w->runaway;
-        if ((s->events & 8191) == 0) {
+        if ((s->events & WORLD_POLL_MASK) == 0) {
             if (stop && *stop)
                 return WORLD_INTERRUPTED;
             if (max_events > 0 && (double)s->events > max_events) {

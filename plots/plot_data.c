@@ -309,12 +309,6 @@ static char *scalar_text(const cJSON *node, char *buf, size_t n)
     return buf;
 }
 
-char *rd_text(const rd_run *r, rd_doc d, char *buf, size_t n, const char *fmt, ...)
-{
-    FIND(node, r, d, fmt);
-    return scalar_text(node, buf, n);
-}
-
 int rd_sweep_value(const rd_run *r, int point, const char *path, double *num, char *txt,
                    size_t n)
 {

@@ -65,10 +65,6 @@ int rd_count(const rd_run *r, rd_doc d, const char *fmt, ...)
  * array at PATH; NULL if none. */
 const char *rd_key(const rd_run *r, rd_doc d, int i, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-/* Text of a scalar at PATH for display ("12", "0.25", "full", "true");
- * written into BUF (size N); returns BUF, or NULL if absent or not scalar. */
-char *rd_text(const rd_run *r, rd_doc d, char *buf, size_t n, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
 
 /* Sweep: the value of varied PATH (a key of points[POINT].values, which
  * contains dots) as a number in *NUM (NaN if not numeric) and as display

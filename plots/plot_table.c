@@ -116,11 +116,6 @@ int tab_col(const tab_table *t, const char *name)
     return -1;
 }
 
-const char *tab_colname(const tab_table *t, int c)
-{
-    return (t && c >= 0 && c < t->ncol) ? t->names[c] : "";
-}
-
 const char *tab_str(const tab_table *t, int row, int col)
 {
     if (!t || row < 0 || row >= t->nrow || col < 0 || col >= t->ncol)

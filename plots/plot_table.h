@@ -24,8 +24,6 @@ int tab_rows(const tab_table *t);
 int tab_cols(const tab_table *t);
 /* Index of the column named NAME, or -1. */
 int tab_col(const tab_table *t, const char *name);
-/* Name of column C ("" if out of range). */
-const char *tab_colname(const tab_table *t, int c);
 /* Field as text ("" when missing or out of range); never NULL. */
 const char *tab_str(const tab_table *t, int row, int col);
 /* Field as a number; NaN when empty, missing or not a number. */

@@ -162,22 +162,6 @@ void rw_box(rw_doc *d, const char *kind, const char *text)
     }
 }
 
-void rw_code(rw_doc *d, const char *text)
-{
-    if (d->html) {
-        fputs("<pre><code>", d->html);
-        rw_html_escape(d->html, text);
-        fputs("</code></pre>\n", d->html);
-    }
-    if (d->md) {
-        /* an indented code block: Markdown shows it literally, no escaping */
-        fputs("    ", d->md);
-        for (const char *p = text; *p; p++)
-            fputc(*p == '\n' ? ' ' : *p, d->md);
-        fputs("\n\n", d->md);
-    }
-}
-
 void rw_list_begin(rw_doc *d)
 {
     if (d->html)

@@ -38,8 +38,6 @@ void rw_heading(rw_doc *d, int level, const char *id, const char *text);
 void rw_para(rw_doc *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A highlighted box: KIND "warning" (red banner) or "note" (grey). */
 void rw_box(rw_doc *d, const char *kind, const char *text);
-/* A line of literal command text (shown as code). */
-void rw_code(rw_doc *d, const char *text);
 
 /* Bulleted lists. */
 void rw_list_begin(rw_doc *d);

@@ -219,13 +219,12 @@ int evq_move(evq *q, sim_event *ev, double time)
     return evq_push(q, ev, time);
 }
 
-/* evq_pop for the heap layout (and for an empty queue). */
+/* evq_pop for the heap layout (and for an empty queue): evq_pop handles a
+ * non-empty list inline. */
 sim_event *evq_pop_heap(evq *q, double *time)
 {
     if (q->n == 0)
         return NULL;
-    if (q->sorted) /* not reached through evq_pop; kept for direct callers */
-        return evq_pop(q, time);
     evq_entry *h = q->heap, top = h[0];
     top.ev->pos = 0;
     *time = top.time;

@@ -7,6 +7,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#define PROGRESS_PERIOD_NS (200 * 1000 * 1000) /* how often the progress callback runs */
+
 typedef struct {
     atomic_int next, done, halt;
     int last;
@@ -78,7 +80,7 @@ int runner_run(int first, int last, int jobs, runner_work work, void *ctx,
         int have0 = pthread_create(&t0, NULL, worker_main, &self) == 0;
         if (!have0)
             worker_main(&self);
-        struct timespec ts = {0, 200 * 1000 * 1000};
+        struct timespec ts = {0, PROGRESS_PERIOD_NS};
         while (have0) {
             progress(pctx, atomic_load(&sh.done), total);
             if (atomic_load(&sh.done) >= total || atomic_load(&sh.halt) || (stop && *stop))

@@ -8,7 +8,7 @@ int sim_init(sim *s, void *ctx)
     s->now = 0;
     s->events = 0;
     s->ctx = ctx;
-    return evq_init(&s->q, 256);
+    return evq_init(&s->q, SIM_EVQ_CAP0);
 }
 
 void sim_destroy(sim *s) { evq_destroy(&s->q); }

@@ -22,6 +22,8 @@ typedef struct sim {
     void *ctx;       /* the model, for handlers (s->ctx) */
 } sim;
 
+#define SIM_EVQ_CAP0 256 /* event-list entries allocated at sim_init (grows by doubling) */
+
 int sim_init(sim *s, void *ctx);
 void sim_destroy(sim *s);
 

@@ -121,7 +121,8 @@ double stat_hist_quantile_within(const double *c, double n, double q, double lo,
 
 double stat_t95(int n)
 {
-    return n >= 2 ? gsl_cdf_tdist_Pinv(0.975, n - 1) : NAN;
+    const double upper = 0.975; /* two-sided 95%: 2.5% in each tail */
+    return n >= 2 ? gsl_cdf_tdist_Pinv(upper, n - 1) : NAN;
 }
 
 /* Copy the finite values of X (stride STRIDE) into a new array. */

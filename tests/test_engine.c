@@ -320,9 +320,10 @@ static void test_evq_push_failure_sticky(void **state)
 {
     (void)state;
     sim s;
-    assert_int_equal(sim_init(&s, NULL), 0); /* room for 256 entries */
+    assert_int_equal(sim_init(&s, NULL), 0); /* room for SIM_EVQ_CAP0 = 256 entries */
+    assert_int_equal(SIM_EVQ_CAP0, 256);
     static item it[300];
-    evq_fault_cap = 256;                     /* may not grow past that */
+    evq_fault_cap = SIM_EVQ_CAP0;            /* may not grow past that */
     int rc = 0, failed_at = -1;
     for (int i = 0; i < 300; i++) {
         it[i].ev.fire = record;

@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#define FS_READ_CHUNK 65536 /* first buffer of fs_read_file; doubles as needed */
+
 int fs_mkdirs(const char *dir)
 {
     char buf[4096];
@@ -104,7 +106,7 @@ char *fs_read_file(const char *path, size_t max, size_t *len)
         errno = EFBIG;
         return NULL;
     }
-    size_t cap = 65536, n = 0;
+    size_t cap = FS_READ_CHUNK, n = 0;
     char *buf = malloc(cap + 1);
     while (buf) {
         size_t got = fread(buf + n, 1, cap - n, f);
