@@ -276,6 +276,8 @@ static const char *plain_queue(const scenario *sc, int p, double *rate, int *onl
             return "queued health probes can eject busy servers (load shifts)";
         if (cc->policy.network.enabled)
             return "the client's network delays or loses messages";
+        if (cc->policy.fanout.count > 0)
+            return "fan-out: each request sends several leaves";
         if (cc->policy.hedge.enabled || (cc->policy.timeout > 0 && cc->policy.retry.max_attempts > 1))
             return "timeouts trigger retries or hedges (extra load)";
         if ((cc->policy.timeout > 0 || cc->policy.deadline > 0) &&

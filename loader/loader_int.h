@@ -139,7 +139,7 @@ struct lschema {
 
 extern const lschema ls_root, ls_pool, ls_client, ls_calls, ls_dist, ls_arrival, ls_timeout,
     ls_retry, ls_backoff, ls_budget, ls_breaker, ls_hedge, ls_outlier, ls_event, ls_limits,
-    ls_health, ls_liveness, ls_spares, ls_component, ls_periodic, ls_latency_injection, ls_slowdown, ls_network;
+    ls_health, ls_liveness, ls_spares, ls_component, ls_periodic, ls_latency_injection, ls_slowdown, ls_network, ls_fanout;
 
 const lkey *lschema_key(const lschema *s, const char *name);
 /* Closest of CANDIDATES (NULL-terminated) to WORD, or NULL if none is close. */

@@ -419,6 +419,43 @@ static void build_network(lctx *c, const cJSON *obj, policy_cfg *pol)
     lpath_pop(&c->path);
 }
 
+/* ---- fan-out ---- */
+
+#define FANOUT_MAX 10000
+
+/* fanout: {"count": N, "wait_for": "all" | "first" | K} (default all). */
+static void build_fanout(lctx *c, const cJSON *obj, fanout_cfg *f)
+{
+    const cJSON *o, *w;
+    char got[96];
+    if (lv_object(c, obj, "fanout", 0, "an object {\"count\": n, \"wait_for\": \"all\" | \"first\" | k}",
+                  &o) != 1)
+        return;
+    lpath_key(&c->path, "fanout");
+    lcheck_keys(c, o, &ls_fanout);
+    if (lv_int(c, o, "count", R_INT(1, FANOUT_MAX), 1, &f->count) != 1) {
+        f->count = 0;
+        lpath_pop(&c->path);
+        return;
+    }
+    f->wait_for = f->count;
+    if ((w = cJSON_GetObjectItemCaseSensitive(o, "wait_for")) != NULL) {
+        lpath_key(&c->path, "wait_for");
+        if (cJSON_IsString(w) && !strcmp(w->valuestring, "all"))
+            f->wait_for = f->count;
+        else if (cJSON_IsString(w) && !strcmp(w->valuestring, "first"))
+            f->wait_for = 1;
+        else if (cJSON_IsNumber(w) && w->valuedouble >= 1 && w->valuedouble <= f->count &&
+                 w->valuedouble == floor(w->valuedouble))
+            f->wait_for = (int)w->valuedouble;
+        else
+            lerr(c, AT_VALUE, "must be \"all\", \"first\" or an integer in [1, count = %d], got %s",
+                 f->count, ljson_describe(w, got, sizeof got));
+        lpath_pop(&c->path);
+    }
+    lpath_pop(&c->path);
+}
+
 /* ---- the whole policy ---- */
 
 const lenum lk_balancers[] = {{"random", BAL_RANDOM, NULL},
@@ -445,4 +482,5 @@ void lbuild_policy(lctx *c, const cJSON *obj, const lnames *pools, int target_re
     build_outlier(c, obj, &pol->outlier);
     lbuild_health(c, obj, &pol->health);
     build_network(c, obj, pol);
+    build_fanout(c, obj, &pol->fanout);
 }

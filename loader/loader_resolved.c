@@ -233,6 +233,13 @@ static void policy_json(wctx *w, cJSON *o, const policy_cfg *p, const scenario *
     }
     if (p->health.enabled)
         health_json(w, o, &p->health);
+    if (p->fanout.count > 0) {
+        cJSON *f = obj(w, o, "fanout");
+        if (f) {
+            num(w, f, "count", p->fanout.count);
+            num(w, f, "wait_for", p->fanout.wait_for);
+        }
+    }
     if (p->network.enabled) {
         cJSON *n = obj(w, o, "network");
         if (n) {

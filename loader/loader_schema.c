@@ -96,10 +96,14 @@ const lschema ls_arrival = {LS_OBJECT, "arrival", k_arrival, NULL, 0};
 static const lkey k_network[] = {{"delay", &ls_dist}, {"loss", NULL}, {NULL, NULL}};
 const lschema ls_network = {LS_OBJECT, "network", k_network, NULL, 0};
 
+static const lkey k_fanout[] = {{"count", NULL}, {"wait_for", NULL}, {NULL, NULL}};
+const lschema ls_fanout = {LS_OBJECT, "fanout", k_fanout, NULL, 0};
+
 #define POLICY_KEYS                                                                         \
     {"target", NULL}, {"balancer", NULL}, {"timeout", &ls_timeout}, {"deadline", NULL},     \
         {"retry", &ls_retry}, {"breaker", &ls_breaker}, {"hedge", &ls_hedge},               \
-        {"outlier", &ls_outlier}, {"health_check", &ls_health}, {"network", &ls_network}
+        {"outlier", &ls_outlier}, {"health_check", &ls_health}, {"network", &ls_network},         \
+        {"fanout", &ls_fanout}
 
 static const lkey k_client[] = {{"name", NULL}, {"arrival", &ls_arrival}, POLICY_KEYS, {NULL, NULL}};
 const lschema ls_client = {LS_OBJECT, "client", k_client, NULL, 0};

@@ -502,9 +502,9 @@ static void backoff_over(sim *s, sim_event *ev)
  * deadline-only client's breaker).  When another attempt won, a HALF_OPEN
  * probe among them gives its permit back, or the breaker would wait for it
  * forever. */
-static void request_finish(caller *c, request *r, int ok, int deadline)
+/* Stop R's timers and let go of its live attempts (see request_finish). */
+static void release_attempts(caller *c, request *r, int deadline)
 {
-    double now = c->w->s.now;
     r->state = REQ_DONE;
     timerq_stop(&r->deadline);
     timerq_stop(&r->hedge_timer);
@@ -525,6 +525,13 @@ static void request_finish(caller *c, request *r, int ok, int deadline)
         }
         caller_attempt_release(a);
     }
+}
+
+/* A top-level request R ended (OK or not): count it, free it, tell whoever
+ * waits (the upstream attempt, or the closed-loop user). */
+static void request_done(caller *c, request *r, int ok)
+{
+    double now = c->w->s.now;
     c->w->requests_live--;
     c->ended++;
     c->req_attempts += r->attempts;
@@ -532,18 +539,148 @@ static void request_finish(caller *c, request *r, int ok, int deadline)
     if (ok) {
         c->succeeded++;
         c->bin_succ++;
-        if (__builtin_expect(c->cfg->retry.budget.kind == BUDGET_QUOTA, 0))
+        if (__builtin_expect(c->cfg->retry.budget.kind == BUDGET_QUOTA, 0) && !c->cfg->fanout.count)
             budget_on_success(&c->bud, r->paid);
         stat_hist_add(&c->lat, now - r->arrival);
     }
     attempt *parent = r->parent;
     int user = r->user;
-    r->next_free = c->free_req;
-    c->free_req = r;
+    if (!r->starting) {
+        r->next_free = c->free_req;
+        c->free_req = r;
+    }
     if (parent)
         pool_downstream_done(parent, ok);
     else if (c->client >= 0)
         source_request_done(&c->w->sources[c->client], user);
+}
+
+static void leaf_finished(caller *c, request *r, int ok);
+
+/* R ends (OK or not).  Its live attempts are abandoned (their work still
+ * loads the servers).  When the DEADLINE ended it, they count as timed out:
+ * a deadline-exceeded attempt is a failed attempt for the breaker, the
+ * budget and outlier detection (otherwise hung servers would never trip a
+ * deadline-only client's breaker).  When another attempt won, a HALF_OPEN
+ * probe among them gives its permit back, or the breaker would wait for it
+ * forever. */
+static void request_finish(caller *c, request *r, int ok, int deadline)
+{
+    release_attempts(c, r, deadline);
+    if (__builtin_expect(r->fan != NULL, 0))
+        leaf_finished(c, r, ok);
+    else
+        request_done(c, r, ok);
+}
+
+/* ---- fan-out -----------------------------------------------------------------
+ *
+ * A fan-out request is a parent request with `count` leaf requests, each a
+ * full request of this caller (balancer, timeout, retries, breaker, hedging)
+ * started together.  The parent succeeds when `wait_for` leaves succeeded
+ * and fails as soon as that can no longer happen (more than count - wait_for
+ * failed); the leaves still running are then abandoned.  The parent is what
+ * the request metrics count (its latency is the fan-in time); the leaves
+ * have their own counters (leaf_success, leaf_latency_mean). */
+
+static void leaf_unlink(request *f, request *r)
+{
+    if (r->fan_prev)
+        r->fan_prev->fan_next = r->fan_next;
+    else
+        f->leaves = r->fan_next;
+    if (r->fan_next)
+        r->fan_next->fan_prev = r->fan_prev;
+    r->fan_prev = r->fan_next = NULL;
+}
+
+static void fan_finish(caller *c, request *f, int ok)
+{
+    f->state = REQ_DONE;
+    while (f->leaves) { /* abandon the leaves still running */
+        request *r = f->leaves;
+        leaf_unlink(f, r);
+        f->attempts += r->attempts;
+        release_attempts(c, r, 0);
+        r->next_free = c->free_req;
+        c->free_req = r;
+    }
+    request_done(c, f, ok);
+}
+
+static void leaf_finished(caller *c, request *r, int ok)
+{
+    request *f = r->fan;
+    const fanout_cfg *fo = &c->cfg->fanout;
+    leaf_unlink(f, r);
+    f->attempts += r->attempts;
+    c->leaf_ended++;
+    if (ok) {
+        c->leaf_ok++;
+        c->leaf_lat += c->w->s.now - r->arrival;
+        if (c->cfg->retry.budget.kind == BUDGET_QUOTA)
+            budget_on_success(&c->bud, r->paid);
+    }
+    r->next_free = c->free_req;
+    c->free_req = r;
+    if (ok ? ++f->fan_ok >= fo->wait_for : ++f->fan_fail > fo->count - fo->wait_for)
+        fan_finish(c, f, ok);
+}
+
+/* Fill a fresh request R (no attempt sent yet). */
+static void request_init(caller *c, request *r, attempt *parent, int user, request *fan)
+{
+    r->backoff.fire = backoff_over;
+    r->backoff.pos = 0;
+    r->deadline.prev = r->deadline.next = NULL;
+    r->hedge_timer.prev = r->hedge_timer.next = NULL;
+    r->c = c;
+    r->parent = parent;
+    r->live = NULL;
+    r->arrival = c->w->s.now;
+    r->prev_sleep = c->cfg->retry.backoff.base;
+    r->attempts = r->nlive = 0;
+    r->paid = 0;
+    r->user = user;
+    r->state = REQ_ACTIVE;
+    r->fan = fan;
+    r->starting = 0;
+}
+
+/* The first attempt of a request (or leaf) R. */
+static void request_launch(caller *c, request *r)
+{
+    sim *s = &c->w->s;
+    budget_on_request(&c->bud, s->now);
+    if (c->cfg->deadline > 0)
+        timerq_start(&c->deadline_q, s, &r->deadline);
+    send_attempt(c, r, 0);
+}
+
+static void fan_start(caller *c, request *f)
+{
+    f->leaves = NULL;
+    f->fan_ok = f->fan_fail = 0;
+    f->starting = 1; /* a leaf may end the parent at once (fail fast): keep it until the loop ends */
+    for (int i = 0; i < c->cfg->fanout.count && f->state == REQ_ACTIVE; i++) {
+        request *r = req_alloc(c);
+        if (!r) {
+            c->w->runaway = WORLD_NOMEM;
+            break;
+        }
+        request_init(c, r, NULL, -1, f);
+        r->fan_prev = NULL;
+        r->fan_next = f->leaves;
+        if (f->leaves)
+            f->leaves->fan_prev = r;
+        f->leaves = r;
+        request_launch(c, r);
+    }
+    f->starting = 0;
+    if (f->state == REQ_DONE) { /* ended while its leaves were being sent */
+        f->next_free = c->free_req;
+        c->free_req = f;
+    }
 }
 
 void caller_start_request(caller *c, attempt *parent, int user)
@@ -553,20 +690,7 @@ void caller_start_request(caller *c, attempt *parent, int user)
         c->w->runaway = WORLD_NOMEM;
         return;
     }
-    sim *s = &c->w->s;
-    r->backoff.fire = backoff_over;
-    r->backoff.pos = 0;
-    r->deadline.prev = r->deadline.next = NULL;
-    r->hedge_timer.prev = r->hedge_timer.next = NULL;
-    r->c = c;
-    r->parent = parent;
-    r->live = NULL;
-    r->arrival = s->now;
-    r->prev_sleep = c->cfg->retry.backoff.base;
-    r->attempts = r->nlive = 0;
-    r->paid = 0;
-    r->user = user;
-    r->state = REQ_ACTIVE;
+    request_init(c, r, parent, user, NULL);
     if (parent)
         parent->child = r;
     c->bin_offered++;
@@ -576,10 +700,10 @@ void caller_start_request(caller *c, attempt *parent, int user)
     long live = ++c->w->requests_live, lim = c->w->in_flight_limit;
     if (live > lim && (c->w->in_flight <= lim / 2 || live / 2 > lim))
         world_runaway_requests(c->w, c);
-    budget_on_request(&c->bud, s->now);
-    if (c->cfg->deadline > 0)
-        timerq_start(&c->deadline_q, s, &r->deadline);
-    send_attempt(c, r, 0);
+    if (__builtin_expect(c->cfg->fanout.count > 0, 0))
+        fan_start(c, r);
+    else
+        request_launch(c, r);
 }
 
 /* ---- timers ---------------------------------------------------------------- */
@@ -749,6 +873,7 @@ void caller_restart_stats(caller *c, double t)
     c->breaker_rejects = c->retries_wanted = c->retries_denied = 0;
     c->retry_draws = c->retry_fired = c->deadlines = c->ejections = 0;
     c->net_msgs = c->net_lost = 0;
+    c->leaf_ended = c->leaf_ok = c->leaf_lat = 0;
     memset(c->cause, 0, sizeof c->cause);
     c->trips_at_start = 0;
     for (int i = 0; i < c->nbrk; i++)
@@ -796,6 +921,8 @@ void caller_finish_metrics(caller *c, double *m, double t)
     m[CM_EJECTED_FRACTION] = c->outl ? stat_tw_mean(&c->ejected_tw, t) / c->target->cfg->servers : NAN;
     m[CM_DEADLINE_FRACTION] = c->cfg->deadline > 0 ? ratio(c->deadlines, c->ended) : NAN;
     m[CM_NETWORK_LOST] = c->net ? ratio(c->net_lost, c->net_msgs) : NAN;
+    m[CM_LEAF_SUCCESS] = c->cfg->fanout.count ? ratio(c->leaf_ok, c->leaf_ended) : NAN;
+    m[CM_LEAF_LATENCY_MEAN] = c->cfg->fanout.count ? ratio(c->leaf_lat, c->leaf_ok) : NAN;
     for (int k = 0; k < CAUSE_COUNT; k++)
         m[CM_CAUSE_SUCCESS + k] = ratio(c->cause[k], c->ended);
     if (c->hc)

@@ -158,6 +158,13 @@ typedef struct {
     double loss;
 } network_cfg;
 
+/* Fan-out (scatter-gather): each request calls `count` leaves in parallel
+ * and completes when `wait_for` of them succeeded (count: all; 1: first). */
+typedef struct {
+    int count;    /* 0: no fan-out */
+    int wait_for; /* K in [1, count] */
+} fanout_cfg;
+
 /* How one caller (a client, or a pool calling downstream) talks to a pool. */
 typedef struct {
     int target; /* index into scenario.pools */
@@ -171,6 +178,7 @@ typedef struct {
     outlier_cfg outlier;
     health_cfg health;
     network_cfg network;
+    fanout_cfg fanout;
 } policy_cfg;
 
 /* Liveness probes on a pool's servers (Kubernetes livenessProbe): a server

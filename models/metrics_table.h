@@ -190,6 +190,10 @@ enum {
     X(CM_PROBE_RATE, "probe_rate", "health probes sent per second", "1/s", METRIC_COUNT,         \
       BETTER_LOWER, MF_TABLE, UNDEF_NO_HEALTH)                                    \
     X(CM_NETWORK_LOST, "network_lost", "messages lost on the network (requests and answers)", "", \
-      METRIC_PROB, BETTER_LOWER, MF_TABLE, "no network configured, or no message sent")
+      METRIC_PROB, BETTER_LOWER, MF_TABLE, "no network configured, or no message sent")         \
+    X(CM_LEAF_SUCCESS, "leaf_success", "fan-out leaves that succeeded (of the leaves that ended)", \
+      "", METRIC_PROB, BETTER_HIGHER, MF_TABLE, "no fan-out configured, or no leaf ended")       \
+    X(CM_LEAF_LATENCY_MEAN, "leaf_latency_mean", "latency of successful fan-out leaves, mean", "s", \
+      METRIC_TIME, BETTER_LOWER, MF_TABLE, "no fan-out configured, or no leaf succeeded")
 
 #endif

@@ -80,10 +80,15 @@ typedef struct request {
     double arrival;
     double prev_sleep;       /* decorrelated jitter state */
     double paid;             /* retry_quota: what the last retry cost (0: none yet) */
+    struct request *fan;     /* fan-out leaf: its parent request, else NULL */
+    struct request *leaves;  /* fan-out parent: its live leaves (linked by fan_next) */
+    struct request *fan_prev, *fan_next;
+    int fan_ok, fan_fail;    /* fan-out parent: leaves succeeded, failed */
     int attempts;            /* attempts made, breaker-rejected included */
     int nlive;
     int user;                /* closed-loop user, or -1 */
     uint8_t state;           /* REQ_* */
+    uint8_t starting;        /* fan-out parent: still sending its leaves */
 } request;
 enum { REQ_ACTIVE = 0, REQ_BACKOFF, REQ_DONE };
 
@@ -174,6 +179,7 @@ typedef struct caller {
     int net;                 /* messages cross a network (network configured, or partitions) */
     int partitioned;         /* partition events in force */
     double net_msgs, net_lost; /* messages sent over the network, and lost */
+    double leaf_ended, leaf_ok, leaf_lat; /* fan-out leaves: ended, succeeded, their latency sum */
     timerq tmo_q, deadline_q, hedge_q;
     breaker *brk;            /* nbrk breakers: per server, or one for the pool */
     int nbrk;

@@ -451,6 +451,79 @@ static void test_retry_breaker(void **state)
     scenario_free(&s);
 }
 
+/* Fan-out at light load: N round-robin leaves to N servers with enough
+ * workers that nobody queues; a leaf is slow (1 s) with probability q, else
+ * fast (0.01 s).  The fan-in time is slow iff fewer than K leaves are fast,
+ * i.e. more than N - K are slow: P(slow) = P(Bin(N, q) > N - K), so the mean
+ * latency is 0.01 + 0.99 P(slow) exactly.  All of N: 1 - (1 - q)^N; first:
+ * q^N. */
+static double binom_upper(int n, int m, double q) /* P(Bin(n, q) > m) */
+{
+    double p = 0;
+    for (int k = m + 1; k <= n; k++)
+        p += exp(lgamma(n + 1.0) - lgamma(k + 1.0) - lgamma(n - k + 1.0) + k * log(q) + (n - k) * log1p(-q));
+    return p;
+}
+
+static void check_fanout(int N, int K, double q, uint64_t seed)
+{
+    scenario s;
+    st_scenario(&s, 1, 1, 2000, 10, seed);
+    s.pools[0].servers = N;
+    s.pools[0].workers = 200;
+    dist_cfg *d = &s.pools[0].service;
+    memset(d, 0, sizeof *d);
+    *d = (dist_cfg){.kind = DIST_MIXTURE, .ncomp = 2, .cum = {1 - q, 1}};
+    d->comp[0] = (dist_leaf){.kind = DIST_DETERMINISTIC, .value = 0.01};
+    d->comp[1] = (dist_leaf){.kind = DIST_DETERMINISTIC, .value = 1.0};
+    s.clients[0].arrival.rate = 5;
+    s.clients[0].policy.balancer = BAL_ROUND_ROBIN;
+    s.clients[0].policy.fanout = (fanout_cfg){.count = N, .wait_for = K};
+    exec_result r;
+    assert_int_equal(st_run(&r, &s), WORLD_DONE);
+    double slow = binom_upper(N, N - K, q);
+    assert_agrees(results_caller_stat(&r, 0, CM_LATENCY_MEAN), 0.01 + 0.99 * slow, 3, 0);
+    assert_agrees(results_caller_stat(&r, 0, CM_REQUEST_SUCCESS), 1, 0, 0);
+    if (K == N) /* every leaf ends: their mean latency is the service mean */
+        assert_agrees(results_caller_stat(&r, 0, CM_LEAF_LATENCY_MEAN), 0.01 * (1 - q) + q, 3, 0);
+    exec_result_free(&r);
+    scenario_free(&s);
+}
+
+static void test_fanout_tail(void **state)
+{
+    (void)state;
+    assert_close(binom_upper(10, 0, 0.05), 1 - pow(0.95, 10), 1e-12);
+    check_fanout(10, 10, 0.05, 121); /* all: 1 - 0.95^10 = 0.401 */
+    check_fanout(10, 8, 0.05, 122);  /* 8 of 10: P(Bin(10, .05) > 2) = 0.0115 */
+    check_fanout(4, 1, 0.3, 123);    /* first: 0.3^4 = 0.0081 */
+}
+
+/* Per-leaf failures: error_rate p, one attempt per leaf.  All of N succeed
+ * with (1 - p)^N; K of N with P(Bin(N, 1 - p) >= K) = P(Bin(N, p) <= N - K).
+ * (leaf_success is not 1 - p: a request that can no longer succeed stops
+ * sending and abandons its remaining leaves, which are not counted.) */
+static void test_fanout_failures(void **state)
+{
+    (void)state;
+    double p = 0.1;
+    for (int K = 5; K >= 3; K -= 2) {
+        scenario s;
+        st_scenario(&s, 1, 1, 2000, 10, 125 + (uint64_t)K);
+        s.pools[0].servers = 5;
+        s.pools[0].workers = 200;
+        s.pools[0].service = st_exp(100);
+        s.pools[0].inject = (inject_cfg){.error_rate = p};
+        s.clients[0].arrival.rate = 10;
+        s.clients[0].policy.fanout = (fanout_cfg){.count = 5, .wait_for = K};
+        exec_result r;
+        assert_int_equal(st_run(&r, &s), WORLD_DONE);
+        assert_agrees(results_caller_stat(&r, 0, CM_REQUEST_SUCCESS), 1 - binom_upper(5, 5 - K, p), 3, 0);
+        exec_result_free(&r);
+        scenario_free(&s);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -462,6 +535,7 @@ int main(void)
         cmocka_unit_test(test_network_latency),    cmocka_unit_test(test_network_loss),
         cmocka_unit_test(test_partition),          cmocka_unit_test(test_retry_quota_drain),
         cmocka_unit_test(test_retry_quota_balance), cmocka_unit_test(test_retry_breaker),
+        cmocka_unit_test(test_fanout_tail),        cmocka_unit_test(test_fanout_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
