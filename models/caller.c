@@ -71,7 +71,7 @@ static attempt *att_alloc(caller *c)
     return a;
 }
 
-static request *req_alloc(caller *c)
+static inline __attribute__((always_inline)) request *req_alloc(caller *c)
 {
     if (!c->free_req) {
         request *blk = slab_new(&c->req_slabs, sizeof *blk);
@@ -503,7 +503,7 @@ static void backoff_over(sim *s, sim_event *ev)
  * probe among them gives its permit back, or the breaker would wait for it
  * forever. */
 /* Stop R's timers and let go of its live attempts (see request_finish). */
-static void release_attempts(caller *c, request *r, int deadline)
+static inline __attribute__((always_inline)) void release_attempts(caller *c, request *r, int deadline)
 {
     r->state = REQ_DONE;
     timerq_stop(&r->deadline);
@@ -529,7 +529,7 @@ static void release_attempts(caller *c, request *r, int deadline)
 
 /* A top-level request R ended (OK or not): count it, free it, tell whoever
  * waits (the upstream attempt, or the closed-loop user). */
-static void request_done(caller *c, request *r, int ok)
+static inline __attribute__((always_inline)) void request_done(caller *c, request *r, int ok)
 {
     double now = c->w->s.now;
     c->w->requests_live--;
@@ -628,7 +628,8 @@ static void leaf_finished(caller *c, request *r, int ok)
 }
 
 /* Fill a fresh request R (no attempt sent yet). */
-static void request_init(caller *c, request *r, attempt *parent, int user, request *fan)
+static inline __attribute__((always_inline)) void request_init(caller *c, request *r, attempt *parent,
+                                                                int user, request *fan)
 {
     r->backoff.fire = backoff_over;
     r->backoff.pos = 0;
@@ -648,7 +649,7 @@ static void request_init(caller *c, request *r, attempt *parent, int user, reque
 }
 
 /* The first attempt of a request (or leaf) R. */
-static void request_launch(caller *c, request *r)
+static inline __attribute__((always_inline)) void request_launch(caller *c, request *r)
 {
     sim *s = &c->w->s;
     budget_on_request(&c->bud, s->now);
