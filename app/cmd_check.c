@@ -1,7 +1,8 @@
-/* cmd_check.c - `relsim check SCENARIO.json [--set PATH=VALUE ...]`.
+/* cmd_check.c - `relsim check SCENARIO.json [--set PATH=VALUE ...] [--resolved]`.
  *
- * Validate only: parse, apply the overrides, check every value.  Prints
- * nothing and exits 0 when the scenario is valid; otherwise prints every
+ * Validate only: parse, apply the overrides, check every value.  Exits 0
+ * when the scenario is valid (with --resolved, after printing it with every
+ * default filled in, as scenario.resolved.json); otherwise prints every
  * problem found (file:line:column, key path, what was expected) on stderr
  * and exits 2.
  */
@@ -13,7 +14,7 @@
 #include "loader/loader.h"
 
 static const char *check_usage =
-    "usage: relsim check SCENARIO.json [--set PATH=VALUE ...]\n"
+    "usage: relsim check SCENARIO.json [--set PATH=VALUE ...] [--resolved]\n"
     "\n"
     "Parse SCENARIO.json, apply the overrides and check every value.  Prints\n"
     "nothing and exits 0 if the scenario is valid; otherwise prints each problem\n"
@@ -26,6 +27,8 @@ static const char *check_usage =
     "                       --set 'events[0].at=120'\n"
     "                     PATH names pools and clients by name; VALUE is JSON, a bare\n"
     "                     word is a string, null removes the key.\n"
+    "  --resolved         print the scenario with every default filled in (the\n"
+    "                     scenario.resolved.json a run would write)\n"
     "  -h, --help         this help\n"
     "\n"
     "The scenario format is described in docs/SCENARIO.md.\n";
@@ -42,7 +45,7 @@ static int usage_error(const char *fmt, const char *arg, char **sets)
 int cmd_check(int argc, char **argv)
 {
     const char *file = NULL;
-    int nsets = 0, only_files = 0;
+    int nsets = 0, only_files = 0, resolved = 0;
     char **sets = calloc((size_t)argc + 1, sizeof *sets);
     if (!sets) {
         fputs("relsim check: out of memory\n", stderr);
@@ -60,6 +63,8 @@ int cmd_check(int argc, char **argv)
             sets[nsets++] = argv[++i];
         } else if (!only_files && !strncmp(a, "--set=", 6)) {
             sets[nsets++] = a + 6;
+        } else if (!only_files && !strcmp(a, "--resolved")) {
+            resolved = 1;
         } else if (!only_files && !strcmp(a, "--")) {
             only_files = 1;
         } else if (!only_files && a[0] == '-' && a[1]) {
@@ -74,8 +79,19 @@ int cmd_check(int argc, char **argv)
         return usage_error("%s", "missing SCENARIO.json", sets);
     scenario s;
     int rc = loader_load(file, sets, nsets, &s, stderr);
-    if (rc == 0)
-        scenario_free(&s);
     free(sets);
-    return rc == 0 ? EXIT_OK : EXIT_USAGE;
+    if (rc != 0)
+        return EXIT_USAGE;
+    int out = EXIT_OK;
+    if (resolved) {
+        char *text = loader_resolved_json(&s);
+        if (text)
+            puts(text);
+        else
+            fputs("relsim check: out of memory\n", stderr);
+        out = text ? EXIT_OK : EXIT_FAIL;
+        free(text);
+    }
+    scenario_free(&s);
+    return out;
 }

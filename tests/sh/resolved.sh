@@ -32,6 +32,9 @@ ok = (c["retry"]["max_attempts"] == 3 and c["breaker"]["kind"] == "consecutive"
 sys.exit(0 if ok else 1)
 PY
 
+relsim check "$tmp/s.json" --resolved
+check "check --resolved: exit 0, prints what the run wrote" eval 'rc_is 0 && cmp -s "$tmp/out" "$tmp/r/scenario.resolved.json"'
+
 words() { grep -F "Client web:" "$1/report.md"; }
 describes_defaults() {
     w=$(words "$1") &&
