@@ -1,0 +1,366 @@
+/* markov_pool.c - a pool's failure/repair process and its queue as CTMCs;
+ * see markov_pool.h for the two chains and when each applies.
+ *
+ * Both chains are birth-death chains, so their generators are tridiagonal and
+ * ctmc_steady solves them with GSL's banded LU whatever their size.  The
+ * steady-state solve pins the chain's mode (the first state whose birth rate
+ * is below the next death rate): every other probability is then at most 1
+ * relative to it, so nothing overflows, and the rare down states keep their
+ * full relative precision (the system unavailability is summed from them,
+ * never computed as 1 - A).
+ */
+#include "models/markov_pool.h"
+#include "models/dist.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void note(char *buf, size_t len, const char *what)
+{
+    size_t used = strlen(buf);
+    if (used + 3 < len)
+        snprintf(buf + used, len - used, "%s%s", used ? "; " : "", what);
+}
+
+static int is_forced(const scenario *sc, int p)
+{
+    for (int k = 0; k < sc->nevents; k++)
+        if (sc->events[k].kind == EVENT_FAIL && sc->events[k].pool == p)
+            return 1;
+    return 0;
+}
+
+/* ---- availability chain ----------------------------------------------- */
+
+static int build_avail(mp_model *m, const pool_cfg *pc)
+{
+    int n = pc->servers, c = pc->repair_crews == 0 || pc->repair_crews > n ? n : pc->repair_crews;
+    double lam = pc->failure.rate, mu = pc->repair.rate;
+    int rc = ctmc_init(&m->avail, (size_t)n + 1);
+    if (rc)
+        return rc == CTMC_ETOOBIG ? MP_ETOOBIG : MP_ENOMEM;
+    m->avail_pin = (size_t)n;
+    int pinned = 0;
+    for (int d = 0; d <= n; d++) {
+        double up = (n - d) * lam, down = (d < c ? d : c) * mu;
+        if (d < n && ctmc_add(&m->avail, (size_t)d, (size_t)d + 1, up))
+            return MP_ENOMEM;
+        if (d > 0 && ctmc_add(&m->avail, (size_t)d, (size_t)d - 1, down))
+            return MP_ENOMEM;
+        double next_down = ((d + 1) < c ? (d + 1) : c) * mu;
+        if (!pinned && (d == n || up < next_down)) {
+            m->avail_pin = (size_t)d;
+            pinned = 1;
+        }
+    }
+    m->has_avail = 1;
+    return ctmc_finish(&m->avail) ? MP_ENOMEM : MP_OK;
+}
+
+/* ---- queue chain ------------------------------------------------------------ */
+
+/* Why the attempts reaching pool P are not a Poisson stream split at random
+ * over its servers, or NULL; *RATE gets their total rate. */
+static const char *queue_feed(const scenario *sc, int p, double *rate)
+{
+    const pool_cfg *pc = &sc->pools[p];
+    *rate = 0;
+    if (pc->has_calls)
+        return "serving waits on a downstream pool";
+    for (int q = 0; q < sc->npools; q++)
+        if (sc->pools[q].has_calls && sc->pools[q].calls.target == p)
+            return "fed by another pool's calls";
+    for (int k = 0; k < sc->nevents; k++)
+        if (sc->events[k].kind == EVENT_LOAD && sc->clients[sc->events[k].client].policy.target == p)
+            return "load events change the arrival rate";
+    int feeders = 0;
+    for (int c = 0; c < sc->nclients; c++) {
+        const client_cfg *cc = &sc->clients[c];
+        const policy_cfg *po = &cc->policy;
+        if (po->target != p)
+            continue;
+        if (cc->arrival.process != ARRIVAL_POISSON)
+            return "closed-loop clients (arrivals depend on the state)";
+        if (pc->servers > 1 && po->balancer != BAL_RANDOM)
+            return "a balancer other than random (each server's arrivals are not Poisson)";
+        if (po->hedge.enabled)
+            return "hedging adds attempts";
+        int rejects = pc->queue_limit > 0;
+        if (po->retry.max_attempts > 1 && (po->timeout > 0 || (rejects && po->retry.retry_on.on_rejected)))
+            return "retries add attempts";
+        if ((po->breaker.kind != BREAKER_NONE || po->outlier.enabled) && (po->timeout > 0 || rejects))
+            return "breakers or ejection shed or shift load";
+        *rate += cc->arrival.rate;
+        feeders++;
+    }
+    return feeders ? NULL : "no client sends to it";
+}
+
+static int build_queue(mp_model *m, const scenario *sc, int p)
+{
+    const pool_cfg *pc = &sc->pools[p];
+    double total;
+    const char *why = NULL;
+    if (pc->failure.kind != DIST_NONE || is_forced(sc, p))
+        why = "servers fail: queue and failures are coupled (fail_fast drops the work)";
+    else if (pc->service.kind != DIST_EXPONENTIAL)
+        why = pc->service.kind == DIST_DETERMINISTIC ? "deterministic service times"
+                                                      : "service times are not exponential";
+    else
+        why = queue_feed(sc, p, &total);
+    if (why) {
+        snprintf(m->queue_why, sizeof m->queue_why, "%s", why);
+        return MP_OK;
+    }
+    int w = pc->workers;
+    double lam = total / pc->servers, mu = pc->service.rate;
+    m->lambda = lam;
+    m->service_rate = mu;
+    m->workers = w;
+    if (pc->queue_limit > 0) {
+        m->bounded = 1;
+        if ((double)w + pc->queue_limit + 1 > CTMC_MAX_STATES) {
+            snprintf(m->queue_why, sizeof m->queue_why,
+                     "refused: workers + queue_limit + 1 = %.0f states > the limit %d",
+                     (double)w + pc->queue_limit + 1, CTMC_MAX_STATES);
+            return MP_OK;
+        }
+        m->cap = w + pc->queue_limit;
+    } else {
+        /* M/M/w: P(N >= w + j) <= rho^j, rho = lambda / (w mu) */
+        double rho = lam / (w * mu);
+        double extra = rho <= 0 ? 0 : ceil(log(MP_TRUNC_EPS) / log(rho));
+        if (rho >= 1) {
+            snprintf(m->queue_why, sizeof m->queue_why,
+                     "unstable: offered load %.6g >= %d workers per server (the queue grows without bound)",
+                     lam / mu, w);
+            return MP_OK;
+        }
+        if ((double)w + extra + 1 > CTMC_MAX_STATES) {
+            snprintf(m->queue_why, sizeof m->queue_why,
+                     "refused: load too close to capacity (rho = %.9g) to truncate the unbounded queue "
+                     "safely within %d states",
+                     rho, CTMC_MAX_STATES);
+            return MP_OK;
+        }
+        m->cap = w + (int)extra;
+        m->trunc_bound = pow(rho, extra + 1);
+    }
+    if (ctmc_init(&m->queue, (size_t)m->cap + 1))
+        return MP_ENOMEM;
+    int pinned = 0;
+    for (int k = 0; k <= m->cap; k++) {
+        double arr = k < m->cap ? lam : 0, dep = (k < w ? k : w) * mu;
+        if (arr > 0 && ctmc_add(&m->queue, (size_t)k, (size_t)k + 1, arr))
+            return MP_ENOMEM;
+        if (k > 0 && ctmc_add(&m->queue, (size_t)k, (size_t)k - 1, dep))
+            return MP_ENOMEM;
+        double next = ((k + 1) < w ? k + 1 : w) * mu;
+        if (!pinned && (k == m->cap || arr < next)) {
+            m->queue_pin = (size_t)k;
+            pinned = 1;
+        }
+    }
+    m->has_queue = 1;
+    return ctmc_finish(&m->queue) ? MP_ENOMEM : MP_OK;
+}
+
+int mp_build(const scenario *sc, int p, mp_model *m, char *why, size_t len)
+{
+    memset(m, 0, sizeof *m);
+    const pool_cfg *pc = &sc->pools[p];
+    m->n = pc->servers;
+    m->quorum = pc->quorum;
+    m->crews = pc->repair_crews;
+    m->fails = pc->failure.kind != DIST_NONE;
+    if (m->fails && (pc->failure.kind != DIST_EXPONENTIAL || pc->repair.kind != DIST_EXPONENTIAL)) {
+        const char *key = pc->failure.kind != DIST_EXPONENTIAL ? "failure" : "repair";
+        dist_kind k = pc->failure.kind != DIST_EXPONENTIAL ? pc->failure.kind : pc->repair.kind;
+        snprintf(why, len,
+                 "pools.%s.%s is %s: only exponential failure and repair times make a Markov chain "
+                 "(simulate it with relsim run)",
+                 pc->name, key, dist_name(k));
+        return MP_ENOTMARKOV;
+    }
+    int rc = m->fails ? build_avail(m, pc) : MP_OK;
+    if (rc == MP_OK)
+        rc = build_queue(m, sc, p);
+    if (rc) {
+        snprintf(why, len, "pools.%s: %s", pc->name,
+                 rc == MP_ETOOBIG ? "too many states" : "out of memory building the chain");
+        mp_free(m);
+        return rc;
+    }
+    if (is_forced(sc, p))
+        note(m->left_out, sizeof m->left_out,
+             "forced outages (events): one-off, so they are not part of the steady state");
+    if (m->queue_why[0]) {
+        char q[260];
+        snprintf(q, sizeof q, "queue: %s", m->queue_why);
+        if (strcmp(m->queue_why, "no client sends to it") != 0)
+            note(m->left_out, sizeof m->left_out, q);
+    }
+    return MP_OK;
+}
+
+void mp_free(mp_model *m)
+{
+    if (m->has_avail)
+        ctmc_destroy(&m->avail);
+    if (m->has_queue)
+        ctmc_destroy(&m->queue);
+    m->has_avail = m->has_queue = 0;
+}
+
+/* ---- measures ------------------------------------------------------------ */
+
+/* Server and system availability of a distribution over d = servers DOWN. */
+static void avail_of(const mp_model *m, const double *pd, double *server, double *system, double *unavail)
+{
+    double up = 0, ok = 0, bad = 0;
+    for (int d = 0; d <= m->n; d++) {
+        up += pd[d] * (m->n - d);
+        if (m->n - d >= m->quorum)
+            ok += pd[d];
+        else
+            bad += pd[d];
+    }
+    *server = up / m->n;
+    *system = ok;
+    if (unavail)
+        *unavail = bad;
+}
+
+static int steady_avail(const mp_model *m, mp_steady_result *r)
+{
+    if (!m->fails) {
+        r->server_availability = r->system_availability = 1;
+        r->system_unavailability = 0;
+        r->mttf_system = INFINITY;
+        r->steady.method = r->mttf.method = "trivial";
+        return MP_OK;
+    }
+    double *pd = malloc(((size_t)m->n + 1) * sizeof *pd);
+    unsigned char *down = calloc((size_t)m->n + 1, 1);
+    int rc = MP_ENOMEM;
+    if (!pd || !down)
+        goto out;
+    rc = MP_ESOLVE;
+    if (ctmc_steady(&m->avail, m->avail_pin, pd, &r->steady))
+        goto out;
+    avail_of(m, pd, &r->server_availability, &r->system_availability, &r->system_unavailability);
+    for (int d = 0; d <= m->n; d++)
+        down[d] = m->n - d < m->quorum;
+    int st = ctmc_absorb_time(&m->avail, down, 0, &r->mttf_system, &r->mttf);
+    if (st == CTMC_ENEVER)
+        r->mttf_system = INFINITY;
+    else if (st)
+        goto out;
+    rc = MP_OK;
+out:
+    free(pd);
+    free(down);
+    return rc;
+}
+
+static int steady_queue(const mp_model *m, mp_steady_result *r)
+{
+    r->blocking = r->busy_servers = r->queue_length = r->latency_mean = r->utilization = NAN;
+    if (!m->has_queue)
+        return MP_OK;
+    size_t k = (size_t)m->cap + 1;
+    double *pn = malloc(k * sizeof *pn);
+    if (!pn)
+        return MP_ENOMEM;
+    if (ctmc_steady(&m->queue, m->queue_pin, pn, &r->queue_info)) {
+        free(pn);
+        return MP_ESOLVE;
+    }
+    double busy = 0, wait = 0, num = 0;
+    for (int j = 0; j <= m->cap; j++) {
+        busy += pn[j] * (j < m->workers ? j : m->workers);
+        wait += pn[j] * (j > m->workers ? j - m->workers : 0);
+        num += pn[j] * j;
+    }
+    /* PASTA: an arrival sees the time-stationary state */
+    r->blocking = m->bounded ? pn[m->cap] : 0;
+    r->busy_servers = m->n * busy;
+    r->queue_length = m->n * wait;
+    r->utilization = busy / m->workers;
+    double accepted = m->lambda * (1 - r->blocking);
+    r->latency_mean = accepted > 0 ? num / accepted : 1 / m->service_rate; /* Little's law */
+    free(pn);
+    return MP_OK;
+}
+
+int mp_steady(const mp_model *m, mp_steady_result *r)
+{
+    memset(r, 0, sizeof *r);
+    int rc = steady_avail(m, r);
+    return rc ? rc : steady_queue(m, r);
+}
+
+int mp_transient(const mp_model *m, double t, double *server_av, double *system_av, ctmc_info *info)
+{
+    if (!m->fails) {
+        *server_av = *system_av = 1;
+        memset(info, 0, sizeof *info);
+        info->method = "trivial";
+        return MP_OK;
+    }
+    size_t n = (size_t)m->n + 1;
+    double *p0 = calloc(n, sizeof *p0), *pt = malloc(n * sizeof *pt);
+    int rc = MP_ENOMEM;
+    if (p0 && pt) {
+        p0[0] = 1;
+        int st = ctmc_transient(&m->avail, p0, t, MP_TRANSIENT_EPS, pt, NULL, info);
+        rc = st == CTMC_OK ? MP_OK : st == CTMC_ETOOBIG ? MP_ETOOBIG : MP_ESOLVE;
+        if (rc == MP_OK)
+            avail_of(m, pt, server_av, system_av, NULL);
+    }
+    free(p0);
+    free(pt);
+    return rc;
+}
+
+int mp_window(const mp_model *m, double w, double t, double *server_av, double *system_av, ctmc_info *info)
+{
+    if (!m->fails) {
+        *server_av = *system_av = 1;
+        memset(info, 0, sizeof *info);
+        info->method = "trivial";
+        return MP_OK;
+    }
+    size_t n = (size_t)m->n + 1;
+    double *p0 = calloc(n, sizeof *p0), *pw = malloc(n * sizeof *pw);
+    double *pt = malloc(n * sizeof *pt), *cum = malloc(n * sizeof *cum);
+    int rc = MP_ENOMEM, st = CTMC_OK;
+    ctmc_info first;
+    memset(&first, 0, sizeof first);
+    if (!p0 || !pw || !pt || !cum)
+        goto out;
+    p0[0] = 1;
+    if (w > 0)
+        st = ctmc_transient(&m->avail, p0, w, MP_TRANSIENT_EPS, pw, NULL, &first);
+    else
+        memcpy(pw, p0, n * sizeof *pw);
+    if (st == CTMC_OK)
+        st = ctmc_transient(&m->avail, pw, t - w, MP_TRANSIENT_EPS, pt, cum, info);
+    rc = st == CTMC_OK ? MP_OK : st == CTMC_ETOOBIG ? MP_ETOOBIG : MP_ESOLVE;
+    if (rc == MP_OK) {
+        for (size_t i = 0; i < n; i++)
+            cum[i] /= t - w;
+        avail_of(m, cum, server_av, system_av, NULL);
+        info->error_bound += first.error_bound;
+        info->iterations += first.iterations;
+        info->seconds += first.seconds;
+    }
+out:
+    free(p0);
+    free(pw);
+    free(pt);
+    free(cum);
+    return rc;
+}
