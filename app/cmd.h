@@ -16,5 +16,6 @@ int cmd_sweep(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_formula(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_solve(int argc, char **argv);
 
 #endif

@@ -21,6 +21,8 @@ static const char *usage =
     "  relsim report OUTDIR [-o FILE.html]       (re)build the HTML + Markdown report\n"
     "  relsim formula NAME key=value ... [--json] evaluate an analytic formula\n"
     "  relsim formula --list                     list the formulas\n"
+    "  relsim solve SCENARIO.json [--at T,...]   exact availability, MTTF and queue numbers\n"
+    "                                            of the Markovian pools (no simulation)\n"
     "  relsim check SCENARIO.json                validate a scenario file only\n"
     "  relsim COMMAND --help                     options of one command\n"
     "\n"
@@ -35,6 +37,7 @@ static const char *usage =
     "  relsim run scenarios/retry-storm.json --set clients.web.retry.max_attempts=1\n"
     "  relsim sweep scenarios/default.json --vary clients.web.retry.max_attempts=1,2,3,5\n"
     "  relsim formula t_timeout mu=10 p=0.01     the timeout that cuts off 1% of attempts\n"
+    "  relsim solve scenarios/rare-outage.json   nines that no affordable run can see\n"
     "  relsim check my-scenario.json             errors name file:line:col and the key\n"
     "\n"
     "Units everywhere: seconds, per second, probabilities in [0,1].\n"
@@ -71,7 +74,7 @@ int main(int argc, char **argv)
         const char *name;
         int (*fn)(int, char **);
     } cmds[] = {{"run", cmd_run},         {"sweep", cmd_sweep}, {"report", cmd_report},
-                {"formula", cmd_formula}, {"check", cmd_check}};
+                {"formula", cmd_formula}, {"check", cmd_check}, {"solve", cmd_solve}};
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (!strcmp(c, cmds[i].name)) {
 #ifdef RELSIM_MPI /* every rank runs the command; only rank 0 prints (par.h):

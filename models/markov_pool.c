@@ -59,6 +59,54 @@ static int build_avail(mp_model *m, const pool_cfg *pc)
     return ctmc_finish(&m->avail) ? MP_ENOMEM : MP_OK;
 }
 
+/* This pool's events, and the (d, f) chain they need. */
+static int build_forced(mp_model *m, const scenario *sc, int p)
+{
+    const pool_cfg *pc = &sc->pools[p];
+    int n = pc->servers, k = 0;
+    for (int e = 0; e < sc->nevents; e++)
+        if (sc->events[e].kind == EVENT_FAIL && sc->events[e].pool == p)
+            k++;
+    if (k == 0)
+        return MP_OK;
+    m->ev_at = malloc((size_t)k * sizeof *m->ev_at);
+    m->ev_end = malloc((size_t)k * sizeof *m->ev_end);
+    m->ev_count = malloc((size_t)k * sizeof *m->ev_count);
+    if (!m->ev_at || !m->ev_end || !m->ev_count)
+        return MP_ENOMEM;
+    for (int e = 0; e < sc->nevents; e++) {
+        const event_cfg *ev = &sc->events[e];
+        if (ev->kind != EVENT_FAIL || ev->pool != p)
+            continue;
+        if (m->nev > 0 && ev->at <= m->ev_end[m->nev - 1] && !m->forced_why[0])
+            snprintf(m->forced_why, sizeof m->forced_why,
+                     "forced outages overlap (at %g and %g s): which servers come back would have to be tracked",
+                     m->ev_at[m->nev - 1], ev->at);
+        m->ev_at[m->nev] = ev->at;
+        m->ev_end[m->nev] = ev->at + ev->duration;
+        m->ev_count[m->nev] = ev->servers < n ? ev->servers : n;
+        if (m->ev_count[m->nev] > m->fmax)
+            m->fmax = m->ev_count[m->nev];
+        m->nev++;
+    }
+    if ((double)(n + 1) * (m->fmax + 1) > CTMC_MAX_STATES)
+        return MP_ETOOBIG;
+    int c = pc->repair_crews == 0 || pc->repair_crews > n ? n : pc->repair_crews;
+    double lam = m->fails ? pc->failure.rate : 0, mu = m->fails ? pc->repair.rate : 0;
+    if (ctmc_init(&m->forced, (size_t)(n + 1) * (size_t)(m->fmax + 1)))
+        return MP_ENOMEM;
+    m->has_forced = 1;
+    for (int f = 0; f <= m->fmax; f++)
+        for (int d = 0; d + f <= n; d++) {
+            size_t i = (size_t)f * (size_t)(n + 1) + (size_t)d;
+            if (d + f < n && ctmc_add(&m->forced, i, i + 1, (n - d - f) * lam))
+                return MP_ENOMEM;
+            if (d > 0 && ctmc_add(&m->forced, i, i - 1, (d < c ? d : c) * mu))
+                return MP_ENOMEM;
+        }
+    return ctmc_finish(&m->forced) ? MP_ENOMEM : MP_OK;
+}
+
 /* ---- queue chain ------------------------------------------------------------ */
 
 /* Why the attempts reaching pool P are not a Poisson stream split at random
@@ -186,6 +234,8 @@ int mp_build(const scenario *sc, int p, mp_model *m, char *why, size_t len)
     }
     int rc = m->fails ? build_avail(m, pc) : MP_OK;
     if (rc == MP_OK)
+        rc = build_forced(m, sc, p);
+    if (rc == MP_OK)
         rc = build_queue(m, sc, p);
     if (rc) {
         snprintf(why, len, "pools.%s: %s", pc->name,
@@ -193,9 +243,11 @@ int mp_build(const scenario *sc, int p, mp_model *m, char *why, size_t len)
         mp_free(m);
         return rc;
     }
-    if (is_forced(sc, p))
+    if (m->nev)
         note(m->left_out, sizeof m->left_out,
-             "forced outages (events): one-off, so they are not part of the steady state");
+             m->forced_why[0] ? m->forced_why
+                              : "forced outages (events) are one-off: in the window and transient values, "
+                                "not in the steady state or mttf_system");
     if (m->queue_why[0]) {
         char q[260];
         snprintf(q, sizeof q, "queue: %s", m->queue_why);
@@ -211,22 +263,33 @@ void mp_free(mp_model *m)
         ctmc_destroy(&m->avail);
     if (m->has_queue)
         ctmc_destroy(&m->queue);
-    m->has_avail = m->has_queue = 0;
+    if (m->has_forced)
+        ctmc_destroy(&m->forced);
+    free(m->ev_at);
+    free(m->ev_end);
+    free(m->ev_count);
+    m->ev_at = m->ev_end = NULL;
+    m->ev_count = NULL;
+    m->has_avail = m->has_queue = m->has_forced = m->nev = 0;
 }
 
 /* ---- measures ------------------------------------------------------------ */
 
-/* Server and system availability of a distribution over d = servers DOWN. */
-static void avail_of(const mp_model *m, const double *pd, double *server, double *system, double *unavail)
+/* Server and system availability of a distribution over (d, f): d servers
+ * DOWN, f forced DOWN, index f (n + 1) + d (f = 0 only: the natural chain). */
+static void avail_of(const mp_model *m, const double *pd, int fmax, double *server, double *system,
+                     double *unavail)
 {
     double up = 0, ok = 0, bad = 0;
-    for (int d = 0; d <= m->n; d++) {
-        up += pd[d] * (m->n - d);
-        if (m->n - d >= m->quorum)
-            ok += pd[d];
-        else
-            bad += pd[d];
-    }
+    for (int f = 0; f <= fmax; f++)
+        for (int d = 0; d + f <= m->n; d++) {
+            double pr = pd[(size_t)f * (size_t)(m->n + 1) + (size_t)d];
+            up += pr * (m->n - d - f);
+            if (m->n - d - f >= m->quorum)
+                ok += pr;
+            else
+                bad += pr;
+        }
     *server = up / m->n;
     *system = ok;
     if (unavail)
@@ -250,7 +313,7 @@ static int steady_avail(const mp_model *m, mp_steady_result *r)
     rc = MP_ESOLVE;
     if (ctmc_steady(&m->avail, m->avail_pin, pd, &r->steady))
         goto out;
-    avail_of(m, pd, &r->server_availability, &r->system_availability, &r->system_unavailability);
+    avail_of(m, pd, 0, &r->server_availability, &r->system_availability, &r->system_unavailability);
     for (int d = 0; d <= m->n; d++)
         down[d] = m->n - d < m->quorum;
     int st = ctmc_absorb_time(&m->avail, down, 0, &r->mttf_system, &r->mttf);
@@ -302,64 +365,137 @@ int mp_steady(const mp_model *m, mp_steady_result *r)
     return rc ? rc : steady_queue(m, r);
 }
 
+/* Mass moves at an event: at a start, f = min(count, n - d) of the UP
+ * servers go down (from f = 0: events do not overlap); at an end, back. */
+static void apply_event(const mp_model *m, double *p, int start, int count)
+{
+    size_t row = (size_t)m->n + 1;
+    for (int d = 0; d <= m->n; d++) {
+        if (start) {
+            int f = count < m->n - d ? count : m->n - d;
+            double v = p[d];
+            p[d] = 0;
+            p[(size_t)f * row + (size_t)d] += v;
+        } else {
+            for (int f = 1; f <= m->fmax; f++) {
+                p[d] += p[(size_t)f * row + (size_t)d];
+                p[(size_t)f * row + (size_t)d] = 0;
+            }
+        }
+    }
+}
+
+/* Next epoch after NOW and before T: an event start or end, or W. */
+static double next_epoch(const mp_model *m, double now, double w, double t)
+{
+    double next = t;
+    if (w > now && w < next)
+        next = w;
+    for (int e = 0; e < m->nev; e++) {
+        if (m->ev_at[e] > now && m->ev_at[e] < next)
+            next = m->ev_at[e];
+        if (m->ev_end[e] > now && m->ev_end[e] < next)
+            next = m->ev_end[e];
+    }
+    return next;
+}
+
+/* Events starting (START = 1) or ending exactly at time AT. */
+static void events_at(const mp_model *m, double *p, double at)
+{
+    for (int e = 0; e < m->nev; e++)
+        if (m->ev_end[e] == at)
+            apply_event(m, p, 0, 0);
+    for (int e = 0; e < m->nev; e++)
+        if (m->ev_at[e] == at)
+            apply_event(m, p, 1, m->ev_count[e]);
+}
+
+/* p(t) from all UP at 0, and if CUM the integral of p over [W, T]: the chain
+ * between epochs, the events' moves at them. */
+static int piecewise(const mp_model *m, double w, double t, double *pt, double *cum, ctmc_info *info)
+{
+    memset(info, 0, sizeof *info);
+    info->method = "uniformization";
+    if (m->forced_why[0])
+        return MP_EFORCED;
+    const ctmc *c = m->has_forced ? &m->forced : &m->avail;
+    size_t n = c->n;
+    double *p = calloc(n, sizeof *p), *seg = cum ? malloc(n * sizeof *seg) : NULL;
+    if (!p || (cum && !seg)) {
+        free(p);
+        free(seg);
+        return MP_ENOMEM;
+    }
+    p[0] = 1;
+    if (cum)
+        memset(cum, 0, n * sizeof *cum);
+    events_at(m, p, 0);
+    int rc = MP_OK;
+    for (double now = 0; now < t && rc == MP_OK;) {
+        double next = next_epoch(m, now, w, t);
+        ctmc_info in;
+        int st = ctmc_transient(c, p, next - now, MP_TRANSIENT_EPS, pt, cum && now >= w ? seg : NULL, &in);
+        if (st) {
+            rc = st == CTMC_ETOOBIG ? MP_ETOOBIG : MP_ESOLVE;
+            break;
+        }
+        info->error_bound += in.error_bound * (cum && now >= w ? (next - now) / (t - w) : 1);
+        info->iterations += in.iterations;
+        info->seconds += in.seconds;
+        if (cum && now >= w)
+            for (size_t i = 0; i < n; i++)
+                cum[i] += seg[i];
+        memcpy(p, pt, n * sizeof *p);
+        now = next;
+        if (now < t)
+            events_at(m, p, now);
+    }
+    if (t == 0)
+        memcpy(pt, p, n * sizeof *p);
+    free(p);
+    free(seg);
+    return rc;
+}
+
 int mp_transient(const mp_model *m, double t, double *server_av, double *system_av, ctmc_info *info)
 {
-    if (!m->fails) {
+    if (!m->fails && !m->has_forced) {
         *server_av = *system_av = 1;
         memset(info, 0, sizeof *info);
         info->method = "trivial";
         return MP_OK;
     }
-    size_t n = (size_t)m->n + 1;
-    double *p0 = calloc(n, sizeof *p0), *pt = malloc(n * sizeof *pt);
-    int rc = MP_ENOMEM;
-    if (p0 && pt) {
-        p0[0] = 1;
-        int st = ctmc_transient(&m->avail, p0, t, MP_TRANSIENT_EPS, pt, NULL, info);
-        rc = st == CTMC_OK ? MP_OK : st == CTMC_ETOOBIG ? MP_ETOOBIG : MP_ESOLVE;
-        if (rc == MP_OK)
-            avail_of(m, pt, server_av, system_av, NULL);
-    }
-    free(p0);
+    size_t n = m->has_forced ? m->forced.n : m->avail.n;
+    double *pt = malloc(n * sizeof *pt);
+    if (!pt)
+        return MP_ENOMEM;
+    int rc = piecewise(m, 0, t, pt, NULL, info);
+    if (rc == MP_OK)
+        avail_of(m, pt, m->has_forced ? m->fmax : 0, server_av, system_av, NULL);
     free(pt);
     return rc;
 }
 
 int mp_window(const mp_model *m, double w, double t, double *server_av, double *system_av, ctmc_info *info)
 {
-    if (!m->fails) {
+    if (!m->fails && !m->has_forced) {
         *server_av = *system_av = 1;
         memset(info, 0, sizeof *info);
         info->method = "trivial";
         return MP_OK;
     }
-    size_t n = (size_t)m->n + 1;
-    double *p0 = calloc(n, sizeof *p0), *pw = malloc(n * sizeof *pw);
+    size_t n = m->has_forced ? m->forced.n : m->avail.n;
     double *pt = malloc(n * sizeof *pt), *cum = malloc(n * sizeof *cum);
-    int rc = MP_ENOMEM, st = CTMC_OK;
-    ctmc_info first;
-    memset(&first, 0, sizeof first);
-    if (!p0 || !pw || !pt || !cum)
-        goto out;
-    p0[0] = 1;
-    if (w > 0)
-        st = ctmc_transient(&m->avail, p0, w, MP_TRANSIENT_EPS, pw, NULL, &first);
-    else
-        memcpy(pw, p0, n * sizeof *pw);
-    if (st == CTMC_OK)
-        st = ctmc_transient(&m->avail, pw, t - w, MP_TRANSIENT_EPS, pt, cum, info);
-    rc = st == CTMC_OK ? MP_OK : st == CTMC_ETOOBIG ? MP_ETOOBIG : MP_ESOLVE;
-    if (rc == MP_OK) {
-        for (size_t i = 0; i < n; i++)
-            cum[i] /= t - w;
-        avail_of(m, cum, server_av, system_av, NULL);
-        info->error_bound += first.error_bound;
-        info->iterations += first.iterations;
-        info->seconds += first.seconds;
+    int rc = MP_ENOMEM;
+    if (pt && cum) {
+        rc = piecewise(m, w, t, pt, cum, info);
+        if (rc == MP_OK) {
+            for (size_t i = 0; i < n; i++)
+                cum[i] /= t - w;
+            avail_of(m, cum, m->has_forced ? m->fmax : 0, server_av, system_av, NULL);
+        }
     }
-out:
-    free(p0);
-    free(pw);
     free(pt);
     free(cum);
     return rc;

@@ -22,8 +22,16 @@
  *                 P(N > cap) <= MP_TRUNC_EPS, and refused when that cap
  *                 would exceed CTMC_MAX_STATES.
  *
- * What the scenario has that the chains leave out (forced outages, the queue
- * of a failing pool, timeouts ...) is said in mp_model.left_out.
+ * Forced outages (scenario `fail` events on the pool) are one-off, so the
+ * steady state and mttf_system describe the natural process without them; the
+ * transient and window measures include them exactly: a third chain over
+ * (d, f), f = servers forced DOWN, is solved piecewise between the events'
+ * start and end times (at a start f = min(servers, n - d) of the UP servers
+ * go down, at the end they come back).  Events on one pool must not overlap
+ * (which servers an overlapping event returns would have to be tracked too).
+ *
+ * What the scenario has that the chains leave out (the queue of a failing
+ * pool, timeouts ...) is said in mp_model.left_out.
  *
  * Ownership: mp_build fills caller memory; mp_free releases the chains.
  */
@@ -43,7 +51,8 @@ enum {
     MP_ENOMEM = -1,
     MP_ENOTMARKOV = -2, /* failure or repair not exponential: why names it */
     MP_ETOOBIG = -3,    /* the chain would exceed the refusal limit */
-    MP_ESOLVE = -4      /* a solver failed (see the ctmc_info) */
+    MP_ESOLVE = -4,     /* a solver failed (see the ctmc_info) */
+    MP_EFORCED = -5     /* overlapping forced outages: see forced_why */
 };
 
 typedef struct {
@@ -51,6 +60,13 @@ typedef struct {
     int fails;            /* 0: the pool never fails (availability 1) */
     int has_avail;        /* the availability chain was built */
     ctmc avail;
+    int has_forced;       /* the (d, f) chain was built: events force servers down */
+    ctmc forced;          /* state f (n + 1) + d */
+    int fmax;             /* largest f */
+    int nev;              /* this pool's events (starts), sorted */
+    double *ev_at, *ev_end;
+    int *ev_count;
+    char forced_why[160]; /* why the transient cannot include the events, or "" */
     int has_queue;        /* the queue chain was built */
     ctmc queue;
     double lambda;        /* attempts per second at one server */
@@ -88,10 +104,12 @@ void mp_free(mp_model *m);
 /* Steady-state measures and mttf_system. */
 int mp_steady(const mp_model *m, mp_steady_result *r);
 
-/* Availabilities at time T from all UP (error bound in info). */
+/* Availabilities at time T from all UP, forced outages included (error
+ * bound in info); MP_EFORCED if they overlap. */
 int mp_transient(const mp_model *m, double t, double *server_av, double *system_av, ctmc_info *info);
 
-/* Availabilities averaged over [W, T] from all UP at 0 (W < T). */
+/* Availabilities averaged over [W, T] from all UP at 0 (W < T), forced
+ * outages included; MP_EFORCED if they overlap. */
 int mp_window(const mp_model *m, double w, double t, double *server_av, double *system_av, ctmc_info *info);
 
 #endif

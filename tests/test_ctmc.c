@@ -243,6 +243,67 @@ static void test_mmck_blocking(void **state)
     scenario_free(&s);
 }
 
+/* Forced outages.  (a) A pool that never fails, 4 servers, quorum 3, 2
+ * forced down over [10, 30]: over [0, 100] servers are UP 1 - 2*20/(4*100)
+ * = 0.9 of the time and the quorum holds 1 - 20/100 = 0.8.
+ * (b) One server (lam, mu) forced down over [a, a + D], window [0, T].  With
+ * r = lam + mu, pi = mu/r and u(x) = pi + (u0 - pi) e^{-r x} from u0:
+ *   [0, a]       u from 1: A(a) = pi + (1 - pi) e^{-r a}
+ *   [a, a+D]     only a server DOWN at a is not forced; it is UP at a + x
+ *                with probability (1 - A(a)) pi (1 - e^{-r x})
+ *   [a+D, T]     u from u1 = A(a) + (1 - A(a)) pi (1 - e^{-r D})
+ * and int_0^x u = pi x + (u0 - pi)(1 - e^{-r x})/r. */
+static double up_int(double pi, double r, double u0, double x) { return pi * x + (u0 - pi) * (1 - exp(-r * x)) / r; }
+
+static void test_forced_outages(void **state)
+{
+    (void)state;
+    scenario s;
+    st_scenario(&s, 1, 0, 100, 2, 1);
+    s.pools[0].servers = 4;
+    s.pools[0].quorum = 3;
+    s.nevents = 1;
+    s.events = calloc(1, sizeof *s.events);
+    s.events[0] = (event_cfg){.kind = EVENT_FAIL, .at = 10, .duration = 20, .pool = 0, .servers = 2};
+    mp_model m;
+    char why[200];
+    assert_int_equal(mp_build(&s, 0, &m, why, sizeof why), MP_OK);
+    double sa, ya;
+    ctmc_info info;
+    assert_int_equal(mp_window(&m, 0, 100, &sa, &ya, &info), MP_OK);
+    assert_close(sa, 0.9, 1e-12);
+    assert_close(ya, 0.8, 1e-12);
+    assert_int_equal(mp_transient(&m, 15, &sa, &ya, &info), MP_OK);
+    assert_close(sa, 0.5, 1e-12);
+    assert_close(ya, 0, 1e-12);
+    mp_free(&m);
+    scenario_free(&s);
+
+    double lam = 0.031, mu = 0.27, r = lam + mu, pi = mu / r, a = 7.5, D = 12.25, T = 60;
+    pool_scenario(&s, 1, 1, 0, lam, mu);
+    s.nevents = 1;
+    s.events = calloc(1, sizeof *s.events);
+    s.events[0] = (event_cfg){.kind = EVENT_FAIL, .at = a, .duration = D, .pool = 0, .servers = 1};
+    double Aa = pi + (1 - pi) * exp(-r * a);
+    double u1 = Aa + (1 - Aa) * pi * (1 - exp(-r * D));
+    double integral = up_int(pi, r, 1, a) + (1 - Aa) * pi * (D - (1 - exp(-r * D)) / r) + up_int(pi, r, u1, T - a - D);
+    assert_int_equal(mp_build(&s, 0, &m, why, sizeof why), MP_OK);
+    assert_int_equal(mp_window(&m, 0, T, &sa, &ya, &info), MP_OK);
+    assert_close(sa, integral / T, 1e-9);
+    assert_int_equal(mp_transient(&m, a + 3, &sa, &ya, &info), MP_OK);
+    assert_close(sa, (1 - Aa) * pi * (1 - exp(-r * 3)), 1e-9);
+    mp_free(&m);
+    /* overlapping events are refused for the transient, with the reason */
+    s.nevents = 2;
+    s.events = realloc(s.events, 2 * sizeof *s.events);
+    s.events[1] = (event_cfg){.kind = EVENT_FAIL, .at = a + 1, .duration = D, .pool = 0, .servers = 1};
+    assert_int_equal(mp_build(&s, 0, &m, why, sizeof why), MP_OK);
+    assert_int_equal(mp_window(&m, 0, T, &sa, &ya, &info), MP_EFORCED);
+    assert_non_null(strstr(m.forced_why, "overlap"));
+    mp_free(&m);
+    scenario_free(&s);
+}
+
 /* Non-exponential repair: refused, naming the key and the distribution. */
 static void test_not_markov(void **state)
 {
@@ -349,7 +410,7 @@ int main(void)
         cmocka_unit_test(test_k_of_n_shared_crews), cmocka_unit_test(test_cold_spares_chain),
         cmocka_unit_test(test_two_of_three_rare),   cmocka_unit_test(test_transient_single_server),
         cmocka_unit_test(test_mttf_one_of_two),     cmocka_unit_test(test_mmck_blocking),
-        cmocka_unit_test(test_not_markov),          cmocka_unit_test(test_solver_paths),
+        cmocka_unit_test(test_not_markov),          cmocka_unit_test(test_forced_outages),          cmocka_unit_test(test_solver_paths),
         cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
