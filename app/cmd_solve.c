@@ -8,8 +8,8 @@
  * (the other pools are still solved and written).  docs/SOLVE.md.
  */
 #include "app/cmd.h"
-#include "app/fsutil.h"
-#include "app/loader.h"
+#include "util/fsutil.h"
+#include "loader/loader.h"
 #include "app/runopts.h"
 #include "models/markov_pool.h"
 

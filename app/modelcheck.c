@@ -5,11 +5,21 @@
  * by a quarter of its half-width (so a prediction just outside a tight CI
  * is not called a difference by chance) plus, for steady-state formulas, the
  * exact start-up (transient) bias where it is known.
+ *
+ * Pools whose failure and repair times are exponential are also solved as
+ * Markov chains (models/markov_pool.h): their availabilities are then
+ * predicted exactly over the run's window [warmup, horizon] from all UP, with
+ * repair crews and forced outages included, so no transient margin is needed
+ * and the check reaches beyond the closed-form list; a bounded per-server
+ * queue gets its exact M/M/c/K busy servers, queue length and rejections.
+ * When every replication saw the quorum held (no outage), the item says so
+ * and gives the exact unavailability in nines instead.
  */
 #include "app/modelcheck.h"
 #include "app/results.h"
 #include "models/analytic.h"
 #include "models/dist.h"
+#include "models/markov_pool.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -177,6 +187,56 @@ static int check_standby(mc_list *l, const exec_result *r, int p, const char *re
     return check_periods(l, r, p, "with spares a unit's up time includes time idle as a spare", 1);
 }
 
+/* Work (flops) the exact window would take, roughly: uniformization steps
+ * q (T - w) times the chain's size; above MC_EXACT_WORK the closed forms
+ * (with their transient margin) are used instead, to keep the check fast. */
+#define MC_EXACT_WORK 3e8
+
+static int exact_window(const mp_model *m, const scenario *sc, double *srv, double *sys, int *states)
+{
+    const ctmc *c = m->has_forced ? &m->forced : &m->avail;
+    if (!m->fails && !m->has_forced)
+        return -1;
+    if (1.02 * c->qmax * sc->horizon * (double)(c->n + c->nnz) > MC_EXACT_WORK)
+        return -1;
+    ctmc_info in;
+    *states = (int)c->n;
+    return mp_window(m, sc->warmup, sc->horizon, srv, sys, &in) == MP_OK ? 0 : -1;
+}
+
+/* The exact steady state in "analytic"; its unavailability into *U (or NAN). */
+static void exact_steady(mc_list *l, const mp_model *m, const char *name, double *u)
+{
+    mp_steady_result st;
+    *u = NAN;
+    if (!m->fails || mp_steady(m, &st) != MP_OK)
+        return;
+    *u = st.system_unavailability;
+    add_analytic(l, 1, name, "ctmc_server_availability", st.server_availability);
+    add_analytic(l, 1, name, "ctmc_system_unavailability", st.system_unavailability);
+    if (st.system_unavailability > 0)
+        add_analytic(l, 1, name, "ctmc_nines", -log10(st.system_unavailability));
+    if (isfinite(st.mttf_system))
+        add_analytic(l, 1, name, "ctmc_mttf_system", st.mttf_system);
+}
+
+/* A system availability of 1 in every replication: no outage was seen, and
+ * the CI is a point.  Say so and give the exact value. */
+static void rare_event_note(mc_item *it, double u_steady)
+{
+    if (strcmp(it->verdict, "not applicable") || it->observed.n < 1 || it->observed.sd != 0 ||
+        it->observed.mean != 1 || !isfinite(it->predicted))
+        return;
+    if (isfinite(u_steady) && u_steady > 0)
+        snprintf(it->reason, sizeof it->reason,
+                 "0 outages seen in %d replications; exact unavailability %.5g (%.2f nines) steady, %.3g in "
+                 "this window: relsim solve",
+                 (int)it->observed.n, u_steady, -log10(u_steady), 1 - it->predicted);
+    else
+        snprintf(it->reason, sizeof it->reason, "0 outages seen in %d replications; exact window value %.10g",
+                 (int)it->observed.n, it->predicted);
+}
+
 static int check_pool_avail(mc_list *l, const exec_result *r, int p)
 {
     const scenario *sc = r->sc;
@@ -184,22 +244,34 @@ static int check_pool_avail(mc_list *l, const exec_result *r, int p)
     char q[160];
     const char *reason = NULL;
     char why[160];
-    if (pc->failure.kind == DIST_NONE)
+    int has_forced = forced(sc, p);
+    if (pc->failure.kind == DIST_NONE && !has_forced)
         return 0; /* never fails: nothing to predict */
-    if (pc->failure.kind != DIST_EXPONENTIAL || pc->repair.kind != DIST_EXPONENTIAL) {
+    if (pc->failure.kind != DIST_NONE &&
+        (pc->failure.kind != DIST_EXPONENTIAL || pc->repair.kind != DIST_EXPONENTIAL)) {
         snprintf(why, sizeof why, "%s failures, %s repairs: the formulas assume exponential",
                  dist_name(pc->failure.kind), dist_name(pc->repair.kind));
         reason = why;
-    } else if (forced(sc, p)) {
-        reason = "forced outages (events) change the up/down process";
     } else if (restarted(r, p)) {
         reason = "liveness restarts took servers DOWN";
     }
-    if (pc->spares.count > 0)
+    /* the exact chain over the run's window, when it is cheap enough */
+    mp_model m;
+    char mwhy[400];
+    int built = !reason && mp_build(sc, p, &m, mwhy, sizeof mwhy) == MP_OK, states = 0;
+    double ex_srv = NAN, ex_sys = NAN, u_steady = NAN;
+    int exact = built && exact_window(&m, sc, &ex_srv, &ex_sys, &states) == 0;
+    if (built)
+        exact_steady(l, &m, pc->name, &u_steady);
+    if (built)
+        mp_free(&m);
+    if (!reason && !exact && has_forced)
+        reason = "forced outages (events) change the up/down process";
+    if (pc->spares.count > 0 && !exact)
         return check_standby(l, r, p, reason);
     double lam = pc->failure.rate, mu = pc->repair.rate, pred = NAN, extra = 0, sys = NAN;
     int n = pc->servers, c = pc->repair_crews, unlimited = c == 0 || c >= n;
-    if (!reason) {
+    if (!reason && pc->failure.kind != DIST_NONE) {
         double steady = NAN, up = NAN;
         an_availability(lam, mu, &steady);
         if (unlimited) {
@@ -215,18 +287,33 @@ static int check_pool_avail(mc_list *l, const exec_result *r, int p)
         }
         add_analytic(l, 1, pc->name, "availability", steady);
     }
-    snprintf(q, sizeof q, "pools.%s.server_availability", pc->name);
-    if (check(l, q, results_pool_stat(r, p, PM_SERVER_AVAILABILITY), pred, extra, reason,
-              unlimited ? "mu/(lambda+mu) over [warmup, horizon], lambda=%g mu=%g"
-                        : "machine_repair mean up / n, lambda=%g mu=%g", lam, mu))
-        return -1;
-    snprintf(q, sizeof q, "pools.%s.system_availability", pc->name);
     /* the quorum probability converges at the same speed: allow the same transient */
     double tr = unlimited && !reason ? fabs(pred - (mu / (lam + mu))) * n : extra * n;
-    if (check(l, q, results_pool_stat(r, p, PM_SYSTEM_AVAILABILITY), sys, tr, reason,
-              unlimited ? "k_of_n(n=%d, k=%d)" : "machine_repair(n=%d, c=%d)", n,
-              unlimited ? pc->quorum : c))
+    if (exact) {
+        pred = ex_srv;
+        sys = ex_sys;
+        extra = tr = 0;
+    }
+    snprintf(q, sizeof q, "pools.%s.server_availability", pc->name);
+    if (exact ? check(l, q, results_pool_stat(r, p, PM_SERVER_AVAILABILITY), pred, 0, NULL,
+                      "exact CTMC over [%g, %g] s, %d states", sc->warmup, sc->horizon, states)
+              : check(l, q, results_pool_stat(r, p, PM_SERVER_AVAILABILITY), pred, extra, reason,
+                      unlimited ? "mu/(lambda+mu) over [warmup, horizon], lambda=%g mu=%g"
+                                : "machine_repair mean up / n, lambda=%g mu=%g",
+                      lam, mu))
         return -1;
+    snprintf(q, sizeof q, "pools.%s.system_availability", pc->name);
+    if (exact ? check(l, q, results_pool_stat(r, p, PM_SYSTEM_AVAILABILITY), sys, 0, NULL,
+                      "exact CTMC over [%g, %g] s, quorum %d of %d", sc->warmup, sc->horizon, pc->quorum, n)
+              : check(l, q, results_pool_stat(r, p, PM_SYSTEM_AVAILABILITY), sys, tr, reason,
+                      unlimited ? "k_of_n(n=%d, k=%d)" : "machine_repair(n=%d, c=%d)", n,
+                      unlimited ? pc->quorum : c))
+        return -1;
+    rare_event_note(&l->items[l->n - 1], u_steady);
+    if (pc->failure.kind == DIST_NONE)
+        return 0;
+    if (!reason && has_forced)
+        reason = "forced outages (events) change the up/down process";
     return check_periods(l, r, p, reason, unlimited);
 }
 
@@ -308,6 +395,49 @@ static double offered_rate(const scenario *sc, int p)
     return rate;
 }
 
+/* The exact per-server M/M/c/K chain's measures (steady state) into *R;
+ * 0, or -1 if the pool's queue is not Markovian. */
+static int exact_queue(const scenario *sc, int p, mp_model *m, mp_steady_result *r, char *why, size_t len)
+{
+    if (mp_build(sc, p, m, why, len) != MP_OK)
+        return -1;
+    if (!m->has_queue || mp_steady(m, r) != MP_OK) {
+        snprintf(why, len, "%s", m->queue_why[0] ? m->queue_why : "the solver failed");
+        mp_free(m);
+        return -1;
+    }
+    return 0;
+}
+
+/* A bounded queue: busy servers, queue length and rejections from the exact
+ * M/M/c/K chain (the closed forms need an unbounded queue). */
+static int check_bounded_queue(mc_list *l, const exec_result *r, int p)
+{
+    const scenario *sc = r->sc;
+    const pool_cfg *pc = &sc->pools[p];
+    mp_model m;
+    mp_steady_result st;
+    char q[160], why[400];
+    snprintf(q, sizeof q, "pools.%s.busy_servers", pc->name);
+    if (exact_queue(sc, p, &m, &st, why, sizeof why))
+        return check(l, q, results_pool_stat(r, p, PM_BUSY_SERVERS), NAN, 0, why, "M/M/c/K");
+    int w = m.workers, cap = m.cap;
+    double lam = m.lambda, span = sc->horizon - sc->warmup, rej = lam * pc->servers * st.blocking * span;
+    mp_free(&m);
+    add_analytic(l, 1, pc->name, "mmck_blocking", st.blocking);
+    snprintf(q, sizeof q, "pools.%s.busy_servers", pc->name);
+    if (check(l, q, results_pool_stat(r, p, PM_BUSY_SERVERS), st.busy_servers, 0, NULL,
+              "exact M/M/%d/%d per server, lambda=%g", w, cap, lam))
+        return -1;
+    snprintf(q, sizeof q, "pools.%s.queue_length", pc->name);
+    if (check(l, q, results_pool_stat(r, p, PM_QUEUE_LENGTH), st.queue_length, 0, NULL,
+              "exact M/M/%d/%d per server, lambda=%g", w, cap, lam))
+        return -1;
+    snprintf(q, sizeof q, "pools.%s.rejected", pc->name);
+    return check(l, q, results_pool_stat(r, p, PM_REJECTED), rej, 0, NULL,
+                 "lambda * blocking * (horizon - warmup), blocking=%.6g", st.blocking);
+}
+
 static int check_pool_queue(mc_list *l, const exec_result *r, int p)
 {
     const scenario *sc = r->sc;
@@ -317,6 +447,8 @@ static int check_pool_queue(mc_list *l, const exec_result *r, int p)
     const char *reason = plain_queue(sc, p, &lam, &only);
     if (reason && !strcmp(reason, "no client sends to it"))
         return 0;
+    if (reason && pc->queue_limit > 0 && !strncmp(reason, "bounded queue", 13))
+        return check_bounded_queue(l, r, p);
     if (reason)
         lam = offered_rate(sc, p);
     int n = pc->servers, w = pc->workers;
@@ -329,6 +461,18 @@ static int check_pool_queue(mc_list *l, const exec_result *r, int p)
     if (check(l, q, results_pool_stat(r, p, PM_BUSY_SERVERS), pred, 0, reason,
               "Q_balance = N rho / K, N=%d rho=%g K=%g", n, lam / n, 1 / es))
         return -1;
+    mp_model m;
+    mp_steady_result st;
+    char why[400];
+    if (!reason && exact_queue(sc, p, &m, &st, why, sizeof why) == 0) {
+        /* the M/M/c per server, cut where P(N > cap) <= 1e-12 */
+        snprintf(q, sizeof q, "pools.%s.queue_length", pc->name);
+        int bad = check(l, q, results_pool_stat(r, p, PM_QUEUE_LENGTH), st.queue_length, 0, NULL,
+                        "exact M/M/%d per server (CTMC, %d states), lambda=%g", m.workers, m.cap + 1, m.lambda);
+        mp_free(&m);
+        if (bad)
+            return -1;
+    }
     if (reason || only < 0 || (pc->service.kind != DIST_EXPONENTIAL && pc->discipline != DISC_PS))
         return 0;
     const client_cfg *cc = &sc->clients[only];

@@ -485,6 +485,26 @@ static void row(FILE *out, const char *name, stat_summary s)
     }
 }
 
+/* A pool whose quorum held in every replication: the simulation saw no
+ * outage, so point to the exact value (model check "analytic"). */
+static void print_no_outage(FILE *out, const exec_result *r, const mc_list *mc, int p)
+{
+    const pool_cfg *pc = &r->sc->pools[p];
+    stat_summary s = results_pool_stat(r, p, PM_SYSTEM_AVAILABILITY);
+    if (pc->failure.kind == DIST_NONE || s.n < 1 || s.mean != 1 || s.sd > 0)
+        return;
+    for (int i = 0; mc && i < mc->nanalytic; i++) {
+        const mc_analytic *a = &mc->analytic[i];
+        if (a->is_pool && !strcmp(a->entity, pc->name) && !strcmp(a->key, "ctmc_system_unavailability") &&
+            a->value > 0) {
+            fprintf(out, "  %-28s 0 outages seen; exact unavailability %.5g (%.2f nines): relsim solve\n", "",
+                    a->value, -log10(a->value));
+            return;
+        }
+    }
+    fprintf(out, "  %-28s 0 outages seen: too rare to estimate by simulation\n", "");
+}
+
 void results_print_table(FILE *out, const exec_result *r, const mc_list *mc)
 {
     const scenario *sc = r->sc;
@@ -495,8 +515,11 @@ void results_print_table(FILE *out, const exec_result *r, const mc_list *mc)
     for (int p = 0; p < sc->npools; p++) {
         fprintf(out, "pool %s\n", sc->pools[p].name);
         for (int m = 0; m < PM_COUNT; m++)
-            if (pm_defs[m].flags & MF_TABLE)
+            if (pm_defs[m].flags & MF_TABLE) {
                 row(out, pm_names[m], results_pool_stat(r, p, m));
+                if (m == PM_SYSTEM_AVAILABILITY)
+                    print_no_outage(out, r, mc, p);
+            }
     }
     for (int c = 0; c < r->L.ncallers; c++) {
         caller_entity(sc, c, ent, sizeof ent);

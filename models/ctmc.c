@@ -675,8 +675,11 @@ int ctmc_absorb_time(const ctmc *c, const unsigned char *target, size_t from, do
     }
     rc = solve(&s, b, x, resolve(CTMC_AUTO, m, s.lb, s.ub), info);
     if (rc == CTMC_OK || rc == CTMC_ESOLVE) {
-        /* residual |Q_TT tau + 1|_inf (dimensionless) */
-        double r = 0;
+        /* relative residual |Q_TT tau + 1|_inf / (q_max |tau|_inf) */
+        double r = 0, top = 0;
+        for (size_t i = 0; i < m; i++)
+            if (fabs(x[i]) > top)
+                top = fabs(x[i]);
         for (size_t i = 0; i < n; i++) {
             if (index[i] == SIZE_MAX)
                 continue;
@@ -687,7 +690,7 @@ int ctmc_absorb_time(const ctmc *c, const unsigned char *target, size_t from, do
             if (fabs(acc) > r)
                 r = fabs(acc);
         }
-        info->residual = r;
+        info->residual = top > 0 ? r / (c->qmax * top) : r;
         *mean = x[index[from]];
         if (!isfinite(*mean) || *mean < 0)
             rc = CTMC_ESOLVE;

@@ -61,7 +61,7 @@ typedef struct {
 /* What a solver did, for the user to judge the number. */
 typedef struct {
     const char *method;   /* "dense LU", "band LU", "GMRES", "uniformization" (static) */
-    double residual;      /* steady/absorb: relative residual of the solved system; NAN if none */
+    double residual;      /* steady: |pi Q|_inf / q_max; absorb: |Q tau + 1|_inf / (q_max |tau|_inf); NAN if none */
     double error_bound;   /* transient: bound on the neglected probability mass; 0 if exact */
     size_t iterations;    /* GMRES restarts or uniformization steps */
     int steady_detected;  /* uniformization stopped early: the vector stopped changing */

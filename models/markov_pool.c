@@ -34,28 +34,86 @@ static int is_forced(const scenario *sc, int p)
 
 /* ---- availability chain ----------------------------------------------- */
 
+/* One state of the availability chain: j units DOWN, w positions waiting
+ * for a switchover.  With u = n + s - j units UP, a = min(n, u) - w serve and
+ * i = max(0, u - n) wait idle (spares are assigned as soon as one is free). */
+static int avail_index(const mp_model *m, int j, int w) { return m->avail_off[j] + w; }
+
+static int avail_add(mp_model *m, int j, int w, int j2, int w2, double rate)
+{
+    if (!(rate > 0))
+        return MP_OK;
+    return ctmc_add(&m->avail, (size_t)avail_index(m, j, w), (size_t)avail_index(m, j2, w2), rate) ? MP_ENOMEM
+                                                                                                  : MP_OK;
+}
+
+/* Transitions out of (j, w); SIGMA = switchover rate (0: instant, w = 0). */
+static int avail_state(mp_model *m, int j, int w, double lam, double mu, double f, double sigma, int crews)
+{
+    int n = m->n, units = m->units, u = units - j, a = (u < n ? u : n) - w, i = u > n ? u - n : 0;
+    int rc = MP_OK;
+    m->avail_up[avail_index(m, j, w)] = a;
+    if (j < units) {
+        /* an active unit fails: its position takes an idle spare (switching) or stays vacant */
+        int wa = sigma > 0 && i > 0 ? w + 1 : w;
+        rc |= avail_add(m, j, w, j + 1, wa, a * lam);
+        /* a switching unit fails: another spare takes over, or the position is vacant */
+        if (w > 0)
+            rc |= avail_add(m, j, w, j + 1, i > 0 ? w : w - 1, w * f * lam);
+        rc |= avail_add(m, j, w, j + 1, w, i * f * lam); /* an idle spare fails */
+    }
+    if (w > 0)
+        rc |= avail_add(m, j, w, j, w - 1, w * sigma); /* a switchover completes */
+    if (j > 0) {
+        /* a repaired unit fills a vacant position (switching) or waits idle */
+        int wr = sigma > 0 && u < n ? w + 1 : w;
+        rc |= avail_add(m, j, w, j - 1, wr, (j < crews ? j : crews) * mu);
+    }
+    return rc;
+}
+
 static int build_avail(mp_model *m, const pool_cfg *pc)
 {
-    int n = pc->servers, c = pc->repair_crews == 0 || pc->repair_crews > n ? n : pc->repair_crews;
+    int n = pc->servers, s = pc->spares.count, units = n + s;
+    int crews = pc->repair_crews == 0 || pc->repair_crews > units ? units : pc->repair_crews;
     double lam = pc->failure.rate, mu = pc->repair.rate;
-    int rc = ctmc_init(&m->avail, (size_t)n + 1);
+    double f = s == 0 ? 0 : pc->spares.mode == SPARE_HOT ? 1 : pc->spares.mode == SPARE_WARM ? pc->spares.warm_factor : 0;
+    double sigma = s > 0 && pc->spares.switchover.kind == DIST_EXPONENTIAL ? pc->spares.switchover.rate : 0;
+    m->units = units;
+    m->avail_off = malloc(((size_t)units + 2) * sizeof *m->avail_off);
+    if (!m->avail_off)
+        return MP_ENOMEM;
+    double states = 0;
+    for (int j = 0; j <= units; j++) {
+        m->avail_off[j] = (int)states;
+        int wmax = sigma > 0 ? (units - j < n ? units - j : n) : 0;
+        states += wmax + 1;
+    }
+    m->avail_off[units + 1] = (int)states;
+    if (states > CTMC_MAX_STATES)
+        return MP_ETOOBIG;
+    m->avail_up = malloc((size_t)states * sizeof *m->avail_up);
+    if (!m->avail_up)
+        return MP_ENOMEM;
+    int rc = ctmc_init(&m->avail, (size_t)states);
     if (rc)
         return rc == CTMC_ETOOBIG ? MP_ETOOBIG : MP_ENOMEM;
-    m->avail_pin = (size_t)n;
-    int pinned = 0;
-    for (int d = 0; d <= n; d++) {
-        double up = (n - d) * lam, down = (d < c ? d : c) * mu;
-        if (d < n && ctmc_add(&m->avail, (size_t)d, (size_t)d + 1, up))
-            return MP_ENOMEM;
-        if (d > 0 && ctmc_add(&m->avail, (size_t)d, (size_t)d - 1, down))
-            return MP_ENOMEM;
-        double next_down = ((d + 1) < c ? (d + 1) : c) * mu;
-        if (!pinned && (d == n || up < next_down)) {
-            m->avail_pin = (size_t)d;
-            pinned = 1;
-        }
-    }
     m->has_avail = 1;
+    for (int j = 0; j <= units; j++)
+        for (int w = 0; w < m->avail_off[j + 1] - m->avail_off[j]; w++)
+            if (avail_state(m, j, w, lam, mu, f, sigma, crews))
+                return MP_ENOMEM;
+    /* pin the mode of the one-dimensional chain (w = 0): the first j whose
+     * failure rate is below the next repair rate */
+    m->avail_pin = 0;
+    if (sigma == 0)
+        for (int j = 0; j <= units; j++) {
+            int u = units - j, a = u < n ? u : n, i = u > n ? u - n : 0;
+            double up = (a + f * i) * lam, next = ((j + 1) < crews ? j + 1 : crews) * mu;
+            m->avail_pin = (size_t)j;
+            if (j == units || up < next)
+                break;
+        }
     return ctmc_finish(&m->avail) ? MP_ENOMEM : MP_OK;
 }
 
@@ -69,6 +127,12 @@ static int build_forced(mp_model *m, const scenario *sc, int p)
             k++;
     if (k == 0)
         return MP_OK;
+    if (pc->spares.count > 0) {
+        snprintf(m->forced_why, sizeof m->forced_why,
+                 "forced outages with spares: which unit a forced position holds is not modelled");
+        m->nev = k;
+        return MP_OK;
+    }
     m->ev_at = malloc((size_t)k * sizeof *m->ev_at);
     m->ev_end = malloc((size_t)k * sizeof *m->ev_end);
     m->ev_count = malloc((size_t)k * sizeof *m->ev_count);
@@ -93,12 +157,17 @@ static int build_forced(mp_model *m, const scenario *sc, int p)
         return MP_ETOOBIG;
     int c = pc->repair_crews == 0 || pc->repair_crews > n ? n : pc->repair_crews;
     double lam = m->fails ? pc->failure.rate : 0, mu = m->fails ? pc->repair.rate : 0;
-    if (ctmc_init(&m->forced, (size_t)(n + 1) * (size_t)(m->fmax + 1)))
+    size_t states = (size_t)(n + 1) * (size_t)(m->fmax + 1);
+    m->forced_up = malloc(states * sizeof *m->forced_up);
+    if (!m->forced_up || ctmc_init(&m->forced, states))
         return MP_ENOMEM;
     m->has_forced = 1;
+    for (size_t i = 0; i < states; i++) /* (d, f) with d + f > n: never entered */
+        m->forced_up[i] = 0;
     for (int f = 0; f <= m->fmax; f++)
         for (int d = 0; d + f <= n; d++) {
             size_t i = (size_t)f * (size_t)(n + 1) + (size_t)d;
+            m->forced_up[i] = n - d - f;
             if (d + f < n && ctmc_add(&m->forced, i, i + 1, (n - d - f) * lam))
                 return MP_ENOMEM;
             if (d > 0 && ctmc_add(&m->forced, i, i - 1, (d < c ? d : c) * mu))
@@ -117,6 +186,16 @@ static const char *queue_feed(const scenario *sc, int p, double *rate)
     *rate = 0;
     if (pc->has_calls)
         return "serving waits on a downstream pool";
+    if (pc->discipline != DISC_FIFO)
+        return "processor sharing (the chain is for FIFO workers)";
+    if (pc->slowdown.per_request > 0 || pc->slowdown.npoints > 0)
+        return "service slows down with concurrency";
+    if (pc->inject.error_rate > 0 || pc->inject.latency_fraction > 0)
+        return "fault injection";
+    if (pc->on_full != FULL_REJECT)
+        return "a full queue drops attempts";
+    if (pc->liveness.enabled)
+        return "liveness restarts";
     for (int q = 0; q < sc->npools; q++)
         if (sc->pools[q].has_calls && sc->pools[q].calls.target == p)
             return "fed by another pool's calls";
@@ -131,6 +210,10 @@ static const char *queue_feed(const scenario *sc, int p, double *rate)
             continue;
         if (cc->arrival.process != ARRIVAL_POISSON)
             return "closed-loop clients (arrivals depend on the state)";
+        if (cc->arrival.nsched > 0 || cc->arrival.period > 0)
+            return "the arrival rate varies in time";
+        if (po->health.enabled && po->health.probe == PROBE_QUEUED)
+            return "queued health probes add load";
         if (pc->servers > 1 && po->balancer != BAL_RANDOM)
             return "a balancer other than random (each server's arrivals are not Poisson)";
         if (po->hedge.enabled)
@@ -152,7 +235,7 @@ static int build_queue(mp_model *m, const scenario *sc, int p)
     double total;
     const char *why = NULL;
     if (pc->failure.kind != DIST_NONE || is_forced(sc, p))
-        why = "servers fail: queue and failures are coupled (fail_fast drops the work)";
+        why = "servers fail or are forced down: queue and outages are coupled (fail_fast drops the work)";
     else if (pc->service.kind != DIST_EXPONENTIAL)
         why = pc->service.kind == DIST_DETERMINISTIC ? "deterministic service times"
                                                       : "service times are not exponential";
@@ -232,6 +315,14 @@ int mp_build(const scenario *sc, int p, mp_model *m, char *why, size_t len)
                  pc->name, key, dist_name(k));
         return MP_ENOTMARKOV;
     }
+    const dist_cfg *sw = &pc->spares.switchover;
+    if (m->fails && pc->spares.count > 0 && sw->kind != DIST_NONE && sw->kind != DIST_EXPONENTIAL) {
+        snprintf(why, len,
+                 "pools.%s.spares.switchover is %s: only an exponential (or no) switchover time makes a Markov "
+                 "chain (simulate it with relsim run)",
+                 pc->name, dist_name(sw->kind));
+        return MP_ENOTMARKOV;
+    }
     int rc = m->fails ? build_avail(m, pc) : MP_OK;
     if (rc == MP_OK)
         rc = build_forced(m, sc, p);
@@ -243,6 +334,9 @@ int mp_build(const scenario *sc, int p, mp_model *m, char *why, size_t len)
         mp_free(m);
         return rc;
     }
+    if (pc->liveness.enabled)
+        note(m->left_out, sizeof m->left_out,
+             "liveness restarts (they follow the probes, not a rate): every value assumes none happen");
     if (m->nev)
         note(m->left_out, sizeof m->left_out,
              m->forced_why[0] ? m->forced_why
@@ -268,6 +362,10 @@ void mp_free(mp_model *m)
     free(m->ev_at);
     free(m->ev_end);
     free(m->ev_count);
+    free(m->avail_off);
+    free(m->avail_up);
+    free(m->forced_up);
+    m->avail_off = m->avail_up = m->forced_up = NULL;
     m->ev_at = m->ev_end = NULL;
     m->ev_count = NULL;
     m->has_avail = m->has_queue = m->has_forced = m->nev = 0;
@@ -275,22 +373,20 @@ void mp_free(mp_model *m)
 
 /* ---- measures ------------------------------------------------------------ */
 
-/* Server and system availability of a distribution over (d, f): d servers
- * DOWN, f forced DOWN, index f (n + 1) + d (f = 0 only: the natural chain). */
-static void avail_of(const mp_model *m, const double *pd, int fmax, double *server, double *system,
+/* Server and system availability of a distribution PD over a chain whose
+ * state i has UP[i] positions UP (N states). */
+static void avail_of(const mp_model *m, const double *pd, const int *up, size_t n, double *server, double *system,
                      double *unavail)
 {
-    double up = 0, ok = 0, bad = 0;
-    for (int f = 0; f <= fmax; f++)
-        for (int d = 0; d + f <= m->n; d++) {
-            double pr = pd[(size_t)f * (size_t)(m->n + 1) + (size_t)d];
-            up += pr * (m->n - d - f);
-            if (m->n - d - f >= m->quorum)
-                ok += pr;
-            else
-                bad += pr;
-        }
-    *server = up / m->n;
+    double sum = 0, ok = 0, bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        sum += pd[i] * up[i];
+        if (up[i] >= m->quorum)
+            ok += pd[i];
+        else
+            bad += pd[i];
+    }
+    *server = sum / m->n;
     *system = ok;
     if (unavail)
         *unavail = bad;
@@ -305,17 +401,18 @@ static int steady_avail(const mp_model *m, mp_steady_result *r)
         r->steady.method = r->mttf.method = "trivial";
         return MP_OK;
     }
-    double *pd = malloc(((size_t)m->n + 1) * sizeof *pd);
-    unsigned char *down = calloc((size_t)m->n + 1, 1);
+    size_t n = m->avail.n;
+    double *pd = malloc(n * sizeof *pd);
+    unsigned char *down = calloc(n, 1);
     int rc = MP_ENOMEM;
     if (!pd || !down)
         goto out;
     rc = MP_ESOLVE;
     if (ctmc_steady(&m->avail, m->avail_pin, pd, &r->steady))
         goto out;
-    avail_of(m, pd, 0, &r->server_availability, &r->system_availability, &r->system_unavailability);
-    for (int d = 0; d <= m->n; d++)
-        down[d] = m->n - d < m->quorum;
+    avail_of(m, pd, m->avail_up, n, &r->server_availability, &r->system_availability, &r->system_unavailability);
+    for (size_t i = 0; i < n; i++)
+        down[i] = m->avail_up[i] < m->quorum;
     int st = ctmc_absorb_time(&m->avail, down, 0, &r->mttf_system, &r->mttf);
     if (st == CTMC_ENEVER)
         r->mttf_system = INFINITY;
@@ -417,6 +514,7 @@ static int piecewise(const mp_model *m, double w, double t, double *pt, double *
 {
     memset(info, 0, sizeof *info);
     info->method = "uniformization";
+    info->residual = NAN;
     if (m->forced_why[0])
         return MP_EFORCED;
     const ctmc *c = m->has_forced ? &m->forced : &m->avail;
@@ -472,7 +570,7 @@ int mp_transient(const mp_model *m, double t, double *server_av, double *system_
         return MP_ENOMEM;
     int rc = piecewise(m, 0, t, pt, NULL, info);
     if (rc == MP_OK)
-        avail_of(m, pt, m->has_forced ? m->fmax : 0, server_av, system_av, NULL);
+        avail_of(m, pt, m->has_forced ? m->forced_up : m->avail_up, n, server_av, system_av, NULL);
     free(pt);
     return rc;
 }
@@ -493,7 +591,7 @@ int mp_window(const mp_model *m, double w, double t, double *server_av, double *
         if (rc == MP_OK) {
             for (size_t i = 0; i < n; i++)
                 cum[i] /= t - w;
-            avail_of(m, cum, m->has_forced ? m->fmax : 0, server_av, system_av, NULL);
+            avail_of(m, cum, m->has_forced ? m->forced_up : m->avail_up, n, server_av, system_av, NULL);
         }
     }
     free(pt);

@@ -6,7 +6,12 @@
  *
  *   availability  state d = servers DOWN (0..n).  d -> d+1 at (n - d) lambda,
  *                 d -> d-1 at min(d, c) mu with c repair crews (c = 0: one per
- *                 server).  Needs exponential failure and repair.  Gives
+ *                 server).  With s spares (pools.X.spares) d counts the n + s
+ *                 units DOWN; idle spares fail at f lambda (cold f = 0, warm
+ *                 warm_factor, hot 1); an exponential switchover adds w, the
+ *                 positions waiting for their spare (MODEL.md "Standby spares
+ *                 and failover").  Needs exponential failure, repair and
+ *                 switchover.  Gives
  *                 server_availability = E[n - d]/n, system_availability =
  *                 P(n - d >= quorum), mttf_system = mean time from all UP to
  *                 the first state with fewer than quorum UP, and the same
@@ -59,7 +64,11 @@ typedef struct {
     int n, quorum, crews; /* crews: 0 = one per server */
     int fails;            /* 0: the pool never fails (availability 1) */
     int has_avail;        /* the availability chain was built */
-    ctmc avail;
+    ctmc avail;           /* states (j, w), see markov_pool.c */
+    int units;            /* servers + spares */
+    int *avail_off;       /* [units + 2]: first state index of each j */
+    int *avail_up;        /* [avail.n]: positions UP in each state */
+    int *forced_up;       /* [forced.n]: the same for the forced chain */
     int has_forced;       /* the (d, f) chain was built: events force servers down */
     ctmc forced;          /* state f (n + 1) + d */
     int fmax;             /* largest f */

@@ -9,6 +9,7 @@
 #include "tests/simtest.h"
 #include "models/ctmc.h"
 #include "models/markov_pool.h"
+#include "models/analytic.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -101,6 +102,123 @@ static void test_cold_spares_chain(void **state)
     assert_int_equal(ctmc_absorb_time(&c, target, 0, &mean, &info), CTMC_OK);
     assert_rel(mean, T0, 1e-12);
     ctmc_destroy(&c);
+}
+
+/* The same cold-spare system as a pool (servers 2, spares 2 cold, one
+ * crew, quorum 2) through the builder: the hand product form above. */
+static void test_pool_cold_spares(void **state)
+{
+    (void)state;
+    double l = 0.021, mu = 0.33, a = 2 * l / mu;
+    double w[5] = {1, a, a * a, a * a * a, a * a * a * (l / mu)}, sum = 0;
+    for (int j = 0; j < 5; j++)
+        sum += w[j];
+    scenario s;
+    pool_scenario(&s, 2, 2, 1, l, mu);
+    s.pools[0].spares.count = 2;
+    s.pools[0].spares.mode = SPARE_COLD;
+    mp_model m;
+    char why[200];
+    assert_int_equal(mp_build(&s, 0, &m, why, sizeof why), MP_OK);
+    mp_steady_result r;
+    assert_int_equal(mp_steady(&m, &r), MP_OK);
+    assert_rel(r.system_availability, (w[0] + w[1] + w[2]) / sum, 1e-12);
+    assert_rel(r.server_availability, (2 * (w[0] + w[1] + w[2]) + w[3]) / (2 * sum), 1e-12);
+    mp_free(&m);
+    /* warm spares against the standby chain of models/analytic.c (written
+     * independently, in log space): n 3, s 2, f 0.3, one crew, quorum 3 */
+    s.pools[0].servers = 3;
+    s.pools[0].quorum = 3;
+    s.pools[0].spares.mode = SPARE_WARM;
+    s.pools[0].spares.warm_factor = 0.3;
+    double pk, act;
+    assert_int_equal(an_standby(3, 2, 0.3, 3, 1, l, mu, &pk, &act), AN_OK);
+    assert_int_equal(mp_build(&s, 0, &m, why, sizeof why), MP_OK);
+    assert_int_equal(mp_steady(&m, &r), MP_OK);
+    assert_rel(r.system_availability, pk, 1e-10);
+    assert_rel(r.server_availability, act / 3, 1e-10);
+    mp_free(&m);
+    scenario_free(&s);
+}
+
+/* Gaussian elimination for a small pi Q = 0, sum pi = 1 (the last balance
+ * equation replaced by the normalization): the test's own solver. */
+static void small_steady(int n, double q[][5], double *pi)
+{
+    double a[5][6];
+    for (int j = 0; j < n; j++) { /* equation j: sum_i pi_i q_ij = 0 */
+        for (int i = 0; i < n; i++)
+            a[j][i] = q[i][j];
+        a[j][n] = 0;
+    }
+    for (int i = 0; i < n; i++)
+        a[n - 1][i] = 1;
+    a[n - 1][n] = 1;
+    for (int c = 0; c < n; c++) {
+        int piv = c;
+        for (int r = c + 1; r < n; r++)
+            if (fabs(a[r][c]) > fabs(a[piv][c]))
+                piv = r;
+        for (int k = 0; k <= n; k++) {
+            double t = a[c][k];
+            a[c][k] = a[piv][k];
+            a[piv][k] = t;
+        }
+        for (int r = 0; r < n; r++)
+            if (r != c) {
+                double f = a[r][c] / a[c][c];
+                for (int k = c; k <= n; k++)
+                    a[r][k] -= f * a[c][k];
+            }
+    }
+    for (int i = 0; i < n; i++)
+        pi[i] = a[i][n] / a[i][i];
+}
+
+/* One position, one cold spare, exponential switchover sigma, a crew per
+ * unit.  States (j DOWN, w switching): (0,0) (0,1) (1,0) (1,1) (2,0), with
+ * the transitions enumerated by hand from MODEL.md's failover rules:
+ *   (0,0) -> (1,1) lam        the active fails, the spare starts switching
+ *   (0,1) -> (0,0) sigma      (a repaired unit waits idle behind it)
+ *   (1,0) -> (2,0) lam, -> (0,0) mu
+ *   (1,1) -> (1,0) sigma, -> (0,1) mu
+ *   (2,0) -> (1,1) 2 mu       a repaired unit fills the vacant position
+ * The position is UP in (0,0) and (1,0). */
+static void test_switchover_chain(void **state)
+{
+    (void)state;
+    double lam = 0.013, mu = 0.071, sg = 0.55;
+    double q[5][5] = {{0}};
+    q[0][3] = lam;
+    q[1][0] = sg;
+    q[2][4] = lam;
+    q[2][0] = mu;
+    q[3][2] = sg;
+    q[3][1] = mu;
+    q[4][3] = 2 * mu;
+    for (int i = 0; i < 5; i++)
+        for (int j = 0; j < 5; j++)
+            if (i != j)
+                q[i][i] -= q[i][j];
+    double pi[5];
+    small_steady(5, q, pi);
+    scenario s;
+    pool_scenario(&s, 1, 1, 0, lam, mu);
+    s.pools[0].spares.count = 1;
+    s.pools[0].spares.switchover = st_exp(sg);
+    mp_model m;
+    char why[200];
+    assert_int_equal(mp_build(&s, 0, &m, why, sizeof why), MP_OK);
+    assert_int_equal((int)m.avail.n, 5);
+    mp_steady_result r;
+    assert_int_equal(mp_steady(&m, &r), MP_OK);
+    assert_rel(r.system_availability, pi[0] + pi[2], 1e-12);
+    mp_free(&m);
+    /* a deterministic switchover is not Markovian: named */
+    s.pools[0].spares.switchover = st_det(5);
+    assert_int_equal(mp_build(&s, 0, &m, why, sizeof why), MP_ENOTMARKOV);
+    assert_non_null(strstr(why, "pools.p0.spares.switchover is deterministic"));
+    scenario_free(&s);
 }
 
 /* 2-of-3 with rare failures: MTTF 10^4 s, MTTR 1 s, one crew each, so the
@@ -408,6 +526,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_k_of_n_shared_crews), cmocka_unit_test(test_cold_spares_chain),
+        cmocka_unit_test(test_pool_cold_spares),    cmocka_unit_test(test_switchover_chain),
         cmocka_unit_test(test_two_of_three_rare),   cmocka_unit_test(test_transient_single_server),
         cmocka_unit_test(test_mttf_one_of_two),     cmocka_unit_test(test_mmck_blocking),
         cmocka_unit_test(test_not_markov),          cmocka_unit_test(test_forced_outages),          cmocka_unit_test(test_solver_paths),

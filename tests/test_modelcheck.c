@@ -170,12 +170,86 @@ static void test_p_retry_check(void **state)
     scenario_free(&s);
 }
 
+/* Beyond the closed forms: a bounded queue (M/M/2/5 per server) and a
+ * failing pool with one repair crew and a forced outage, both checked
+ * against their exact chains; and with the wrong service rate, differs. */
+static void test_exact_chains(void **state)
+{
+    (void)state;
+    scenario s;
+    st_scenario(&s, 2, 1, 4000, 8, 307);
+    s.warmup = 50;
+    s.pools[0].servers = 2;
+    s.pools[0].workers = 2;
+    s.pools[0].queue_limit = 3;
+    s.pools[0].service = st_exp(10);
+    s.clients[0].arrival.rate = 33;
+    s.pools[1].servers = 5;
+    s.pools[1].quorum = 4;
+    s.pools[1].repair_crews = 1;
+    s.pools[1].failure = st_exp(0.01);
+    s.pools[1].repair = st_exp(0.08);
+    s.nevents = 1;
+    s.events = calloc(1, sizeof *s.events);
+    s.events[0] = (event_cfg){.kind = EVENT_FAIL, .at = 1000, .duration = 300, .pool = 1, .servers = 2};
+    exec_result r;
+    assert_int_equal(st_run(&r, &s), WORLD_DONE);
+    mc_list l;
+    assert_int_equal(modelcheck_run(&r, &l), 0);
+    expect(&l, "pools.p0.busy_servers", "agrees");
+    expect(&l, "pools.p0.queue_length", "agrees");
+    expect(&l, "pools.p0.rejected", "agrees");
+    expect(&l, "pools.p1.server_availability", "agrees");
+    expect(&l, "pools.p1.system_availability", "agrees");
+    assert_non_null(strstr(find(&l, "pools.p1.system_availability")->formula, "exact CTMC"));
+    mc_list_free(&l);
+    scenario wrong;
+    scenario_copy(&wrong, &s);
+    wrong.pools[0].service.rate = 9;
+    wrong.pools[1].repair.rate = 0.05;
+    r.sc = &wrong;
+    assert_int_equal(modelcheck_run(&r, &l), 0);
+    expect(&l, "pools.p0.queue_length", "differs");
+    expect(&l, "pools.p1.server_availability", "differs");
+    mc_list_free(&l);
+    scenario_free(&wrong);
+    exec_result_free(&r);
+    scenario_free(&s);
+}
+
+/* A rare event: 2-of-3 with MTTF 10^4 s and MTTR 1 s never loses its
+ * quorum in these runs; the check says "0 outages seen" and gives the exact
+ * unavailability, 3 p^2 (1 - p) + p^3 = 2.9992e-08 (7.52 nines). */
+static void test_rare_event(void **state)
+{
+    (void)state;
+    scenario s;
+    st_scenario(&s, 1, 0, 20000, 3, 401);
+    s.pools[0].servers = 3;
+    s.pools[0].quorum = 2;
+    s.pools[0].failure = st_exp(1e-4);
+    s.pools[0].repair = st_exp(1);
+    exec_result r;
+    assert_int_equal(st_run(&r, &s), WORLD_DONE);
+    mc_list l;
+    assert_int_equal(modelcheck_run(&r, &l), 0);
+    expect(&l, "pools.p0.system_availability", "not applicable");
+    const char *why = find(&l, "pools.p0.system_availability")->reason;
+    assert_non_null(strstr(why, "0 outages seen in 3 replications"));
+    assert_non_null(strstr(why, "2.9992e-08 (7.52 nines)"));
+    mc_list_free(&l);
+    exec_result_free(&r);
+    scenario_free(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_agrees_and_not_applicable),
         cmocka_unit_test(test_margin_and_inputs),
         cmocka_unit_test(test_p_retry_check),
+        cmocka_unit_test(test_exact_chains),
+        cmocka_unit_test(test_rare_event),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

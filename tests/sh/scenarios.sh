@@ -102,4 +102,13 @@ expect "breaker-cascade: the collapse lasts (success, t >= 30)" "$(after bc 30)"
 expect "breaker-cascade: most breakers OPEN" "$(stat bc clients web breaker_open_fraction)" ">" 0.6
 expect "breaker-cascade: without the breakers the same load is fine (success)" "$(stat bc0 clients web request_success)" ">" 0.95
 
+# rare-outage: the simulation sees no outage; the run points to the exact nines
+"$RELSIM" run "$here/scenarios/rare-outage.json" --no-plots -o "$tmp/ro" >"$tmp/ro.txt"
+expect "rare-outage: quorum never lost in the runs" "$(stat ro pools db system_availability)" "==" 1
+expect "rare-outage: the table says 0 outages and gives the exact nines" \
+    "$(grep -c '0 outages seen; exact unavailability 2.9992e-08 (7.52 nines)' "$tmp/ro.txt")" "==" 1
+"$RELSIM" solve "$here/scenarios/rare-outage.json" --json -o "$tmp/ro" >"$tmp/ro.json"
+expect "rare-outage: relsim solve gives 3 p^2 (1-p) + p^3 = 2.99920015e-08" \
+    "abs($(python3 -c "import json; print(json.load(open('$tmp/ro.json'))['pools']['db']['system_unavailability'])") - 2.99920015e-08)" "<" 1e-15
+
 exit $fail
