@@ -177,7 +177,7 @@ static void test_exact_chains(void **state)
 {
     (void)state;
     scenario s;
-    st_scenario(&s, 2, 1, 4000, 8, 307);
+    st_scenario(&s, 2, 1, 20000, 8, 307);
     s.warmup = 50;
     s.pools[0].servers = 2;
     s.pools[0].workers = 2;
