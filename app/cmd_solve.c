@@ -185,14 +185,14 @@ static cJSON *solver_json(const ctmc_info *in, size_t states, size_t transitions
 static double nines(double u) { return u > 0 ? -log10(u) : INFINITY; }
 
 /* Where pools.NAME.KEY is in the file, as "file:line:col: " (or ""). */
-static void where(const loader_doc *d, const char *name, const char *key, char *buf, size_t len)
+static void where(const loader_doc *d, const char *file, const char *name, const char *key, char *buf, size_t len)
 {
     char path[160];
     int line, col;
     snprintf(path, sizeof path, "pools.%s.%s.dist", name, key);
     if (loader_locate(d, path, &line, &col) == 0 ||
         (snprintf(path, sizeof path, "pools.%s.%s", name, key), loader_locate(d, path, &line, &col) == 0))
-        snprintf(buf, len, "%s:%d:%d: ", loader_file(d), line, col);
+        snprintf(buf, len, "%s:%d:%d: ", file, line, col);
     else
         buf[0] = '\0';
 }
@@ -206,7 +206,10 @@ static int solve_pool(const scenario *sc, const loader_doc *d, int p, const solv
     int rc = mp_build(sc, p, &m, why, sizeof why);
     if (rc == MP_ENOTMARKOV) {
         char loc[4200];
-        where(d, pc->name, pc->failure.kind != DIST_EXPONENTIAL ? "failure" : "repair", loc, sizeof loc);
+        const char *key = pc->failure.kind != DIST_EXPONENTIAL ? "failure"
+                          : pc->repair.kind != DIST_EXPONENTIAL ? "repair"
+                                                                 : "spares.switchover";
+        where(d, o->scenario, pc->name, key, loc, sizeof loc);
         fprintf(stderr, PROG ": %s%s\n", loc, why);
         cJSON_AddBoolToObject(pj, "markovian", 0);
         cJSON_AddStringToObject(pj, "reason", why);

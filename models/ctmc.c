@@ -40,6 +40,7 @@
 #define CTMC_GMRES_MAX_CYCLES 2000
 #define CTMC_GMRES_TOL 1e-12
 #define CTMC_GS_MAX_SWEEPS 20000
+#define CTMC_ITER_MAX_WORK 6e9       /* Gauss-Seidel sweeps, GMRES cycles: operations */
 #define CTMC_GS_TOL 1e-14
 #define CTMC_UNIF_MAX_WORK 2e10      /* steps x (n + nnz) */
 
@@ -332,8 +333,11 @@ static int solve_gmres(const lsys *s, const double *b, double *x, size_t *cycles
     gsl_vector_const_view bv = gsl_vector_const_view_array(b, n);
     gsl_vector_view xv = gsl_vector_view_array(x, n);
     int st = GSL_CONTINUE;
-    size_t it = 0;
-    while (st == GSL_CONTINUE && it < CTMC_GMRES_MAX_CYCLES) {
+    size_t it = 0, m = n < CTMC_GMRES_RESTART ? n : CTMC_GMRES_RESTART;
+    double per = (double)m * (double)m * (double)n + (double)m * (double)s->nz;
+    size_t max_cycles = CTMC_ITER_MAX_WORK / per < CTMC_GMRES_MAX_CYCLES ? (size_t)(CTMC_ITER_MAX_WORK / per) + 1
+                                                                        : CTMC_GMRES_MAX_CYCLES;
+    while (st == GSL_CONTINUE && it < max_cycles) {
         st = gsl_splinalg_itersolve_iterate(A, &bv.vector, CTMC_GMRES_TOL, &xv.vector, w);
         it++;
     }
@@ -355,9 +359,11 @@ static ctmc_method resolve(ctmc_method m, size_t n, size_t lb, size_t ub)
 {
     if (m != CTMC_AUTO)
         return m;
-    if (n <= CTMC_DENSE_MAX)
-        return CTMC_DENSE;
-    return band_fits_dims(n, lb, ub) ? CTMC_BAND : CTMC_GMRES;
+    /* banded LU when it fits and costs less than dense LU's n^3/3 */
+    double nn = (double)n;
+    if (band_fits_dims(n, lb, ub) && nn * (double)lb * (double)(lb + ub) < nn * nn * nn / 3)
+        return CTMC_BAND;
+    return n <= CTMC_DENSE_MAX ? CTMC_DENSE : CTMC_GMRES;
 }
 
 /* Solve with METHOD (not AUTO, not Gauss-Seidel); x holds GMRES's initial guess. */
@@ -434,7 +440,10 @@ static size_t gauss_seidel(const ctmc *c, double *pi, int *converged)
     for (size_t i = n; i > 0; i--) /* the fill pointers moved one row on */
         istart[i] = istart[i - 1];
     istart[0] = 0;
-    while (sweeps < CTMC_GS_MAX_SWEEPS && !*converged) {
+    double per = (double)(2 * n + 2 * c->nnz);
+    size_t max_sweeps = CTMC_ITER_MAX_WORK / per < CTMC_GS_MAX_SWEEPS ? (size_t)(CTMC_ITER_MAX_WORK / per) + 1
+                                                                     : CTMC_GS_MAX_SWEEPS;
+    while (sweeps < max_sweeps && !*converged) {
         double change = 0, top = 0, sum = 0;
         for (size_t j = 0; j < n; j++) {
             if (c->out[j] == 0)

@@ -199,9 +199,15 @@ static const char *queue_feed(const scenario *sc, int p, double *rate)
     for (int q = 0; q < sc->npools; q++)
         if (sc->pools[q].has_calls && sc->pools[q].calls.target == p)
             return "fed by another pool's calls";
-    for (int k = 0; k < sc->nevents; k++)
-        if (sc->events[k].kind == EVENT_LOAD && sc->clients[sc->events[k].client].policy.target == p)
+    for (int k = 0; k < sc->nevents; k++) {
+        const event_cfg *ev = &sc->events[k];
+        if (ev->kind == EVENT_LOAD && sc->clients[ev->client].policy.target == p)
             return "load events change the arrival rate";
+        if (ev->kind == EVENT_INJECT && ev->pool == p)
+            return "fault injection events";
+        if (ev->kind == EVENT_PARTITION && (ev->client < 0 || sc->clients[ev->client].policy.target == p))
+            return "network partitions cut the traffic";
+    }
     int feeders = 0;
     for (int c = 0; c < sc->nclients; c++) {
         const client_cfg *cc = &sc->clients[c];
@@ -218,6 +224,8 @@ static const char *queue_feed(const scenario *sc, int p, double *rate)
             return "a balancer other than random (each server's arrivals are not Poisson)";
         if (po->hedge.enabled)
             return "hedging adds attempts";
+        if (po->network.enabled && po->network.loss > 0)
+            return "network loss thins the traffic";
         int rejects = pc->queue_limit > 0;
         if (po->retry.max_attempts > 1 && (po->timeout > 0 || (rejects && po->retry.retry_on.on_rejected)))
             return "retries add attempts";

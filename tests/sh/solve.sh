@@ -19,7 +19,7 @@ JSON
 relsim solve "$tmp/p.json" -o "$tmp/o" --at 0,5
 check "solve exits 0" rc_is 0
 check "table has the system unavailability" has "$tmp/out" "system_unavailability      0.000588003563"
-check "table names the solver and states" has "$tmp/out" "dense LU, 4 states"
+check "table names the solver and states" has "$tmp/out" "band LU, 4 states"
 check "table shows the window" has "$tmp/out" "over [100, 1000] s from all UP"
 check "table shows the queue" has "$tmp/out" "queue (M/M/2/4 per server"
 check "writes solve.json" test -s "$tmp/o/solve.json"
