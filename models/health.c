@@ -15,6 +15,7 @@
 #include <string.h>
 
 static void hc_tick(sim *s, sim_event *ev);
+static void hc_tick_q(void *ctx, timer_node *n);
 static void hc_result(void *ctx, int srv, int ok);
 
 health *health_new(caller *c, const health_cfg *cfg)
@@ -39,6 +40,9 @@ health *health_new(caller *c, const health_cfg *cfg)
         h->srv[i].index = i;
         h->srv[i].tick.fire = hc_tick;
     }
+    /* Without jitter every server's next probe is `interval` after its last
+     * result: a FIFO timer queue keeps them out of the event heap. */
+    timerq_init(&h->tick_q, cfg->interval, hc_tick_q, h);
     return h;
 }
 
@@ -57,9 +61,11 @@ void health_free(health *h)
 void health_reset(health *h)
 {
     probe_reset(&h->pr);
+    timerq_reset(&h->tick_q);
     for (int i = 0; i < h->n; i++) {
         hc_srv *v = &h->srv[i];
         v->tick.pos = 0;
+        v->tn.prev = v->tn.next = NULL;
         v->fails = v->oks = 0;
         v->healthy = 1;
         v->down_at = v->up_at = -1;
@@ -176,6 +182,11 @@ static void hc_tick(sim *s, sim_event *ev)
     probe_send(&v->h->pr, v->index);
 }
 
+static void hc_tick_q(void *ctx, timer_node *n)
+{
+    probe_send(&((health *)ctx)->pr, SIM_CONTAINER(n, hc_srv, tn)->index);
+}
+
 static void hc_result(void *ctx, int srv, int ok)
 {
     health *h = ctx;
@@ -190,8 +201,10 @@ static void hc_result(void *ctx, int srv, int ok)
         if (++v->fails >= cfg->unhealthy_threshold && v->healthy)
             believe(h, srv, 0);
     }
-    double next = cfg->interval + (cfg->jitter > 0 ? cfg->jitter * rng_uniform(&h->rng) : 0);
-    sim_after(&h->c->w->s, &v->tick, next);
+    if (cfg->jitter > 0)
+        sim_after(&h->c->w->s, &v->tick, cfg->interval + cfg->jitter * rng_uniform(&h->rng));
+    else
+        timerq_start(&h->tick_q, &h->c->w->s, &v->tn);
 }
 
 /* ---- metrics ----------------------------------------------------------------- */

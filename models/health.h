@@ -24,7 +24,8 @@
 #include "models/probe.h"
 
 typedef struct hc_srv {
-    sim_event tick;          /* the next probe */
+    sim_event tick;          /* the next probe: the first one, or after a jittered interval */
+    timer_node tn;           /* the next probe after a plain interval (tick_q) */
     struct health *h;
     int index;
     int fails, oks;          /* consecutive probe results */
@@ -37,6 +38,7 @@ typedef struct health {
     caller *c;
     const health_cfg *cfg;
     prober pr;
+    timerq tick_q;           /* constant intervals: FIFO, one heap entry for all servers */
     rng_stream rng;          /* probe phases and jitter */
     hc_srv *srv;
     int n, nhealthy;

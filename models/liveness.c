@@ -6,7 +6,8 @@
 #include <stdlib.h>
 
 typedef struct lv_srv {
-    sim_event tick;
+    sim_event tick;          /* the first tick (random phase) */
+    timer_node tn;           /* the later ones, every interval (tick_q) */
     struct liveness *l;
     int index;
     int fails;               /* consecutive failed probes */
@@ -16,11 +17,13 @@ typedef struct liveness {
     pool *p;
     const liveness_cfg *cfg;
     prober pr;
+    timerq tick_q;           /* every position's ticker: FIFO, one heap entry */
     rng_stream rng;          /* tick phases and restart times */
     lv_srv *srv;
 } liveness;
 
 static void lv_tick(sim *s, sim_event *ev);
+static void lv_tick_q(void *ctx, timer_node *n);
 static void lv_result(void *ctx, int srv, int ok);
 
 liveness *liveness_new(pool *p)
@@ -42,6 +45,7 @@ liveness *liveness_new(pool *p)
         l->srv[i].index = i;
         l->srv[i].tick.fire = lv_tick;
     }
+    timerq_init(&l->tick_q, l->cfg->interval, lv_tick_q, l);
     return l;
 }
 
@@ -60,8 +64,10 @@ void liveness_reset(liveness *l)
     pool *p = l->p;
     world_seed_stream(p->w, &l->rng, 1, p->index, ST_LIVENESS);
     probe_reset(&l->pr);
+    timerq_reset(&l->tick_q);
     for (int i = 0; i < p->cfg->servers; i++) {
         l->srv[i].tick.pos = 0;
+        l->srv[i].tn.prev = l->srv[i].tn.next = NULL;
         l->srv[i].fails = 0;
     }
 }
@@ -72,17 +78,28 @@ void liveness_start(liveness *l)
         sim_after(&l->p->w->s, &l->srv[i].tick, l->cfg->interval * rng_uniform(&l->rng));
 }
 
-static void lv_tick(sim *s, sim_event *ev)
+/* One tick of position V's ticker: the next one is armed first. */
+static void tick(liveness *l, lv_srv *v)
 {
-    lv_srv *v = SIM_CONTAINER(ev, lv_srv, tick);
-    liveness *l = v->l;
-    sim_after(s, &v->tick, l->cfg->interval);
+    timerq_start(&l->tick_q, &l->p->w->s, &v->tn);
     if (!l->p->srv[v->index].up) {
         v->fails = 0;
         return;
     }
     if (!probe_busy(&l->pr, v->index))
         probe_send(&l->pr, v->index);
+}
+
+static void lv_tick(sim *s, sim_event *ev)
+{
+    (void)s;
+    lv_srv *v = SIM_CONTAINER(ev, lv_srv, tick);
+    tick(v->l, v);
+}
+
+static void lv_tick_q(void *ctx, timer_node *n)
+{
+    tick(ctx, SIM_CONTAINER(n, lv_srv, tn));
 }
 
 static void lv_result(void *ctx, int srv, int ok)

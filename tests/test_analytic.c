@@ -448,6 +448,73 @@ static void parse_example(const an_formula *f, double *x)
     assert_int_equal(seen, f->n_inputs);
 }
 
+/* Standby spares: 2 positions, 1 spare, no crew limit, lambda 0.1, mu 0.5.
+ * Birth-death by hand (j units DOWN):
+ *   cold (f = 0): births 2l, 2l, l; deaths m, 2m, 3m -> pi ~ (1, 0.4, 0.08, 0.08/15)
+ *   hot (f = 1):  births 3l, 2l, l                  -> pi ~ (1, 0.6, 0.12, 0.12/15)
+ *   warm (0.5):   births 2.5l, 2l, l                -> pi ~ (1, 0.5, 0.1, 0.1/15)
+ * P(both positions serve) = (pi0 + pi1)/sum; E[serving] = 2(pi0+pi1) + pi2.
+ * With s = 0 the chain is machine_repair's. */
+static void test_standby(void **state)
+{
+    (void)state;
+    const double f[3] = {0, 0.5, 1}, p1[3] = {0.4, 0.5, 0.6};
+    for (int i = 0; i < 3; i++) {
+        double pi[4] = {1, p1[i], p1[i] * 0.2, p1[i] * 0.2 / 15}, z = pi[0] + pi[1] + pi[2] + pi[3];
+        double pk, act;
+        assert_int_equal(an_standby(2, 1, f[i], 2, 0, 0.1, 0.5, &pk, &act), AN_OK);
+        assert_close(pk, (pi[0] + pi[1]) / z, TOL);
+        assert_close(act, (2 * (pi[0] + pi[1]) + pi[2]) / z, TOL);
+    }
+    double a, b;
+    for (int c = 0; c <= 3; c++) {
+        assert_int_equal(an_standby(3, 0, 0.37, 2, c, 0.05, 0.2, &a, NULL), AN_OK);
+        assert_close(a, OK(an_machine_repair(3, c, 2, 0.05, 0.2, &out)), TOL);
+        assert_int_equal(an_standby(3, 0, 0, 0, c, 0.05, 0.2, NULL, &b), AN_OK);
+        assert_close(b, OK(an_machine_repair_mean_up(3, c, 0.05, 0.2, &out)), TOL);
+    }
+    assert_int_equal(an_standby(2, 1, 1.5, 2, 0, 0.1, 0.5, &a, NULL), AN_EDOM);
+    assert_int_equal(an_standby(2, 1, 0, 3, 0, 0.1, 0.5, &a, NULL), AN_EDOM);
+}
+
+/* Mismatch fraction: A(1-A)(1 - (1 - e^{-sI})/(sI)) against the average over
+ * u in [0, I] of A (1-A)(1 - e^{-s u}) by Simpson's rule (2000 panels). */
+static void test_mismatch(void **state)
+{
+    (void)state;
+    double l = 0.05, m = 0.2, I = 2.385, s = l + m, A = m / s, sum = 0;
+    int n = 2000;
+    for (int k = 0; k <= n; k++) {
+        double u = I * k / n, w = (k == 0 || k == n) ? 1 : (k % 2 ? 4 : 2);
+        sum += w * A * (1 - A) * (1 - exp(-s * u));
+    }
+    assert_close(OK(an_mismatch_fraction(l, m, I, &out)), sum * (I / n) / 3 / I, 1e-10);
+    assert_close(OK(an_mismatch_fraction(0, m, I, &out)), 0, TOL);
+    assert_fails(AN_EDOM, an_mismatch_fraction(l, m, 0, &out));
+}
+
+/* Detection delay: the design rule (F-1) I + I/2 when both rates vanish;
+ * the hang timeout adds F T; E[U] for U with density ~ e^{-a u} on [0, I]
+ * against Simpson's rule; continuity across a = 0 (the series branch). */
+static void test_detection_delay(void **state)
+{
+    (void)state;
+    assert_close(OK(an_detection_delay(10, 3, 0, 0, 0, &out)), 25, TOL);
+    assert_close(OK(an_detection_delay(2, 3, 1, 0, 0, &out)), (3 - 1) * 2 + 3 * 1 + 2 / 2.0, TOL);
+    double I = 2, a = 0.098, num = 0, den = 0;
+    int n = 2000;
+    for (int k = 0; k <= n; k++) {
+        double u = I * k / n, w = (k == 0 || k == n) ? 1 : (k % 2 ? 4 : 2);
+        num += w * u * exp(-a * u);
+        den += w * exp(-a * u);
+    }
+    assert_close(OK(an_detection_delay(I, 1, 0, a + 0.002, 0.002, &out)), num / den, 1e-10);
+    double below = OK(an_detection_delay(I, 2, 0, 1e-7 + 1e-9, 1e-9, &out));
+    double above = OK(an_detection_delay(I, 2, 0, 2e-6, 1e-9, &out));
+    assert_close(below, above, 1e-6);
+    assert_fails(AN_EDOM, an_detection_delay(I, 0, 0, 0, 0, &out));
+}
+
 static void test_registry_examples(void **state)
 {
     (void)state;
@@ -555,6 +622,9 @@ int main(void)
         cmocka_unit_test(test_mm1),
         cmocka_unit_test(test_erlang),
         cmocka_unit_test(test_mmc),
+        cmocka_unit_test(test_standby),
+        cmocka_unit_test(test_mismatch),
+        cmocka_unit_test(test_detection_delay),
         cmocka_unit_test(test_registry_examples),
         cmocka_unit_test(test_registry_errors),
         cmocka_unit_test(test_registry_domains),
