@@ -281,8 +281,9 @@ static void put(FILE *f, double v)
 
 static void write_timeseries(FILE *f, const exec_result *r)
 {
-    static const char *pcols[TSP_COUNT] = {"up", "busy", "queue", "arrivals"};
-    static const char *ccols[] = {"offered", "attempts", "goodput", "success", "in_flight", "breaker_open", "error_counter", "unhealthy"};
+    static const char *pcols[TSP_COUNT] = {"up", "busy", "queue", "arrivals", "limit"};
+    static const char *ccols[] = {"offered", "attempts", "goodput", "success", "in_flight", "breaker_open",
+                                  "error_counter", "unhealthy", "limit"};
     const scenario *sc = r->sc;
     char ent[96];
     fputs("t_start,t_end", f);
@@ -313,6 +314,7 @@ static void write_timeseries(FILE *f, const exec_result *r)
             put(f, ts_mean(r, b, base + TSC_BREAKER_OPEN));
             put(f, ts_mean(r, b, base + TSC_ERROR_COUNTER));
             put(f, ts_mean(r, b, base + TSC_UNHEALTHY));
+            put(f, ts_mean(r, b, base + TSC_LIMIT));
         }
         fputc('\n', f);
     }

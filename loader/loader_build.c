@@ -249,6 +249,7 @@ static void build_pool(lctx *c, const cJSON *o, const lnames *pools, pool_cfg *p
              p->spares.count);
         c->path.n -= 2;
     }
+    lbuild_pool_overload(c, o, p);
 }
 
 /* Report a cycle of calls once, at its pool with the smallest index. */

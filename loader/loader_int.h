@@ -8,6 +8,8 @@
  *   loader_value.c    typed getters with range checks and messages
  *   loader_build.c    top level, pools, clients, events, cross-references
  *   loader_policy.c   timeouts, retry, backoff, budget, breaker, hedge, outlier, dists
+ *   loader_overload.c admission, limits, push-back (pools); throttle, bulkhead,
+ *                     rate_limit, limit (callers)
  *
  *   loader_detect.c   health_check, liveness, spares (detectors and failover)
  *   loader_resolved.c the scenario struct back to JSON: scenario.resolved.json
@@ -139,7 +141,9 @@ struct lschema {
 
 extern const lschema ls_root, ls_pool, ls_client, ls_calls, ls_dist, ls_arrival, ls_timeout,
     ls_retry, ls_backoff, ls_budget, ls_breaker, ls_hedge, ls_outlier, ls_event, ls_limits,
-    ls_health, ls_liveness, ls_spares, ls_component, ls_periodic, ls_latency_injection, ls_slowdown, ls_network, ls_fanout;
+    ls_health, ls_liveness, ls_spares, ls_component, ls_periodic, ls_latency_injection, ls_slowdown,
+    ls_network, ls_fanout, ls_limit, ls_throttle, ls_bulkhead, ls_rate_limit, ls_codel, ls_admission,
+    ls_pushback;
 
 const lkey *lschema_key(const lschema *s, const char *name);
 /* Closest of CANDIDATES (NULL-terminated) to WORD, or NULL if none is close. */
@@ -240,6 +244,10 @@ void lbuild_health(lctx *c, const cJSON *obj, health_cfg *h);
 void lbuild_liveness(lctx *c, const cJSON *obj, liveness_cfg *l);
 void lbuild_spares(lctx *c, const cJSON *obj, spares_cfg *s);
 void lresolve_p_timeout(policy_cfg *pol, const scenario *s);
+/* Overload control of a pool (admission, max_concurrency, limit, pushback)
+ * and of a caller (throttle, bulkhead, rate_limit, limit). */
+void lbuild_pool_overload(lctx *c, const cJSON *obj, pool_cfg *p);
+void lbuild_policy_overload(lctx *c, const cJSON *obj, policy_cfg *pol);
 /* Validate the whole tree into *S (zeroed by the caller); errors via lerr. */
 void lbuild_scenario(lctx *c, const cJSON *root, scenario *s);
 

@@ -483,4 +483,5 @@ void lbuild_policy(lctx *c, const cJSON *obj, const lnames *pools, int target_re
     lbuild_health(c, obj, &pol->health);
     build_network(c, obj, pol);
     build_fanout(c, obj, &pol->fanout);
+    lbuild_policy_overload(c, obj, pol);
 }

@@ -91,6 +91,33 @@ static const lkey k_arrival[] = {{"process", NULL},        {"rate", NULL},
                                  {"users", NULL},          {"think", &ls_dist},
                                  {"schedule", &ls_points}, {"periodic", &ls_periodic},
                                  {NULL, NULL}};
+static const lkey k_limit[] = {
+    {"kind", NULL},          {"initial", NULL},       {"min", NULL},           {"max", NULL},
+    {"backoff_ratio", NULL}, {"timeout", NULL},       {"smoothing", NULL},     {"tolerance", NULL},
+    {"queue_size", NULL},    {"long_window", NULL},   {"probe_multiplier", NULL},
+    {"update_interval", NULL}, {"percentile", NULL},  {"min_rtt_interval", NULL},
+    {"request_count", NULL}, {"jitter", NULL},        {"buffer", NULL},        {NULL, NULL}};
+const lschema ls_limit = {LS_OBJECT, "limit", k_limit, NULL, 0};
+
+static const lkey k_throttle[] = {{"k", NULL}, {"window", NULL}, {NULL, NULL}};
+const lschema ls_throttle = {LS_OBJECT, "throttle", k_throttle, NULL, 0};
+
+static const lkey k_bulkhead[] = {{"max_concurrent", NULL}, {"max_wait", NULL}, {NULL, NULL}};
+const lschema ls_bulkhead = {LS_OBJECT, "bulkhead", k_bulkhead, NULL, 0};
+
+static const lkey k_rate_limit[] = {{"rate", NULL}, {"burst", NULL}, {"max_wait", NULL}, {NULL, NULL}};
+const lschema ls_rate_limit = {LS_OBJECT, "rate_limit", k_rate_limit, NULL, 0};
+
+static const lkey k_codel[] = {{"target", NULL}, {"interval", NULL}, {NULL, NULL}};
+const lschema ls_codel = {LS_OBJECT, "codel", k_codel, NULL, 0};
+
+static const lkey k_admission[] = {
+    {"queue_timeout", NULL}, {"codel", &ls_codel}, {"discipline", NULL}, {NULL, NULL}};
+const lschema ls_admission = {LS_OBJECT, "pool admission", k_admission, NULL, 0};
+
+static const lkey k_pushback[] = {{"delay", NULL}, {NULL, NULL}};
+const lschema ls_pushback = {LS_OBJECT, "pushback", k_pushback, NULL, 1};
+
 const lschema ls_arrival = {LS_OBJECT, "arrival", k_arrival, NULL, 0};
 
 static const lkey k_network[] = {{"delay", &ls_dist}, {"loss", NULL}, {NULL, NULL}};
@@ -102,8 +129,9 @@ const lschema ls_fanout = {LS_OBJECT, "fanout", k_fanout, NULL, 0};
 #define POLICY_KEYS                                                                         \
     {"target", NULL}, {"balancer", NULL}, {"timeout", &ls_timeout}, {"deadline", NULL},     \
         {"retry", &ls_retry}, {"breaker", &ls_breaker}, {"hedge", &ls_hedge},               \
-        {"outlier", &ls_outlier}, {"health_check", &ls_health}, {"network", &ls_network},         \
-        {"fanout", &ls_fanout}
+        {"outlier", &ls_outlier}, {"health_check", &ls_health}, {"network", &ls_network},    \
+        {"fanout", &ls_fanout}, {"throttle", &ls_throttle}, {"bulkhead", &ls_bulkhead},       \
+        {"rate_limit", &ls_rate_limit}, {"limit", &ls_limit}
 
 static const lkey k_client[] = {{"name", NULL}, {"arrival", &ls_arrival}, POLICY_KEYS, {NULL, NULL}};
 const lschema ls_client = {LS_OBJECT, "client", k_client, NULL, 0};
@@ -124,7 +152,9 @@ static const lkey k_pool[] = {{"name", NULL},         {"servers", NULL},      {"
                               {"spares", &ls_spares}, {"error_rate", NULL},
                               {"error_kind", NULL},   {"latency_injection", &ls_latency_injection},
                               {"on_full", NULL},      {"discipline", NULL},
-                              {"service_slowdown", &ls_slowdown},             {NULL, NULL}};
+                              {"service_slowdown", &ls_slowdown},
+                              {"admission", &ls_admission}, {"max_concurrency", NULL},
+                              {"limit", &ls_limit},   {"pushback", &ls_pushback}, {NULL, NULL}};
 const lschema ls_pool = {LS_OBJECT, "pool", k_pool, NULL, 0};
 
 static const lkey k_event[] = {{"at", NULL},      {"kind", NULL},   {"pool", NULL},

@@ -8,6 +8,15 @@
  * backoff while attempts < max_attempts, the outcome is in retry_on, the
  * budget allows it and the deadline has not passed.
  *
+ * Overload control (MODEL.md "Overload control"), each off unless
+ * configured: before an attempt goes out it passes the caller's gates in
+ * this order: adaptive throttling (may reject: throttled), the token bucket
+ * (may wait or reject: rate_limited), the bulkhead (may wait or reject:
+ * bulkhead_full); then the breaker and the client-side concurrency limit
+ * (rejected).  Locally rejected attempts are never retried (Envoy does not
+ * retry its own overflow either).  A pool with push-back answers shed and
+ * rejected attempts with a retry delay that replaces the backoff (gRPC A6).
+ *
  * Re-entrancy rule: pool_arrive() may answer at once (fail-fast, queue full),
  * which can finish and free the request; so it is always the LAST thing
  * send_attempt() does, and nothing touches the request after it.
@@ -24,10 +33,13 @@
 
 #define SLAB 256
 
-static void attempt_failed(caller *c, request *r, outcome o);
+static void attempt_failed(caller *c, request *r, outcome o, double push);
 static inline void attempt_answered(attempt *a, outcome o);
 static void net_send(caller *c, attempt *a);
 static void request_finish(caller *c, request *r, int ok, int deadline);
+static void bulkhead_release(caller *c);
+static int pass_gates(caller *c, request *r, int hedge);
+static void refuse(caller *c, request *r, outcome o);
 
 /* ---- free lists ------------------------------------------------------------ */
 
@@ -55,17 +67,22 @@ static void slab_free(slab_list *l)
     memset(l, 0, sizeof *l);
 }
 
-static attempt *att_alloc(caller *c)
+static __attribute__((noinline)) int att_refill(caller *c)
 {
-    if (!c->free_att) {
-        attempt *blk = slab_new(&c->att_slabs, sizeof *blk);
-        if (!blk)
-            return NULL;
-        for (int i = 0; i < SLAB; i++) {
-            blk[i].next = c->free_att;
-            c->free_att = &blk[i];
-        }
+    attempt *blk = slab_new(&c->att_slabs, sizeof *blk);
+    if (!blk)
+        return -1;
+    for (int i = 0; i < SLAB; i++) {
+        blk[i].next = c->free_att;
+        c->free_att = &blk[i];
     }
+    return 0;
+}
+
+static inline __attribute__((always_inline)) attempt *att_alloc(caller *c)
+{
+    if (!c->free_att && att_refill(c))
+        return NULL;
     attempt *a = c->free_att;
     c->free_att = a->next;
     return a;
@@ -185,6 +202,113 @@ static void outlier_record(caller *c, int s, int failed)
     sim_after(&c->w->s, &o->end, len);
 }
 
+/* ---- client-side gates: throttle, rate limit, bulkhead ------------------------ */
+
+static void bulkhead_unwait(caller *c, request *r)
+{
+    if (r->bh_prev)
+        r->bh_prev->bh_next = r->bh_next;
+    else
+        c->bh_head = r->bh_next;
+    if (r->bh_next)
+        r->bh_next->bh_prev = r->bh_prev;
+    else
+        c->bh_tail = r->bh_prev;
+    r->bh_prev = r->bh_next = NULL;
+    timerq_stop(&r->bh_wait);
+}
+
+/* A permit comes back: the longest waiter gets it and goes on at once (via
+ * a zero-delay event, so no attempt starts inside another one's answer). */
+static void bulkhead_release(caller *c)
+{
+    request *r = c->bh_head;
+    if (!r) {
+        c->bh_used--;
+        return;
+    }
+    bulkhead_unwait(c, r);
+    r->permit = 1;
+    sim_after(&c->w->s, &r->backoff, 0);
+}
+
+/* Adaptive throttling: count the request, maybe reject it. */
+static int throttle_pass(caller *c)
+{
+    double now = c->w->s.now, p = throttle_reject_p(&c->thr, now);
+    throttle_on_request(&c->thr, now);
+    if (p > 0 && rng_uniform(&c->rng_admit) < p) {
+        c->throttled++;
+        return 0;
+    }
+    return 1;
+}
+
+/* 1 if the attempt may go now; 0 if it was refused or waits (R in REQ_WAIT,
+ * its backoff event set to resume at the gate in r->gate).  Hedges never wait. */
+static int pass_gates(caller *c, request *r, int hedge)
+{
+    const policy_cfg *pc = c->cfg;
+    sim *s = &c->w->s;
+    if (r->gate == GATE_THROTTLE) {
+        if (pc->throttle.enabled && !throttle_pass(c)) {
+            refuse(c, r, OUT_THROTTLED);
+            return 0;
+        }
+        r->gate = GATE_RATE;
+        if (pc->rate_limit.enabled) {
+            double wait = tbucket_reserve(&c->tb, s->now);
+            if (wait < 0 || (wait > 0 && hedge)) {
+                r->gate = GATE_THROTTLE;
+                refuse(c, r, OUT_RATE_LIMITED);
+                return 0;
+            }
+            if (wait > 0) {
+                r->state = REQ_WAIT;
+                r->gate = GATE_BULKHEAD;
+                sim_after(s, &r->backoff, wait);
+                return 0;
+            }
+        }
+    }
+    r->gate = GATE_THROTTLE; /* the next attempt starts over */
+    if (!pc->bulkhead.enabled)
+        return 1;
+    if (r->permit) { /* handed over while waiting */
+        r->permit = 0;
+        return 1;
+    }
+    if (c->bh_used < pc->bulkhead.max_concurrent) {
+        c->bh_used++;
+        return 1;
+    }
+    if (pc->bulkhead.max_wait > 0 && !hedge) {
+        r->state = REQ_WAIT;
+        r->gate = GATE_BULKHEAD;
+        r->bh_prev = c->bh_tail;
+        r->bh_next = NULL;
+        if (c->bh_tail)
+            c->bh_tail->bh_next = r;
+        else
+            c->bh_head = r;
+        c->bh_tail = r;
+        timerq_start(&c->bh_q, s, &r->bh_wait);
+        return 0;
+    }
+    refuse(c, r, OUT_BULKHEAD_FULL);
+    return 0;
+}
+
+static void bulkhead_expired(void *ctx, timer_node *n)
+{
+    caller *c = ctx;
+    request *r = SIM_CONTAINER(n, request, bh_wait);
+    bulkhead_unwait(c, r);
+    r->state = REQ_ACTIVE;
+    r->gate = GATE_THROTTLE;
+    refuse(c, r, OUT_BULKHEAD_FULL);
+}
+
 /* ---- attempts -------------------------------------------------------------- */
 
 static void keep_delay(caller *c, double drawn, int fired)
@@ -212,6 +336,11 @@ static void detach(caller *c, attempt *a)
     r->nlive--;
     outstanding_add(c, a->server, -1);
     stat_tw_add(&c->in_flight_tw, c->w->s.now, -1);
+    if (__builtin_expect(c->gated, 0)) {
+        c->lim_inflight--;
+        if (c->cfg->bulkhead.enabled)
+            bulkhead_release(c);
+    }
 }
 
 /* Health checking with panic off and no server believed healthy: a request
@@ -226,31 +355,35 @@ static int no_healthy_server(caller *c, request *r)
     return 1;
 }
 
-static void send_attempt(caller *c, request *r, int hedge)
+/* An attempt refused by the caller itself (no server touched). */
+static void refuse(caller *c, request *r, outcome o)
+{
+    c->cause[o]++;
+    attempt_failed(c, r, o, NAN);
+}
+
+/* Balancer, breaker, client-side limit, then off to the pool.  GATED is a
+ * constant: the copy without gates (the hot path) drops their branches. */
+static inline __attribute__((always_inline)) void dispatch(caller *c, request *r, int hedge, const int gated)
 {
     sim *s = &c->w->s;
-    if (c->hc && c->hc->nhealthy == 0 && !c->hc->panic && no_healthy_server(c, r))
-        return;
-    r->attempts++;
-    c->attempts++;
-    c->bin_attempts++;
-    c->hedges += hedge;
-    if (c->cfg->hedge.enabled && r->attempts < c->cfg->hedge.max_attempts) {
-        /* the next hedge's clock restarts with every attempt, even one a
-         * breaker rejects, so hedging goes on while attempts remain */
-        timerq_stop(&r->hedge_timer);
-        timerq_start(&c->hedge_q, s, &r->hedge_timer);
-    }
     int srv = balancer_pick(c, r);
     breaker *b = breaker_for(c, srv);
     uint32_t epoch = 0;
+    if (gated && c->lim && c->lim_inflight >= limiter_current(c->lim)) {
+        if (c->cfg->bulkhead.enabled)
+            bulkhead_release(c);
+        refuse(c, r, OUT_REJECTED);
+        return;
+    }
     int admitted = !b || breaker_admit(b, &epoch);
     if (b && b->state == BRK_HALF_OPEN && c->nbrk > 1)
         refresh_avail(c, srv); /* a probe permit was taken (or none was left) */
     if (!admitted) {
         c->breaker_rejects++;
-        c->cause[OUT_BREAKER]++;
-        attempt_failed(c, r, OUT_BREAKER);
+        if (gated && c->cfg->bulkhead.enabled)
+            bulkhead_release(c);
+        refuse(c, r, OUT_BREAKER);
         return;
     }
     attempt *a = att_alloc(c);
@@ -275,6 +408,8 @@ static void send_attempt(caller *c, request *r, int hedge)
     r->live = a;
     r->nlive++;
     outstanding_add(c, srv, 1);
+    if (gated)
+        a->lim_inflight = ++c->lim_inflight;
     stat_tw_add(&c->in_flight_tw, s->now, 1);
     if (c->cfg->timeout > 0)
         timerq_start(&c->tmo_q, s, &a->timeout);
@@ -282,6 +417,58 @@ static void send_attempt(caller *c, request *r, int hedge)
         net_send(c, a); /* last: may finish R */
     else
         pool_arrive(c->target, srv, a); /* last: may finish R */
+}
+
+/* The gates, then dispatch: the path of callers with overload control. */
+static __attribute__((noinline)) void send_gated(caller *c, request *r, int hedge)
+{
+    if (pass_gates(c, r, hedge))
+        dispatch(c, r, hedge, 1);
+}
+
+/* Hedging and the gates: the slower path of send_attempt. */
+static __attribute__((noinline)) void send_slow(caller *c, request *r, int hedge)
+{
+    if (c->cfg->hedge.enabled && r->attempts < c->cfg->hedge.max_attempts) {
+        /* the next hedge's clock restarts with every attempt, even one a
+         * breaker rejects, so hedging goes on while attempts remain */
+        timerq_stop(&r->hedge_timer);
+        timerq_start(&c->hedge_q, &c->w->s, &r->hedge_timer);
+    }
+    if (c->gated)
+        send_gated(c, r, hedge);
+    else
+        dispatch(c, r, hedge, 0);
+}
+
+static void send_attempt(caller *c, request *r, int hedge)
+{
+    if (c->hc && c->hc->nhealthy == 0 && !c->hc->panic && no_healthy_server(c, r))
+        return;
+    r->attempts++;
+    c->attempts++;
+    c->bin_attempts++;
+    c->hedges += hedge;
+    if (__builtin_expect(c->slow_send, 0))
+        send_slow(c, r, hedge);
+    else
+        dispatch(c, r, hedge, 0);
+}
+
+/* The throttle counts a success as accepted; the limiter learns the RTT of
+ * answers and a drop from timeouts, sheds and rejections (errors are
+ * ignored, as Netflix's onIgnore). */
+static void gates_learn(caller *c, attempt *a, outcome o)
+{
+    double now = c->w->s.now;
+    if (c->cfg->throttle.enabled && o == OUT_SUCCESS)
+        throttle_on_accept(&c->thr, now);
+    if (c->lim && o != OUT_ERROR) {
+        int before = limiter_current(c->lim);
+        int after = limiter_sample(c->lim, now, now - a->sent, a->lim_inflight, o != OUT_SUCCESS, &c->rng_admit);
+        if (after != before)
+            stat_tw_add(&c->limit_tw, now, after - before);
+    }
 }
 
 /* The caller stops waiting for A with outcome O: the breaker, the budget and
@@ -294,8 +481,12 @@ static void record_outcome(caller *c, attempt *a, outcome o)
     if (b)
         breaker_record(b, &c->w->s, a->epoch, failed, c->w->s.now - a->sent);
     budget_on_outcome(&c->bud, !failed);
-    if (c->outl)
-        outlier_record(c, srv, failed);
+    if (__builtin_expect(c->slow_outcome, 0)) {
+        if (c->outl)
+            outlier_record(c, srv, failed);
+        if (c->gated)
+            gates_learn(c, a, o);
+    }
     c->cause[o]++;
     if (o == OUT_TIMEOUT)
         c->timeouts++;
@@ -406,9 +597,10 @@ static inline __attribute__((always_inline)) void attempt_answered(attempt *a, o
     if (!failed) {
         c->hedges_won += hedge;
         request_finish(c, r, 1, 0);
-    } else {
-        attempt_failed(c, r, o);
+        return;
     }
+    const pushback_cfg *pb = &c->target->cfg->pushback;
+    attempt_failed(c, r, o, pb->enabled && (o == OUT_SHED || o == OUT_REJECTED) ? pb->delay : NAN);
 }
 
 /* Ask the budget for one retry or hedge, counting the ask and the refusal. */
@@ -431,7 +623,11 @@ static int retryable(const retry_on_cfg *on, outcome o)
     case OUT_ERROR: return on->on_error;
     case OUT_REJECTED: return on->on_rejected;
     case OUT_BREAKER: return on->on_breaker;
-    case OUT_SUCCESS: break;
+    case OUT_SHED: return on->on_rejected; /* an overload answer from the pool */
+    case OUT_SUCCESS:
+    case OUT_THROTTLED:
+    case OUT_BULKHEAD_FULL:
+    case OUT_RATE_LIMITED: break;
     }
     return 0;
 }
@@ -448,7 +644,9 @@ static void hedge_failed(caller *c, request *r, outcome o)
         request_finish(c, r, 0, 0);
 }
 
-static void attempt_failed(caller *c, request *r, outcome o)
+/* Attempt failed with O; PUSH is the pool's retry-after delay (NAN: none;
+ * negative: do not retry). */
+static void attempt_failed(caller *c, request *r, outcome o, double push)
 {
     const retry_cfg *rc = &c->cfg->retry;
     if (r->state != REQ_ACTIVE)
@@ -457,13 +655,20 @@ static void attempt_failed(caller *c, request *r, outcome o)
         hedge_failed(c, r, o);
         return;
     }
-    if (!retryable(&rc->retry_on, o) || r->attempts >= rc->max_attempts) {
+    if (!retryable(&rc->retry_on, o) || r->attempts >= rc->max_attempts || push < 0) {
         request_finish(c, r, 0, 0);
         return;
     }
-    double drawn = 0;
-    double d = backoff_delay(&rc->backoff, r->attempts - 1, &r->prev_sleep, &c->rng_backoff, &drawn);
-    keep_delay(c, drawn, d >= 0);
+    double d;
+    if (push >= 0) { /* gRPC A6: exactly the push-back delay; the backoff starts over */
+        d = push;
+        r->backoff_from = r->attempts;
+        r->prev_sleep = rc->backoff.base;
+    } else {
+        double drawn = 0;
+        d = backoff_delay(&rc->backoff, r->attempts - 1 - r->backoff_from, &r->prev_sleep, &c->rng_backoff, &drawn);
+        keep_delay(c, drawn, d >= 0);
+    }
     if (rc->backoff.kind == BACKOFF_EXPONENTIAL_RANDOM) {
         c->retry_draws++;
         c->retry_fired += d >= 0;
@@ -491,24 +696,31 @@ static void backoff_over(sim *s, sim_event *ev)
 {
     (void)s;
     request *r = SIM_CONTAINER(ev, request, backoff);
+    int waited = r->state == REQ_WAIT;
     r->state = REQ_ACTIVE;
-    send_attempt(r->c, r, 0);
+    if (!waited)
+        send_attempt(r->c, r, 0);
+    else /* a rate-limit or bulkhead wait is over */
+        send_gated(r->c, r, 0);
 }
 
-/* R ends (OK or not).  Its live attempts are abandoned (their work still
- * loads the servers).  When the DEADLINE ended it, they count as timed out:
- * a deadline-exceeded attempt is a failed attempt for the breaker, the
- * budget and outlier detection (otherwise hung servers would never trip a
- * deadline-only client's breaker).  When another attempt won, a HALF_OPEN
- * probe among them gives its permit back, or the breaker would wait for it
- * forever. */
 /* Stop R's timers and let go of its live attempts (see request_finish). */
 static inline __attribute__((always_inline)) void release_attempts(caller *c, request *r, int deadline)
 {
+    int waiting = r->state == REQ_WAIT;
     r->state = REQ_DONE;
     timerq_stop(&r->deadline);
     timerq_stop(&r->hedge_timer);
     sim_cancel(&c->w->s, &r->backoff);
+    if (__builtin_expect(waiting, 0)) { /* a rate-limit or bulkhead wait */
+        if (timerq_running(&r->bh_wait))
+            bulkhead_unwait(c, r);
+        if (r->permit) { /* handed a permit it will not use */
+            r->permit = 0;
+            bulkhead_release(c);
+        }
+        r->gate = GATE_THROTTLE;
+    }
     while (r->live) {
         attempt *a = r->live;
         if (deadline) {
@@ -646,6 +858,7 @@ static inline __attribute__((always_inline)) void request_init(caller *c, reques
     r->state = REQ_ACTIVE;
     r->fan = fan;
     r->starting = 0;
+    r->backoff_from = 0; /* gate, permit, bh_*: kept clean by release_attempts and reclaim */
 }
 
 /* The first attempt of a request (or leaf) R. */
@@ -775,6 +988,21 @@ int caller_build(caller *c, world *w, const policy_cfg *cfg, int index, int clie
         return -1;
     if (budget_init(&c->bud, &cfg->retry.budget))
         return -1;
+    if (rng_init(&c->rng_admit))
+        return -1;
+    if (cfg->throttle.enabled)
+        throttle_init(&c->thr, &cfg->throttle);
+    if (cfg->rate_limit.enabled)
+        tbucket_init(&c->tb, &cfg->rate_limit);
+    timerq_init(&c->bh_q, cfg->bulkhead.max_wait, bulkhead_expired, c);
+    if (cfg->limit.kind != LIMIT_NONE) {
+        c->lim = calloc(1, sizeof *c->lim);
+        if (!c->lim || limiter_init(c->lim, &cfg->limit))
+            return -1;
+    }
+    c->gated = cfg->throttle.enabled || cfg->rate_limit.enabled || cfg->bulkhead.enabled || c->lim;
+    c->slow_send = c->gated || cfg->hedge.enabled;
+    c->slow_outcome = c->gated || c->outl;
     timerq_init(&c->tmo_q, cfg->timeout, timeout_expired, c);
     timerq_init(&c->deadline_q, cfg->deadline, deadline_expired, c);
     timerq_init(&c->hedge_q, cfg->hedge.delay, hedge_expired, c);
@@ -790,6 +1018,10 @@ void caller_destroy(caller *c)
     for (int i = 0; i < c->nbrk; i++)
         breaker_destroy(&c->brk[i]);
     free(c->brk);
+    if (c->lim)
+        limiter_free(c->lim);
+    free(c->lim);
+    rng_destroy(&c->rng_admit);
     free(c->outl);
     health_free(c->hc);
     srvset_free(&c->set);
@@ -817,6 +1049,10 @@ static void reclaim(caller *c)
         request *blk = c->req_slabs.blk[i];
         for (int k = 0; k < SLAB; k++) {
             blk[k].next_free = c->free_req;
+            blk[k].bh_wait.prev = blk[k].bh_wait.next = NULL; /* a waiter cut off by the horizon */
+            blk[k].bh_prev = blk[k].bh_next = NULL;
+            blk[k].gate = GATE_THROTTLE;
+            blk[k].permit = 0;
             c->free_req = &blk[k];
         }
     }
@@ -836,6 +1072,8 @@ void caller_reset(caller *c)
     }
     world_seed_stream(w, &c->rng_net, is_pool, index, is_pool ? ST_CALL_NET : ST_NET);
     c->partitioned = 0;
+    if (c->gated)
+        world_seed_stream(w, &c->rng_admit, is_pool, index, ST_ADMIT);
     int n = c->target->cfg->servers;
     memset(c->outstanding, 0, (size_t)n * sizeof *c->outstanding);
     for (int i = 0; i < c->nbrk; i++)
@@ -854,6 +1092,17 @@ void caller_reset(caller *c)
     timerq_reset(&c->tmo_q);
     timerq_reset(&c->deadline_q);
     timerq_reset(&c->hedge_q);
+    timerq_reset(&c->bh_q);
+    if (c->cfg->throttle.enabled)
+        throttle_reset(&c->thr);
+    if (c->cfg->rate_limit.enabled)
+        tbucket_reset(&c->tb);
+    c->bh_used = 0;
+    c->bh_head = c->bh_tail = NULL;
+    c->lim_inflight = 0;
+    if (c->lim)
+        limiter_reset(c->lim, 0, &c->rng_admit);
+    stat_tw_init(&c->limit_tw, 0, c->lim ? limiter_current(c->lim) : 0);
     stat_tw_init(&c->in_flight_tw, 0, 0);
     stat_tw_init(&c->open_tw, 0, 0);
     stat_tw_init(&c->ejected_tw, 0, 0);
@@ -869,7 +1118,9 @@ void caller_restart_stats(caller *c, double t)
     stat_tw_restart(&c->ejected_tw, t);
     if (c->hc)
         health_restart_stats(c->hc, t);
+    stat_tw_restart(&c->limit_tw, t);
     stat_hist_clear(&c->lat);
+    c->throttled = 0;
     c->ended = c->req_attempts = c->succeeded = c->attempts = c->hedges = c->hedges_won = c->timeouts = 0;
     c->breaker_rejects = c->retries_wanted = c->retries_denied = 0;
     c->retry_draws = c->retry_fired = c->deadlines = c->ejections = 0;
@@ -924,6 +1175,8 @@ void caller_finish_metrics(caller *c, double *m, double t)
     m[CM_NETWORK_LOST] = c->net ? ratio(c->net_lost, c->net_msgs) : NAN;
     m[CM_LEAF_SUCCESS] = c->cfg->fanout.count ? ratio(c->leaf_ok, c->leaf_ended) : NAN;
     m[CM_LEAF_LATENCY_MEAN] = c->cfg->fanout.count ? ratio(c->leaf_lat, c->leaf_ok) : NAN;
+    m[CM_THROTTLED_FRACTION] = c->cfg->throttle.enabled ? ratio(c->throttled, c->attempts) : NAN;
+    m[CM_CONCURRENCY_LIMIT] = c->lim ? stat_tw_mean(&c->limit_tw, t) : NAN;
     for (int k = 0; k < CAUSE_COUNT; k++)
         m[CM_CAUSE_SUCCESS + k] = ratio(c->cause[k], c->ended);
     if (c->hc)
@@ -944,5 +1197,6 @@ void caller_take_bin(caller *c, double *ts, double t, double width)
     ts[TSC_ERROR_COUNTER] = caller_error_counter(c);
     ts[TSC_UNHEALTHY] = c->hc ? health_take_bin(c->hc, t, width) : NAN;
     stat_tw_take_bin(&c->ejected_tw, t);
+    ts[TSC_LIMIT] = c->lim ? stat_tw_take_bin(&c->limit_tw, t) / width : NAN;
     c->bin_offered = c->bin_attempts = c->bin_succ = c->bin_ended = 0;
 }

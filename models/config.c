@@ -22,6 +22,11 @@ void policy_cfg_defaults(policy_cfg *p)
     p->breaker.slow_call_rate = 1.0;
     p->breaker.open_for = 5.0;
     p->breaker.half_open_probes = 1;
+    p->throttle.k = 2;        /* SRE book */
+    p->throttle.window = 120;
+    p->bulkhead.max_concurrent = 25; /* Resilience4j */
+    p->bulkhead.max_wait = 0;
+    p->rate_limit.max_wait = 5; /* Resilience4j timeoutDuration */
 }
 
 void pool_cfg_defaults(pool_cfg *p)
@@ -36,6 +41,8 @@ void pool_cfg_defaults(pool_cfg *p)
     p->repair.rate = 1;
     p->mode = FAIL_FAST;
     p->quorum = 1;
+    p->admission.codel_target = 0.005; /* Fail at Scale: M = 5 ms, N = 100 ms */
+    p->admission.codel_interval = 0.1;
     policy_cfg_defaults(&p->calls);
 }
 

@@ -148,6 +148,51 @@ typedef struct {
     probe_kind probe;
     double panic_threshold;  /* [0,1]: healthy share below this routes to all; 0 = never */
 } health_cfg;
+/* Overload control (MODEL.md "Overload control").  Every block below is off
+ * when its `enabled`/`kind` is 0, which is what the defaults give. */
+
+/* Adaptive concurrency limits: Netflix concurrency-limits and Envoy. */
+typedef enum { LIMIT_NONE = 0, LIMIT_AIMD, LIMIT_GRADIENT2, LIMIT_VEGAS, LIMIT_ENVOY } limit_kind;
+
+typedef struct {
+    limit_kind kind;
+    double initial, min, max;  /* limits (all kinds; envoy: min = min_concurrency) */
+    double backoff_ratio;      /* aimd: x this on a drop */
+    double timeout;            /* aimd: an RTT above this is a drop */
+    double smoothing;          /* gradient2, vegas */
+    double tolerance;          /* gradient2: RTT tolerance */
+    double queue_size;         /* gradient2: growth per update */
+    int long_window;           /* gradient2: samples of the long RTT average */
+    int probe_multiplier;      /* vegas: re-probe rtt_noload every ~this x limit samples */
+    double update_interval;    /* envoy: concurrency_update_interval */
+    double percentile;         /* envoy: sample_aggregate_percentile, in (0,1) */
+    double min_rtt_interval;   /* envoy: min_rtt_calc_params.interval */
+    int request_count;         /* envoy: samples per minRTT measurement */
+    double jitter;             /* envoy: fraction of the interval */
+    double buffer;             /* envoy: B = buffer x minRTT */
+} limit_cfg;
+
+/* SRE client-side adaptive throttling. */
+typedef struct {
+    int enabled;
+    double k;      /* accepts multiplier (2) */
+    double window; /* seconds counted (120) */
+} throttle_cfg;
+
+/* Resilience4j semaphore bulkhead. */
+typedef struct {
+    int enabled;
+    int max_concurrent; /* attempts in flight (25) */
+    double max_wait;    /* seconds a call may wait for a permit (0) */
+} bulkhead_cfg;
+
+/* Token-bucket rate limiter. */
+typedef struct {
+    int enabled;
+    double rate;     /* tokens per second */
+    double burst;    /* bucket size (default: one second of tokens, at least 1) */
+    double max_wait; /* seconds a call may wait for its token (5, Resilience4j) */
+} rate_limit_cfg;
 
 /* The network between a caller and its pool: every message (request and
  * answer) takes a `delay` draw (DIST_NONE: none) and is lost with
@@ -179,6 +224,10 @@ typedef struct {
     health_cfg health;
     network_cfg network;
     fanout_cfg fanout;
+    throttle_cfg throttle;
+    bulkhead_cfg bulkhead;
+    rate_limit_cfg rate_limit;
+    limit_cfg limit; /* client-side concurrency limiter */
 } policy_cfg;
 
 /* Liveness probes on a pool's servers (Kubernetes livenessProbe): a server
@@ -226,6 +275,23 @@ typedef struct {
     double factor[SLOWDOWN_TABLE_MAX];
 } slowdown_cfg;
 
+typedef enum { QDISC_FIFO = 0, QDISC_LIFO, QDISC_ADAPTIVE_LIFO } queue_discipline;
+
+/* Server-side admission control ("Fail at Scale"). */
+typedef struct {
+    double queue_timeout;   /* longest wait before service; 0 = none */
+    int codel;              /* adaptive limit: target while the queue stands */
+    double codel_target;    /* M (5 ms) */
+    double codel_interval;  /* N (100 ms) */
+    queue_discipline discipline;
+} admission_cfg;
+
+/* Retry-after answer of a pool that sheds or rejects (gRPC A6). */
+typedef struct {
+    int enabled;
+    double delay; /* >= 0: retry after exactly this; < 0: do not retry */
+} pushback_cfg;
+
 typedef struct {
     char name[CFG_NAME_MAX];
     int servers;   /* active positions (spares come on top) */
@@ -245,6 +311,10 @@ typedef struct {
     full_action on_full;
     pool_discipline discipline;
     slowdown_cfg slowdown;
+    admission_cfg admission;
+    int max_concurrency; /* per server, queued + in service; 0 = none */
+    limit_cfg limit;     /* adaptive per-server limit */
+    pushback_cfg pushback;
 } pool_cfg;
 
 typedef enum { ARRIVAL_POISSON = 0, ARRIVAL_CLOSED } arrival_kind;

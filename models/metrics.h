@@ -47,7 +47,7 @@ extern const char *const cause_names[CAUSE_COUNT];
 extern const char *const cause_labels[CAUSE_COUNT];
 
 /* Raw per-bin time-series values. */
-enum { TSP_UP, TSP_BUSY, TSP_QUEUE, TSP_ARRIVALS, TSP_COUNT };
+enum { TSP_UP, TSP_BUSY, TSP_QUEUE, TSP_ARRIVALS, TSP_LIMIT, TSP_COUNT };
 enum {
     TSC_OFFERED,
     TSC_ATTEMPTS,
@@ -57,6 +57,7 @@ enum {
     TSC_BREAKER_OPEN,
     TSC_ERROR_COUNTER,
     TSC_UNHEALTHY, /* servers believed unhealthy (health checking), time average */
+    TSC_LIMIT,
     TSC_COUNT
 };
 

@@ -110,7 +110,11 @@ enum {
     X(PM_INJECTED_ERRORS, "injected_errors", "attempts failed by fault injection (error_rate)",   \
       "per replication", METRIC_COUNT, BETTER_NONE, 0, UNDEF_NO_REQUEST)                         \
     X(PM_INJECTED_DELAYS, "injected_delays", "attempts delayed by latency injection",             \
-      "per replication", METRIC_COUNT, BETTER_NONE, 0, UNDEF_NO_REQUEST)
+      "per replication", METRIC_COUNT, BETTER_NONE, 0, UNDEF_NO_REQUEST)                                   \
+    X(PM_SHED_FRACTION, "shed_fraction", "attempts shed by admission control", "", METRIC_PROB,   \
+      BETTER_LOWER, MF_TABLE | MF_SWEEP, "no admission control configured, or no arrival")       \
+    X(PM_CONCURRENCY_LIMIT, "concurrency_limit", "adaptive concurrency limit per server (time average)", \
+      "requests", METRIC_COUNT, BETTER_NONE, MF_TABLE, "no adaptive limit configured")
 
 /* Attempt outcomes, by cause: C(P, id, name, label), P passed through.  The
  * first five are the outcomes of an attempt (models/model.h `outcome`); each
@@ -125,7 +129,11 @@ enum {
     C(P, BUDGET, "budget_denied", "retries denied by the budget, per ended request")             \
     C(P, ABANDONED, "abandoned", "attempts abandoned when another hedge won, per ended request") \
     C(P, NO_HEALTHY, "no_healthy_server",                                                        \
-      "requests failed at once: no server believed healthy (panic off), per ended request")
+      "requests failed at once: no server believed healthy (panic off), per ended request")     \
+    C(P, SHED, "shed", "attempts shed by a pool's admission control, per ended request")         \
+    C(P, THROTTLED, "throttled", "attempts rejected by adaptive throttling, per ended request")   \
+    C(P, BULKHEAD_FULL, "bulkhead_full", "attempts refused by a full bulkhead, per ended request") \
+    C(P, RATE_LIMITED, "rate_limited", "attempts refused by the rate limiter, per ended request")
 
 #define RELSIM_CAUSE_AS_METRIC_(X, id, name, label)                                              \
     X(CM_CAUSE_##id, "cause_" name, label, "per request", METRIC_COUNT, BETTER_NONE, 0,          \
@@ -194,6 +202,10 @@ enum {
     X(CM_LEAF_SUCCESS, "leaf_success", "fan-out leaves that succeeded (of the leaves that ended)", \
       "", METRIC_PROB, BETTER_HIGHER, MF_TABLE, "no fan-out configured, or no leaf ended")       \
     X(CM_LEAF_LATENCY_MEAN, "leaf_latency_mean", "latency of successful fan-out leaves, mean", "s", \
-      METRIC_TIME, BETTER_LOWER, MF_TABLE, "no fan-out configured, or no leaf succeeded")
+      METRIC_TIME, BETTER_LOWER, MF_TABLE, "no fan-out configured, or no leaf succeeded") \
+    X(CM_THROTTLED_FRACTION, "throttled_fraction", "attempts rejected by adaptive throttling", "", \
+      METRIC_PROB, BETTER_LOWER, MF_TABLE | MF_SWEEP, "no throttle configured, or no attempt")  \
+    X(CM_CONCURRENCY_LIMIT, "client_concurrency_limit", "client-side adaptive concurrency limit (time average)", \
+      "requests", METRIC_COUNT, BETTER_NONE, MF_TABLE, "no adaptive limit configured")
 
 #endif

@@ -22,8 +22,10 @@
 #include "models/breaker.h"
 #include "models/budget.h"
 #include "models/config.h"
+#include "models/limit.h"
 #include "models/metrics.h"
 #include "models/srvset.h"
+#include "models/throttle.h"
 #include "models/world.h"
 #include "sim/rng.h"
 #include "sim/sim.h"
@@ -44,6 +46,10 @@ typedef enum {
     OUT_ERROR = CAUSE_ERROR,
     OUT_REJECTED = CAUSE_REJECTED,
     OUT_BREAKER = CAUSE_BREAKER,
+    OUT_SHED = CAUSE_SHED,                   /* a pool's admission control */
+    OUT_THROTTLED = CAUSE_THROTTLED,         /* the caller's own gates: no server */
+    OUT_BULKHEAD_FULL = CAUSE_BULKHEAD_FULL,
+    OUT_RATE_LIMITED = CAUSE_RATE_LIMITED,
 } outcome;
 enum { AT_NONE = 0, AT_QUEUE, AT_SERVICE, AT_DOWNSTREAM, AT_INJECT, AT_NET };
 
@@ -60,6 +66,9 @@ typedef struct attempt {
     struct request *child;   /* multi-tier: the downstream request it waits on */
     double sent;
     double work;             /* PS: the server's virtual time at which it is done */
+    double expire;           /* admission: shed if still queued after this */
+    double admitted;         /* pool limiter: arrival at the server */
+    int32_t lim_inflight;    /* limiter: in flight at admission, itself included */
     int32_t server;
     uint32_t epoch;          /* breaker epoch at admission */
     uint8_t where;           /* AT_* */
@@ -84,13 +93,19 @@ typedef struct request {
     struct request *leaves;  /* fan-out parent: its live leaves (linked by fan_next) */
     struct request *fan_prev, *fan_next;
     int fan_ok, fan_fail;    /* fan-out parent: leaves succeeded, failed */
+    timer_node bh_wait;      /* bulkhead: max_wait for a permit */
+    struct request *bh_prev, *bh_next; /* bulkhead waiters (FIFO) */
     int attempts;            /* attempts made, breaker-rejected included */
+    uint8_t gate;            /* next client-side gate to pass (GATE_*) */
+    uint8_t permit;          /* holds a bulkhead permit handed over while waiting */
     int nlive;
     int user;                /* closed-loop user, or -1 */
     uint8_t state;           /* REQ_* */
     uint8_t starting;        /* fan-out parent: still sending its leaves */
+    uint8_t backoff_from;    /* attempts when a push-back restarted the backoff */
 } request;
-enum { REQ_ACTIVE = 0, REQ_BACKOFF, REQ_DONE };
+enum { REQ_ACTIVE = 0, REQ_BACKOFF, REQ_DONE, REQ_WAIT /* rate limiter or bulkhead */ };
+enum { GATE_THROTTLE = 0, GATE_RATE, GATE_BULKHEAD };
 
 /* A position of a pool: what callers address (balancers pick positions).
  * It serves while a working unit holds it; with spares the unit behind a
@@ -102,6 +117,8 @@ typedef struct server {
     double vt, t_last;       /* PS: virtual time (service per attempt), when last advanced */
     attempt *q_head, *q_tail;/* waiting (FIFO, linked by next) */
     attempt *svc;            /* in service (doubly linked) */
+    double since;            /* start of the current up/down period */
+    double last_empty;       /* admission: when the queue was last empty */
     int qlen, busy;
     int unit;                /* unit holding (or switching into) it, -1 = vacant */
     uint8_t up, forced;      /* forced: FORCED_EVENT or FORCED_RESTART, 0 = no */
@@ -145,7 +162,14 @@ typedef struct pool {
     int vacant_head, vacant_len;
     stat_tw up_tw, quorum_tw, busy_tw, queue_tw, forced_tw; /* forced_tw: positions forced DOWN or restarting */
     double failures, up_sum, up_n, down_sum, down_n, restarts, switchovers;
-    double arrivals, rejected, served, wasted, bin_arrivals;
+    double arrivals, rejected, served, wasted, shed, bin_arrivals;
+    const admission_cfg *adm; /* admission control, or NULL (the fast path) */
+    int gated;               /* max_concurrency or an adaptive limit is set */
+    int overload;            /* gated or adm: take the slower paths */
+    int slow_done;           /* overload or calls: svc_done's slower path */
+    limiter *lim;            /* per-server adaptive limits, or NULL */
+    rng_stream rng_limit;
+    stat_tw limit_tw;        /* sum of the servers' current limits */
     struct caller *calls;    /* multi-tier downstream caller, or NULL */
     int *amp_clients;        /* clients whose requests reach this pool (-1 terminated) */
     struct caller **watch;   /* callers health-checking this pool */
@@ -204,6 +228,20 @@ typedef struct caller {
     struct health *hc;       /* active health checking, or NULL */
     stat_hist lat;
     double *delays;          /* record block for retry delay samples */
+    /* overload control: client-side gates (all off unless configured) */
+    int gated;               /* throttle, rate limit, bulkhead or limit configured */
+    int slow_send;           /* gated or hedging: send_attempt's slower path */
+    int slow_outcome;        /* gated or outlier detection: record_outcome's */
+    throttle thr;
+    tbucket tb;
+    int bh_used;             /* bulkhead permits held */
+    request *bh_head, *bh_tail; /* waiting for a permit */
+    timerq bh_q;
+    limiter *lim;            /* client-side concurrency limit, or NULL */
+    int lim_inflight;
+    stat_tw limit_tw;
+    rng_stream rng_admit;
+    double throttled;
     double bin_offered, bin_attempts, bin_succ, bin_ended;
 } caller;
 
@@ -319,7 +357,9 @@ typedef enum {
     ST_FAIL, ST_REPAIR, ST_SERVICE, ST_CALL_BAL, ST_CALL_BACKOFF,
     ST_ARRIVAL, ST_THINK, ST_BAL, ST_BACKOFF,
     ST_INJECT, ST_NET, /* pool: fault injection; client or pool's calls: the network */
-    ST_SWITCH, ST_LIVENESS, ST_CALL_HEALTH, ST_HEALTH, ST_CALL_NET
+    ST_SWITCH, ST_LIVENESS, ST_CALL_HEALTH, ST_HEALTH, ST_CALL_NET,
+    ST_LIMIT,          /* pool: adaptive limits' jitter */
+    ST_ADMIT           /* client or pool's calls: throttle, client-side limit */
 } stream_role;
 /* Seed S for stream ROLE of pool INDEX (IS_POOL) or client INDEX in this
  * replication: keyed by the entity's name, never its position (rng.h). */

@@ -26,6 +26,19 @@
  * `duration` (the unit stays, its failure clock restarts); they are left out
  * of failures, mttf_observed and mttr_observed (which estimate the natural
  * processes), but count in every availability.
+ * Overload control (MODEL.md "Overload control"), all off by default: a
+ * server admits at most max_concurrency attempts (queued + in service) and at
+ * most its adaptive limit (limit.h), rejecting the excess at once; admission
+ * control gives each queued attempt an expiry (queue_timeout, or CoDel's
+ * target/interval from "Fail at Scale") and sheds it, unserved, when a worker
+ * would take it after that; the discipline picks the oldest (fifo), newest
+ * (lifo) or, while the queue has not been empty for the CoDel interval, the
+ * newest (adaptive_lifo) waiting attempt.
+ *
+ * Forced outages (scenario events) are not failures: they take UP servers
+ * DOWN without a repair crew and bring them back after `duration`; they are
+ * left out of failures, mttf_observed and mttr_observed (which estimate the
+ * natural processes), but count in every availability.
  */
 #include "models/dist.h"
 #include "models/health.h"
@@ -74,10 +87,23 @@ int pool_build(pool *p, world *w, int index)
         p->units[i].life.fire = unit_life;
     }
     if (rng_init(&p->rng_fail) || rng_init(&p->rng_repair) || rng_init(&p->rng_service) ||
-        rng_init(&p->rng_inject) || rng_init(&p->rng_switch))
+        rng_init(&p->rng_inject) || rng_init(&p->rng_switch) || rng_init(&p->rng_limit))
         return -1;
     if (p->cfg->liveness.enabled && !(p->live = liveness_new(p)))
         return -1;
+    const admission_cfg *ad = &p->cfg->admission;
+    if (ad->queue_timeout > 0 || ad->codel || ad->discipline != QDISC_FIFO)
+        p->adm = ad;
+    if (p->cfg->limit.kind != LIMIT_NONE) {
+        p->lim = calloc((size_t)n, sizeof *p->lim);
+        if (!p->lim)
+            return -1;
+        for (int i = 0; i < n; i++)
+            if (limiter_init(&p->lim[i], &p->cfg->limit))
+                return -1;
+    }
+    p->gated = p->cfg->max_concurrency > 0 || p->lim;
+    p->overload = p->gated || p->adm;
     return 0;
 }
 
@@ -91,6 +117,11 @@ void pool_destroy(pool *p)
     free(p->vacant);
     free(p->amp_clients);
     free(p->watch);
+    if (p->lim)
+        for (int i = 0; i < p->cfg->servers; i++)
+            limiter_free(&p->lim[i]);
+    free(p->lim);
+    rng_destroy(&p->rng_limit);
     rng_destroy(&p->rng_fail);
     rng_destroy(&p->rng_repair);
     rng_destroy(&p->rng_service);
@@ -106,12 +137,16 @@ void pool_reset(pool *p)
     world_seed_stream(p->w, &p->rng_inject, 1, p->index, ST_INJECT);
     world_seed_stream(p->w, &p->rng_switch, 1, p->index, ST_SWITCH);
     pool_set_inject(p, &p->cfg->inject);
+    if (p->lim)
+        world_seed_stream(p->w, &p->rng_limit, 1, p->index, ST_LIMIT);
     int n = p->cfg->servers;
     for (int i = 0; i < n; i++) {
         server *v = &p->srv[i];
         v->forced_end.pos = v->switch_end.pos = v->ps_ev.pos = 0;
         v->vt = v->t_last = 0;
         v->q_head = v->q_tail = v->svc = NULL;
+        v->since = 0;
+        v->last_empty = 0;
         v->qlen = v->busy = 0;
         v->up = 1;
         v->forced = 0;
@@ -126,6 +161,7 @@ void pool_reset(pool *p)
         u->repairing = 0;
     }
     p->up_count = n;
+    p->slow_done = p->calls || p->overload; /* calls is linked after pool_build */
     p->crews_busy = p->wait_head = p->wait_len = 0;
     p->idle_head = p->idle_len = p->vacant_head = p->vacant_len = 0;
     stat_tw_init(&p->up_tw, 0, p->up_count);
@@ -133,6 +169,13 @@ void pool_reset(pool *p)
     stat_tw_init(&p->busy_tw, 0, 0);
     stat_tw_init(&p->queue_tw, 0, 0);
     stat_tw_init(&p->forced_tw, 0, 0);
+    double limits = 0;
+    if (p->lim)
+        for (int i = 0; i < p->cfg->servers; i++) {
+            limiter_reset(&p->lim[i], 0, &p->rng_limit);
+            limits += limiter_current(&p->lim[i]);
+        }
+    stat_tw_init(&p->limit_tw, 0, limits);
     p->bin_arrivals = 0;
     if (p->live)
         liveness_reset(p->live);
@@ -146,9 +189,10 @@ void pool_restart_stats(pool *p, double t)
     stat_tw_restart(&p->busy_tw, t);
     stat_tw_restart(&p->queue_tw, t);
     stat_tw_restart(&p->forced_tw, t);
+    stat_tw_restart(&p->limit_tw, t);
     p->failures = p->up_sum = p->up_n = p->down_sum = p->down_n = 0;
     p->restarts = p->switchovers = 0;
-    p->arrivals = p->rejected = p->served = p->wasted = 0;
+    p->arrivals = p->rejected = p->served = p->wasted = p->shed = 0;
     p->injected_errors = p->injected_delays = p->dropped = 0;
 }
 
@@ -246,7 +290,7 @@ static inline __attribute__((always_inline)) void start_service(pool *p, server 
     sim_after(&p->w->s, &a->done, d);
 }
 
-static attempt *dequeue(pool *p, server *v)
+static inline __attribute__((always_inline)) attempt *dequeue(pool *p, server *v)
 {
     attempt *a = v->q_head;
     if (!a)
@@ -260,19 +304,140 @@ static attempt *dequeue(pool *p, server *v)
     return a;
 }
 
-/* Probe A reached a free worker: answered at once; the next in line. */
-static attempt *answer_probe(pool *p, server *v, attempt *a)
+/* ---- admission control and limits ---------------------------------------- */
+
+/* Take A out of the queue wherever it is. */
+static void q_unlink(pool *p, server *v, attempt *a)
 {
-    world_in_flight(p->w, p, -1);
-    a->where = AT_NONE;
-    probe_answered(a, 1);
-    return dequeue(p, v);
+    if (a->prev)
+        a->prev->next = a->next;
+    else
+        v->q_head = a->next;
+    if (a->next)
+        a->next->prev = a->prev;
+    else
+        v->q_tail = a->prev;
+    a->prev = a->next = NULL;
+    if (--v->qlen == 0)
+        v->last_empty = p->w->s.now;
+    stat_tw_add(&p->queue_tw, p->w->s.now, -1);
+}
+
+/* "The queue has not been empty for the last interval" (Fail at Scale). */
+static int q_standing(const pool *p, const server *v)
+{
+    return v->qlen > 0 && p->w->s.now - v->last_empty > p->adm->codel_interval;
+}
+
+static void limit_changed(pool *p, int s, int before)
+{
+    int now_limit = limiter_current(&p->lim[s]);
+    if (now_limit != before)
+        stat_tw_add(&p->limit_tw, p->w->s.now, now_limit - before);
+}
+
+/* The server's limiter learns how attempt A went. */
+static void limit_sample(pool *p, attempt *a, int dropped)
+{
+    limiter *l = &p->lim[a->server];
+    int before = limiter_current(l);
+    double now = p->w->s.now;
+    limiter_sample(l, now, now - a->admitted, a->lim_inflight, dropped, &p->rng_limit);
+    limit_changed(p, a->server, before);
+}
+
+/* Queued attempts past their expiry, taken out and chained on *SHED; the
+ * next one to serve (per the discipline), or NULL.  Answering the shed ones
+ * waits until the worker is busy again (finish_service), so that a retry they
+ * trigger cannot overtake the queue. */
+static attempt *dequeue_admitted(pool *p, server *v, attempt **shed)
+{
+    double now = p->w->s.now;
+    for (;;) {
+        while (v->q_head && now > v->q_head->expire) { /* the oldest expired ones */
+            attempt *x = v->q_head;
+            q_unlink(p, v, x);
+            x->next = *shed;
+            *shed = x;
+        }
+        attempt *a = v->q_head;
+        if (!a)
+            return NULL;
+        queue_discipline d = p->adm->discipline;
+        if (d == QDISC_LIFO || (d == QDISC_ADAPTIVE_LIFO && q_standing(p, v)))
+            a = v->q_tail;
+        q_unlink(p, v, a);
+        if (now <= a->expire)
+            return a;
+        a->next = *shed;
+        *shed = a;
+    }
+}
+
+static void answer_shed(pool *p, attempt *x)
+{
+    while (x) {
+        attempt *next = x->next;
+        x->next = NULL;
+        x->where = AT_NONE;
+        p->shed++;
+        world_in_flight(p->w, p, -1);
+        if (p->lim)
+            limit_sample(p, x, 1);
+        caller_attempt_ended(x, OUT_SHED);
+        x = next;
+    }
+}
+
+/* Expiry of an attempt queued now: queue_timeout, or with CoDel the target
+ * while the queue stands and the interval (or queue_timeout) otherwise. */
+static double expiry(const pool *p, const server *v)
+{
+    const admission_cfg *ad = p->adm;
+    double now = p->w->s.now, normal = ad->queue_timeout > 0 ? ad->queue_timeout : INFINITY;
+    if (ad->codel) {
+        if (ad->queue_timeout <= 0)
+            normal = ad->codel_interval;
+        if (q_standing(p, v))
+            return now + ad->codel_target;
+    }
+    return now + normal;
+}
+
+/* max_concurrency and the adaptive limit: 1 if the server admits A. */
+static int limit_admit(pool *p, server *v, attempt *a)
+{
+    int inflight = v->busy + v->qlen;
+    if (p->cfg->max_concurrency > 0 && inflight >= p->cfg->max_concurrency)
+        return 0;
+    if (p->lim) {
+        if (inflight >= limiter_current(&p->lim[v->index]))
+            return 0;
+        a->admitted = p->w->s.now;
+        a->lim_inflight = inflight + 1;
+    }
+    return 1;
+}
+
+/* The next attempt to serve; queued probes met on the way are answered at
+ * once (a probe takes no work), expired attempts chained on *SHED. */
+static inline __attribute__((always_inline)) attempt *next_in_line(pool *p, server *v, attempt **shed,
+                                                                   const int ov)
+{
+    attempt *next = ov && p->adm ? dequeue_admitted(p, v, shed) : dequeue(p, v);
+    while (next && next->probe) {
+        world_in_flight(p->w, p, -1);
+        next->where = AT_NONE;
+        probe_answered(next, 1);
+        next = ov && p->adm ? dequeue_admitted(p, v, shed) : dequeue(p, v);
+    }
+    return next;
 }
 
 /* A worker finished attempt A (already unlinked): free the worker for the
  * next queued attempt first (FIFO fairness: a retry triggered by this answer
- * must not overtake the queue), then answer. */
-static void finish_service(pool *p, server *v, attempt *a, int ok)
+ * must not overtake the queue), then answer.  Two copies, as arrive(). */
+static inline __attribute__((always_inline)) void finish(pool *p, server *v, attempt *a, int ok, const int ov)
 {
     v->busy--;
     stat_tw_add(&p->busy_tw, p->w->s.now, -1);
@@ -281,16 +446,44 @@ static void finish_service(pool *p, server *v, attempt *a, int ok)
     if (!a->live)
         p->wasted++;
     a->where = AT_NONE;
-    attempt *next = dequeue(p, v);
-    while (next && next->probe) /* a queued probe is answered as soon as a worker reaches it */
-        next = answer_probe(p, v, next);
+    attempt *shed = NULL;
+    attempt *next = next_in_line(p, v, &shed, ov);
     if (next) {
-        if (__builtin_expect(p->special, 0))
+        if (ov || __builtin_expect(p->special, 0))
             start_service(p, v, next, 1);
         else
             start_service(p, v, next, 0);
     }
+    if (ov) {
+        if (p->lim && ok)
+            limit_sample(p, a, 0);
+        answer_shed(p, shed);
+    }
     caller_attempt_ended(a, ok ? OUT_SUCCESS : OUT_ERROR);
+}
+
+static __attribute__((noinline)) void finish_overload(pool *p, server *v, attempt *a, int ok)
+{
+    finish(p, v, a, ok, 1);
+}
+
+static void finish_service(pool *p, server *v, attempt *a, int ok)
+{
+    if (__builtin_expect(p->overload, 0))
+        finish_overload(p, v, a, ok);
+    else
+        finish(p, v, a, ok, 0);
+}
+
+static __attribute__((noinline)) void svc_done_slow(pool *p, server *v, attempt *a)
+{
+    if (p->calls) { /* multi-tier: hold the worker until the downstream call ends */
+        a->where = AT_DOWNSTREAM;
+        caller_start_request(p->calls, a, -1);
+        return;
+    }
+    svc_unlink(v, a);
+    finish(p, v, a, 1, 1);
 }
 
 static void svc_done(sim *s, sim_event *ev)
@@ -299,13 +492,12 @@ static void svc_done(sim *s, sim_event *ev)
     attempt *a = SIM_CONTAINER(ev, attempt, done);
     pool *p = a->owner->target;
     server *v = &p->srv[a->server];
-    if (p->calls) { /* multi-tier: hold the worker until the downstream call ends */
-        a->where = AT_DOWNSTREAM;
-        caller_start_request(p->calls, a, -1);
+    if (__builtin_expect(p->slow_done, 0)) { /* calls downstream, or overload control */
+        svc_done_slow(p, v, a);
         return;
     }
     svc_unlink(v, a);
-    finish_service(p, v, a, 1);
+    finish(p, v, a, 1, 0);
 }
 
 void pool_downstream_done(attempt *a, int success)
@@ -319,11 +511,19 @@ void pool_downstream_done(attempt *a, int success)
 
 static inline void admit(pool *p, int s, attempt *a, int special);
 
-static inline void enqueue(pool *p, server *v, attempt *a)
+/* Join the queue; with admission control (SPECIAL and p->adm) the queue
+ * is doubly linked and the attempt gets its expiry. */
+static inline __attribute__((always_inline)) void enqueue(pool *p, server *v, attempt *a, int special)
 {
     world_in_flight(p->w, p, 1);
     a->where = AT_QUEUE;
     a->next = NULL;
+    if (special && p->adm) {
+        a->prev = v->q_tail;
+        if (v->qlen == 0)
+            v->last_empty = p->w->s.now;
+        a->expire = a->probe ? INFINITY : expiry(p, v); /* probes are never shed */
+    }
     if (v->q_tail)
         v->q_tail->next = a;
     else
@@ -368,7 +568,8 @@ void pool_set_inject(pool *p, const inject_cfg *in)
 {
     const pool_cfg *c = p->cfg;
     p->inj = in && inject_active(in) ? in : NULL;
-    p->special = p->inj || p->slow || c->discipline != DISC_FIFO || c->on_full != FULL_REJECT;
+    p->special = p->inj || p->slow || c->discipline != DISC_FIFO || c->on_full != FULL_REJECT ||
+                 p->overload;
 }
 
 
@@ -381,6 +582,11 @@ static inline __attribute__((always_inline)) void admit(pool *p, int s, attempt 
         if (p->cfg->mode == FAIL_FAST)
             caller_attempt_ended(a, OUT_ERROR);
         /* hang: swallowed; the caller's timeout or deadline ends it */
+        return;
+    }
+    if (special && p->gated && !limit_admit(p, v, a)) {
+        p->rejected++;
+        caller_attempt_ended(a, OUT_REJECTED);
         return;
     }
     if (special && p->cfg->discipline == DISC_PS) {
@@ -408,7 +614,7 @@ static inline __attribute__((always_inline)) void admit(pool *p, int s, attempt 
             p->dropped++;
         return;
     }
-    enqueue(p, v, a);
+    enqueue(p, v, a, special);
 }
 
 /* ---- processor sharing ------------------------------------------------------
@@ -491,10 +697,13 @@ static void ps_done(sim *s, sim_event *ev)
         p->wasted++;
     a->where = AT_NONE;
     ps_schedule(p, v);
+    if (p->lim)
+        limit_sample(p, a, 0);
     caller_attempt_ended(a, OUT_SUCCESS);
 }
 
-/* Arrivals at a pool with injection, PS, drops or slowdown (p->special). */
+/* Arrivals at a pool with injection, PS, drops, slowdown or overload
+ * control (p->special). */
 static void arrive_special(pool *p, int s, attempt *a)
 {
     if (p->inj && inject(p, a))
@@ -529,7 +738,7 @@ void pool_probe_arrive(pool *p, int s, attempt *a)
         /* drop: silent; the probe times out */
         return;
     }
-    enqueue(p, v, a);
+    enqueue(p, v, a, 1);
 }
 
 /* ---- failure and repair -------------------------------------------------- */
@@ -817,6 +1026,8 @@ void pool_finish_metrics(pool *p, double *m, double t)
     m[PM_ARRIVALS] = p->arrivals;
     m[PM_WASTED_FRACTION] = ratio(p->wasted, p->served);
     m[PM_REJECTED] = p->rejected;
+    m[PM_SHED_FRACTION] = p->adm ? ratio(p->shed, p->arrivals) : NAN;
+    m[PM_CONCURRENCY_LIMIT] = p->lim ? stat_tw_mean(&p->limit_tw, t) / p->cfg->servers : NAN;
     m[PM_LOAD_AMPLIFICATION] = NAN; /* needs the clients: world.c */
     m[PM_DROPPED] = p->dropped;
     m[PM_INJECTED_ERRORS] = p->injected_errors;
@@ -839,6 +1050,7 @@ void pool_take_bin(pool *p, double *ts, double t, double width)
     ts[TSP_BUSY] = stat_tw_take_bin(&p->busy_tw, t) / width;
     ts[TSP_QUEUE] = stat_tw_take_bin(&p->queue_tw, t) / width;
     ts[TSP_ARRIVALS] = p->bin_arrivals / width;
+    ts[TSP_LIMIT] = p->lim ? stat_tw_take_bin(&p->limit_tw, t) / width / p->cfg->servers : NAN;
     p->bin_arrivals = 0;
     stat_tw_take_bin(&p->quorum_tw, t);
 }

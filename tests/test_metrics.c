@@ -55,7 +55,11 @@ static void test_causes(void **state)
     assert_int_equal(OUT_ERROR, CAUSE_ERROR);
     assert_int_equal(OUT_REJECTED, CAUSE_REJECTED);
     assert_int_equal(OUT_BREAKER, CAUSE_BREAKER);
-    assert_int_equal(CAUSE_COUNT, 8);
+    assert_int_equal(OUT_SHED, CAUSE_SHED);
+    assert_int_equal(OUT_THROTTLED, CAUSE_THROTTLED);
+    assert_int_equal(OUT_BULKHEAD_FULL, CAUSE_BULKHEAD_FULL);
+    assert_int_equal(OUT_RATE_LIMITED, CAUSE_RATE_LIMITED);
+    assert_int_equal(CAUSE_COUNT, 12);
     for (int k = 0; k < CAUSE_COUNT; k++) {
         char want[64];
         snprintf(want, sizeof want, "cause_%s", cause_names[k]);
@@ -63,7 +67,7 @@ static void test_causes(void **state)
         assert_string_equal(cm_defs[CM_CAUSE_SUCCESS + k].label, cause_labels[k]);
     }
     assert_string_equal(cause_names[CAUSE_BUDGET], "budget_denied");
-    assert_int_equal(CM_CAUSE_NO_HEALTHY, CM_CAUSE_SUCCESS + CAUSE_COUNT - 1);
+    assert_int_equal(CM_CAUSE_RATE_LIMITED, CM_CAUSE_SUCCESS + CAUSE_COUNT - 1);
 }
 
 static void test_generated_views(void **state)
