@@ -167,7 +167,7 @@ typedef struct {
 
 /* The names of every enumerated value, shared by the parser and the writer
  * of scenario.resolved.json (loader_resolved.c), each ended by {NULL}. */
-extern const lenum lk_dist_kinds[], lk_backoff_kinds[], lk_jitters[], lk_budget_kinds[],
+extern const lenum lk_dist_kinds[], lk_backoff_kinds[], lk_jitters[], lk_budget_kinds[], lk_refunds[],
     lk_outcomes[], lk_breaker_kinds[], lk_scopes[], lk_balancers[], lk_failure_modes[],
     lk_arrivals[], lk_event_kinds[], lk_probes[], lk_spare_modes[], lk_full_actions[],
     lk_disciplines[];

@@ -232,7 +232,8 @@ static void build_backoff(lctx *c, const cJSON *obj, backoff_cfg *b)
 
 static const char *const p_token_bucket[] = {"max_tokens", "token_ratio", NULL};
 static const char *const p_ratio[] = {"percent", "min_per_second", "ttl", NULL};
-static const char *const p_quota[] = {"initial", "retry_cost", "timeout_cost", "success_deposit", NULL};
+static const char *const p_quota[] = {"initial", "retry_cost", "timeout_cost", "success_deposit", "refund", NULL};
+const lenum lk_refunds[] = {{"none", 0, NULL}, {"last_retry", 1, NULL}, {NULL, 0, NULL}};
 static const char *const p_retry_breaker[] = {"window", "failure_rate", NULL};
 const lenum lk_budget_kinds[] = {{"token_bucket", BUDGET_TOKEN_BUCKET, p_token_bucket},
                                      {"ratio", BUDGET_RATIO, p_ratio},
@@ -264,6 +265,9 @@ static void build_budget(lctx *c, const cJSON *obj, budget_cfg *b)
             lv_num(c, o, "retry_cost", (lrange){0, 1e9, 0, 0, 0}, 0, &b->retry_cost);
             lv_num(c, o, "timeout_cost", (lrange){0, 1e9, 0, 0, 0}, 0, &b->timeout_cost);
             lv_num(c, o, "success_deposit", (lrange){0, 1e9, 0, 0, 0}, 0, &b->success_deposit);
+            const lenum *rf;
+            if (lv_enum(c, o, "refund", lk_refunds, 0, &rf) == 1)
+                b->refund = rf->value;
         } else if (b->kind == BUDGET_BREAKER) {
             lv_int(c, o, "window", R_INT(1, BUDGET_WINDOW_MAX), 0, &b->window);
             lv_num(c, o, "failure_rate", R_PROB, 0, &b->failure_rate);

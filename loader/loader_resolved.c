@@ -140,6 +140,7 @@ static void budget_json(wctx *w, cJSON *parent, const budget_cfg *b)
         num(w, o, "retry_cost", b->retry_cost);
         num(w, o, "timeout_cost", b->timeout_cost);
         num(w, o, "success_deposit", b->success_deposit);
+        name_of(w, o, "refund", lk_refunds, b->refund);
     } else if (b->kind == BUDGET_BREAKER) {
         num(w, o, "window", b->window);
         num(w, o, "failure_rate", b->failure_rate);

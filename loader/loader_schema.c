@@ -34,7 +34,7 @@ const lschema ls_backoff = {LS_OBJECT, "backoff", k_backoff, NULL, 0};
 static const lkey k_budget[] = {{"kind", NULL},         {"max_tokens", NULL},     {"token_ratio", NULL},
                                 {"percent", NULL},      {"min_per_second", NULL}, {"ttl", NULL},
                                 {"initial", NULL},      {"retry_cost", NULL},     {"timeout_cost", NULL},
-                                {"success_deposit", NULL}, {"window", NULL},      {"failure_rate", NULL},
+                                {"success_deposit", NULL}, {"refund", NULL}, {"window", NULL},      {"failure_rate", NULL},
                                 {NULL, NULL}};
 const lschema ls_budget = {LS_OBJECT, "budget", k_budget, NULL, 0};
 

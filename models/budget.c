@@ -83,7 +83,9 @@ void budget_on_outcome(budget *b, int success)
 void budget_on_success(budget *b, double last_paid)
 {
     if (b->cfg->kind == BUDGET_QUOTA)
-        b->tokens = fmin(b->cfg->initial, b->tokens + (last_paid > 0 ? last_paid : b->cfg->success_deposit));
+        b->tokens = fmin(b->cfg->initial, b->tokens + (last_paid > 0 && b->cfg->refund
+                                                           ? last_paid
+                                                           : b->cfg->success_deposit));
 }
 
 int budget_try_retry(budget *b, double now, int timeout, double *paid)

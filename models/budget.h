@@ -12,8 +12,9 @@
  * retry_quota (AWS SDK standard/adaptive retry quota): a balance starts at
  *   `initial` (also its cap); a retry needs and takes retry_cost, or
  *   timeout_cost after a timeout; a request that succeeds gives back the
- *   cost of its last retry, or success_deposit if it needed none.  A
- *   hedge pays retry_cost.
+ *   cost of its last retry, or success_deposit if it needed none; with
+ *   refund off (Brooker's adaptive bucket) every success deposits
+ *   success_deposit.  A hedge pays retry_cost.
  * retry_breaker (Brooker's retry-only breaker): the outcomes of the last
  *   `window` attempts are kept; retries are denied while the failed share
  *   exceeds failure_rate.  First attempts are never stopped.

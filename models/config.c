@@ -89,6 +89,7 @@ void budget_cfg_enable(budget_cfg *b, budget_kind kind)
         b->retry_cost = 5;
         b->timeout_cost = 10;
         b->success_deposit = 1;
+        b->refund = 1;
     } else if (kind == BUDGET_BREAKER) { /* retry-only breaker */
         b->window = 100;
         b->failure_rate = 0.1;

@@ -82,6 +82,7 @@ typedef struct {
     double retry_cost;     /* retry_quota: taken by a retry */
     double timeout_cost;   /* retry_quota: taken by a retry after a timeout */
     double success_deposit;/* retry_quota: added by a success without retry */
+    int refund;            /* retry_quota: 1 = a success refunds its last retry's cost (AWS), 0 = every success deposits success_deposit */
     int window;            /* retry_breaker: last N attempt outcomes */
     double failure_rate;   /* retry_breaker: no retries while the failed share > this */
 } budget_cfg;

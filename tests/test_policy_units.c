@@ -278,7 +278,7 @@ static void test_budget_retry_quota(void **state)
 {
     (void)state;
     budget_cfg c = {.kind = BUDGET_QUOTA, .initial = 500, .retry_cost = 5, .timeout_cost = 10,
-                    .success_deposit = 1};
+                    .success_deposit = 1, .refund = 1};
     budget b;
     double paid;
     assert_int_equal(budget_init(&b, &c), 0);

@@ -390,7 +390,7 @@ static void test_retry_quota_drain(void **state)
     s.clients[0].arrival = (arrival_cfg){.process = ARRIVAL_CLOSED, .users = 1, .think = st_det(1)};
     s.clients[0].policy.retry.max_attempts = 2;
     s.clients[0].policy.retry.budget = (budget_cfg){.kind = BUDGET_QUOTA, .initial = 500, .retry_cost = 5,
-                                                    .timeout_cost = 10, .success_deposit = 1};
+                                                    .timeout_cost = 10, .success_deposit = 1, .refund = 1};
     exec_result r;
     assert_int_equal(st_run(&r, &s), WORLD_DONE);
     assert_close(results_caller_stat(&r, 0, CM_REQUESTS).mean, 1000, 0);
@@ -419,7 +419,7 @@ static void test_retry_quota_balance(void **state)
     s.clients[0].arrival.rate = 20;
     s.clients[0].policy.retry.max_attempts = 2;
     s.clients[0].policy.retry.budget = (budget_cfg){.kind = BUDGET_QUOTA, .initial = 500, .retry_cost = 5,
-                                                    .timeout_cost = 10, .success_deposit = 1};
+                                                    .timeout_cost = 10, .success_deposit = 1, .refund = 1};
     exec_result r;
     assert_int_equal(st_run(&r, &s), WORLD_DONE);
     assert_agrees(results_caller_stat(&r, 0, CM_REQUEST_SUCCESS), (1 - p) + p * g * (1 - p), 3, 0);

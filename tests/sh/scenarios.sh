@@ -7,7 +7,7 @@ here=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
-for f in "$here"/scenarios/*.json; do
+for f in "$here"/scenarios/*.json "$here"/scenarios/published/*.json; do
     if "$RELSIM" check "$f"; then echo "ok   check $(basename "$f")"; else echo "FAIL check $f"; fail=1; fi
 done
 
