@@ -15,11 +15,16 @@ void policy_cfg_defaults(policy_cfg *p)
     p->retry.backoff.kind = BACKOFF_NONE;
     p->retry.backoff.multiplier = 2;
     p->breaker.kind = BREAKER_NONE;
-    p->breaker.failure_threshold = 5;
+    p->breaker.failure_threshold = 5; /* consecutive (as Envoy's consecutive_5xx) */
+    /* failure_rate: Resilience4j's slidingWindowSize, minimumNumberOfCalls
+     * (the loader lowers it to the window when only the window is given),
+     * failureRateThreshold and slowCallRateThreshold */
     p->breaker.window = 100;
     p->breaker.min_calls = 100;
     p->breaker.failure_rate = 0.5;
     p->breaker.slow_call_rate = 1.0;
+    /* relsim's own (Resilience4j waits 60 s with 10 probes): a short OPEN
+     * period and one probe, so trips show within a typical run */
     p->breaker.open_for = 5.0;
     p->breaker.half_open_probes = 1;
     p->throttle.k = 2;        /* SRE book */
