@@ -8,6 +8,7 @@
 #include "tests/simtest.h"
 
 #include <math.h>
+#include <string.h>
 
 static stat_summary cstat(const exec_result *r, int c, int m) { return results_caller_stat(r, c, m); }
 static stat_summary pstat(const exec_result *r, int m) { return results_pool_stat(r, 0, m); }
@@ -225,6 +226,58 @@ static void test_liveness_queued_vs_direct(void **state)
     }
 }
 
+/* Everything at once (a multi-tier pool's calls health-check with queued
+ * probes a hang pool that has warm spares with an exponential switchover
+ * and queued liveness probes; the client checks with jitter): the run ends,
+ * counts what it should, and gives the same record bit for bit on 1 thread
+ * as on 2 (each replication's streams depend on the seed and replication
+ * only). */
+static void test_combined_reproducible(void **state)
+{
+    (void)state;
+    scenario s;
+    st_scenario(&s, 2, 1, 600, 3, 415);
+    s.warmup = 20;
+    pool_cfg *api = &s.pools[0], *db = &s.pools[1];
+    api->servers = 3;
+    api->service = st_exp(100);
+    api->has_calls = 1;
+    policy_cfg_defaults(&api->calls);
+    api->calls.target = 1;
+    api->calls.timeout = 0.5;
+    api->calls.health = hc(1, 0.3, 2, 1, 0.5);
+    api->calls.health.probe = PROBE_QUEUED;
+    db->servers = 4;
+    db->service = st_exp(100);
+    db->mode = FAIL_HANG;
+    db->failure = st_exp(0.02);
+    db->repair = st_exp(0.1);
+    db->spares = (spares_cfg){.count = 2, .mode = SPARE_WARM, .warm_factor = 0.3, .switchover = st_exp(0.5)};
+    db->liveness = (liveness_cfg){1, 2, 0.5, 2, PROBE_QUEUED, st_det(3)};
+    s.clients[0].arrival.rate = 50;
+    s.clients[0].policy.timeout = 1;
+    s.clients[0].policy.health = hc(2, 0.2, 1, 1, 0.5);
+    s.clients[0].policy.health.jitter = 0.5;
+    exec_result a, b;
+    exec_result_init(&a, &s);
+    exec_result_init(&b, &s);
+    exec_opts o1 = {.jobs = 1, .quiet = 1}, o2 = {.jobs = 2, .quiet = 1};
+    assert_int_equal(exec_extend(&a, 3, &o1), WORLD_DONE);
+    assert_int_equal(exec_extend(&b, 3, &o2), WORLD_DONE);
+    assert_true(results_pool_stat(&a, 1, PM_SWITCHOVERS).mean > 0);
+    assert_true(results_caller_stat(&a, 1, CM_PROBE_RATE).mean > 0);
+    assert_true(results_caller_stat(&a, 1, CM_DETECTION_DELAY).n > 0);
+    for (int i = 0; i < 3; i++) {
+        const double *x = exec_rec(&a, i), *y = exec_rec(&b, i);
+        for (size_t k = 0; k < a.L.total; k++)
+            if (k != a.L.misc + REC_WALL && memcmp(&x[k], &y[k], sizeof x[k]) != 0)
+                fail_msg("replication %d differs at record slot %zu: %.17g vs %.17g", i, k, x[k], y[k]);
+    }
+    exec_result_free(&a);
+    exec_result_free(&b);
+    scenario_free(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -235,6 +288,7 @@ int main(void)
         cmocka_unit_test(test_standby_cold),
         cmocka_unit_test(test_standby_hot),
         cmocka_unit_test(test_liveness_queued_vs_direct),
+        cmocka_unit_test(test_combined_reproducible),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
