@@ -29,6 +29,26 @@ static void cat(char *buf, size_t n, const char *fmt, ...)
     va_end(ap);
 }
 
+static void dist_words(const rd_run *rd, const char *path, char *buf, size_t n);
+
+/* "a mixture: 99% exactly 0.01 s (deterministic), 1% ..." */
+static void mixture_words(const rd_run *rd, const char *path, char *buf, size_t n)
+{
+    char cp[300], w[300];
+    int k = rd_count(rd, SCN, "%s.components", path);
+    double sum = 0;
+    for (int i = 0; i < k; i++)
+        sum += rd_num(rd, SCN, 0, "%s.components.%d.weight", path, i);
+    buf[0] = '\0';
+    cat(buf, n, "a mixture of");
+    for (int i = 0; i < k; i++) {
+        snprintf(cp, sizeof cp, "%s.components.%d.dist", path, i);
+        dist_words(rd, cp, w, sizeof w);
+        cat(buf, n, "%s %.4g%% %s", i ? "," : "", 100 * rd_num(rd, SCN, 0, "%s.components.%d.weight", path, i) / sum,
+            w);
+    }
+}
+
 /* "10 s on average (exponential)" for the dist at PATH; "" if absent. */
 static void dist_words(const rd_run *rd, const char *path, char *buf, size_t n)
 {
@@ -50,6 +70,8 @@ static void dist_words(const rd_run *rd, const char *path, char *buf, size_t n)
     else if (!strcmp(d, "gamma"))
         snprintf(buf, n, "%.4g s on average (gamma, shape %.4g, scale %.4g s)",
                  P("shape") * P("scale"), P("shape"), P("scale"));
+    else if (!strcmp(d, "mixture"))
+        mixture_words(rd, path, buf, n);
     else
         snprintf(buf, n, "a %s distribution", d);
 #undef P
@@ -87,9 +109,35 @@ static void pool_words(const rd_run *rd, const char *pool, char *buf, size_t n)
     if (crews > 0)
         cat(buf, n, ", at most %.0f at a time (%.0f repair crew%s; the others wait)", crews, crews,
             crews == 1 ? "" : "s");
-    cat(buf, n, "; the waiting room is %s", qlim > 0 ? "" : "unbounded");
+    const char *disc = rd_str(rd, SCN, "pools.%s.discipline", pool);
+    int ps = disc && !strcmp(disc, "ps");
+    if (ps)
+        cat(buf, n, "; every request at a server is served at once, sharing it (processor sharing), "
+            "%s", qlim > 0 ? "" : "with no limit");
+    else
+        cat(buf, n, "; the waiting room is %s", qlim > 0 ? "" : "unbounded");
     if (qlim > 0)
-        cat(buf, n, "%.0f requests per server", qlim);
+        cat(buf, n, ps ? "at most %.0f requests per server" : "%.0f requests per server", qlim);
+    const char *full = rd_str(rd, SCN, "pools.%s.on_full", pool);
+    if (qlim > 0 && full && !strcmp(full, "drop"))
+        cat(buf, n, " (when full, arrivals are dropped silently: only the caller's timeout notices)");
+    double k = rd_num(rd, SCN, NAN, "pools.%s.service_slowdown.per_request", pool);
+    if (k > 0)
+        cat(buf, n, "; service slows down with concurrency: x (1 + %.4g x (n - 1)) with n requests in "
+            "service", k);
+    else if (rd_exists(rd, SCN, "pools.%s.service_slowdown.table", pool))
+        cat(buf, n, "; service slows down with concurrency (a table of factors)");
+    double er = rd_num(rd, SCN, 0, "pools.%s.error_rate", pool);
+    const char *ek = rd_str(rd, SCN, "pools.%s.error_kind", pool);
+    if (er > 0)
+        cat(buf, n, "; fault injection fails %.4g%% of attempts %s", 100 * er,
+            ek && !strcmp(ek, "hang") ? "without an answer (hang)" : "at once");
+    double lf = rd_num(rd, SCN, 0, "pools.%s.latency_injection.fraction", pool);
+    if (lf > 0) {
+        snprintf(path, sizeof path, "pools.%s.latency_injection.delay", pool);
+        dist_words(rd, path, w, sizeof w);
+        cat(buf, n, "; %.4g%% of attempts are delayed %s before reaching a server", 100 * lf, w);
+    }
     if (mode && !strcmp(mode, "hang"))
         cat(buf, n, "; a failed server leaves its requests unanswered (hang: only timeouts end them)");
     else
@@ -203,11 +251,46 @@ static void policy_words(const rd_run *rd, const char *p, const char *who, char 
         cat(buf, n, "; retry budget: gRPC token bucket (%.4g tokens, -1 per failure, +%.4g per "
             "success, retries only above half)", rd_num(rd, SCN, NAN, "%s.budget.max_tokens", rp),
             rd_num(rd, SCN, NAN, "%s.budget.token_ratio", rp));
+    else if (ma > 1 && bk && !strcmp(bk, "retry_quota")) {
+        const char *rf = rd_str(rd, SCN, "%s.budget.refund", rp);
+        cat(buf, n, "; retry quota (AWS SDK): %.4g tokens to start, a retry costs %.4g (%.4g after a "
+            "timeout), a success %s", rd_num(rd, SCN, NAN, "%s.budget.initial", rp),
+            rd_num(rd, SCN, NAN, "%s.budget.retry_cost", rp), rd_num(rd, SCN, NAN, "%s.budget.timeout_cost", rp),
+            rf && !strcmp(rf, "none") ? "deposits" : "without retry deposits");
+        cat(buf, n, " %.4g", rd_num(rd, SCN, NAN, "%s.budget.success_deposit", rp));
+        if (!(rf && !strcmp(rf, "none")))
+            cat(buf, n, " (after a retry it refunds that retry's cost)");
+    } else if (ma > 1 && bk && !strcmp(bk, "retry_breaker"))
+        cat(buf, n, "; no retries while more than %.4g%% of the last %.0f attempts failed (first tries "
+            "always go out)", 100 * rd_num(rd, SCN, NAN, "%s.budget.failure_rate", rp),
+            rd_num(rd, SCN, NAN, "%s.budget.window", rp));
     else if (ma > 1 && bk && !strcmp(bk, "ratio"))
         cat(buf, n, "; retry budget: retries at most %.4g%% of requests over %.4g s plus %.4g /s",
             100 * rd_num(rd, SCN, NAN, "%s.budget.percent", rp),
             rd_num(rd, SCN, NAN, "%s.budget.ttl", rp),
             rd_num(rd, SCN, NAN, "%s.budget.min_per_second", rp));
+}
+
+/* Network link and fan-out of the caller policy at P. */
+static void link_words(const rd_run *rd, const char *p, char *buf, size_t n)
+{
+    char path[220], w[300];
+    if (rd_exists(rd, SCN, "%s.network", p)) {
+        snprintf(path, sizeof path, "%s.network.delay", p);
+        dist_words(rd, path, w, sizeof w);
+        double loss = rd_num(rd, SCN, 0, "%s.network.loss", p);
+        cat(buf, n, "; over a network: %s each way", *w ? w : "no delay");
+        if (loss > 0)
+            cat(buf, n, ", %.4g%% of messages lost", 100 * loss);
+    }
+    double fan = rd_num(rd, SCN, 0, "%s.fanout.count", p);
+    if (fan > 0) {
+        double k = rd_num(rd, SCN, fan, "%s.fanout.wait_for", p);
+        cat(buf, n, "; each request fans out to %.0f leaves and waits for %s", fan,
+            k >= fan ? "all of them" : k == 1 ? "the first" : "");
+        if (k > 1 && k < fan)
+            cat(buf, n, "%.0f of them", k);
+    }
 }
 
 static void breaker_words(const rd_run *rd, const char *p, char *buf, size_t n)
@@ -276,13 +359,22 @@ static void client_words(const rd_run *rd, const char *cl, char *buf, size_t n)
         dist_words(rd, tp, w, sizeof w);
         cat(buf, n, " from a closed loop of %.0f users, each thinking %s between requests",
             rd_num(rd, SCN, NAN, "%s.arrival.users", p), *w ? w : "0 s");
+    } else if (rd_exists(rd, SCN, "%s.arrival.schedule", p)) {
+        cat(buf, n, " as a Poisson stream whose rate follows a schedule of %d points",
+            rd_count(rd, SCN, "%s.arrival.schedule", p));
     } else {
         cat(buf, n, " as a Poisson stream of %.4g requests/s", rd_num(rd, SCN, NAN, "%s.arrival.rate", p));
     }
+    if (rd_exists(rd, SCN, "%s.arrival.periodic", p))
+        cat(buf, n, ", times 1 + %.4g cos(2 pi (t - %.4g s) / %.4g s)",
+            rd_num(rd, SCN, NAN, "%s.arrival.periodic.amplitude", p),
+            rd_num(rd, SCN, 0, "%s.arrival.periodic.peak_at", p),
+            rd_num(rd, SCN, NAN, "%s.arrival.periodic.period", p));
     cat(buf, n, "; it %s", balancer_words(rd_str(rd, SCN, "%s.balancer", p)));
     policy_words(rd, p, "it makes", buf, n);
     breaker_words(rd, p, buf, n);
     health_words(rd, p, buf, n);
+    link_words(rd, p, buf, n);
     cat(buf, n, ".");
 }
 
@@ -299,6 +391,18 @@ static void event_words(const rd_run *rd, int i, char *buf, size_t n)
         cat(buf, n, "At t = %.6g s, the arrival rate of client %s is multiplied by %.4g for %.6g s.",
             at, rd_str(rd, SCN, "events.%d.client", i) ? rd_str(rd, SCN, "events.%d.client", i) : "?",
             rd_num(rd, SCN, NAN, "events.%d.multiplier", i), dur);
+    else if (kind && !strcmp(kind, "partition"))
+        cat(buf, n, "At t = %.6g s, the network link of %s %s%s is cut for %.6g s (every message on it "
+            "lost).", at, rd_str(rd, SCN, "events.%d.client", i) ? "client" : "pool",
+            rd_str(rd, SCN, "events.%d.client", i) ? rd_str(rd, SCN, "events.%d.client", i)
+            : rd_str(rd, SCN, "events.%d.pool", i) ? rd_str(rd, SCN, "events.%d.pool", i) : "?",
+            rd_str(rd, SCN, "events.%d.client", i) ? "" : "'s calls", dur);
+    else if (kind && !strcmp(kind, "inject"))
+        cat(buf, n, "At t = %.6g s, fault injection at pool %s becomes: %.4g%% of attempts fail, "
+            "%.4g%% delayed, for %.6g s.", at,
+            rd_str(rd, SCN, "events.%d.pool", i) ? rd_str(rd, SCN, "events.%d.pool", i) : "?",
+            100 * rd_num(rd, SCN, 0, "events.%d.error_rate", i),
+            100 * rd_num(rd, SCN, 0, "events.%d.latency_injection.fraction", i), dur);
     else
         cat(buf, n, "At t = %.6g s: event %s for %.6g s.", at, kind ? kind : "?", dur);
 }
@@ -327,6 +431,7 @@ void report_scenario(rw_doc *d, const rd_run *rd)
                 rd_str(rd, SCN, "%s.target", p) ? rd_str(rd, SCN, "%s.target", p) : "?");
             policy_words(rd, p, "with", buf, sizeof buf);
             breaker_words(rd, p, buf, sizeof buf);
+            link_words(rd, p, buf, sizeof buf);
             cat(buf, sizeof buf, ".");
         }
         snprintf(label, sizeof label, "Pool %s", pool);
