@@ -58,6 +58,23 @@ static void keep_trace(exec_result *r, const world *w)
     r->breaks = copy_rows(rows, n, &r->nbreaks);
 }
 
+/* Keep a copy of replication ITEM's record (what happened up to the guard),
+ * or forget the kept one when ITEM < 0.  Without memory nothing is kept. */
+static void keep_runaway(exec_result *r, int item)
+{
+    if (item < 0) {
+        free(r->runaway_rec);
+        r->runaway_rec = NULL;
+        return;
+    }
+    if (!r->runaway_rec)
+        r->runaway_rec = malloc(r->L.total * sizeof *r->runaway_rec);
+    if (r->runaway_rec) {
+        memcpy(r->runaway_rec, exec_rec(r, item), r->L.total * sizeof *r->runaway_rec);
+        r->runaway_item = item;
+    }
+}
+
 static int run_item(void *p, int item, int worker)
 {
     exec_ctx *x = p;
@@ -74,6 +91,7 @@ static int run_item(void *p, int item, int worker)
             x->error_item = item;
             snprintf(r->error, sizeof r->error, "replication %d: %s", item,
                      st == WORLD_NOMEM && !world_error(w)[0] ? "out of memory" : world_error(w));
+            keep_runaway(r, st == WORLD_RUNAWAY ? item : -1);
         }
         pthread_mutex_unlock(&x->lock);
     }
@@ -91,6 +109,7 @@ int exec_result_init(exec_result *r, const scenario *sc)
 void exec_result_free(exec_result *r)
 {
     free(r->rec);
+    free(r->runaway_rec);
     free(r->marks);
     free(r->breaks);
     memset(r, 0, sizeof *r);

@@ -25,7 +25,11 @@ typedef struct {
     double wall;        /* seconds spent simulating */
     double events;      /* events over all replications */
     int status;         /* WORLD_DONE, or why it stopped */
-    char error[512];
+    char error[1100];
+    /* the lowest replication stopped by the overload guard: its record up to
+     * that moment (time series, REC_RUNAWAY_* figures), or NULL */
+    double *runaway_rec;
+    int runaway_item;
 } exec_result;
 
 typedef struct {

@@ -142,6 +142,36 @@ static cJSON *perf_json(const exec_result *r)
     return o;
 }
 
+/* What the overload guard saw when it stopped replication runaway_item
+ * (docs/OUTPUT.md "runaway"). */
+static cJSON *runaway_json(const exec_result *r)
+{
+    const double *m = r->runaway_rec + r->L.misc;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "replication", r->runaway_item);
+    cJSON_AddNumberToObject(o, "t", m[REC_RUNAWAY_T]);
+    int p = (int)m[REC_RUNAWAY_POOL];
+    if (p < 0 || p >= r->sc->npools) {
+        cJSON_AddStringToObject(o, "cause", "requests_not_ending");
+        return o;
+    }
+    double off = m[REC_RUNAWAY_OFFERED], att = m[REC_RUNAWAY_ATTEMPTS], cap = m[REC_RUNAWAY_CAPACITY];
+    int mech = (int)m[REC_RUNAWAY_MECH];
+    double amp = off > 0 ? att / off : NAN;
+    int storm = off < cap && amp > 1.05 && mech;
+    static const char *const mech_name[4] = {"none", "retries", "hedges", "retries and hedges"};
+    cJSON_AddStringToObject(o, "cause", storm ? "amplification" : "arrivals_exceed_capacity");
+    cJSON_AddStringToObject(o, "pool", r->sc->pools[p].name);
+    cJSON_AddItemToObject(o, "window", num_or_null(m[REC_RUNAWAY_WINDOW]));
+    cJSON_AddItemToObject(o, "offered", num_or_null(off));
+    cJSON_AddItemToObject(o, "attempts", num_or_null(att));
+    cJSON_AddItemToObject(o, "capacity", num_or_null(cap));
+    cJSON_AddItemToObject(o, "amplification", num_or_null(amp));
+    cJSON_AddNumberToObject(o, "servers_up", m[REC_RUNAWAY_UP]);
+    cJSON_AddStringToObject(o, "mechanism", mech_name[mech & 3]);
+    return o;
+}
+
 cJSON *results_json(const exec_result *r, const mc_list *mc, const results_meta *meta)
 {
     const scenario *sc = r->sc;
@@ -172,6 +202,8 @@ cJSON *results_json(const exec_result *r, const mc_list *mc, const results_meta 
     cJSON_AddItemToObject(o, "analytic", analytic_json(mc));
     cJSON_AddItemToObject(o, "model_check", modelcheck_json(mc));
     cJSON_AddItemToObject(o, "perf", perf_json(r));
+    if (r->runaway_rec)
+        cJSON_AddItemToObject(o, "runaway", runaway_json(r));
     return o;
 }
 
@@ -262,6 +294,8 @@ static double ts_mean(const exec_result *r, int bin, size_t col)
 {
     double s = 0;
     int n = 0;
+    if (r->nrec == 0 && r->runaway_rec) /* no replication ended: the one the guard stopped */
+        return r->runaway_rec[r->L.ts + (size_t)bin * r->L.ts_cols + col];
     for (int i = 0; i < r->nrec; i++) {
         double v = exec_rec(r, i)[r->L.ts + (size_t)bin * r->L.ts_cols + col];
         if (isfinite(v)) {

@@ -79,7 +79,27 @@ typedef struct {
     size_t total;
 } rec_layout;
 
-enum { REC_EVENTS, REC_COMPLETE, REC_WALL, REC_MISC };
+/* Misc slots.  REC_RUNAWAY_*: set only when the overload guard stopped the
+ * replication (REC_RUNAWAY_T > 0): when, which pool (-1: requests piling up
+ * in a caller), and over the last one or two time-series bins the requests/s
+ * offered by the callers of that pool, the attempts/s they sent, the pool's
+ * nominal capacity (servers x workers / mean service time), its servers UP
+ * at that moment, and which mechanism multiplied the attempts (bit 1
+ * retries, bit 2 hedges). */
+enum {
+    REC_EVENTS,
+    REC_COMPLETE,
+    REC_WALL,
+    REC_RUNAWAY_T,
+    REC_RUNAWAY_POOL,
+    REC_RUNAWAY_WINDOW,
+    REC_RUNAWAY_OFFERED,
+    REC_RUNAWAY_ATTEMPTS,
+    REC_RUNAWAY_CAPACITY,
+    REC_RUNAWAY_UP,
+    REC_RUNAWAY_MECH,
+    REC_MISC
+};
 
 #define METRICS_DEFAULT_BINS 200 /* time-series bins when the scenario gives no `bin` */
 #define METRICS_MAX_BINS 100000  /* at most this many bins (the loader refuses more) */

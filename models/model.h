@@ -291,7 +291,7 @@ typedef struct world {
     long in_flight_limit;    /* limits.max_in_flight, or LONG_MAX */
     long requests_live;      /* requests started and not ended, all callers */
     int runaway;             /* set by the overload guard */
-    char error[512];
+    char error[1024];
 } world;
 
 /* Pools (pool.c) */

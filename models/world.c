@@ -5,6 +5,7 @@
  * time-series bins and the scenario's fault events; then sim_step until the
  * horizon.  Everything measured lands in the flat record (metrics.h).
  */
+#include "models/dist.h"
 #include "models/health.h"
 #include "models/model.h"
 #include "models/world.h"
@@ -270,16 +271,87 @@ void world_breaker_change(world *w, int c, int srv, int state)
         trace_add(w->trace.breaks, &w->trace.nbreaks, w->s.now, c, srv, state);
 }
 
+/* What the callers of pool P did just before the guard fired: requests/s
+ * offered and attempts/s sent over the last closed time-series bin plus the
+ * current partial one, against the pool's nominal capacity.  Written to the
+ * record's REC_RUNAWAY_* slots; returns the window length (s). */
+static double runaway_measure(world *w, const pool *p, double *m)
+{
+    const scenario *sc = w->sc;
+    int k = w->bin_index, pi = (int)(p - w->pools);
+    double start = k >= 1 ? (k - 1) * w->L.bin : 0, win = w->s.now - start;
+    double offered = 0, attempts = 0;
+    int mech = 0;
+    for (int c = 0; c < w->L.ncallers; c++) {
+        const caller *cl = &w->callers[c];
+        if (cl->target != p)
+            continue;
+        double o = cl->bin_offered, a = cl->bin_attempts;
+        if (k >= 1 && k - 1 < w->L.nbins) {
+            const double *prev = rec_ts(&w->L, w->rec, k - 1) + (size_t)sc->npools * TSP_COUNT +
+                                 (size_t)c * TSC_COUNT;
+            o += prev[TSC_OFFERED] * w->L.bin;
+            a += prev[TSC_ATTEMPTS] * w->L.bin;
+        }
+        offered += o;
+        attempts += a;
+        mech |= (cl->cfg->retry.max_attempts > 1 ? 1 : 0) | (cl->cfg->hedge.enabled ? 2 : 0);
+    }
+    const pool_cfg *pc = p->cfg;
+    double es = dist_mean(&pc->service);
+    m[REC_RUNAWAY_T] = w->s.now;
+    m[REC_RUNAWAY_POOL] = pi;
+    m[REC_RUNAWAY_WINDOW] = win;
+    m[REC_RUNAWAY_OFFERED] = win > 0 ? offered / win : NAN;
+    m[REC_RUNAWAY_ATTEMPTS] = win > 0 ? attempts / win : NAN;
+    m[REC_RUNAWAY_CAPACITY] = es > 0 ? pc->servers * pc->workers / es : NAN;
+    m[REC_RUNAWAY_UP] = p->up_count;
+    m[REC_RUNAWAY_MECH] = mech;
+    return win;
+}
+
+/* The overload guard's message: how many attempts, where, and why (the load
+ * offered or the attempts multiplying it), with what fits. */
+static void runaway_explain(world *w, const pool *p, const double *m)
+{
+    const char *pn = p->cfg->name;
+    double off = m[REC_RUNAWAY_OFFERED], att = m[REC_RUNAWAY_ATTEMPTS], cap = m[REC_RUNAWAY_CAPACITY];
+    double amp = off > 0 ? att / off : NAN;
+    int mech = (int)m[REC_RUNAWAY_MECH];
+    const char *by = mech == 3 ? "retries and hedges" : mech == 2 ? "hedges" : "retries";
+    int n = snprintf(w->error, sizeof w->error,
+                     "runaway model: more than %ld attempts queued or in service at t = %.6g s "
+                     "(pool '%s'). Over the last %.3g s its callers offered %.4g requests/s and sent "
+                     "%.4g attempts/s (x%.3g) against a capacity of %.4g/s (%d servers x %d "
+                     "worker%s x %.4g/s; %d UP then): ",
+                     w->in_flight_limit, w->s.now, pn, m[REC_RUNAWAY_WINDOW], off, att, amp, cap,
+                     p->cfg->servers, p->cfg->workers, p->cfg->workers == 1 ? "" : "s",
+                     1 / dist_mean(&p->cfg->service), (int)m[REC_RUNAWAY_UP]);
+    if (n < 0 || (size_t)n >= sizeof w->error)
+        return;
+    char *e = w->error + n;
+    size_t left = sizeof w->error - (size_t)n;
+    if (off < cap && amp > 1.05 && mech)
+        snprintf(e, left,
+                 "a %s storm, not too much traffic: the offered load fits, the %s multiply it "
+                 "past capacity (attempts abandoned at their timeout are still served). What fits: a retry budget "
+                 "(retry.budget), fewer attempts or a longer timeout, a circuit breaker, a "
+                 "queue_limit on pools.%s that sheds load; or raise limits.max_in_flight",
+                 mech == 2 ? "hedge" : "retry", by, pn);
+    else
+        snprintf(e, left,
+                 "arrivals exceed capacity. What fits: lower the load, add servers, or set "
+                 "pools.%s.queue_limit to shed load; or raise limits.max_in_flight", pn);
+}
+
 void world_runaway(world *w, const pool *p)
 {
     if (w->runaway)
         return;
     w->runaway = WORLD_RUNAWAY;
-    snprintf(w->error, sizeof w->error,
-             "runaway model: more than %ld attempts queued or in service at t = %.6g s "
-             "(pool '%s' took the last one): arrivals exceed capacity; lower the load, "
-             "set pools.%s.queue_limit, or raise limits.max_in_flight",
-             w->in_flight_limit, w->s.now, p->cfg->name, p->cfg->name);
+    double *m = w->rec + w->L.misc;
+    runaway_measure(w, p, m);
+    runaway_explain(w, p, m);
 }
 
 /* Requests that never end (hang mode without a timeout or deadline) pile up
@@ -294,6 +366,8 @@ void world_runaway_requests(world *w, const caller *c)
     else
         snprintf(who, sizeof who, "pools.%s.calls", w->sc->pools[c->from_pool].name);
     w->runaway = WORLD_RUNAWAY;
+    w->rec[w->L.misc + REC_RUNAWAY_T] = w->s.now;
+    w->rec[w->L.misc + REC_RUNAWAY_POOL] = -1;
     snprintf(w->error, sizeof w->error,
              "runaway model: more than %ld requests in flight at t = %.6g s (%s, calling pool '%s'): "
              "requests are not ending (failure_mode hang without a timeout?); give %s a timeout "
@@ -378,6 +452,23 @@ static void finish(world *w)
         caller_finish_metrics(&w->callers[c], rec_caller(&w->L, w->rec, c), t);
 }
 
+/* The guard fired: close the current time-series bin at this moment and
+ * leave the later bins undefined (NAN), so the record shows what happened
+ * up to the guard and nothing after it. */
+static int runaway_stop(world *w)
+{
+    int k = w->bin_index;
+    if (k < w->L.nbins && w->s.now > k * w->L.bin)
+        take_bin(w, w->s.now);
+    for (int b = w->bin_index; b < w->L.nbins; b++) {
+        double *ts = rec_ts(&w->L, w->rec, b);
+        for (size_t i = 0; i < w->L.ts_cols; i++)
+            ts[i] = NAN;
+    }
+    w->rec[w->L.misc + REC_EVENTS] = (double)w->s.events;
+    return w->runaway;
+}
+
 int world_run(world *w, unsigned long rep, double *record, int want_trace,
               volatile sig_atomic_t *stop)
 {
@@ -389,7 +480,7 @@ int world_run(world *w, unsigned long rep, double *record, int want_trace,
     sim *s = &w->s;
     while (sim_step(s, horizon)) {
         if (w->runaway)
-            return w->runaway;
+            return runaway_stop(w);
         if ((s->events & WORLD_POLL_MASK) == 0) {
             if (stop && *stop)
                 return WORLD_INTERRUPTED;

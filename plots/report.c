@@ -7,6 +7,7 @@
 #include "plots/report_int.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -137,6 +138,32 @@ static void notes_section(rw_doc *d, const report_ctx *c)
     rw_list_end(d);
 }
 
+/* Why an incomplete run stopped, in its own words (results.json
+ * stop_reason): "interrupted" only when it was; the overload guard's finding
+ * (runaway) with what the figures then show. */
+static void stopped_box(rw_doc *d, const report_ctx *c)
+{
+    const char *why = rd_str(c->rd, RD_RESULTS, "stop_reason");
+    int reps = (int)rd_num(c->rd, RD_RESULTS, 0, "replications");
+    if (!why || !strcmp(why, "interrupted")) {
+        rw_box(d, "warning", "This run was interrupted (\"complete\": false): the results cover "
+                             "only what was simulated before the interruption.");
+        return;
+    }
+    char text[1400];
+    snprintf(text, sizeof text, "This run was stopped (\"complete\": false): %s.", why);
+    rw_box(d, "warning", text);
+    double t = rd_num(c->rd, RD_RESULTS, NAN, "runaway.t");
+    int rep = (int)rd_num(c->rd, RD_RESULTS, -1, "runaway.replication");
+    if (isfinite(t) && reps == 0)
+        rw_para(d, "No replication finished, so the tables are empty; the time-series figures show "
+                   "replication %d up to t = %.6g s, when the overload guard stopped it: that is "
+                   "where the storm is visible (data in timeseries.csv).", rep, t);
+    else if (isfinite(t))
+        rw_para(d, "The statistics cover the %d replication%s that finished before replication %d "
+                   "was stopped at t = %.6g s.", reps, reps == 1 ? "" : "s", rep, t);
+}
+
 /* Title, description, interrupted banner and contents. */
 static void head(rw_doc *d, const report_ctx *c)
 {
@@ -157,8 +184,7 @@ static void head(rw_doc *d, const report_ctx *c)
     if (desc && *desc)
         rw_para(d, "%s", desc);
     if (!c->sweep && !rd_bool(c->rd, RD_RESULTS, 1, "complete"))
-        rw_box(d, "warning", "This run was interrupted (\"complete\": false): the results cover "
-                             "only what was simulated before the interruption.");
+        stopped_box(d, c);
     if (c->sweep && !rd_bool(c->rd, RD_SWEEP, 1, "complete"))
         rw_box(d, "warning", "This sweep was interrupted (\"complete\": false): some points may "
                              "be missing or partial.");

@@ -213,6 +213,7 @@ void report_metadata(rw_doc *d, const rd_run *rd)
     const char *ver = rd_str(rd, RD_RESULTS, "relsim_version");
     const char *file = rd_str(rd, RD_RESULTS, "scenario.file");
     int complete = rd_bool(rd, RD_RESULTS, 1, "complete");
+    const char *why = rd_str(rd, RD_RESULTS, "stop_reason");
     report_num(v[0], sizeof v[0], rd_num(rd, RD_RESULTS, NAN, "seed"));
     report_num(v[1], sizeof v[1], rd_num(rd, RD_RESULTS, NAN, "replications"));
     snprintf(v[2], sizeof v[2], "%.6g s (warmup %.6g s)", rd_num(rd, RD_RESULTS, NAN, "horizon"),
@@ -243,7 +244,9 @@ void report_metadata(rw_doc *d, const rd_run *rd)
         {"events per second", v[5]},
         {"requests simulated per second", v[6]},
         {"random numbers", v[7]},
-        {"complete", complete ? "yes" : "no: interrupted, partial results"},
+        {"complete", complete ? "yes" : why && !strcmp(why, "interrupted")
+                                             ? "no: interrupted, partial results"
+                                             : "no: stopped (the reason is at the top), partial results"},
     };
     rw_table_begin(d, 2, hdr, "ll");
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)

@@ -196,6 +196,9 @@ elif ! grep -q "pool 'api'" "$tmp/err" || ! grep -q "queue_limit" "$tmp/err" ||
     bad "overload guard" "the message should name the pool and what to change: $(head -c 400 "$tmp/err")"
 elif [ "$(results_summary "$tmp/over/results.json" 2>&1 | cut -d' ' -f1)" != false ]; then
     bad "overload guard" "results.json missing or not marked incomplete"
+elif ! grep -q "arrivals exceed capacity" "$tmp/err" ||
+    ! python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["runaway"]; sys.exit(0 if r["cause"]=="arrivals_exceed_capacity" and r["capacity"]==20 and r["offered"]>900 else 1)' "$tmp/over/results.json"; then
+    bad "overload guard" "the cause (arrivals exceed capacity 20/s) should be said and in results.json runaway"
 elif [ "$rss" -gt 400000 ]; then
     bad "overload guard" "peak memory $rss KiB, expected it bounded (< 400 MB)"
 else
