@@ -1,24 +1,27 @@
 /* cmd_check.c - `relsim check SCENARIO.json [--set PATH=VALUE ...] [--resolved]`.
  *
  * Validate only: parse, apply the overrides, check every value.  Exits 0
- * when the scenario is valid (with --resolved, after printing it with every
- * default filled in, as scenario.resolved.json); otherwise prints every
- * problem found (file:line:column, key path, what was expected) on stderr
- * and exits 2.
+ * when the scenario is valid, after printing one line (the work estimate,
+ * app/workest.h) or, with --resolved, the scenario with every default filled
+ * in (as scenario.resolved.json, JSON only); otherwise prints every problem
+ * found (file:line:column, key path, what was expected) on stderr and exits 2.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "app/cmd.h"
+#include "app/workest.h"
 #include "loader/loader.h"
 
 static const char *check_usage =
     "usage: relsim check SCENARIO.json [--set PATH=VALUE ...] [--resolved]\n"
     "\n"
-    "Parse SCENARIO.json, apply the overrides and check every value.  Prints\n"
-    "nothing and exits 0 if the scenario is valid; otherwise prints each problem\n"
-    "(file:line:column, key path, what was expected) on stderr and exits 2.\n"
+    "Parse SCENARIO.json, apply the overrides and check every value.  If the\n"
+    "scenario is valid, prints one line (entities, expected events per replication,\n"
+    "estimated wall time on one core at the benchmark's speed) and exits 0;\n"
+    "otherwise prints each problem (file:line:column, key path, what was expected)\n"
+    "on stderr and exits 2.  Expected work above limits.max_events is a problem too.\n"
     "\n"
     "  --set PATH=VALUE   override a value (repeatable), e.g.\n"
     "                       --set horizon=7200\n"
@@ -79,11 +82,21 @@ int cmd_check(int argc, char **argv)
         return usage_error("%s", "missing SCENARIO.json", sets);
     scenario s;
     int rc = loader_load(file, sets, nsets, &s, stderr);
+    if (rc == 0 && we_refuse_if_too_big(&s, file, stderr)) {
+        scenario_free(&s);
+        rc = -1;
+    }
     free(sets);
     if (rc != 0)
         return EXIT_USAGE;
     int out = EXIT_OK;
-    if (resolved) {
+    if (!resolved) {
+        we_estimate e;
+        char line[600];
+        we_estimate_of(&s, &e);
+        we_describe(&s, &e, line, sizeof line);
+        printf("%s\n", line);
+    } else {
         char *text = loader_resolved_json(&s);
         if (text)
             puts(text);

@@ -7,6 +7,7 @@
 #include "app/results.h"
 #include "app/run.h"
 #include "app/runopts.h"
+#include "app/workest.h"
 #include "plots/report.h"
 
 #include <math.h>
@@ -116,7 +117,9 @@ int cmd_run(int argc, char **argv)
     scenario sc;
     memset(&sc, 0, sizeof sc);
     loader_doc *d = runopts_load(&o, stderr);
-    if (!d || loader_build(d, &sc, stderr)) {
+    if (!d || loader_build(d, &sc, stderr) || we_refuse_if_too_big(&sc, o.scenario, stderr)) {
+        if (d)
+            scenario_free(&sc);
         loader_close(d);
         runopts_free(&o);
         return EXIT_USAGE;

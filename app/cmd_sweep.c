@@ -28,6 +28,7 @@
 #include "app/run.h"
 #include "app/runopts.h"
 #include "app/sweep_axis.h"
+#include "app/workest.h"
 #include "plots/numfmt.h"
 #include "plots/report.h"
 
@@ -149,7 +150,8 @@ static int point_build(sweep *s, int i)
     if (!d)
         return usage(NULL, "out of memory", NULL);
     int rc = apply_point(s, d, i);
-    if (rc == 0 && (rc = loader_build(d, &pt->sc, stderr)) == 0) {
+    if (rc == 0 && (rc = loader_build(d, &pt->sc, stderr)) == 0 &&
+        (rc = we_refuse_if_too_big(&pt->sc, s->o.scenario, stderr)) == 0) {
         pt->effective = loader_effective_json(d);
         pt->values = point_values(s, d);
         if (!pt->effective || !pt->values)

@@ -63,6 +63,7 @@ void client_cfg_defaults(client_cfg *c)
 #define DEFAULT_SEED 1
 #define DEFAULT_REPLICATIONS 10
 #define DEFAULT_MAX_IN_FLIGHT 1000000 /* attempts queued or in service, all pools */
+#define DEFAULT_MAX_EVENTS 1e10       /* per replication: about 11 min at 66 ns/event */
 #define RETRY_MAX_ATTEMPTS 3          /* a retry object without max_attempts */
 #define HEDGE_MAX_ATTEMPTS 2          /* gRPC hedgingPolicy: the first + one hedge */
 
@@ -72,7 +73,7 @@ void scenario_defaults(scenario *s)
     s->seed = DEFAULT_SEED;
     s->replications = DEFAULT_REPLICATIONS;
     s->limits.max_in_flight = DEFAULT_MAX_IN_FLIGHT;
-    s->limits.max_events = 0; /* no limit */
+    s->limits.max_events = DEFAULT_MAX_EVENTS;
 }
 
 void retry_cfg_enable(retry_cfg *r)

@@ -2,7 +2,8 @@
 # bad_input.sh - data-driven tests of `relsim check` (jq style): each line of
 # tests/bad/expected.txt names a scenario file (plus arguments) and a text its
 # error message must contain; the command must exit 2, print nothing on
-# stdout, and never crash.  "<ok>" lines must exit 0 and print nothing.
+# stdout, and never crash.  "<ok>" lines must exit 0 and print one line (the
+# work estimate) on stdout, nothing on stderr.
 # Prints one line per case; exits 1 if any case fails.
 # Needs $RELSIM (set by tests/run.sh), else uses build/relsim.
 set -f
@@ -47,12 +48,14 @@ run_case() { # $1 = expected text, $2 = file, rest = arguments
     "$RELSIM" check "$file" "$@" >"$tmp/out" 2>"$tmp/err"
     rc=$?
     if [ "$want" = "<ok>" ]; then
-        if [ $rc -eq 0 ] && [ ! -s "$tmp/out" ] && [ ! -s "$tmp/err" ]; then
+        # a valid scenario: exit 0, one line (the work estimate), nothing on stderr
+        if [ $rc -eq 0 ] && [ "$(wc -l <"$tmp/out")" -eq 1 ] && grep -q "events per replication" "$tmp/out" &&
+            [ ! -s "$tmp/err" ]; then
             pass=$((pass + 1))
             echo "ok    $label (valid)"
             return
         fi
-        why="expected exit 0 and no output"
+        why="expected exit 0, one line (the work estimate) and nothing on stderr"
     elif [ $rc -ne 2 ]; then
         why="expected exit 2"
     elif [ -s "$tmp/out" ]; then
