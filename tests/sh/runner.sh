@@ -1,7 +1,8 @@
 #!/bin/sh
 # runner.sh - the test runner and the skip convention: a test that cannot run
 # here (exit 77) is reported as SKIP and counted as skipped, never as passed
-# (tests/run.sh), and tests/sh/mpi.sh without an MPI build skips that way.
+# (tests/run.sh), and tests/sh/mpi.sh without an MPI build and
+# tests/sh/browser.sh without chromium skip that way.
 set -eu
 . "$TESTS_DIR/lib.sh"
 
@@ -33,5 +34,12 @@ rc=$?
 set -e
 check "mpi.sh without an MPI build: exit 77 (SKIP), not ok" \
     eval 'rc_is 77 && has "$tmp/out" "SKIP: no MPI"'
+
+set +e
+RELSIM_CHROMIUM="" sh "$TESTS_DIR/sh/browser.sh" >"$tmp/out" 2>&1
+rc=$?
+set -e
+check "browser.sh without chromium: exit 77 (SKIP), not ok" \
+    eval 'rc_is 77 && has "$tmp/out" "SKIP: chromium not installed"'
 
 finish
