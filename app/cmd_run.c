@@ -2,6 +2,8 @@
  * report. */
 #include "app/cmd.h"
 #include "app/execute.h"
+#include "app/findings.h"
+#include "app/slo.h"
 #include "app/modelcheck.h"
 #include "app/par.h"
 #include "app/results.h"
@@ -97,6 +99,7 @@ static int emit(const char *out, const exec_result *r, const mc_list *mc, const 
         free(text);
         cJSON_Delete(j);
     } else if (!o->quiet) {
+        fd_print(stdout, meta->findings);
         results_print_table(stdout, r, mc);
     }
     /* after an interrupt, write the report but skip gnuplot: the user wants out */
@@ -133,12 +136,16 @@ int cmd_run(int argc, char **argv)
     exec_result r;
     int st = run_simulate(&r, &sc, &o, "replications");
     mc_list mc = {0};
+    slo_list slos = {0};
+    fd_list fd = {0};
     if (r.nrec > 0 && modelcheck_run(&r, &mc))
+        st = WORLD_NOMEM;
+    if (slo_evaluate(&r, &slos) || fd_build(&r, &mc, &slos, &fd))
         st = WORLD_NOMEM;
     char *eff = loader_effective_json(d);
     results_meta meta = {.file = o.scenario, .effective_json = eff, .complete = st == WORLD_DONE,
                          .stop_reason = run_stop_reason(st, &r), .requested = sc.replications,
-                         .precision = o.precision};
+                         .precision = o.precision, .slos = &slos, .findings = &fd};
     if (st != WORLD_DONE && par_rank() == 0)
         fprintf(stderr, "relsim: %s: %s; %d replication%s finished, partial results in %s/\n", o.scenario,
                 meta.stop_reason, r.nrec, r.nrec == 1 ? "" : "s", out);
@@ -147,6 +154,8 @@ int cmd_run(int argc, char **argv)
         rc = st == WORLD_INTERRUPTED ? EXIT_INTERRUPTED : EXIT_FAIL;
     free(eff);
     mc_list_free(&mc);
+    slo_list_free(&slos);
+    fd_list_free(&fd);
     exec_result_free(&r);
     scenario_free(&sc);
     loader_close(d);

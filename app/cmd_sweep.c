@@ -21,13 +21,16 @@
  * report, and a ranking table on stdout.
  */
 #include "app/cmd.h"
+#include "app/findings.h"
 #include "util/fsutil.h"
 #include "app/modelcheck.h"
 #include "app/par.h"
 #include "app/results.h"
 #include "app/run.h"
 #include "app/runopts.h"
+#include "app/slo.h"
 #include "app/sweep_axis.h"
+#include "app/sweep_recommend.h"
 #include "app/workest.h"
 #include "plots/numfmt.h"
 #include "plots/report.h"
@@ -378,15 +381,21 @@ static int point_write(const sweep *s, const sw_point *pt, const exec_result *r)
 {
     char dir[4200];
     mc_list mc = {0};
-    int mc_ok = modelcheck_run(r, &mc) == 0;
+    slo_list slos = {0};
+    fd_list fd = {0};
+    int mc_ok = r->nrec > 0 && modelcheck_run(r, &mc) == 0;
+    int fd_ok = slo_evaluate(r, &slos) == 0 && fd_build(r, mc_ok ? &mc : NULL, &slos, &fd) == 0;
     results_meta meta = {.file = s->o.scenario, .effective_json = pt->effective,
                          .complete = pt->status == WORLD_DONE, .stop_reason = pt->stop_reason,
-                         .requested = pt->sc.replications, .precision = s->o.precision};
+                         .requested = pt->sc.replications, .precision = s->o.precision,
+                         .slos = fd_ok ? &slos : NULL, .findings = fd_ok ? &fd : NULL};
     snprintf(dir, sizeof dir, "%s/%s", s->out, pt->dir);
     int rc = results_write_dir(dir, r, mc_ok ? &mc : NULL, &meta);
     if (rc)
         fprintf(stderr, "relsim sweep: %s: %s\n", dir, strerror(errno));
     mc_list_free(&mc);
+    slo_list_free(&slos);
+    fd_list_free(&fd);
     return rc;
 }
 
@@ -651,6 +660,18 @@ static cJSON *failed_json(const sw_point *pt, int i)
 }
 
 /* The whole sweep.json; moves the points' statistics into it (call once). */
+/* The points as app/sweep_recommend.h sees them (views, caller frees the array). */
+static srec_point *srec_points(const sweep *s)
+{
+    srec_point *v = calloc((size_t)s->npts, sizeof *v);
+    for (int i = 0; v && i < s->npts; i++) {
+        const sw_point *pt = &s->pts[i];
+        v[i] = (srec_point){.sc = &pt->sc, .m = pt->m, .nrec = pt->nrec, .ncols = pt->ncols,
+                            .ran = pt->ran, .dir = pt->dir, .values = pt->values};
+    }
+    return v;
+}
+
 static cJSON *sweep_json(sweep *s)
 {
     cJSON *o = cJSON_CreateObject();
@@ -673,6 +694,11 @@ static cJSON *sweep_json(sweep *s)
         if (!s->pts[i].ran && s->pts[i].stop_reason && s->pts[i].status != WORLD_INTERRUPTED)
             cJSON_AddItemToArray(failed, failed_json(&s->pts[i], i));
     cJSON_AddItemToObject(o, "perf", perf_json(s));
+    srec_point *sp = srec_points(s);
+    cJSON *rec = sp ? srec_json(sp, s->npts, s->baseline) : NULL;
+    if (rec)
+        cJSON_AddItemToObject(o, "recommendation", rec);
+    free(sp);
     return o;
 }
 
@@ -896,8 +922,13 @@ static int emit(sweep *s)
     }
     if (text && s->o.json)
         puts(text);
-    else if (!s->o.quiet && !s->o.json)
+    else if (!s->o.quiet && !s->o.json) {
         print_table(stdout, s);
+        srec_point *sp = srec_points(s);
+        if (sp)
+            srec_print(stdout, sp, s->npts, s->baseline);
+        free(sp);
+    }
     free(text);
     if (rc == EXIT_OK)
         rc = report_build(s->out, NULL, !s->o.no_plots && !runopts_stop, s->o.require_plots, stderr);

@@ -1,5 +1,7 @@
 /* results.c - statistics and the run's output files. */
 #include "app/results.h"
+#include "app/findings.h"
+#include "app/slo.h"
 #include "loader/loader.h"
 #include "app/cmd.h"
 #include "util/fsutil.h"
@@ -172,6 +174,45 @@ static cJSON *runaway_json(const exec_result *r)
     return o;
 }
 
+/* One entry per SLO objective (docs/OUTPUT.md "slos"). */
+static cJSON *slos_json(const exec_result *r, const slo_list *sl)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (int i = 0; a && i < sl->n; i++) {
+        const slo_item *it = &sl->items[i];
+        cJSON *o = cJSON_CreateObject();
+        if (!o)
+            break;
+        cJSON_AddNumberToObject(o, "slo", it->slo);
+        cJSON_AddStringToObject(o, "client", r->sc->clients[it->client].name);
+        cJSON_AddStringToObject(o, "objective", it->objective);
+        cJSON_AddStringToObject(o, "goal", it->at_least ? "at_least" : "at_most");
+        cJSON_AddNumberToObject(o, "target", it->target);
+        cJSON_AddNumberToObject(o, "window", r->sc->slos[it->slo].window);
+        cJSON_AddItemToObject(o, "observed", results_stat_json(it->observed));
+        cJSON_AddStringToObject(o, "verdict", it->verdict);
+        if (isfinite(it->burn.mean))
+            cJSON_AddItemToObject(o, "burn_rate", results_stat_json(it->burn));
+        cJSON_AddItemToArray(a, o);
+    }
+    return a;
+}
+
+static cJSON *findings_json(const fd_list *fl)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (int i = 0; a && i < fl->n; i++) {
+        cJSON *o = cJSON_CreateObject();
+        if (!o)
+            break;
+        cJSON_AddStringToObject(o, "kind", fl->items[i].kind);
+        cJSON_AddBoolToObject(o, "problem", fl->items[i].bad);
+        cJSON_AddStringToObject(o, "text", fl->items[i].text);
+        cJSON_AddItemToArray(a, o);
+    }
+    return a;
+}
+
 cJSON *results_json(const exec_result *r, const mc_list *mc, const results_meta *meta)
 {
     const scenario *sc = r->sc;
@@ -204,6 +245,10 @@ cJSON *results_json(const exec_result *r, const mc_list *mc, const results_meta 
     cJSON_AddItemToObject(o, "perf", perf_json(r));
     if (r->runaway_rec)
         cJSON_AddItemToObject(o, "runaway", runaway_json(r));
+    if (meta->slos && meta->slos->n)
+        cJSON_AddItemToObject(o, "slos", slos_json(r, meta->slos));
+    if (meta->findings)
+        cJSON_AddItemToObject(o, "findings", findings_json(meta->findings));
     return o;
 }
 
@@ -498,7 +543,8 @@ int results_write_dir(const char *outdir, const exec_result *r, const mc_list *m
              write_csv(data, "latency.csv", write_latency, r) ||
              write_csv(data, "marks.csv", write_marks, r) ||
              write_csv(data, "breaker.csv", write_breakers, r) ||
-             write_csv(data, "errors.csv", write_errors, r)
+             write_csv(data, "errors.csv", write_errors, r) ||
+             (r->sc->nslos && write_csv(data, "slo_burn.csv", slo_write_burn, r))
                  ? -1
                  : 0;
     return rc;

@@ -31,6 +31,8 @@ typedef struct {
     const char *stop_reason;   /* NULL, or why the run is incomplete */
     int requested;             /* replications asked for */
     double precision;          /* --precision target (0 = none) */
+    const struct slo_list *slos;         /* SLO verdicts (app/slo.h), or NULL */
+    const struct fd_list *findings;      /* the findings (app/findings.h), or NULL */
 } results_meta;
 
 /* Build the whole results.json object (caller cJSON_Delete()s). */

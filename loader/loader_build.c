@@ -17,6 +17,7 @@
 #define MAX_POOLS 10000
 #define MAX_CLIENTS 10000
 #define MAX_EVENTS 1000000
+#define MAX_SLOS 64
 #define NAME_RULE "a name: 1 to 63 characters from A-Z a-z 0-9 _ -"
 
 /* ---- names ---- */
@@ -590,6 +591,59 @@ static void build_events(lctx *c, const cJSON *root, scenario *s, const lnames *
     free(slots);
 }
 
+/* ---- service-level objectives (issue 16; docs/SCENARIO.md "slos") ---- */
+
+static void build_slo(lctx *c, const cJSON *o, const scenario *s, const lnames *clients, slo_cfg *slo)
+{
+    static const char *const lat_keys[SLO_NLAT] = {"p50", "p99", "p999"};
+    const cJSON *lat;
+    int any = 0;
+    lcheck_keys(c, o, &ls_slo);
+    lv_ref(c, o, "client", clients, 1, &slo->client);
+    /* success in (0, 1): 1 would leave no error budget */
+    any |= lv_num(c, o, "success", (lrange){0, 1, 1, 1, 0}, 0, &slo->success) == 1;
+    if (lv_object(c, o, "latency", 0, "an object {\"p99\": seconds, ...}", &lat) == 1) {
+        lpath_key(&c->path, "latency");
+        lcheck_keys(c, lat, &ls_slo_latency);
+        for (int k = 0; k < SLO_NLAT; k++)
+            any |= lv_num(c, lat, lat_keys[k], R_POS, 0, &slo->latency[k]) == 1;
+        lpath_pop(&c->path);
+    }
+    slo->window = s->horizon - s->warmup;
+    lv_num(c, o, "window", R_POS, 0, &slo->window);
+    if (!any && !c->nerr)
+        lerr(c, AT_VALUE, "an SLO needs an objective: \"success\" (e.g. 0.999) and/or "
+                          "\"latency\" (e.g. {\"p99\": 0.2})");
+}
+
+static void build_slos(lctx *c, const cJSON *root, scenario *s, const lnames *clients)
+{
+    const cJSON *arr, *e;
+    char got[96];
+    int n, i = 0;
+    if (lv_array(c, root, "slos", 0, 0, MAX_SLOS, "a list of SLO objects", &arr) != 1 ||
+        (n = cJSON_GetArraySize(arr)) == 0)
+        return;
+    if (!(s->slos = calloc((size_t)n, sizeof *s->slos))) {
+        c->oom = 1;
+        return;
+    }
+    s->nslos = n;
+    lpath_key(&c->path, "slos");
+    cJSON_ArrayForEach(e, arr)
+    {
+        lpath_index(&c->path, i);
+        if (!cJSON_IsObject(e))
+            lerr(c, AT_VALUE, "must be an SLO object {\"client\": name, \"success\": 0.999, ...}, got %s",
+                 ljson_describe(e, got, sizeof got));
+        else
+            build_slo(c, e, s, clients, &s->slos[i]);
+        lpath_pop(&c->path);
+        i++;
+    }
+    lpath_pop(&c->path);
+}
+
 /* ---- sizes: combinations that would exhaust memory ---- */
 
 /* Each value is in range on its own, but some products are not: every worker
@@ -769,6 +823,7 @@ void lbuild_scenario(lctx *c, const cJSON *root, scenario *s)
     build_pools(c, root, s, &pools);
     build_clients(c, root, s, &pools, &clients);
     build_events(c, root, s, &pools, &clients);
+    build_slos(c, root, s, &clients);
     for (int i = 0; i < s->npools; i++)
         if (s->pools[i].has_calls)
             lresolve_p_timeout(&s->pools[i].calls, s);

@@ -143,7 +143,8 @@ extern const lschema ls_root, ls_pool, ls_client, ls_calls, ls_dist, ls_arrival,
     ls_retry, ls_backoff, ls_budget, ls_breaker, ls_hedge, ls_outlier, ls_event, ls_limits,
     ls_health, ls_liveness, ls_spares, ls_component, ls_periodic, ls_latency_injection, ls_slowdown,
     ls_network, ls_fanout, ls_limit, ls_throttle, ls_bulkhead, ls_rate_limit, ls_codel, ls_admission,
-    ls_pushback;
+    ls_pushback,
+    ls_slo, ls_slo_latency;
 
 const lkey *lschema_key(const lschema *s, const char *name);
 /* Closest of CANDIDATES (NULL-terminated) to WORD, or NULL if none is close. */

@@ -381,6 +381,23 @@ static void client_json(wctx *w, cJSON *o, const client_cfg *c, const scenario *
     policy_json(w, o, &c->policy, s);
 }
 
+static void slo_json(wctx *w, cJSON *o, const slo_cfg *slo, const scenario *s)
+{
+    static const char *const lat_keys[SLO_NLAT] = {"p50", "p99", "p999"};
+    str(w, o, "client", s->clients[slo->client].name);
+    if (slo->success > 0)
+        num(w, o, "success", slo->success);
+    cJSON *lat = NULL;
+    for (int k = 0; k < SLO_NLAT; k++)
+        if (slo->latency[k] > 0) {
+            if (!lat)
+                lat = obj(w, o, "latency");
+            if (lat)
+                num(w, lat, lat_keys[k], slo->latency[k]);
+        }
+    num(w, o, "window", slo->window);
+}
+
 static void event_json(wctx *w, cJSON *o, const event_cfg *e, const scenario *s)
 {
     num(w, o, "at", e->at);
@@ -457,6 +474,13 @@ static cJSON *scenario_json(wctx *w, const scenario *s)
         cJSON *o = element(w, events);
         if (o)
             event_json(w, o, &s->events[i], s);
+    }
+    cJSON *slos = s->nslos ? cJSON_AddArrayToObject(root, "slos") : NULL;
+    w->oom |= s->nslos && !slos;
+    for (int i = 0; slos && i < s->nslos; i++) {
+        cJSON *o = element(w, slos);
+        if (o)
+            slo_json(w, o, &s->slos[i], s);
     }
     return root;
 }

@@ -166,6 +166,13 @@ const lschema ls_event = {LS_OBJECT, "event", k_event, NULL, 0};
 static const lkey k_limits[] = {{"max_in_flight", NULL}, {"max_events", NULL}, {NULL, NULL}};
 const lschema ls_limits = {LS_OBJECT, "limits", k_limits, NULL, 0};
 
+static const lkey k_slo_latency[] = {{"p50", NULL}, {"p99", NULL}, {"p999", NULL}, {NULL, NULL}};
+const lschema ls_slo_latency = {LS_OBJECT, "slo latency", k_slo_latency, NULL, 0};
+static const lkey k_slo[] = {{"client", NULL}, {"success", NULL}, {"latency", &ls_slo_latency},
+                             {"window", NULL}, {NULL, NULL}};
+const lschema ls_slo = {LS_OBJECT, "slo", k_slo, NULL, 0};
+static const lschema ls_slos = {LS_LIST, "slo", NULL, &ls_slo, 0};
+
 static const lschema ls_pools = {LS_NAMED, "pool", NULL, &ls_pool, 0};
 static const lschema ls_clients = {LS_NAMED, "client", NULL, &ls_client, 0};
 static const lschema ls_events = {LS_LIST, "event", NULL, &ls_event, 0};
@@ -173,7 +180,8 @@ static const lschema ls_events = {LS_LIST, "event", NULL, &ls_event, 0};
 static const lkey k_root[] = {{"name", NULL},         {"description", NULL}, {"seed", NULL},
                               {"horizon", NULL},      {"warmup", NULL},      {"replications", NULL},
                               {"bin", NULL},          {"limits", &ls_limits}, {"pools", &ls_pools},
-                              {"clients", &ls_clients}, {"events", &ls_events}, {NULL, NULL}};
+                              {"clients", &ls_clients}, {"events", &ls_events}, {"slos", &ls_slos},
+                              {NULL, NULL}};
 const lschema ls_root = {LS_OBJECT, "scenario", k_root, NULL, 0};
 
 /* ---- lookups and suggestions ---- */

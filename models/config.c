@@ -154,6 +154,7 @@ void scenario_free(scenario *s)
         free(s->clients[c].arrival.sched);
     free(s->clients);
     free(s->events);
+    free(s->slos);
     memset(s, 0, sizeof *s);
 }
 
@@ -190,6 +191,7 @@ int scenario_copy(scenario *dst, const scenario *src)
     dst->pools = dup_array(src->pools, (size_t)src->npools, sizeof *src->pools, &fail);
     dst->clients = dup_array(src->clients, (size_t)src->nclients, sizeof *src->clients, &fail);
     dst->events = dup_array(src->events, (size_t)src->nevents, sizeof *src->events, &fail);
+    dst->slos = dup_array(src->slos, (size_t)src->nslos, sizeof *src->slos, &fail);
     for (int c = 0; dst->clients && c < src->nclients; c++) {
         arrival_cfg *a = &dst->clients[c].arrival;
         a->sched = dup_array(src->clients[c].arrival.sched, (size_t)a->nsched, sizeof *a->sched, &fail);

@@ -362,6 +362,16 @@ typedef struct {
     double max_events;      /* per replication */
 } limits_cfg;
 
+/* A service-level objective for one client (issue 16): targets over
+ * replications, judged by app/slo.c.  A target of 0 is "not set". */
+enum { SLO_P50, SLO_P99, SLO_P999, SLO_NLAT };
+typedef struct {
+    int client;                 /* index into scenario.clients */
+    double success;             /* request_success >= this, in (0, 1); 0 = not set */
+    double latency[SLO_NLAT];   /* latency_p50/p99/p999 <= this (s); 0 = not set */
+    double window;              /* error-budget window (s) for the burn rate */
+} slo_cfg;
+
 typedef struct scenario {
     char *name;        /* owned */
     char *description; /* owned, may be "" */
@@ -378,6 +388,8 @@ typedef struct scenario {
     int nevents;
     event_cfg *events; /* owned array, sorted by `at` */
     limits_cfg limits;
+    int nslos;
+    slo_cfg *slos;     /* owned array, in file order */
 } scenario;
 
 /* Release everything a scenario owns (not the struct itself). NULL is fine. */

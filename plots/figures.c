@@ -336,6 +336,7 @@ int fig_make_run(const rd_run *rd, gp_ctx *g, fig_list *out)
             if (entity_name(rd, "clients", i))
                 fig_detection(&c, entity_name(rd, "clients", i));
     }
+    fig_slo_burn(&c);
     fig_latency(&c);
     fig_breakers(&c);
     for (int i = 0; i < np; i++)

@@ -96,6 +96,7 @@ void fig_pool_load(fig_run *c, const char *pool);
 void fig_client_traffic(fig_run *c, const char *client);
 void fig_latency(fig_run *c);
 void fig_outcomes(fig_run *c);
+void fig_slo_burn(fig_run *c); /* plot_slo.c */
 void fig_breakers(fig_run *c);
 void fig_updown(fig_run *c, const char *pool);
 void fig_retry_delays(fig_run *c, const char *client);

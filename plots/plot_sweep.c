@@ -347,6 +347,85 @@ static void sweep_figure(fig_run *c, sweep *s, const metric_info *mi, sw_mode mo
     fig_add(c, name, title, cap, st);
 }
 
+/* Success against extra load, one dot per point (sweep.json
+ * "recommendation", app/sweep_recommend.h): the points meeting every SLO,
+ * the recommended one, and the Pareto front (no other point has both more
+ * success and fewer extra attempts). */
+static void pareto_figure(fig_run *c)
+{
+    const rd_run *rd = c->rd;
+    int n = rd_count(rd, RD_SWEEP, "recommendation.points");
+    if (n <= 0)
+        return;
+    const char *title = "Success against extra load (SLO recommendation)";
+    char cap[1024], dat[160];
+    int best = (int)rd_num(rd, RD_SWEEP, -1, "recommendation.recommended");
+    double *x = calloc((size_t)n, sizeof *x), *y = calloc((size_t)n, sizeof *y);
+    gp_fig f;
+    if (!x || !y || gp_fig_begin(&f, "pareto", title, 900, 520) != 0) {
+        free(x);
+        free(y);
+        c->oom = 1;
+        return;
+    }
+    for (int i = 0; i < n; i++) {
+        x[i] = rd_num(rd, RD_SWEEP, NAN, "recommendation.points.%d.extra_attempts_per_request.mean", i);
+        y[i] = rd_num(rd, RD_SWEEP, NAN, "recommendation.points.%d.request_success.mean", i);
+    }
+    static const char *const blocks[3] = {"meets every SLO: extra  success  dir", "misses one: extra  success  dir",
+                                          "Pareto front, by extra load: extra  success"};
+    for (int b = 0; b < 2; b++) {
+        gp_fig_block(&f, blocks[b]);
+        for (int i = 0; i < n; i++) {
+            int ok = rd_bool(rd, RD_SWEEP, 0, "recommendation.points.%d.meets_every_slo", i);
+            const char *dir = rd_str(rd, RD_SWEEP, "recommendation.points.%d.dir", i);
+            if (ok == !b && isfinite(x[i]) && isfinite(y[i]))
+                fprintf(f.dat, "%.9g %.9g %s\n", x[i], y[i], dir ? dir : "?");
+        }
+    }
+    gp_fig_block(&f, blocks[2]);
+    for (int pass = 0, last = -1; pass < n; pass++) { /* front: increasing x, strictly increasing y */
+        int pick = -1;
+        for (int i = 0; i < n; i++) {
+            if (!isfinite(x[i]) || !isfinite(y[i]) || (last >= 0 && (x[i] < x[last] || y[i] <= y[last])))
+                continue;
+            int dominated = 0;
+            for (int j = 0; j < n && !dominated; j++)
+                dominated = j != i && isfinite(x[j]) && isfinite(y[j]) && x[j] <= x[i] && y[j] >= y[i] &&
+                            (x[j] < x[i] || y[j] > y[i]);
+            if (!dominated && (pick < 0 || x[i] < x[pick]))
+                pick = i;
+        }
+        if (pick < 0)
+            break;
+        fprintf(f.dat, "%.9g %.9g\n", x[pick], y[pick]);
+        last = pick;
+    }
+    gp_fig_datname(&f, dat, sizeof dat);
+    FILE *g = f.gp;
+    fig_title(g, title, c->scn);
+    fprintf(g, "set xlabel 'extra attempts per request (retries + hedges)'\nset ylabel 'request success'\n"
+               "set offsets graph 0.05, graph 0.05, graph 0.08, graph 0.08\n"
+               "plot '%s' index 2 using 1:2 with lines dt (6,4) lw 1.4 lc rgb '#777777' title 'Pareto front', \\\n"
+               "  '' index 0 using 1:2 with points pt 7 ps 1.3 lc rgb '%s' title 'meets every SLO', \\\n"
+               "  '' index 1 using 1:2 with points pt 6 ps 1.3 lc rgb '%s' title 'misses an SLO', \\\n"
+               "  '' index 0 using 1:2:3 with labels offset 0,0.9 font ',8' notitle, \\\n"
+               "  '' index 1 using 1:2:3 with labels offset 0,0.9 font ',8' notitle",
+            dat, FIG_C_GOODPUT, FIG_C_ATTEMPTS);
+    if (best >= 0 && best < n && isfinite(x[best]))
+        fprintf(g, ", \\\n  '+' using (%.9g):(%.9g) every ::0::0 with points pt 4 ps 2.6 lw 2 lc rgb '#000000' "
+                   "title 'recommended'", x[best], y[best]);
+    fputc('\n', g);
+    int st = gp_fig_end(c->gp, &f);
+    snprintf(cap, sizeof cap, "Each grid point's success against the load its retries and hedges add. "
+             "Filled dots meet every SLO with 95%% confidence; the square marks the recommended point, "
+             "the cheapest of those; the dashed line is the Pareto front (no other point has both more "
+             "success and less extra load).");
+    fig_add(c, "pareto", title, cap, st);
+    free(x);
+    free(y);
+}
+
 int fig_make_sweep(const rd_run *rd, gp_ctx *g, fig_list *out)
 {
     sweep *s = calloc(1, sizeof *s);
@@ -378,6 +457,7 @@ int fig_make_sweep(const rd_run *rd, gp_ctx *g, fig_list *out)
                                          "attempts_per_request"};
     for (int i = 0; i < 3; i++)
         sweep_figure(&c, s, metric_find(diffs[i], 1), SW_DIFF);
+    pareto_figure(&c);
     free(s);
     return c.oom ? -1 : 0;
 }

@@ -113,6 +113,32 @@ static void figures_section(rw_doc *d, const report_ctx *c)
     }
 }
 
+/* Whether results.json has findings (app/findings.h). */
+static int has_findings(const report_ctx *c)
+{
+    return !c->sweep && rd_count(c->rd, RD_RESULTS, "findings") > 0;
+}
+
+/* The run's findings first, in the words results.json stores (the terminal
+ * prints the same): a reader who stops here knows whether the design is good. */
+static void findings_section(rw_doc *d, const report_ctx *c)
+{
+    if (!has_findings(c))
+        return;
+    rw_heading(d, 2, "findings", "Findings");
+    rw_list_begin(d);
+    for (int i = 0; i < rd_count(c->rd, RD_RESULTS, "findings"); i++) {
+        const char *t = rd_str(c->rd, RD_RESULTS, "findings.%d.text", i);
+        if (!t)
+            continue;
+        if (rd_bool(c->rd, RD_RESULTS, 0, "findings.%d.problem", i))
+            rw_item2(d, "Problem", t);
+        else
+            rw_item(d, t);
+    }
+    rw_list_end(d);
+}
+
 /* Whether the report has a Notes section (figure notes or reader warnings). */
 static int has_notes(const report_ctx *c)
 {
@@ -188,19 +214,20 @@ static void head(rw_doc *d, const report_ctx *c)
     if (c->sweep && !rd_bool(c->rd, RD_SWEEP, 1, "complete"))
         rw_box(d, "warning", "This sweep was interrupted (\"complete\": false): some points may "
                              "be missing or partial.");
-    static const char *const run_ids[] = {"scenario", "results", "model-check", "figures",
-                                          "notes", "metadata"};
-    static const char *const run_txt[] = {"Scenario", "Results", "Model check", "Figures",
-                                          "Notes", "Run metadata"};
+    static const char *const run_ids[] = {"findings", "scenario", "results", "model-check",
+                                          "figures", "notes", "metadata"};
+    static const char *const run_txt[] = {"Findings", "Scenario", "Results", "Model check",
+                                          "Figures", "Notes", "Run metadata"};
     static const char *const sw_ids[] = {"scenario", "grid", "figures", "notes"};
     static const char *const sw_txt[] = {"Scenario", "Grid", "Figures", "Notes"};
     /* the contents name Notes only when notes_section() will write it */
-    const char *ids[6], *txt[6];
+    const char *ids[8], *txt[8];
     const char *const *src_ids = c->sweep ? sw_ids : run_ids;
     const char *const *src_txt = c->sweep ? sw_txt : run_txt;
-    int n = 0, total = c->sweep ? 4 : 6;
+    int n = 0, total = c->sweep ? 4 : 7;
     for (int i = 0; i < total; i++) {
-        if (!strcmp(src_ids[i], "notes") && !has_notes(c))
+        if ((!strcmp(src_ids[i], "notes") && !has_notes(c)) ||
+            (!strcmp(src_ids[i], "findings") && !has_findings(c)))
             continue;
         ids[n] = src_ids[i];
         txt[n++] = src_txt[i];
@@ -208,9 +235,49 @@ static void head(rw_doc *d, const report_ctx *c)
     rw_toc(d, ids, txt, n);
 }
 
+/* The sweep's SLO recommendation (sweep.json, app/sweep_recommend.h), first. */
+static void recommendation_para(rw_doc *d, const report_ctx *c)
+{
+    if (rd_count(c->rd, RD_SWEEP, "recommendation.points") <= 0)
+        return;
+    int best = (int)rd_num(c->rd, RD_SWEEP, -1, "recommendation.recommended");
+    int nmeet = rd_count(c->rd, RD_SWEEP, "recommendation.meeting");
+    if (best < 0) {
+        rw_box(d, "warning", "Recommendation: no grid point meets every SLO of the scenario with 95% "
+                             "confidence (see the Pareto figure).");
+        return;
+    }
+    char text[900];
+    if (best == (int)rd_num(c->rd, RD_SWEEP, 0, "baseline")) {
+        snprintf(text, sizeof text,
+                 "Recommendation: %d grid point%s meet%s every SLO with 95%% confidence; the cheapest "
+                 "is point %d, the baseline (%.4g extra attempts per request, success %.6g).",
+                 nmeet, nmeet == 1 ? "" : "s", nmeet == 1 ? "s" : "", best,
+                 rd_num(c->rd, RD_SWEEP, NAN, "recommendation.points.%d.extra_attempts_per_request.mean", best),
+                 rd_num(c->rd, RD_SWEEP, NAN, "recommendation.points.%d.request_success.mean", best));
+        rw_box(d, "note", text);
+        return;
+    }
+    snprintf(text, sizeof text,
+             "Recommendation: %d grid point%s meet%s every SLO with 95%% confidence; the cheapest is "
+             "point %d (%.4g extra attempts per request, success %.6g); against the baseline, paired "
+             "95%% CIs: success %+.4g [%+.4g, %+.4g], extra attempts per request %+.4g [%+.4g, %+.4g].",
+             nmeet, nmeet == 1 ? "" : "s", nmeet == 1 ? "s" : "", best,
+             rd_num(c->rd, RD_SWEEP, NAN, "recommendation.points.%d.extra_attempts_per_request.mean", best),
+             rd_num(c->rd, RD_SWEEP, NAN, "recommendation.points.%d.request_success.mean", best),
+             rd_num(c->rd, RD_SWEEP, NAN, "recommendation.vs_baseline.request_success.mean"),
+             rd_num(c->rd, RD_SWEEP, NAN, "recommendation.vs_baseline.request_success.ci95.0"),
+             rd_num(c->rd, RD_SWEEP, NAN, "recommendation.vs_baseline.request_success.ci95.1"),
+             rd_num(c->rd, RD_SWEEP, NAN, "recommendation.vs_baseline.extra_attempts_per_request.mean"),
+             rd_num(c->rd, RD_SWEEP, NAN, "recommendation.vs_baseline.extra_attempts_per_request.ci95.0"),
+             rd_num(c->rd, RD_SWEEP, NAN, "recommendation.vs_baseline.extra_attempts_per_request.ci95.1"));
+    rw_box(d, "note", text);
+}
+
 static void write_doc(rw_doc *d, const report_ctx *c)
 {
     head(d, c);
+    findings_section(d, c);
     rw_heading(d, 2, "scenario", "Scenario");
     if (rd_scenario_point(c->rd) >= 0)
         rw_para(d, "As run at grid point %d (the baseline); the other points differ only in the "
@@ -222,6 +289,7 @@ static void write_doc(rw_doc *d, const report_ctx *c)
                    "scenario summary.");
     if (c->sweep) {
         rw_heading(d, 2, "grid", "Grid");
+        recommendation_para(d, c);
         report_sweep_grid(d, c->rd, c->default_html);
         figures_section(d, c);
         notes_section(d, c);

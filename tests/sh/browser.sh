@@ -150,10 +150,11 @@ check "control page: a broken link, a broken image, an overflow and a console er
     findings control links images overflow console
 
 D="$TESTS_DIR/../scenarios/default.json"
-relsim run "$D" -r 3 --horizon 600 -j 2 -q -o "$tmp/run"
-check "a run with figures" eval 'rc_is 0 && [ -s "$tmp/run/report.html" ]'
+SLO='slos=[{"client":"web","success":0.999,"latency":{"p99":0.2}}]'  # Findings, burn and Pareto figures
+relsim run "$D" -r 3 --horizon 600 -j 2 -q -o "$tmp/run" --set "$SLO"
+check "a run with figures and SLO findings" eval 'rc_is 0 && [ -s "$tmp/run/report.html" ] && has "$tmp/run/report.html" "id=\"findings\"" && [ -s "$tmp/run/plots/slo_burn_0.svg" ]'
 inspect run "$tmp/run/report.html"
-relsim sweep "$D" -r 2 --horizon 300 -j 2 -q -o "$tmp/sweep" --vary clients.web.retry.max_attempts=1,3
-check "a sweep with figures" eval 'rc_is 0 && [ -s "$tmp/sweep/report.html" ]'
+relsim sweep "$D" -r 2 --horizon 300 -j 2 -q -o "$tmp/sweep" --vary clients.web.retry.max_attempts=1,3 --set "$SLO"
+check "a sweep with figures and the Pareto figure" eval 'rc_is 0 && [ -s "$tmp/sweep/report.html" ] && [ -s "$tmp/sweep/plots/pareto.svg" ]'
 inspect sweep "$tmp/sweep/report.html"
 finish
