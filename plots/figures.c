@@ -309,6 +309,11 @@ int fig_make_run(const rd_run *rd, gp_ctx *g, fig_list *out)
     c.horizon = rd_num(rd, RD_RESULTS, NAN, "horizon");
     if (!(c.horizon > 0))
         c.horizon = rd_num(rd, RD_SCENARIO, NAN, "horizon");
+    /* no replication finished and the overload guard stopped one: its series
+     * ends there, so the time axes do too (the storm fills the figure) */
+    double stopped = rd_num(rd, RD_RESULTS, NAN, "runaway.t");
+    if (rd_num(rd, RD_RESULTS, 1, "replications") == 0 && stopped > 0 && stopped < c.horizon)
+        c.horizon = stopped;
     c.warmup = rd_num(rd, RD_RESULTS, rd_num(rd, RD_SCENARIO, 0, "warmup"), "warmup");
     c.scn = rd_str(rd, RD_RESULTS, "scenario.name");
     if (!c.scn)

@@ -218,6 +218,11 @@ void fig_outcomes(fig_run *c)
 {
     char path[4300], dat[160], cap[1024], q[200];
     const char *const *causes = cause_names; /* models/metrics_table.h */
+    if (rd_num(c->rd, RD_RESULTS, 1, "replications") == 0) {
+        fig_note(c->out, &c->oom, "Attempt outcomes: no replication finished (see why at the top), "
+                 "so there are no outcomes to count; figure skipped.");
+        return;
+    }
     enum { NCAUSE = CAUSE_COUNT };
     const char *names[8];
     snprintf(path, sizeof path, "%s/data/errors.csv", rd_outdir(c->rd));

@@ -91,9 +91,12 @@ static void up_plot(FILE *g, const char *dat, const int idx[4], int mean_idx, in
     if (idx[0] >= 0)
         fprintf(g, "  '%s' index %d using 1:2 with steps lw 1 lc rgb '#8fb3d9' "
                    "title 'UP, replication 0', \\\n", dat, idx[0]);
-    if (mean_idx >= 0)
+    if (mean_idx >= 0 && reps > 0)
         fprintf(g, "  '%s' index %d using 1:2 with lines lw 2.2 lc rgb '%s' "
                    "title 'UP, mean of %d replications', \\\n", dat, mean_idx, fig_color(0), reps);
+    else if (mean_idx >= 0) /* no replication finished: the one the overload guard stopped */
+        fprintf(g, "  '%s' index %d using 1:2 with lines lw 2.2 lc rgb '%s' "
+                   "title 'UP, the replication stopped by the guard', \\\n", dat, mean_idx, fig_color(0));
     static const char *const mk[3][3] = {{"11", FIG_C_FAIL, "failure (rep. 0)"},
                                          {"7", "#8B0000", "forced failure (rep. 0)"},
                                          {"9", FIG_C_REPAIR, "repair (rep. 0)"}};

@@ -157,4 +157,18 @@ inspect run "$tmp/run/report.html"
 relsim sweep "$D" -r 2 --horizon 300 -j 2 -q -o "$tmp/sweep" --vary clients.web.retry.max_attempts=1,3 --set "$SLO"
 check "a sweep with figures and the Pareto figure" eval 'rc_is 0 && [ -s "$tmp/sweep/report.html" ] && [ -s "$tmp/sweep/plots/pareto.svg" ]'
 inspect sweep "$tmp/sweep/report.html"
+# a run stopped by the overload guard: the README's retry storm (no budget, 100 ms)
+python3 - "$TESTS_DIR/../README.md" "$tmp/storm.json" <<'PY'
+import json, re, sys
+s = open(sys.argv[1]).read()
+d = json.loads(re.search(r'^## A first scenario\n.*?^```json\n(.*?)^```', s, re.S | re.M).group(1))
+c = d["clients"][0]
+del c["retry"]["budget"]
+c["timeout"] = 0.1
+d.update(replications=2, limits={"max_in_flight": 20000})
+json.dump(d, open(sys.argv[2], "w"))
+PY
+relsim run "$tmp/storm.json" -j 2 -q -o "$tmp/storm"
+check "a run stopped by the overload guard (exit 1) still has a report" eval 'rc_is 1 && [ -s "$tmp/storm/report.html" ]'
+inspect storm "$tmp/storm/report.html"
 finish

@@ -70,4 +70,11 @@ ok = len(before) >= 2 and min(att) > 0 and all(r["client.web.attempts"] == "" fo
 ok = ok and max(float(r["client.web.attempts"]) / float(r["client.web.offered"]) for r in before) > 2
 sys.exit(0 if ok else 1)
 PY
+check "storm report: time axes end where the guard stopped the run; no empty outcomes chart" python3 - storm/results.json storm/plots/traffic_web.gp storm/report.html <<'PY'
+import json, re, sys
+t = json.load(open(sys.argv[1]))["runaway"]["t"]
+m = re.search(r"set xrange \[0:([0-9.e+]+)\]", open(sys.argv[2]).read())
+h = open(sys.argv[3]).read()
+sys.exit(0 if m and abs(float(m.group(1)) - t) < 1e-3 and 'id="fig-outcomes"' not in h else 1)
+PY
 finish
