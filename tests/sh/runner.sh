@@ -28,6 +28,13 @@ set -e
 check "run.sh: a failing test still fails the run" \
     eval '! rc_is 0 && has "$tmp/out" "0 passed, 1 failed, 1 skipped"'
 
+printf 'echo "ok    one"; echo "SKIP  two: no tool"; exit 0\n' >"$tmp/partial.sh"
+set +e
+BUILD="$tmp/b" sh "$TESTS_DIR/run.sh" "$tmp/partial.sh" >"$tmp/out" 2>&1
+set -e
+check "run.sh: a passing test with skipped checks inside says so" \
+    eval 'has "$tmp/out" "1 check(s) SKIPPED inside"'
+
 set +e
 RELSIM_MPI_BIN="$tmp/no-such-mpi-relsim" sh "$TESTS_DIR/sh/mpi.sh" >"$tmp/out" 2>&1
 rc=$?
