@@ -95,8 +95,14 @@ INLINE int pick_round_robin_view(caller *c, const request *r, int n, int F)
     return 0; /* not reached: the view is never empty here */
 }
 
+static int pick_least_healthy(caller *c, const request *r);
+
+/* least_outstanding keeps a srvset (has_set) whose keys put the servers not
+ * believed healthy last, so the filtered pick is O(log n) too. */
 INLINE int pick_least_view(caller *c, const request *r, int n, int F)
 {
+    if (F && c->set.count)
+        return pick_least_healthy(c, r);
     int k = candidates_view(c, r, F);
     if (k == 0) {
         k = view_size(c, n, F);
@@ -233,6 +239,20 @@ static int draw_min(caller *c)
 {
     int t = srvset_nmin(&c->set);
     return srvset_kth_min(&c->set, t > 1 ? (int)rng_below(&c->rng_bal, (unsigned long)t) : 0);
+}
+
+/* With health filtering (srvset_filter marks the servers not believed
+ * healthy): fewest outstanding among the believed-healthy servers, those
+ * available and not holding R's attempts first, then the other healthy ones
+ * not holding them, then any healthy one. */
+static int pick_least_healthy(caller *c, const request *r)
+{
+    for (const attempt *a = r->live; a; a = a->sib)
+        srvset_exclude(&c->set, a->server, 1);
+    int s = srvset_min_key(&c->set) < SRVSET_FILTERED ? draw_min(c) : -1;
+    for (const attempt *a = r->live; a; a = a->sib)
+        srvset_exclude(&c->set, a->server, 0);
+    return s >= 0 ? s : draw_min(c);
 }
 
 /* Fewest of this caller's attempts in flight among the candidates, ties

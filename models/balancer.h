@@ -10,8 +10,9 @@
  * breaker states, ejections and health-check beliefs, never the true UP/DOWN
  * state.  With health checking (health.h) a server not believed healthy is
  * never picked (unless in panic mode): the other rules below then apply
- * among the believed-healthy servers.  A server is
- * skipped while its per-server breaker would reject (OPEN, or HALF_OPEN with
+ * among the believed-healthy servers (least_outstanding: fewest
+ * outstanding among the healthy servers, available ones not holding the
+ * request first).  A server is skipped while its per-server breaker would reject (OPEN, or HALF_OPEN with
  * its probes taken), while it is ejected as an outlier, and (for hedges)
  * while it already has a live attempt of the same request, as long as
  * another server is available; when none is, the plain choice is used.

@@ -98,6 +98,15 @@ void health_start(health *h)
 
 /* ---- beliefs ---------------------------------------------------------------- */
 
+/* least_outstanding's server set keeps the filter too (balancer.c): a
+ * server is filtered while believed unhealthy and not in panic. */
+static void set_filter(health *h, int s)
+{
+    srvset *x = &h->c->set;
+    if (x->count)
+        srvset_filter(x, s, !h->panic && !h->srv[s].healthy);
+}
+
 static void update_panic(health *h)
 {
     double th = h->cfg->panic_threshold;
@@ -105,6 +114,9 @@ static void update_panic(health *h)
     if (panic != h->panic) {
         h->panic = panic;
         stat_tw_set(&h->panic_tw, h->c->w->s.now, panic);
+        for (int s = 0; s < h->n; s++) /* rare: O(n log n) per panic edge */
+            if (!h->srv[s].healthy)
+                set_filter(h, s);
     }
 }
 
@@ -158,6 +170,7 @@ static void believe(health *h, int s, int healthy)
     else
         set_counts(h, healthy ? 1 : -1, 0);
     update_panic(h);
+    set_filter(h, s);
 }
 
 void health_server_changed(caller *c, int s, int up)

@@ -9,7 +9,7 @@ static int key_of(const srvset *x, int s)
 {
     if (x->up[s] & 2)
         return SRVSET_EXCLUDED;
-    return x->count[s] + ((x->up[s] & 1) ? 0 : SRVSET_UNAVAIL);
+    return x->count[s] + ((x->up[s] & 1) ? 0 : SRVSET_UNAVAIL) + ((x->up[s] & 4) ? SRVSET_FILTERED : 0);
 }
 
 /* Recompute node I from its two children. */
@@ -94,7 +94,7 @@ void srvset_set_avail(srvset *x, int s, int avail)
 {
     if ((x->up[s] & 1) == (avail != 0))
         return;
-    x->up[s] = (unsigned char)((x->up[s] & 2) | (avail != 0));
+    x->up[s] = (unsigned char)((x->up[s] & 6) | (avail != 0));
     update(x, s);
 }
 
@@ -106,7 +106,15 @@ void srvset_set_count(srvset *x, int s, int count)
 
 void srvset_exclude(srvset *x, int s, int excluded)
 {
-    x->up[s] = (unsigned char)((x->up[s] & 1) | (excluded ? 2 : 0));
+    x->up[s] = (unsigned char)((x->up[s] & 5) | (excluded ? 2 : 0));
+    update(x, s);
+}
+
+void srvset_filter(srvset *x, int s, int filtered)
+{
+    if (((x->up[s] & 4) != 0) == (filtered != 0))
+        return;
+    x->up[s] = (unsigned char)((x->up[s] & 3) | (filtered ? 4 : 0));
     update(x, s);
 }
 

@@ -22,14 +22,15 @@
 #include <limits.h>
 
 #define SRVSET_UNAVAIL (1 << 28)  /* added to the key of an unavailable server */
-#define SRVSET_EXCLUDED (1 << 29) /* key of a server excluded for one pick */
+#define SRVSET_FILTERED (1 << 29) /* added to the key of a filtered server (not believed healthy) */
+#define SRVSET_EXCLUDED (1 << 30) /* key of a server excluded for one pick */
 
 typedef struct {
     int n, size;     /* servers; leaves start at node `size` (a power of two) */
     int *avail;      /* [2 size] available servers in the subtree */
     int *min, *nmin; /* [2 size] smallest key in the subtree, how many have it */
     int *count;      /* [n] outstanding per server, NULL when not tracked */
-    unsigned char *up; /* [n] bit 0: available; bit 1: excluded for this pick */
+    unsigned char *up; /* [n] bit 0: available; bit 1: excluded for this pick; bit 2: filtered */
 } srvset;
 
 /* 0, or -1 on ENOMEM.  TRACK_COUNTS: keep the min-key part (least_outstanding). */
@@ -44,6 +45,10 @@ void srvset_set_count(srvset *x, int s, int count);
 /* Exclude S from the min-key part for one pick (key SRVSET_EXCLUDED), or put
  * it back. */
 void srvset_exclude(srvset *x, int s, int excluded);
+/* Filter S out of the min-key part (a hard rule: health checking believes it
+ * unhealthy): its key gets SRVSET_FILTERED, above every unfiltered server's.
+ * Availability counts are not affected. */
+void srvset_filter(srvset *x, int s, int filtered);
 
 static inline int srvset_is_avail(const srvset *x, int s) { return x->up[s] & 1; }
 static inline int srvset_navail(const srvset *x) { return x->avail[1]; }

@@ -95,7 +95,7 @@ static void test_detection_delay(void **state)
  * exactly 1/4.  With panic off every request goes to the healthy server:
  * success 1.  With all four DOWN and panic off, every request fails at once
  * with no_healthy_server. */
-static void run_forced(exec_result *r, int down, double panic)
+static void run_forced_bal(exec_result *r, int down, double panic, balancer_kind bal)
 {
     scenario s;
     st_scenario(&s, 1, 1, 1000, 10, 405);
@@ -105,11 +105,17 @@ static void run_forced(exec_result *r, int down, double panic)
     s.pools[0].service = st_exp(100);
     s.clients[0].arrival.rate = 50;
     s.clients[0].policy.health = hc(1, 0.5, 2, 1, panic);
+    s.clients[0].policy.balancer = bal;
     s.nevents = 1;
     s.events = calloc(1, sizeof *s.events);
     s.events[0] = (event_cfg){.kind = EVENT_FAIL, .at = 0, .duration = 1e9, .pool = 0, .servers = down};
     assert_int_equal(st_run(r, &s), WORLD_DONE);
     scenario_free(&s);
+}
+
+static void run_forced(exec_result *r, int down, double panic)
+{
+    run_forced_bal(r, down, panic, BAL_RANDOM);
 }
 
 static void test_panic_mode(void **state)
@@ -123,6 +129,13 @@ static void test_panic_mode(void **state)
     run_forced(&r, 3, 0);
     assert_close(cstat(&r, 0, CM_REQUEST_SUCCESS).mean, 1, 0);
     exec_result_free(&r);
+    /* every balancer keeps to the healthy server (least_outstanding through
+     * its indexed set, the others through the healthy list) */
+    for (int b = BAL_ROUND_ROBIN; b <= BAL_P2C; b++) {
+        run_forced_bal(&r, 3, 0, (balancer_kind)b);
+        assert_close(cstat(&r, 0, CM_REQUEST_SUCCESS).mean, 1, 0);
+        exec_result_free(&r);
+    }
     run_forced(&r, 4, 0);
     assert_close(cstat(&r, 0, CM_CAUSE_NO_HEALTHY).mean, 1, 0);
     assert_close(cstat(&r, 0, CM_ATTEMPTS_PER_REQUEST).mean, 0, 0);
