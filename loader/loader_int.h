@@ -249,6 +249,9 @@ void lresolve_p_timeout(policy_cfg *pol, const scenario *s);
  * and of a caller (throttle, bulkhead, rate_limit, limit). */
 void lbuild_pool_overload(lctx *c, const cJSON *obj, pool_cfg *p);
 void lbuild_policy_overload(lctx *c, const cJSON *obj, policy_cfg *pol);
+/* The same keys back into O (scenario.resolved.json); 1 on ENOMEM. */
+int lresolved_pool_overload(cJSON *o, const pool_cfg *p);
+int lresolved_policy_overload(cJSON *o, const policy_cfg *p);
 /* Validate the whole tree into *S (zeroed by the caller); errors via lerr. */
 void lbuild_scenario(lctx *c, const cJSON *root, scenario *s);
 

@@ -226,3 +226,121 @@ void lbuild_policy_overload(lctx *c, const cJSON *obj, policy_cfg *pol)
     build_rate_limit(c, obj, &pol->rate_limit);
     build_limit(c, obj, &pol->limit);
 }
+
+/* ---- back to JSON (scenario.resolved.json) ---- */
+
+/* Adders that remember an allocation failure in *OOM. */
+static cJSON *jobj(int *oom, cJSON *parent, const char *key)
+{
+    cJSON *o = cJSON_AddObjectToObject(parent, key);
+    *oom |= !o;
+    return o;
+}
+
+static void jnum(int *oom, cJSON *o, const char *key, double v)
+{
+    *oom |= !cJSON_AddNumberToObject(o, key, v);
+}
+
+static void jstr(int *oom, cJSON *o, const char *key, const lenum *tab, int value)
+{
+    const char *name = lenum_name(tab, value);
+    *oom |= !cJSON_AddStringToObject(o, key, name ? name : "?");
+}
+
+static void limit_json(int *oom, cJSON *parent, const limit_cfg *l)
+{
+    cJSON *o = jobj(oom, parent, "limit");
+    if (!o)
+        return;
+    jstr(oom, o, "kind", limit_kinds, l->kind);
+    jnum(oom, o, "initial", l->initial);
+    jnum(oom, o, "min", l->min);
+    jnum(oom, o, "max", l->max);
+    switch (l->kind) {
+    case LIMIT_AIMD:
+        jnum(oom, o, "backoff_ratio", l->backoff_ratio);
+        jnum(oom, o, "timeout", l->timeout);
+        break;
+    case LIMIT_GRADIENT2:
+        jnum(oom, o, "smoothing", l->smoothing);
+        jnum(oom, o, "tolerance", l->tolerance);
+        jnum(oom, o, "queue_size", l->queue_size);
+        jnum(oom, o, "long_window", l->long_window);
+        break;
+    case LIMIT_VEGAS:
+        jnum(oom, o, "smoothing", l->smoothing);
+        jnum(oom, o, "probe_multiplier", l->probe_multiplier);
+        break;
+    case LIMIT_ENVOY:
+        jnum(oom, o, "update_interval", l->update_interval);
+        jnum(oom, o, "percentile", l->percentile);
+        jnum(oom, o, "min_rtt_interval", l->min_rtt_interval);
+        jnum(oom, o, "request_count", l->request_count);
+        jnum(oom, o, "jitter", l->jitter);
+        jnum(oom, o, "buffer", l->buffer);
+        break;
+    case LIMIT_NONE: break;
+    }
+}
+
+int lresolved_pool_overload(cJSON *o, const pool_cfg *p)
+{
+    int oom = 0;
+    const admission_cfg *a = &p->admission;
+    if (a->queue_timeout > 0 || a->codel || a->discipline != QDISC_FIFO) {
+        cJSON *ad = jobj(&oom, o, "admission");
+        if (ad) {
+            if (a->queue_timeout > 0)
+                jnum(&oom, ad, "queue_timeout", a->queue_timeout);
+            if (a->codel) {
+                cJSON *cd = jobj(&oom, ad, "codel");
+                if (cd) {
+                    jnum(&oom, cd, "target", a->codel_target);
+                    jnum(&oom, cd, "interval", a->codel_interval);
+                }
+            }
+            jstr(&oom, ad, "discipline", queue_orders, a->discipline);
+        }
+    }
+    if (p->max_concurrency > 0)
+        jnum(&oom, o, "max_concurrency", p->max_concurrency);
+    if (p->limit.kind != LIMIT_NONE)
+        limit_json(&oom, o, &p->limit);
+    if (p->pushback.enabled) {
+        cJSON *pb = jobj(&oom, o, "pushback");
+        if (pb)
+            jnum(&oom, pb, "delay", p->pushback.delay);
+    }
+    return oom;
+}
+
+int lresolved_policy_overload(cJSON *o, const policy_cfg *p)
+{
+    int oom = 0;
+    if (p->throttle.enabled) {
+        cJSON *t = jobj(&oom, o, "throttle");
+        if (t) {
+            jnum(&oom, t, "k", p->throttle.k);
+            jnum(&oom, t, "window", p->throttle.window);
+        }
+    }
+    if (p->bulkhead.enabled) {
+        cJSON *b = jobj(&oom, o, "bulkhead");
+        if (b) {
+            jnum(&oom, b, "max_concurrent", p->bulkhead.max_concurrent);
+            jnum(&oom, b, "max_wait", p->bulkhead.max_wait);
+        }
+    }
+    if (p->rate_limit.enabled) {
+        cJSON *r = jobj(&oom, o, "rate_limit");
+        if (r) {
+            jnum(&oom, r, "rate", p->rate_limit.rate);
+            jnum(&oom, r, "burst", p->rate_limit.burst);
+            jnum(&oom, r, "max_wait", p->rate_limit.max_wait);
+        }
+    }
+    if (p->limit.kind != LIMIT_NONE)
+        limit_json(&oom, o, &p->limit);
+    return oom;
+}

@@ -249,6 +249,7 @@ static void policy_json(wctx *w, cJSON *o, const policy_cfg *p, const scenario *
             num(w, n, "loss", p->network.loss);
         }
     }
+    w->oom |= lresolved_policy_overload(o, p);
 }
 
 /* error_rate, error_kind and latency_injection of a pool or inject event. */
@@ -343,6 +344,7 @@ static void pool_json(wctx *w, cJSON *o, const pool_cfg *p, const scenario *s)
                 dist_json(w, sp, "switchover", &p->spares.switchover);
         }
     }
+    w->oom |= lresolved_pool_overload(o, p);
 }
 
 /* A Poisson stream's rate: a constant or a schedule, and a periodic factor. */
