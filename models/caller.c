@@ -751,7 +751,7 @@ static inline __attribute__((always_inline)) void request_done(caller *c, reques
     if (ok) {
         c->succeeded++;
         c->bin_succ++;
-        if (__builtin_expect(c->cfg->retry.budget.kind == BUDGET_QUOTA, 0) && !c->cfg->fanout.count)
+        if (__builtin_expect(c->quota_refund, 0))
             budget_on_success(&c->bud, r->paid);
         stat_hist_add(&c->lat, now - r->arrival);
     }
@@ -914,7 +914,7 @@ void caller_start_request(caller *c, attempt *parent, int user)
     long live = ++c->w->requests_live, lim = c->w->in_flight_limit;
     if (live > lim && (c->w->in_flight <= lim / 2 || live / 2 > lim))
         world_runaway_requests(c->w, c);
-    if (__builtin_expect(c->cfg->fanout.count > 0, 0))
+    if (__builtin_expect(c->fan, 0))
         fan_start(c, r);
     else
         request_launch(c, r);
@@ -961,6 +961,9 @@ int caller_build(caller *c, world *w, const policy_cfg *cfg, int index, int clie
         rng_init(&c->rng_net))
         return -1;
     c->net = cfg->network.enabled; /* world.c also sets it for callers a partition cuts */
+    c->fan = cfg->fanout.count > 0;
+    /* the quota learns of request successes here, or per leaf with fan-out */
+    c->quota_refund = cfg->retry.budget.kind == BUDGET_QUOTA && !c->fan;
     if (cfg->breaker.kind != BREAKER_NONE) {
         c->nbrk = cfg->breaker.scope == SCOPE_PER_SERVER ? n : 1;
         c->brk = calloc((size_t)c->nbrk, sizeof *c->brk);

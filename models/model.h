@@ -201,6 +201,8 @@ typedef struct caller {
     int from_pool;           /* the calling pool, or -1 for a client */
     rng_stream rng_bal, rng_backoff, rng_net;
     int net;                 /* messages cross a network (network configured, or partitions) */
+    uint8_t fan;             /* fanout configured (cached from cfg: the hot path reads it) */
+    uint8_t quota_refund;    /* retry_quota without fan-out: request successes feed the quota */
     int partitioned;         /* partition events in force */
     double net_msgs, net_lost; /* messages sent over the network, and lost */
     double leaf_ended, leaf_ok, leaf_lat; /* fan-out leaves: ended, succeeded, their latency sum */
