@@ -234,6 +234,8 @@ static int solve_pool(const scenario *sc, const loader_doc *d, int p, const solv
     cJSON_AddItemToObject(pj, "system_unavailability", num(r.system_unavailability));
     cJSON_AddItemToObject(pj, "nines", num(nines(r.system_unavailability)));
     cJSON_AddItemToObject(pj, "mttf_system", num(r.mttf_system));
+    if (r.mttf_overflow)
+        cJSON_AddBoolToObject(pj, "mttf_overflow", 1);
     cJSON_AddNumberToObject(pj, "quorum", pc->quorum);
     if (m.fails) {
         cJSON_AddItemToObject(pj, "steady_solver", solver_json(&r.steady, m.avail.n, m.avail.nnz));
@@ -351,12 +353,16 @@ static void print_pool(FILE *f, const char *name, const cJSON *pj)
                                  "mttf_system"};
     for (size_t k = 0; k < sizeof keys / sizeof *keys; k++) {
         double v = jnum(pj, keys[k]);
-        if (!strcmp(keys[k], "nines") && isinf(v))
+        if (!strcmp(keys[k], "nines") && isinf(v) && cJSON_GetObjectItem(pj, "steady_solver"))
+            snprintf(b, sizeof b, "> 307 (unavailability below 1e-308)");
+        else if (!strcmp(keys[k], "nines") && isinf(v))
             snprintf(b, sizeof b, "infinite (never down)");
         else if (!strcmp(keys[k], "nines"))
             snprintf(b, sizeof b, "%.3f", v);
         else
             fmt_num(b, sizeof b, v);
+        if (!strcmp(keys[k], "mttf_system") && cJSON_IsTrue(cJSON_GetObjectItem(pj, "mttf_overflow")))
+            snprintf(b, sizeof b, "> 1e308 s (overflows a double)");
         fprintf(f, "    %-26s %s%s\n", keys[k], b, !strcmp(keys[k], "mttf_system") && isfinite(v) ? " s" : "");
     }
     print_solver(f, "steady state by", cJSON_GetObjectItem(pj, "steady_solver"));

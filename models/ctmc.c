@@ -42,7 +42,7 @@
 #define CTMC_GS_MAX_SWEEPS 20000
 #define CTMC_ITER_MAX_WORK 6e9       /* Gauss-Seidel sweeps, GMRES cycles: operations */
 #define CTMC_GS_TOL 1e-14
-#define CTMC_UNIF_MAX_WORK 2e10      /* steps x (n + nnz) */
+#define CTMC_UNIF_MAX_WORK 1.5e10    /* steps x (n + nnz): about a minute */
 
 static double now_seconds(void)
 {
@@ -60,6 +60,7 @@ const char *ctmc_strerror(int status)
     case CTMC_ETOOBIG: return "state space too large";
     case CTMC_ESOLVE: return "the solver did not converge";
     case CTMC_ENEVER: return "the target may never be reached";
+    case CTMC_ERANGE: return "the mean time overflows a double (> 1e308 s)";
     default: return "unknown error";
     }
 }
@@ -354,6 +355,104 @@ out:
 
 /* Solve with the cheapest exact method that fits; x holds the initial guess
  * for GMRES. */
+/* Reverse Cuthill-McKee: a breadth-first order of the (symmetrized) graph of
+ * A from a minimum-degree state, neighbours by increasing degree, reversed.
+ * It gives a chain whose numbering scatters its transitions (a relabelled
+ * birth-death chain, a 2-D grid numbered badly) back a narrow band.
+ * INV[old] = new.  Returns 0 or CTMC_ENOMEM. */
+static int rcm_order(const lsys *s, size_t *inv)
+{
+    size_t n = s->n, m = 0;
+    size_t *deg = calloc(n + 1, sizeof *deg), *adj = NULL, *order = malloc(n * sizeof *order);
+    unsigned char *seen = calloc(n, 1);
+    int rc = CTMC_ENOMEM;
+    if (!deg || !order || !seen)
+        goto out;
+    for (size_t k = 0; k < s->nz; k++)
+        if (s->i[k] != s->j[k]) {
+            deg[s->i[k] + 1]++;
+            deg[s->j[k] + 1]++;
+            m += 2;
+        }
+    for (size_t i = 0; i < n; i++)
+        deg[i + 1] += deg[i];
+    adj = malloc((m ? m : 1) * sizeof *adj);
+    size_t *fill = malloc(n * sizeof *fill);
+    if (!adj || !fill) {
+        free(fill);
+        goto out;
+    }
+    memcpy(fill, deg, n * sizeof *fill);
+    for (size_t k = 0; k < s->nz; k++)
+        if (s->i[k] != s->j[k]) {
+            adj[fill[s->i[k]]++] = s->j[k];
+            adj[fill[s->j[k]]++] = s->i[k];
+        }
+    free(fill);
+    size_t head = 0, tail = 0;
+    while (tail < n) {
+        size_t start = SIZE_MAX; /* next component: its state of least degree */
+        for (size_t i = 0; i < n; i++)
+            if (!seen[i] && (start == SIZE_MAX || deg[i + 1] - deg[i] < deg[start + 1] - deg[start]))
+                start = i;
+        seen[start] = 1;
+        order[tail++] = start;
+        while (head < tail) {
+            size_t v = order[head++], first = tail;
+            for (size_t k = deg[v]; k < deg[v + 1]; k++)
+                if (!seen[adj[k]]) {
+                    seen[adj[k]] = 1;
+                    order[tail++] = adj[k];
+                }
+            for (size_t a = first + 1; a < tail; a++) { /* few neighbours: insertion sort by degree */
+                size_t x = order[a], dx = deg[x + 1] - deg[x], b = a;
+                for (; b > first && deg[order[b - 1] + 1] - deg[order[b - 1]] > dx; b--)
+                    order[b] = order[b - 1];
+                order[b] = x;
+            }
+        }
+    }
+    for (size_t k = 0; k < n; k++)
+        inv[order[k]] = n - 1 - k;
+    rc = CTMC_OK;
+out:
+    free(deg);
+    free(adj);
+    free(order);
+    free(seen);
+    return rc;
+}
+
+/* Solve S by banded LU in RCM order.  1 if even that band does not fit. */
+static int solve_rcm(const lsys *s, const double *b, double *x, ctmc_info *info)
+{
+    size_t n = s->n;
+    size_t *inv = malloc(n * sizeof *inv);
+    double *pb = malloc(n * sizeof *pb), *px = malloc(n * sizeof *px);
+    lsys p;
+    memset(&p, 0, sizeof p);
+    int rc = CTMC_ENOMEM;
+    if (!inv || !pb || !px || rcm_order(s, inv) || lsys_init(&p, n, s->nz))
+        goto out;
+    for (size_t k = 0; k < s->nz; k++)
+        lsys_put(&p, inv[s->i[k]], inv[s->j[k]], s->v[k]);
+    rc = 1;
+    if (!band_fits(&p))
+        goto out;
+    for (size_t i = 0; i < n; i++)
+        pb[inv[i]] = b[i];
+    info->method = "band LU (RCM order)";
+    rc = solve_band(&p, pb, px);
+    for (size_t i = 0; i < n && rc == CTMC_OK; i++)
+        x[i] = px[inv[i]];
+out:
+    lsys_free(&p);
+    free(inv);
+    free(pb);
+    free(px);
+    return rc;
+}
+
 /* The method AUTO stands for on a linear system of size N, bandwidth LB/UB. */
 static ctmc_method resolve(ctmc_method m, size_t n, size_t lb, size_t ub)
 {
@@ -475,6 +574,23 @@ out:
     return sweeps;
 }
 
+/* A x = e_pin: A = (Q / q_max)^T with row PIN replaced by e_pin. */
+static int steady_system(const ctmc *c, size_t pin, lsys *s, double *b)
+{
+    size_t n = c->n;
+    if (lsys_init(s, n, c->nnz + n))
+        return CTMC_ENOMEM;
+    double sc = 1 / c->qmax;
+    for (size_t i = 0; i < n; i++) {
+        for (size_t k = c->start[i]; k < c->start[i + 1]; k++)
+            if (c->to[k] != pin)
+                lsys_put(s, c->to[k], i, c->rate[k] * sc);
+        lsys_put(s, i, i, i == pin ? 1 : -c->out[i] * sc);
+    }
+    b[pin] = 1;
+    return CTMC_OK;
+}
+
 int ctmc_steady(const ctmc *c, size_t pin, double *pi, ctmc_info *info)
 {
     return ctmc_steady_method(c, pin, CTMC_AUTO, pi, info);
@@ -509,6 +625,18 @@ int ctmc_steady_method(const ctmc *c, size_t pin, ctmc_method method, double *pi
     /* A = Q^T: its bandwidths are Q's swapped */
     int auto_gs = method == CTMC_AUTO && resolve(method, n, c->ub, c->lb) == CTMC_GMRES;
     method = resolve(method, n, c->ub, c->lb);
+    if (auto_gs) { /* scattered: a band in RCM order, else the iterative methods */
+        rc = steady_system(c, pin, &s, b);
+        if (rc == CTMC_OK && (rc = solve_rcm(&s, b, pi, info)) != 1)
+            goto normalize;
+        lsys_free(&s);
+        memset(&s, 0, sizeof s);
+        memset(b, 0, n * sizeof *b);
+        for (size_t i = 0; i < n; i++)
+            pi[i] = 1.0 / (double)n;
+        if (rc != 1)
+            goto out;
+    }
     if (method == CTMC_GAUSS_SEIDEL || auto_gs) {
         /* large and not banded: Gauss-Seidel, then GMRES from there if needed */
         int converged;
@@ -526,20 +654,11 @@ int ctmc_steady_method(const ctmc *c, size_t pin, ctmc_method method, double *pi
         for (size_t i = 0; i < n; i++)
             pi[i] /= scale;
     }
-    rc = lsys_init(&s, n, c->nnz + n);
-    if (rc || !b) {
-        rc = CTMC_ENOMEM;
+    rc = steady_system(c, pin, &s, b);
+    if (rc)
         goto out;
-    }
-    double sc = 1 / c->qmax;
-    for (size_t i = 0; i < n; i++) {
-        for (size_t k = c->start[i]; k < c->start[i + 1]; k++)
-            if (c->to[k] != pin)
-                lsys_put(&s, c->to[k], i, c->rate[k] * sc); /* A = Q^T */
-        lsys_put(&s, i, i, i == pin ? 1 : -c->out[i] * sc);
-    }
-    b[pin] = 1;
     rc = solve(&s, b, pi, method, info);
+normalize:
     if (rc == CTMC_OK || rc == CTMC_ESOLVE) {
         double sum = 0;
         for (size_t i = 0; i < n; i++) {
@@ -682,7 +801,10 @@ int ctmc_absorb_time(const ctmc *c, const unsigned char *target, size_t from, do
         lsys_put(&s, index[i], index[i], -c->out[i] * sc);
         b[index[i]] = -sc;
     }
-    rc = solve(&s, b, x, resolve(CTMC_AUTO, m, s.lb, s.ub), info);
+    ctmc_method how = resolve(CTMC_AUTO, m, s.lb, s.ub);
+    rc = how == CTMC_GMRES ? solve_rcm(&s, b, x, info) : 1;
+    if (rc == 1)
+        rc = solve(&s, b, x, how, info);
     if (rc == CTMC_OK || rc == CTMC_ESOLVE) {
         /* relative residual |Q_TT tau + 1|_inf / (q_max |tau|_inf) */
         double r = 0, top = 0;
@@ -701,7 +823,9 @@ int ctmc_absorb_time(const ctmc *c, const unsigned char *target, size_t from, do
         }
         info->residual = top > 0 ? r / (c->qmax * top) : r;
         *mean = x[index[from]];
-        if (!isfinite(*mean) || *mean < 0)
+        if (rc == CTMC_OK && (isinf(*mean) || (*mean > 0 && !isfinite(info->residual))))
+            rc = CTMC_ERANGE;
+        else if (!isfinite(*mean) || *mean < 0)
             rc = CTMC_ESOLVE;
     }
 out:
@@ -777,6 +901,11 @@ int ctmc_transient(const ctmc *c, const double *p0, double t, double eps, double
     if (mu > 4e9) /* the Poisson CDF takes unsigned counts */
         return CTMC_ETOOBIG;
     double R = poisson_right(mu, eps / 2);
+    /* The early stop needs |v_{k+1} - v_k|_1 below about eps / qt; past the
+     * rounding floor (1e-15) it cannot happen, so a sum over the budget is
+     * refused at once rather than after a minute. */
+    if (R * (double)(n + c->nnz) > CTMC_UNIF_MAX_WORK && mu * 1e-15 > eps / 2)
+        return CTMC_ETOOBIG;
     double *v = malloc(n * sizeof *v), *vn = malloc(n * sizeof *vn);
     int rc = CTMC_ENOMEM;
     if (!v || !vn)
@@ -793,7 +922,7 @@ int ctmc_transient(const ctmc *c, const double *p0, double t, double eps, double
     double bound = poisson_above(R, mu);
     double k;
     for (k = 1; k <= R; k++) {
-        if (k * (double)(n + c->nnz) > CTMC_UNIF_MAX_WORK) {
+        if (k * (double)(n + c->nnz) > CTMC_UNIF_MAX_WORK) { /* not converged within about a minute */
             rc = CTMC_ETOOBIG;
             goto out;
         }

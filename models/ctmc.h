@@ -34,7 +34,8 @@ enum {
     CTMC_EINVAL = -2,  /* bad argument (state out of range, rate not finite > 0, not finished) */
     CTMC_ETOOBIG = -3, /* more than CTMC_MAX_STATES states or CTMC_MAX_TRANSITIONS transitions */
     CTMC_ESOLVE = -4,  /* the linear solver failed or did not converge */
-    CTMC_ENEVER = -5   /* ctmc_absorb_time: the target may never be reached (infinite mean) */
+    CTMC_ENEVER = -5,  /* ctmc_absorb_time: the target may never be reached (infinite mean) */
+    CTMC_ERANGE = -6   /* ctmc_absorb_time: the mean is finite but overflows a double */
 };
 
 /* Refusal limits: a chain bigger than this is not built (documented in
@@ -42,6 +43,7 @@ enum {
  * on a laptop but no longer within the minute we promise. */
 #define CTMC_MAX_STATES 4000000
 #define CTMC_MAX_TRANSITIONS 40000000
+/* Uniformization stops (CTMC_ETOOBIG) after 1.5e10 operations, about a minute. */
 
 typedef struct {
     size_t n;      /* states */

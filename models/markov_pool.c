@@ -400,6 +400,38 @@ static void avail_of(const mp_model *m, const double *pd, const int *up, size_t 
         *unavail = bad;
 }
 
+/* Mean time from state 0 to the first state in DOWN of a birth-death chain
+ * (state j -> j+1 at b_j, -> j-1 at d_j).  With t_j the mean time to go
+ * from j to j+1, t_0 = 1/b_0 and t_j = (1 + d_j t_{j-1}) / b_j (first-step
+ * analysis): a sum of positive terms, so no cancellation however large the
+ * result (a solve of Q_TT tau = -1 loses every digit once q tau > 1e15).
+ * CTMC_ENEVER if DOWN is unreachable, CTMC_ERANGE above 1e308 s. */
+static int birth_death_mttf(const ctmc *c, const unsigned char *down, double *mean, ctmc_info *info)
+{
+    memset(info, 0, sizeof *info);
+    info->method = "birth-death recursion";
+    info->residual = NAN;
+    double t = 0, total = 0;
+    for (size_t j = 0; j < c->n; j++) {
+        if (down[j]) {
+            *mean = total;
+            return isfinite(total) ? CTMC_OK : CTMC_ERANGE;
+        }
+        double b = 0, d = 0;
+        for (size_t k = c->start[j]; k < c->start[j + 1]; k++) {
+            if (c->to[k] == j + 1)
+                b = c->rate[k];
+            else if (c->to[k] + 1 == j)
+                d = c->rate[k];
+        }
+        if (!(b > 0))
+            return CTMC_ENEVER;
+        t = (1 + d * t) / b;
+        total += t;
+    }
+    return CTMC_ENEVER;
+}
+
 static int steady_avail(const mp_model *m, mp_steady_result *r)
 {
     if (!m->fails) {
@@ -421,10 +453,12 @@ static int steady_avail(const mp_model *m, mp_steady_result *r)
     avail_of(m, pd, m->avail_up, n, &r->server_availability, &r->system_availability, &r->system_unavailability);
     for (size_t i = 0; i < n; i++)
         down[i] = m->avail_up[i] < m->quorum;
-    int st = ctmc_absorb_time(&m->avail, down, 0, &r->mttf_system, &r->mttf);
-    if (st == CTMC_ENEVER)
+    int st = n == (size_t)m->units + 1 ? birth_death_mttf(&m->avail, down, &r->mttf_system, &r->mttf)
+                                       : ctmc_absorb_time(&m->avail, down, 0, &r->mttf_system, &r->mttf);
+    if (st == CTMC_ENEVER || st == CTMC_ERANGE) {
         r->mttf_system = INFINITY;
-    else if (st)
+        r->mttf_overflow = st == CTMC_ERANGE;
+    } else if (st)
         goto out;
     rc = MP_OK;
 out:

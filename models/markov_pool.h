@@ -92,7 +92,8 @@ typedef struct {
     double server_availability;
     double system_availability;
     double system_unavailability; /* summed over the down states, not 1 - A */
-    double mttf_system;           /* INFINITY when the quorum is never lost */
+    double mttf_system;           /* INFINITY when the quorum is never lost (or mttf_overflow) */
+    int mttf_overflow;            /* finite but above 1e308 s */
     ctmc_info steady, mttf;
     /* queue (NAN without a queue chain); pool-wide unless said */
     double blocking;       /* probability an attempt is rejected (queue full) */

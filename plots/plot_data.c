@@ -17,7 +17,8 @@
 
 /* RD_SCENARIO is scenario.resolved.json, or an older folder's scenario.json
  * (load_scenario). */
-static const char *const doc_file[RD_NDOCS] = {"results.json", "scenario.resolved.json", "sweep.json"};
+static const char *const doc_file[RD_NDOCS] = {"results.json", "scenario.resolved.json", "sweep.json",
+                                                 "solve.json"};
 
 struct rd_run {
     char outdir[4096];

@@ -19,7 +19,8 @@
 
 #include <stddef.h>
 
-typedef enum { RD_RESULTS = 0, RD_SCENARIO, RD_SWEEP, RD_NDOCS } rd_doc;
+/* RD_SOLVE: OUTDIR/solve.json from `relsim solve`, optional. */
+typedef enum { RD_RESULTS = 0, RD_SCENARIO, RD_SWEEP, RD_SOLVE, RD_NDOCS } rd_doc;
 
 typedef struct rd_run rd_run;
 

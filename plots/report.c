@@ -298,6 +298,10 @@ static void write_doc(rw_doc *d, const report_ctx *c)
         report_results(d, c->rd);
         rw_heading(d, 2, "model-check", "Model check");
         report_model_check(d, c->rd);
+        if (rd_has(c->rd, RD_SOLVE)) {
+            rw_heading(d, 2, "exact", "Exact solution (relsim solve)");
+            report_exact(d, c->rd);
+        }
         figures_section(d, c);
         notes_section(d, c);
         rw_heading(d, 2, "metadata", "Run metadata");

@@ -29,6 +29,8 @@ void report_scenario(rw_doc *d, const rd_run *rd);
 /* Run sections (report_run.c). */
 void report_results(rw_doc *d, const rd_run *rd);
 void report_model_check(rw_doc *d, const rd_run *rd);
+/* The exact solution (solve.json from `relsim solve`), if the folder has one. */
+void report_exact(rw_doc *d, const rd_run *rd);
 void report_metadata(rw_doc *d, const rd_run *rd);
 
 /* Sweep sections (report_sweep.c); LINKS = 1 links each point's folder to

@@ -206,6 +206,61 @@ void report_model_check(rw_doc *d, const rd_run *rd)
     analytic_table(d, rd);
 }
 
+/* One pool of solve.json: the steady state, the window, the solvers. */
+static void exact_pool(rw_doc *d, const rd_run *rd, const char *pool)
+{
+    static const char *const hdr[2] = {"measure", "exact value"};
+    static const char *const keys[] = {"server_availability", "system_availability", "system_unavailability",
+                                       "nines", "mttf_system"};
+    char v[64], label[128];
+    rw_heading(d, 3, NULL, pool);
+    if (!rd_bool(rd, RD_SOLVE, 0, "pools.%s.markovian", pool)) {
+        rw_para(d, "Not solved: %s", rd_str(rd, RD_SOLVE, "pools.%s.reason", pool));
+        return;
+    }
+    rw_table_begin(d, 2, hdr, "lr");
+    for (size_t k = 0; k < sizeof keys / sizeof *keys; k++) {
+        double x = rd_num(rd, RD_SOLVE, NAN, "pools.%s.%s", pool, keys[k]);
+        if (isfinite(x))
+            snprintf(v, sizeof v, "%.10g%s", x, strcmp(keys[k], "mttf_system") ? "" : " s");
+        else
+            snprintf(v, sizeof v, "%s", strcmp(keys[k], "nines") ? "never" : "infinite (never down)");
+        const char *cells[2] = {keys[k], v};
+        rw_table_row(d, cells, NULL, -1);
+    }
+    static const char *const wkeys[] = {"server_availability", "system_availability"};
+    for (size_t k = 0; k < 2 && rd_exists(rd, RD_SOLVE, "pools.%s.window", pool); k++) {
+        double x = rd_num(rd, RD_SOLVE, NAN, "pools.%s.window.%s", pool, wkeys[k]);
+        snprintf(label, sizeof label, "%s over [%g, %g] s from all UP", wkeys[k],
+                 rd_num(rd, RD_SOLVE, NAN, "pools.%s.window.from", pool),
+                 rd_num(rd, RD_SOLVE, NAN, "pools.%s.window.to", pool));
+        snprintf(v, sizeof v, isfinite(x) ? "%.10g" : "n/a", x);
+        const char *cells[2] = {label, v};
+        rw_table_row(d, cells, NULL, -1);
+    }
+    rw_table_end(d);
+    if (rd_exists(rd, RD_SOLVE, "pools.%s.steady_solver", pool))
+        rw_para(d, "Steady state: %s, %g states, residual %.2g, %.3g s.",
+                rd_str(rd, RD_SOLVE, "pools.%s.steady_solver.method", pool),
+                rd_num(rd, RD_SOLVE, NAN, "pools.%s.steady_solver.states", pool),
+                rd_num(rd, RD_SOLVE, NAN, "pools.%s.steady_solver.residual", pool),
+                rd_num(rd, RD_SOLVE, NAN, "pools.%s.steady_solver.seconds", pool));
+    for (int i = 0; i < rd_count(rd, RD_SOLVE, "pools.%s.left_out", pool); i++)
+        rw_para(d, "Left out: %s", rd_str(rd, RD_SOLVE, "pools.%s.left_out.%d", pool, i));
+}
+
+void report_exact(rw_doc *d, const rd_run *rd)
+{
+    rw_para(d, "From solve.json (relsim solve %s): the Markov chains of the pools solved exactly; "
+               "docs/SOLVE.md says what they include.",
+            rd_str(rd, RD_SOLVE, "file") ? rd_str(rd, RD_SOLVE, "file") : "");
+    for (int i = 0; i < rd_count(rd, RD_SOLVE, "pools"); i++) {
+        const char *pool = rd_key(rd, RD_SOLVE, i, "pools");
+        if (pool)
+            exact_pool(d, rd, pool);
+    }
+}
+
 void report_metadata(rw_doc *d, const rd_run *rd)
 {
     static const char *const hdr[2] = {"item", "value"};
