@@ -91,11 +91,25 @@ static int run_item(void *p, int item, int worker)
             x->error_item = item;
             snprintf(r->error, sizeof r->error, "replication %d: %s", item,
                      st == WORLD_NOMEM && !world_error(w)[0] ? "out of memory" : world_error(w));
-            keep_runaway(r, st == WORLD_RUNAWAY ? item : -1);
         }
         pthread_mutex_unlock(&x->lock);
     }
     return st != WORLD_DONE;
+}
+
+/* After a batch: the lowest replication that failed, if the overload guard
+ * stopped it (its record says when), is kept for the report; its record is
+ * here whichever thread or MPI rank ran it (par_run gathers every record). */
+static void keep_lowest_runaway(exec_result *r, const exec_ctx *x, int upto)
+{
+    for (int i = x->first; i < upto; i++) {
+        int s = x->status[i - x->first];
+        if (s != WORLD_RUNAWAY && s != WORLD_NOMEM)
+            continue;
+        int guard = s == WORLD_RUNAWAY && exec_rec(r, i)[r->L.misc + REC_RUNAWAY_T] > 0;
+        keep_runaway(r, guard ? i : -1); /* a limits.max_events stop is not the guard */
+        return;
+    }
 }
 
 int exec_result_init(exec_result *r, const scenario *sc)
@@ -182,6 +196,7 @@ int exec_extend(exec_result *r, int upto, const exec_opts *o)
     runner_run(r->nrec, upto, jobs, run_item, &x, o->stop, bar.on ? progress_cb : NULL, &bar);
     r->wall += now_seconds() - t0;
     progress_done(&bar);
+    keep_lowest_runaway(r, &x, upto);
     st = settle(r, &x, upto);
 out:
     if (x.worlds)

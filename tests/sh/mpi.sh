@@ -136,6 +136,21 @@ if [ "$rc" -eq 0 ] && same_dir "$tmp/pr_s" "$tmp/pr_m" &&
     pass "sweep --precision -np 3: same replication counts and results as serial"
 else fail "sweep --precision -np 3 differs from serial"; show; fi
 
+# ---- a run the overload guard stops: the same runaway record and findings -----------------
+# A retry storm from t = 0 (600 requests/s, 100 ms timeout, 3 attempts, no
+# budget); rank 1 runs replication 1, whose record must still reach rank 0.
+cat >"$tmp/storm.json" <<'EOF'
+{"name": "storm", "horizon": 600, "replications": 3, "seed": 5, "limits": {"max_in_flight": 20000},
+ "pools": [{"name": "api", "servers": 8, "service": {"dist": "exponential", "rate": 100}}],
+ "clients": [{"name": "web", "target": "api", "arrival": {"process": "poisson", "rate": 600},
+              "timeout": 0.1, "retry": {"max_attempts": 3}}]}
+EOF
+serial run "$tmp/storm.json" -o "$tmp/st_s" -q --no-plots -j 1
+mpi 2 run "$tmp/storm.json" -o "$tmp/st_m" -q --no-plots -j 1
+if [ "$rc" -eq 1 ] && same_dir "$tmp/st_s" "$tmp/st_m" && grep -q '"runaway"' "$tmp/st_m/results.json"; then
+    pass "runaway under mpirun -np 2: results.json (runaway, findings) and timeseries.csv as serial"
+else fail "runaway under mpirun differs from serial"; show; fi
+
 # ---- bad input: exit 2 from rank 0, the message once ------------------------------------
 mpi 2 sweep "$S" -o "$tmp/bad" -q --no-plots --vary clients.web.retry.max_atempts=1,2
 n=$(grep -c "max_atempts: unknown key" "$tmp/err" || true)
