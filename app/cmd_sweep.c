@@ -30,6 +30,7 @@
 #include "app/runopts.h"
 #include "app/slo.h"
 #include "app/sweep_axis.h"
+#include "app/sweep_outcome.h"
 #include "app/sweep_recommend.h"
 #include "app/workest.h"
 #include "plots/numfmt.h"
@@ -75,6 +76,8 @@ typedef struct {
     int npts;
     int baseline;
     sw_objective obj;
+    sweep_outcome outc; /* --outcome */
+    int has_outcome;
     char out[4096];
     int interrupted, failed, write_failed;
 } sweep;
@@ -672,6 +675,67 @@ static srec_point *srec_points(const sweep *s)
     return v;
 }
 
+/* ---- --outcome: the share of replications where it holds ---------------------- */
+
+static void outcome_point(const sweep *s, const sw_point *pt, int *k, int *n, double *lo, double *hi)
+{
+    sweep_outcome_count(&s->outc, pt->m, pt->nrec, pt->ncols, pt->sc.npools, k, n);
+    sweep_outcome_ci(*k, *n, lo, hi);
+}
+
+static cJSON *outcome_json(const sweep *s)
+{
+    cJSON *o = cJSON_CreateObject(), *pts = cJSON_AddArrayToObject(o, "points");
+    cJSON_AddStringToObject(o, "outcome", s->outc.label);
+    cJSON_AddStringToObject(o, "interval", "Clopper-Pearson 95%");
+    for (int i = 0; i < s->npts; i++) {
+        const sw_point *pt = &s->pts[i];
+        if (!pt->ran)
+            continue;
+        int k, n;
+        double lo, hi;
+        outcome_point(s, pt, &k, &n, &lo, &hi);
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddStringToObject(e, "dir", pt->dir);
+        cJSON_AddItemToObject(e, "values", cJSON_Duplicate(pt->values, 1));
+        cJSON_AddNumberToObject(e, "holds", k);
+        cJSON_AddNumberToObject(e, "replications", n);
+        cJSON_AddItemToObject(e, "fraction", num_or_null(n > 0 ? (double)k / n : NAN));
+        cJSON_AddItemToObject(e, "lo", num_or_null(lo));
+        cJSON_AddItemToObject(e, "hi", num_or_null(hi));
+        cJSON_AddItemToArray(pts, e);
+    }
+    return o;
+}
+
+static void print_outcome(FILE *f, const sweep *s)
+{
+    fprintf(f, "\noutcome %s: share of replications where it holds (95%% Clopper-Pearson CI)\n",
+            s->outc.label);
+    for (int i = 0; i < s->npts; i++) {
+        const sw_point *pt = &s->pts[i];
+        if (!pt->ran)
+            continue;
+        int k, n;
+        double lo, hi;
+        outcome_point(s, pt, &k, &n, &lo, &hi);
+        char *v = cJSON_PrintUnformatted(pt->values);
+        fprintf(f, "  %s  %-40s  %4d/%-4d = %6.3f  [%.3f, %.3f]\n", pt->dir, v ? v : "", k, n,
+                n > 0 ? (double)k / n : NAN, lo, hi);
+        cJSON_free(v);
+    }
+}
+
+static int outcome_setup(sweep *s)
+{
+    if (!s->o.outcome)
+        return 0;
+    if (sweep_outcome_parse(s->o.outcome, &s->pts[0].sc, &s->outc, stderr))
+        return -1;
+    s->has_outcome = 1;
+    return 0;
+}
+
 static cJSON *sweep_json(sweep *s)
 {
     cJSON *o = cJSON_CreateObject();
@@ -699,6 +763,8 @@ static cJSON *sweep_json(sweep *s)
     if (rec)
         cJSON_AddItemToObject(o, "recommendation", rec);
     free(sp);
+    if (s->has_outcome)
+        cJSON_AddItemToObject(o, "outcome", outcome_json(s));
     return o;
 }
 
@@ -924,6 +990,8 @@ static int emit(sweep *s)
         puts(text);
     else if (!s->o.quiet && !s->o.json) {
         print_table(stdout, s);
+        if (s->has_outcome)
+            print_outcome(stdout, s);
         srec_point *sp = srec_points(s);
         if (sp)
             srec_print(stdout, sp, s->npts, s->baseline);
@@ -945,7 +1013,7 @@ static int setup(sweep *s, int argc, char **argv)
     if (rc)
         return rc == 1 ? -1 : EXIT_USAGE;
     if (!(s->base = runopts_load(&s->o, stderr)) || axes_parse(s) || points_build(s) ||
-        baseline_parse(s) || objective_parse(s))
+        baseline_parse(s) || objective_parse(s) || outcome_setup(s))
         return EXIT_USAGE;
     if (s->o.out)
         snprintf(s->out, sizeof s->out, "%s", s->o.out);

@@ -88,7 +88,11 @@ static const char *sweep_help =
     "      --vary PATH=lo:hi:step  a range, hi included when on the grid\n"
     "      --baseline K         the point to compare against (index, default 0)\n"
     "      --objective M[:max|min]  rank points by a client metric, e.g.\n"
-    "                           request_success:max (default), latency_p99:min\n";
+    "                           request_success:max (default), latency_p99:min\n"
+    "      --outcome 'M<X'      the share of replications where a metric is < <= > >= X,\n"
+    "                           with a 95% Clopper-Pearson CI per point, e.g.\n"
+    "                           'clients.web.request_success<0.5' (--set warmup=T\n"
+    "                           to judge only [T, horizon])\n";
 
 static const char *sweep_example =
     "\n"
@@ -222,6 +226,9 @@ int runopts_parse(runopts *o, int argc, char **argv, int sweep)
         } else if (sweep && is(a, NULL, "--objective", &eq)) {
             NEED("--objective");
             o->objective = v;
+        } else if (sweep && is(a, NULL, "--outcome", &eq)) {
+            NEED("--outcome");
+            o->outcome = v;
         } else if (a[0] == '-' && a[1]) {
             return usage_error(cmd, "unknown option", a);
         } else if (!o->scenario) {

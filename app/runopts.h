@@ -27,6 +27,7 @@ typedef struct {
     int nvaries;
     const char *baseline;   /* sweep: --baseline INDEX or PATH=VALUE,... */
     const char *objective;  /* sweep: --objective METRIC[:max|min] */
+    const char *outcome;    /* sweep: --outcome 'METRIC<NUMBER' (app/sweep_outcome.h) */
 } runopts;
 
 /* Parse ARGV (argv[0] is the command name).  SWEEP enables --vary etc.

@@ -7,6 +7,7 @@
 #include "tests/testutil.h"
 #include "tests/simtest.h"
 
+#include "app/sweep_outcome.h"
 #include "models/limit.h"
 #include "models/throttle.h"
 
@@ -216,6 +217,26 @@ static void test_gates_units(void **state)
     assert_close(tbucket_reserve(&b, 1.0), 0, 1e-12);
 }
 
+/* Clopper-Pearson 95% intervals against published table values (k = 5 of
+ * 10: [0.1871, 0.8129]; k = 1 of 20: [0.00127, 0.2487]) and the closed
+ * forms at the edges (0 of n: [0, 1 - 0.025^(1/n)]). */
+static void test_outcome_interval(void **state)
+{
+    (void)state;
+    double lo, hi;
+    sweep_outcome_ci(5, 10, &lo, &hi);
+    assert_close(lo, 0.187086, 5e-6);
+    assert_close(hi, 0.812914, 5e-6);
+    sweep_outcome_ci(1, 20, &lo, &hi);
+    assert_close(lo, 0.001265, 5e-6);
+    assert_close(hi, 0.248733, 5e-6);
+    sweep_outcome_ci(0, 7, &lo, &hi);
+    assert_close(lo, 0, 0);
+    assert_close(hi, 1 - pow(0.025, 1.0 / 7), 1e-12);
+    sweep_outcome_ci(0, 0, &lo, &hi);
+    assert_true(isnan(lo) && isnan(hi));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -224,6 +245,7 @@ int main(void)
         cmocka_unit_test(test_throttle_k_fold),
         cmocka_unit_test(test_aimd_trajectory),
         cmocka_unit_test(test_gates_units),
+        cmocka_unit_test(test_outcome_interval),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
