@@ -62,7 +62,8 @@ static const char *solve_usage =
     "\n"
     "Exit status: 0 every pool solved; 2 bad command line or scenario, or a pool whose\n"
     "failure or repair distribution is not exponential (named with file:line:col;\n"
-    "the other pools are still solved and written); 1 a solver or an output failed.\n"
+    "the other pools are still solved and written); 1 a solver or an output failed, or a\n"
+    "window or --at value needed more than the uniformization budget (null, reason said).\n"
     "Limits: chains above 4,000,000 states are refused.  docs/SOLVE.md.\n";
 
 typedef struct {
@@ -254,9 +255,15 @@ static int solve_pool(const scenario *sc, const loader_doc *d, int p, const solv
         cJSON_AddItemToObject(w, "system_availability", num(st ? NAN : ya));
         if (st == MP_OK)
             cJSON_AddItemToObject(w, "solver", solver_json(&in, 0, 0));
-        else
-            cJSON_AddStringToObject(w, "reason", st == MP_EFORCED ? m.forced_why
-                                                 : "too many uniformization steps (rates x horizon too large)");
+        else {
+            const char *why2 = st == MP_EFORCED ? m.forced_why
+                                                : "too many uniformization steps (rates x horizon too large)";
+            cJSON_AddStringToObject(w, "reason", why2);
+            fprintf(stderr, PROG ": pools.%s: window [%g, %g] s not computed: %s\n", pc->name, sc->warmup,
+                    sc->horizon, why2);
+            if (st != MP_EFORCED) /* a refusal the docs announce is not a failure */
+                frc = EXIT_FAIL;
+        }
     }
     if (o->nat) {
         cJSON *arr = cJSON_AddArrayToObject(pj, "transient");
@@ -275,7 +282,8 @@ static int solve_pool(const scenario *sc, const loader_doc *d, int p, const solv
                 const char *why2 = st == MP_EFORCED ? m.forced_why : "too many uniformization steps (rates x t too large)";
                 cJSON_AddStringToObject(t, "reason", why2);
                 fprintf(stderr, PROG ": pools.%s: --at %g: %s\n", pc->name, o->at[k], why2);
-                frc = EXIT_FAIL;
+                if (st != MP_EFORCED)
+                    frc = EXIT_FAIL;
             }
             cJSON_AddItemToArray(arr, t);
         }

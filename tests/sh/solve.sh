@@ -64,6 +64,17 @@ check "--help exits 0" rc_is 0
 check "--help teaches the measures" has "$tmp/out" "system_availability   P(at least \`quorum\` servers UP)"
 check "--help gives examples" has "$tmp/out" "relsim solve s.json --at 10,60,3600"
 
+# refusals: overlapping forced outages (exit 0, the reason said), a window
+# too long to sum within the budget (exit 1, null, the reason said)
+relsim solve "$tmp/p.json" -o "$tmp/f" --json --at 50 \
+    --set 'events=[{"kind":"fail","pool":"db","at":10,"duration":100,"servers":1},{"kind":"fail","pool":"db","at":50,"duration":10,"servers":1}]'
+check "overlapping forced outages: exit 0" rc_is 0
+check "overlapping forced outages: the window says why" has "$tmp/out" "forced outages overlap (at 10 and 50 s)"
+relsim solve "$tmp/p.json" -q -o "$tmp/big" --set pools.db.servers=99999 --set pools.db.quorum=66666 \
+    --set pools.db.repair_crews=999 --set horizon=3600000
+check "a window over the budget: exit 1" rc_is 1
+check "a window over the budget: says so" has "$tmp/err" "window [100, 3.6e+06] s not computed: too many uniformization steps"
+
 # every example scenario: solved (0) or named as non-Markovian (2), never NaN
 for f in "$here"/scenarios/*.json; do
     relsim solve "$f" -q -o "$tmp/all"
