@@ -296,14 +296,27 @@ static double trunc_exp_mean(double a, double interval)
     return 1 / a - interval / expm1(x);
 }
 
+/* The integral of e^{-x v} over [0, I] (I at x = 0). */
+static double int_exp(double x, double interval)
+{
+    return x == 0 ? interval : -expm1(-x * interval) / x;
+}
+
 int an_detection_delay(double interval, int f, double t_hang, double mu, double lambda, double *out)
 {
     if (!positive(interval) || f < 1 || !nonneg(t_hang) || !nonneg(mu) || !nonneg(lambda))
         return AN_EDOM;
-    /* the first failed probe comes U after the failure; U has density
-     * ~ e^{lambda u} (the failure is Exp(lambda) after a probe) times
-     * e^{-mu u} (only failures detected before their repair count) */
-    return put((f - 1) * (interval + t_hang) + t_hang + trunc_exp_mean(mu - lambda, interval), out);
+    /* The first failed probe comes U after the last failure before it; the
+     * server was UP at the probe before (I earlier), DOWN at this one.  The
+     * last UP->DOWN jump at I - u has density P_UU(I - u) lambda e^{-mu u}
+     * with P_UU(s) = A + (1-A) e^{-(lambda+mu) s}: a mixture of the
+     * truncated exponentials e^{-mu u} (weight A) and e^{lambda u} (weight
+     * (1-A) e^{-(lambda+mu) I}).  Paths that fail, recover and fail again
+     * between two probes are counted from their last failure. */
+    double r = lambda + mu, a = r > 0 ? mu / r : 1;
+    double w1 = a * int_exp(mu, interval), w2 = (1 - a) * exp(-r * interval) * int_exp(-lambda, interval);
+    double eu = (w1 * trunc_exp_mean(mu, interval) + w2 * trunc_exp_mean(-lambda, interval)) / (w1 + w2);
+    return put((f - 1) * (interval + t_hang) + t_hang + eu, out);
 }
 
 /* One pass over the chain: P(UP >= k) and E[UP], with no allocation. */
@@ -799,18 +812,19 @@ static const an_formula table[] = {
      3,
      {IN_LAMBDA, IN_MU_REPAIR, RATE_GT0("interval", "seconds between probes")},
      ev_mismatch_fraction},
-    {"detection_delay", "(F-1)(I+T) + T + 1/a - I/(exp(a I) - 1), a = mu - lambda  (a = 0: (F-1)(I+T) + T + I/2)",
+    {"detection_delay", "(F-1)(I+T) + T + E[U], U on [0, I] with density ~ (A + (1-A) exp(-(lambda+mu)(I-u))) exp(-mu u), A = mu/(lambda+mu)",
      "mean time from a server going DOWN to being believed unhealthy (detected failures)",
      "s",
      "Direct probes every I (no jitter), unhealthy_threshold F; the first failed\n"
      "probe comes U after the failure; each failed probe takes T (the probe\n"
-     "timeout for a hang server, 0 for fail_fast).  U has density ~ e^{(lambda-mu)u}\n"
-     "on [0, I]: the failure is Exp(lambda) after the last good probe, and only\n"
-     "failures detected before their Exp(mu) repair count.  lambda = mu = 0 is the\n"
+     "timeout for a hang server, 0 for fail_fast).  U is the age of the DOWN\n"
+     "period the probe finds (UP at the good probe I earlier; fail, recover, fail\n"
+     "again between probes counts from the last failure; only failures detected\n"
+     "before their Exp(mu) repair count).  lambda = mu = 0 is the\n"
      "design rule (F-1)*I + I/2 (Kubernetes' 10 s x 3: 25 s).  Exchanging lambda\n"
      "and mu, with T = 0 and F = healthy_threshold, gives the recovery-detection\n"
-     "delay.  Not counted: an UP period too short for a good probe carries failed\n"
-     "probes over (shorter delays, of order lambda*I).",
+     "delay.  Exact for F = 1; for F > 1 not counted: an UP period too short for\n"
+     "a good probe carries failed probes over (shorter delays, of order lambda*I).",
      "interval=10 f=3 t=0 mu=0 lambda=0",
      5,
      {RATE_GT0("interval", "seconds between probes"), INT_IN("f", "unhealthy_threshold", 1),

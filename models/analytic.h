@@ -119,9 +119,10 @@ int an_mismatch_fraction(double lambda, double mu, double interval, double *out)
 /* Mean detection delay with direct probes every I, threshold F, over the
  * failures detected before their Exp(mu) repair, failures Exp(lambda);
  * T = the probe timeout for a hang server (0 for fail_fast, whose failed
- * probes answer at once).  The first failed probe comes U after the failure,
- * U with density ~ e^{(lambda - mu) u} on [0, I]:
- *   (F-1)(I+T) + T + 1/a - I/(e^{aI} - 1),  a = mu - lambda   (a = 0: I/2)
+ * probes answer at once).  The first failed probe comes U after the last
+ * failure before it (UP at the probe I earlier), U with density
+ * ~ (A + (1-A) e^{-(lambda+mu)(I-u)}) e^{-mu u} on [0, I], A = mu/(lambda+mu):
+ *   (F-1)(I+T) + T + E[U]   (both rates -> 0: E[U] = I/2)
  * Exchanging lambda and mu, T = 0 and F = healthy_threshold: the recovery-
  * detection delay.  I > 0, F >= 1, T >= 0, mu >= 0, lambda >= 0. */
 int an_detection_delay(double interval, int f, double t_hang, double mu, double lambda, double *out);

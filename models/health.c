@@ -5,8 +5,9 @@
  * times (rates l, m; A = m/(l+m)), the belief is the state at the last probe,
  * a time U ~ U(0, I) ago, so
  *     undetected_down = P(UP then, DOWN now) = A (1-A) (1 - (1 - e^{-(l+m)I}) / ((l+m)I))
- * and ejected_up is the same by symmetry; with threshold F and repairs much
- * longer than F I the detection delay is U + (F-1) I, mean (F-1) I + I/2.
+ * and ejected_up is the same by symmetry; with threshold F the detection
+ * delay is U + (F-1) I, mean (F-1) I + I/2 when failures and repairs are
+ * much longer than F I (an_detection_delay gives E[U] exactly).
  */
 #include "models/health.h"
 

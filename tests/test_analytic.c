@@ -494,24 +494,33 @@ static void test_mismatch(void **state)
 }
 
 /* Detection delay: the design rule (F-1) I + I/2 when both rates vanish;
- * the hang timeout adds F T; E[U] for U with density ~ e^{-a u} on [0, I]
- * against Simpson's rule; continuity across a = 0 (the series branch). */
+ * the hang timeout adds F T.  E[U] against Simpson's rule on the density of
+ * the time from the last UP->DOWN jump to the probe that finds the server
+ * DOWN, given it was UP at the probe I earlier: the jump at I - u has
+ * density P_UU(I - u) lambda e^{-mu u}, P_UU(s) = A + (1-A) e^{-(lambda+mu) s}
+ * (the two-state chain's transition probability), A = mu/(lambda+mu).  The
+ * rates are large against 1/I (mu I = 1), where dropping the fail-recover-
+ * fail paths (density ~ e^{(lambda-mu) u}) is 4% off.  Continuity across
+ * the small-rate branch. */
 static void test_detection_delay(void **state)
 {
     (void)state;
     assert_close(OK(an_detection_delay(10, 3, 0, 0, 0, &out)), 25, TOL);
     assert_close(OK(an_detection_delay(2, 3, 1, 0, 0, &out)), (3 - 1) * 2 + 3 * 1 + 2 / 2.0, TOL);
-    double I = 2, a = 0.098, num = 0, den = 0;
+    double I = 2, lam = 0.25, mu = 0.5, A = mu / (lam + mu), num = 0, den = 0;
     int n = 2000;
     for (int k = 0; k <= n; k++) {
         double u = I * k / n, w = (k == 0 || k == n) ? 1 : (k % 2 ? 4 : 2);
-        num += w * u * exp(-a * u);
-        den += w * exp(-a * u);
+        double g = (A + (1 - A) * exp(-(lam + mu) * (I - u))) * exp(-mu * u);
+        num += w * u * g;
+        den += w * g;
     }
-    assert_close(OK(an_detection_delay(I, 1, 0, a + 0.002, 0.002, &out)), num / den, 1e-10);
+    assert_close(OK(an_detection_delay(I, 1, 0, mu, lam, &out)), num / den, 1e-10);
+    assert_close(OK(an_detection_delay(I, 2, 0.5, mu, lam, &out)), I + 0.5 + 0.5 + num / den, 1e-10);
     double below = OK(an_detection_delay(I, 2, 0, 1e-7 + 1e-9, 1e-9, &out));
     double above = OK(an_detection_delay(I, 2, 0, 2e-6, 1e-9, &out));
     assert_close(below, above, 1e-6);
+    assert_close(OK(an_detection_delay(I, 1, 0, 0.3, 0, &out)), 1 / 0.3 - I / expm1(0.3 * I), 1e-12);
     assert_fails(AN_EDOM, an_detection_delay(I, 0, 0, 0, 0, &out));
 }
 

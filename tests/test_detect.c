@@ -6,6 +6,7 @@
  */
 #include "tests/testutil.h"
 #include "tests/simtest.h"
+#include "models/analytic.h"
 
 #include <math.h>
 #include <string.h>
@@ -83,6 +84,56 @@ static void test_detection_delay(void **state)
     double a = -0.01, eu = 1 / a - I / expm1(a * I);
     assert_agrees(cstat(&r, 0, CM_DETECTION_DELAY), (F - 1) * I + eu, 3, 0);
     assert_agrees(cstat(&r, 0, CM_RECOVERY_DETECTION_DELAY), (H - 1) * I + I / 2, 3, 0);
+    exec_result_free(&r);
+    scenario_free(&s);
+}
+
+/* Delays with fast failures and repairs against the interval (l I = 1,
+ * m I = 2), thresholds 1, direct probes every I = 1, fail_fast.  A detected
+ * DOWN period is the one the probe finds; the server was UP at the probe I
+ * earlier (believed healthy), and the delay u is the age of that DOWN period:
+ * its start at I - u has density P_UU(I - u) l e^{-m u}, with the two-state
+ * transition probability P_UU(s) = A + (1-A) e^{-(l+m) s}, A = m/(l+m)
+ * (a server may fail, recover and fail again between two probes; the delay
+ * counts from the last failure).  The recovery delay exchanges l and m.
+ * Means by Simpson's rule: 0.36495 and 0.49786 (without the fail-recover-fail
+ * paths, density ~ e^{(l-m) u}: 0.418 and 0.582, far outside the CI). */
+static double age_mean(double up, double down, double I)
+{
+    double A = down / (up + down), num = 0, den = 0;
+    int n = 2000;
+    for (int k = 0; k <= n; k++) {
+        double u = I * k / n, w = (k == 0 || k == n) ? 1 : (k % 2 ? 4 : 2);
+        double g = (A + (1 - A) * exp(-(up + down) * (I - u))) * exp(-down * u);
+        num += w * u * g;
+        den += w * g;
+    }
+    return num / den;
+}
+
+static void test_detection_delay_fast_rates(void **state)
+{
+    (void)state;
+    double l = 1, m = 2, I = 1;
+    scenario s;
+    st_scenario(&s, 1, 1, 2000, 10, 409);
+    s.warmup = 10;
+    s.pools[0].servers = 10;
+    s.pools[0].service = st_exp(100);
+    s.pools[0].failure = st_exp(l);
+    s.pools[0].repair = st_exp(m);
+    s.clients[0].arrival.rate = 1;
+    s.clients[0].policy.health = hc(I, 0.5, 1, 1, 0);
+    exec_result r;
+    assert_int_equal(st_run(&r, &s), WORLD_DONE);
+    double det = age_mean(l, m, I), rec = age_mean(m, l, I), f = NAN;
+    assert_agrees(cstat(&r, 0, CM_DETECTION_DELAY), det, 3, 0);
+    assert_agrees(cstat(&r, 0, CM_RECOVERY_DETECTION_DELAY), rec, 3, 0);
+    /* and the closed form the model check uses */
+    assert_int_equal(an_detection_delay(I, 1, 0, m, l, &f), AN_OK);
+    assert_true(fabs(f - det) < 1e-9);
+    assert_int_equal(an_detection_delay(I, 1, 0, l, m, &f), AN_OK);
+    assert_true(fabs(f - rec) < 1e-9);
     exec_result_free(&r);
     scenario_free(&s);
 }
@@ -296,6 +347,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_mismatch_fractions),
         cmocka_unit_test(test_detection_delay),
+        cmocka_unit_test(test_detection_delay_fast_rates),
         cmocka_unit_test(test_panic_mode),
         cmocka_unit_test(test_queued_probe),
         cmocka_unit_test(test_standby_cold),
