@@ -150,6 +150,18 @@ const lenum lk_full_actions[] = {
 const lenum lk_disciplines[] = {{"fifo", DISC_FIFO, NULL}, {"ps", DISC_PS, NULL}, {NULL, 0, NULL}};
 
 /* service_slowdown: {"per_request": k} or {"table": [[n, factor], ...]}. */
+/* A table point in an error message: its two numbers when it has them (so
+ * the message shows which one is out of range), else its JSON type. */
+static const char *describe_point(const cJSON *row, char *buf, size_t size)
+{
+    const cJSON *a = cJSON_GetArrayItem(row, 0), *b = cJSON_GetArrayItem(row, 1);
+    if (cJSON_IsArray(row) && cJSON_GetArraySize(row) == 2 && cJSON_IsNumber(a) && cJSON_IsNumber(b))
+        snprintf(buf, size, "[%g, %g]", a->valuedouble, b->valuedouble);
+    else
+        ljson_describe(row, buf, size);
+    return buf;
+}
+
 static void build_slowdown(lctx *c, const cJSON *o, slowdown_cfg *sd)
 {
     const cJSON *so, *tab, *row;
@@ -176,7 +188,7 @@ static void build_slowdown(lctx *c, const cJSON *o, slowdown_cfg *sd)
                 !cJSON_IsNumber(f) || n->valuedouble < 1 || n->valuedouble != floor(n->valuedouble) ||
                 n->valuedouble > 1e9 || !(f->valuedouble >= 1) || f->valuedouble > 1e9)
                 lerr(c, AT_VALUE, "must be a point [n, factor] with n an integer >= 1 and factor "
-                     "in [1, 1e9], got %s", ljson_describe(row, got, sizeof got));
+                     "in [1, 1e9], got %s", describe_point(row, got, sizeof got));
             else if (i > 0 && n->valuedouble <= sd->n[i - 1])
                 lerr(c, AT_VALUE, "n must increase from point to point (previous n = %.0f)", sd->n[i - 1]);
             else
@@ -369,7 +381,7 @@ static int build_schedule(lctx *c, const cJSON *ar, arrival_cfg *a)
             !cJSON_IsNumber(r) || !(t->valuedouble >= 0) || t->valuedouble > 1e13 ||
             !(r->valuedouble >= 0) || r->valuedouble > 1e12)
             lerr(c, AT_VALUE, "must be a point [t, rate] with t in [0, 1e13] seconds and rate in "
-                 "[0, 1e12] per second, got %s", ljson_describe(row, got, sizeof got));
+                 "[0, 1e12] per second, got %s", describe_point(row, got, sizeof got));
         else if (i > 0 && t->valuedouble <= a->sched[i - 1].t)
             lerr(c, AT_VALUE, "t must increase from point to point (previous t = %g)", a->sched[i - 1].t);
         else
@@ -409,7 +421,9 @@ static void build_arrival(lctx *c, const cJSON *o, arrival_cfg *a)
         lcheck_kind_keys(c, ar, &ls_arrival, arrival_shared, lk_arrivals, k, "arrival process");
         a->process = (arrival_kind)k->value;
         if (a->process == ARRIVAL_POISSON) {
-            int sched = build_schedule(c, ar, a);
+            /* a schedule given (even one with errors) replaces the rate */
+            int sched = cJSON_GetObjectItemCaseSensitive(ar, "schedule") != NULL;
+            build_schedule(c, ar, a);
             if (lv_num(c, ar, "rate", R_POS, !sched, &a->rate) == 1 && sched) {
                 lpath_key(&c->path, "rate");
                 lerr(c, AT_KEY, "give either rate or schedule, not both");

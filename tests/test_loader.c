@@ -689,6 +689,26 @@ static void test_bad_values(void **state)
     }
 }
 
+/* A bad point in a schedule is one error, naming the point's values; it
+ * does not also claim that "rate" is missing (the schedule replaces it). */
+static void test_schedule_point_error(void **state)
+{
+    (void)state;
+    static const char json[] =
+        "{\"name\": \"m\", \"horizon\": 100, \"pools\": [{\"name\": \"api\"}],\n"
+        " \"clients\": [{\"name\": \"web\", \"arrival\": {\"schedule\": [[0, 10], [60, -1]]}}]}";
+    cap c;
+    scenario s;
+    cap_open(&c);
+    assert_int_equal(load(json, NULL, 0, &s, &c), -1);
+    const char *text = cap_text(&c);
+    assert_contains(text, "clients.web.arrival.schedule[1]: must be a point [t, rate]");
+    assert_contains(text, "got [60, -1]");
+    assert_null(strstr(text, "arrival.rate"));
+    cap_close(&c);
+    scenario_free(&s);
+}
+
 static void test_calls_cycle(void **state)
 {
     (void)state;
@@ -921,6 +941,7 @@ int main(void)
         cmocka_unit_test(test_duplicate_and_unknown_keys),
         cmocka_unit_test(test_events_sorted_stable),
         cmocka_unit_test(test_bad_values),
+        cmocka_unit_test(test_schedule_point_error),
         cmocka_unit_test(test_calls_cycle),
         cmocka_unit_test(test_syntax_errors),
         cmocka_unit_test(test_error_cap),
