@@ -17,8 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define RUN_RECORD_BUDGET 4e9 /* bytes of replication records, as the loader checks */
-
 /* Headline metrics that --precision brings to the target half-width. */
 static int precision_met(const exec_result *r, double rel)
 {
@@ -45,9 +43,7 @@ static int precision_met(const exec_result *r, double rel)
 int run_to_precision(exec_result *r, const runopts *o, const exec_opts *eo)
 {
     int st = WORLD_DONE;
-    /* every replication keeps its record: stay within the loader's 4 GB budget */
-    long fit = (long)(RUN_RECORD_BUDGET / ((double)r->L.total * sizeof(double)));
-    long max = o->max_replications < fit ? o->max_replications : fit;
+    long max = o->max_replications; /* memory does not grow with replications: only time bounds them */
     while (st == WORLD_DONE && !precision_met(r, o->precision) && r->nrec < max) {
         long next = r->nrec + (r->nrec + 1) / 2;
         if (next < 2)
@@ -56,18 +52,17 @@ int run_to_precision(exec_result *r, const runopts *o, const exec_opts *eo)
             next = max;
         st = exec_extend(r, (int)next, eo);
     }
-    if (st == WORLD_DONE && !precision_met(r, o->precision) && max < o->max_replications && !eo->quiet)
-        fprintf(stderr, "relsim: --precision not reached after %d replications: the records of more "
-                        "would exceed %.0f GB (lower --horizon or the bin count)\n",
-                r->nrec, RUN_RECORD_BUDGET / 1e9);
     return st;
 }
 
 /* Simulate SC per the options; fills R. Returns a WORLD_* status. */
-int run_simulate(exec_result *r, const scenario *sc, const runopts *o, const char *label)
+int run_simulate(exec_result *r, const scenario *sc, const runopts *o, const char *label,
+                 exec_rep_hook on_rep, void *on_rep_ctx)
 {
-    exec_result_init(r, sc);
-    exec_opts eo = {.jobs = o->jobs, .quiet = o->quiet || o->json, .stop = &runopts_stop, .label = label};
+    if (exec_result_init(r, sc))
+        return WORLD_NOMEM;
+    exec_opts eo = {.jobs = o->jobs, .quiet = o->quiet || o->json, .stop = &runopts_stop, .label = label,
+                    .on_rep = on_rep, .on_rep_ctx = on_rep_ctx};
     int st = exec_extend(r, sc->replications, &eo);
     if (st == WORLD_DONE && o->precision > 0)
         st = run_to_precision(r, o, &eo);
@@ -134,7 +129,11 @@ int cmd_run(int argc, char **argv)
         runopts_default_out(out, sizeof out, sc.name);
     runopts_signals();
     exec_result r;
-    int st = run_simulate(&r, &sc, &o, "replications");
+    results_reps reps; /* replications.csv, streamed while the replications run (rank 0) */
+    int have_reps = par_rank() == 0 && results_reps_open(&reps, out, &sc) == 0;
+    int st = run_simulate(&r, &sc, &o, "replications", have_reps ? results_reps_row : NULL, &reps);
+    if (have_reps && results_reps_close(&reps))
+        perror(out);
     mc_list mc = {0};
     slo_list slos = {0};
     fd_list fd = {0};

@@ -1,7 +1,16 @@
-/* execute.h - run a scenario's replications (threads, or MPI ranks) and keep
- * every replication's flat record, in replication order.
+/* execute.h - run a scenario's replications (threads, or MPI ranks) and fold
+ * each replication's record into running statistics, in replication order.
  *
- * Ownership: an exec_result owns its records and the timelines of
+ * Replications run in chunks: each chunk's records sit in a buffer while its
+ * replications run (on the threads and ranks), then are folded one after
+ * another in replication order into the accumulators below, and the buffer
+ * is reused.  Memory is therefore independent of the number of replications
+ * (a chunk is a few records per thread), and every figure is identical for
+ * any number of threads or ranks.  Whoever needs each replication's record
+ * (the per-replication CSV, a sweep's paired differences, tests) gets it
+ * through exec_opts.on_rep, called in replication order on every rank.
+ *
+ * Ownership: an exec_result owns its accumulators and the timelines of
  * replication 0; exec_result_free() releases them.  The scenario is borrowed
  * and must outlive the result.
  */
@@ -11,15 +20,31 @@
 #include "models/config.h"
 #include "models/metrics.h"
 #include "models/world.h"
+#include "sim/stat.h"
 
+#include <math.h>
 #include <signal.h>
+
+/* Up to EXEC_SAMPLES_MAX rows of samples (durations, delays) in replication
+ * order; WIDTH doubles per row. */
+#define EXEC_SAMPLES_MAX 20000
+typedef struct {
+    double *v;
+    int n, cap, width;
+} exec_samples;
 
 typedef struct {
     const scenario *sc;
     rec_layout L;
-    int nrec;           /* replications finished, 0..nrec-1 */
-    int cap;
-    double *rec;        /* [cap][L.total] */
+    int nrec;           /* replications folded, 0..nrec-1 */
+    stat_run *pm;       /* [npools][PM_COUNT] */
+    stat_run *cm;       /* [ncallers][CM_COUNT] */
+    double *ts_sum, *ts_n; /* [nbins][ts_cols]: sum and count of the finite values */
+    double *hist;       /* [ncallers][STAT_HIST_N]: latency counts summed */
+    exec_samples *updown; /* [npools][2]: up (0) and down (1) periods */
+    exec_samples *detect; /* [ncallers]: detection delays */
+    exec_samples *delays; /* [ncallers]: (retry delay, fired) pairs */
+    double requests;    /* clients' CM_REQUESTS summed over replications */
     world_trace_row *marks, *breaks; /* replication 0 */
     int nmarks, nbreaks;
     double wall;        /* seconds spent simulating */
@@ -32,24 +57,43 @@ typedef struct {
     int runaway_item;
 } exec_result;
 
+/* Called with replication REP's record, in replication order. */
+typedef void (*exec_rep_hook)(void *ctx, int rep, const rec_layout *L, const double *rec);
+
 typedef struct {
     int jobs;                 /* threads (>= 1) */
     int quiet;                /* no progress bar */
     volatile sig_atomic_t *stop;
     const char *label;        /* progress bar label */
+    exec_rep_hook on_rep;     /* optional */
+    void *on_rep_ctx;
 } exec_opts;
 
+/* 0, or -1 on ENOMEM (then exec_result_free() is still safe). */
 int exec_result_init(exec_result *r, const scenario *sc);
 void exec_result_free(exec_result *r);
 
-/* Run replications r->nrec .. UPTO-1 and append them.  Returns WORLD_DONE,
- * WORLD_INTERRUPTED (the finished ones are kept, in order, without gaps) or
- * WORLD_RUNAWAY / WORLD_NOMEM with r->error set. */
+/* Run replications r->nrec .. UPTO-1 and fold them.  Returns WORLD_DONE,
+ * WORLD_INTERRUPTED (the finished ones are folded, in order, without gaps)
+ * or WORLD_RUNAWAY / WORLD_NOMEM with r->error set. */
 int exec_extend(exec_result *r, int upto, const exec_opts *o);
 
-static inline double *exec_rec(const exec_result *r, int i)
+/* Pool P's metric M, or caller C's metric M, over the folded replications. */
+static inline stat_summary exec_pool_stat(const exec_result *r, int p, int m)
 {
-    return r->rec + (size_t)i * r->L.total;
+    return stat_run_summary(&r->pm[(size_t)p * PM_COUNT + (size_t)m]);
+}
+static inline stat_summary exec_caller_stat(const exec_result *r, int c, int m)
+{
+    return stat_run_summary(&r->cm[(size_t)c * CM_COUNT + (size_t)m]);
+}
+
+/* Mean over the folded replications of time-series column COL in bin B
+ * (replications where it is undefined left out); NAN when none has it. */
+static inline double exec_ts_mean(const exec_result *r, int b, size_t col)
+{
+    size_t k = (size_t)b * r->L.ts_cols + col;
+    return r->ts_n[k] > 0 ? r->ts_sum[k] / r->ts_n[k] : NAN;
 }
 
 #endif

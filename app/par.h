@@ -8,7 +8,8 @@
  * the same decisions.  par_run() splits a range of work items by
  * item % size == rank, each rank runs its share on its own threads, and
  * afterwards EVERY rank holds every item's record and status at the item's
- * place.  Records are combined by position, never summed per rank, so
+ * place (execute.c calls it once per chunk of replications, then folds the
+ * chunk in replication order on every rank).  Records are combined by position, never summed per rank, so
  * whatever is computed from them in item order is bit-identical to a serial
  * run, and follow-up decisions (e.g. --precision adding replications) agree
  * on all ranks without further messages.  Item 0 (replication 0, the one
@@ -31,7 +32,7 @@
 
 /* Where par_run() finds and puts the results of items FIRST..LAST-1. */
 typedef struct {
-    double *rec;      /* item i's record at rec + i * reclen (absolute i) */
+    double *rec;      /* item i's record at rec + (i - first) * reclen */
     size_t reclen;    /* doubles per record */
     int *status;      /* item i's status at status[i - first]; the work
                        * function sets it, -1 means "not run" */

@@ -88,7 +88,7 @@ static void pack(double *buf, int first, int n, const par_items *it, int base)
     for (int k = 0; k < n; k++) {
         int i = first + k * size;
         buf[k * w] = it->status[i - base];
-        memcpy(buf + k * w + 1, it->rec + (size_t)i * it->reclen, it->reclen * sizeof(double));
+        memcpy(buf + k * w + 1, it->rec + (size_t)(i - base) * it->reclen, it->reclen * sizeof(double));
     }
 }
 
@@ -98,7 +98,7 @@ static void unpack(const double *buf, int first, int n, const par_items *it, int
     for (int k = 0; k < n; k++) {
         int i = first + k * size;
         it->status[i - base] = (int)buf[k * w];
-        memcpy(it->rec + (size_t)i * it->reclen, buf + k * w + 1, it->reclen * sizeof(double));
+        memcpy(it->rec + (size_t)(i - base) * it->reclen, buf + k * w + 1, it->reclen * sizeof(double));
     }
 }
 

@@ -17,14 +17,12 @@
 
 stat_summary results_pool_stat(const exec_result *r, int p, int m)
 {
-    const double *x = r->rec + r->L.pool + (size_t)p * PM_COUNT + (size_t)m;
-    return stat_summarize(x, r->L.total, r->nrec);
+    return exec_pool_stat(r, p, m);
 }
 
 stat_summary results_caller_stat(const exec_result *r, int c, int m)
 {
-    const double *x = r->rec + r->L.caller + (size_t)c * CM_COUNT + (size_t)m;
-    return stat_summarize(x, r->L.total, r->nrec);
+    return exec_caller_stat(r, c, m);
 }
 
 static cJSON *num_or_null(double v)
@@ -125,11 +123,7 @@ static cJSON *analytic_json(const mc_list *mc)
 
 static double total_requests(const exec_result *r)
 {
-    double n = 0;
-    for (int i = 0; i < r->nrec; i++)
-        for (int c = 0; c < r->sc->nclients; c++)
-            n += exec_rec(r, i)[r->L.caller + (size_t)c * CM_COUNT + CM_REQUESTS];
-    return n;
+    return r->requests;
 }
 
 static cJSON *perf_json(const exec_result *r)
@@ -307,7 +301,7 @@ static void csv_stat_row(FILE *f, const char *entity, const char *metric, stat_s
 }
 
 /* Callers are named "client.NAME", or "calls.POOL" for a pool's downstream calls. */
-static void caller_entity(const scenario *sc, int c, char *buf, size_t n)
+void results_caller_entity(const scenario *sc, int c, char *buf, size_t n)
 {
     if (c < sc->nclients) {
         snprintf(buf, n, "client.%s", sc->clients[c].name);
@@ -329,7 +323,7 @@ static void write_summary(FILE *f, const exec_result *r)
             csv_stat_row(f, ent, pm_names[m], results_pool_stat(r, p, m));
     }
     for (int c = 0; c < r->L.ncallers; c++) {
-        caller_entity(r->sc, c, ent, sizeof ent);
+        results_caller_entity(r->sc, c, ent, sizeof ent);
         for (int m = 0; m < CM_COUNT; m++)
             csv_stat_row(f, ent, cm_names[m], results_caller_stat(r, c, m));
     }
@@ -337,18 +331,9 @@ static void write_summary(FILE *f, const exec_result *r)
 
 static double ts_mean(const exec_result *r, int bin, size_t col)
 {
-    double s = 0;
-    int n = 0;
     if (r->nrec == 0 && r->runaway_rec) /* no replication ended: the one the guard stopped */
         return r->runaway_rec[r->L.ts + (size_t)bin * r->L.ts_cols + col];
-    for (int i = 0; i < r->nrec; i++) {
-        double v = exec_rec(r, i)[r->L.ts + (size_t)bin * r->L.ts_cols + col];
-        if (isfinite(v)) {
-            s += v;
-            n++;
-        }
-    }
-    return n ? s / n : NAN;
+    return exec_ts_mean(r, bin, col);
 }
 
 static void put(FILE *f, double v)
@@ -370,7 +355,7 @@ static void write_timeseries(FILE *f, const exec_result *r)
         for (int k = 0; k < TSP_COUNT; k++)
             fprintf(f, ",pool.%s.%s", sc->pools[p].name, pcols[k]);
     for (int c = 0; c < r->L.ncallers; c++) {
-        caller_entity(sc, c, ent, sizeof ent);
+        results_caller_entity(sc, c, ent, sizeof ent);
         for (int k = 0; k < (int)(sizeof ccols / sizeof *ccols); k++)
             fprintf(f, ",%s.%s", ent, ccols[k]);
     }
@@ -399,19 +384,15 @@ static void write_timeseries(FILE *f, const exec_result *r)
     }
 }
 
-#define ROWS_MAX 20000
 
 static void write_updown(FILE *f, const exec_result *r)
 {
     fputs("pool,state,duration\n", f);
     for (int p = 0; p < r->sc->npools; p++)
         for (int down = 0; down < 2; down++) {
-            int rows = 0;
-            for (int i = 0; i < r->nrec && rows < ROWS_MAX; i++) {
-                const double *blk = rec_updown(&r->L, exec_rec(r, i), p, down);
-                for (int k = 0; k < (int)blk[0] && rows < ROWS_MAX; k++, rows++)
-                    fprintf(f, "%s,%s,%.10g\n", r->sc->pools[p].name, down ? "down" : "up", blk[1 + k]);
-            }
+            const exec_samples *x = &r->updown[p * 2 + down];
+            for (int k = 0; k < x->n; k++)
+                fprintf(f, "%s,%s,%.10g\n", r->sc->pools[p].name, down ? "down" : "up", x->v[k]);
         }
 }
 
@@ -420,13 +401,10 @@ static void write_detection(FILE *f, const exec_result *r)
     char ent[96];
     fputs("client,delay\n", f);
     for (int c = 0; c < r->L.ncallers; c++) {
-        caller_entity(r->sc, c, ent, sizeof ent);
-        int rows = 0;
-        for (int i = 0; i < r->nrec && rows < ROWS_MAX; i++) {
-            const double *blk = rec_detect(&r->L, exec_rec(r, i), c);
-            for (int k = 0; k < (int)blk[0] && rows < ROWS_MAX; k++, rows++)
-                fprintf(f, "%s,%.10g\n", strchr(ent, '.') + 1, blk[1 + k]);
-        }
+        results_caller_entity(r->sc, c, ent, sizeof ent);
+        const exec_samples *x = &r->detect[c];
+        for (int k = 0; k < x->n; k++)
+            fprintf(f, "%s,%.10g\n", strchr(ent, '.') + 1, x->v[k]);
     }
 }
 
@@ -435,14 +413,11 @@ static void write_delays(FILE *f, const exec_result *r)
     char ent[96];
     fputs("client,delay,fired\n", f);
     for (int c = 0; c < r->L.ncallers; c++) {
-        caller_entity(r->sc, c, ent, sizeof ent);
+        results_caller_entity(r->sc, c, ent, sizeof ent);
         const char *name = strchr(ent, '.') + 1;
-        int rows = 0;
-        for (int i = 0; i < r->nrec && rows < ROWS_MAX; i++) {
-            const double *blk = rec_delays(&r->L, exec_rec(r, i), c);
-            for (int k = 0; k < (int)blk[0] && rows < ROWS_MAX; k++, rows++)
-                fprintf(f, "%s,%.10g,%d\n", name, blk[1 + 2 * k], (int)blk[2 + 2 * k]);
-        }
+        const exec_samples *x = &r->delays[c];
+        for (int k = 0; k < x->n; k++)
+            fprintf(f, "%s,%.10g,%d\n", name, x->v[2 * k], (int)x->v[2 * k + 1]);
     }
 }
 
@@ -450,14 +425,8 @@ static void write_latency(FILE *f, const exec_result *r)
 {
     fputs("client,latency,ccdf\n", f);
     for (int c = 0; c < r->sc->nclients; c++) {
-        double total = 0, *sum = calloc(STAT_HIST_N, sizeof *sum);
-        if (!sum)
-            return;
-        for (int i = 0; i < r->nrec; i++) {
-            const double *h = rec_hist(&r->L, exec_rec(r, i), c);
-            for (size_t k = 0; k < STAT_HIST_N; k++)
-                sum[k] += h[k];
-        }
+        double total = 0;
+        const double *sum = r->hist + (size_t)c * STAT_HIST_N;
         for (size_t k = 0; k < STAT_HIST_N; k++)
             total += sum[k];
         double above = total;
@@ -466,7 +435,6 @@ static void write_latency(FILE *f, const exec_result *r)
             if (sum[k] > 0)
                 fprintf(f, "%s,%.6g,%.10g\n", r->sc->clients[c].name, stat_hist_upper(k), above / total);
         }
-        free(sum);
     }
 }
 
@@ -486,7 +454,7 @@ static void write_breakers(FILE *f, const exec_result *r)
     fputs("client,server,time,state\n", f);
     for (int i = 0; i < r->nbreaks; i++) {
         const world_trace_row *b = &r->breaks[i];
-        caller_entity(r->sc, b->entity, ent, sizeof ent);
+        results_caller_entity(r->sc, b->entity, ent, sizeof ent);
         fprintf(f, "%s,%d,%.10g,%s\n", strchr(ent, '.') + 1, b->server, b->time,
                 breaker_state_name((brk_state)b->what));
     }
@@ -497,7 +465,7 @@ static void write_errors(FILE *f, const exec_result *r)
     char ent[96];
     fputs("client,cause,per_request\n", f);
     for (int c = 0; c < r->L.ncallers; c++) {
-        caller_entity(r->sc, c, ent, sizeof ent);
+        results_caller_entity(r->sc, c, ent, sizeof ent);
         for (int k = 0; k < CAUSE_COUNT; k++) {
             char v[32];
             results_fmt(v, sizeof v, results_caller_stat(r, c, CM_CAUSE_SUCCESS + k).mean);
@@ -516,6 +484,67 @@ static int write_csv(const char *dir, const char *name, csv_writer fn, const exe
         return -1;
     fn(a.f, r);
     return fs_commit_atomic(&a);
+}
+
+/* ---- replications.csv ---------------------------------------------------------- */
+
+int results_reps_open(results_reps *w, const char *outdir, const scenario *sc)
+{
+    char path[4096];
+    memset(w, 0, sizeof *w);
+    w->sc = sc;
+    if (fs_mkdirs(outdir) || !fs_join(path, sizeof path, outdir, "replications.csv") ||
+        fs_open_atomic(&w->a, path))
+        return -1;
+    FILE *f = w->a.f;
+    char ent[96];
+    fputs("replication", f);
+    for (int p = 0; p < sc->npools; p++)
+        for (int m = 0; m < PM_COUNT; m++)
+            if (pm_defs[m].flags & MF_SWEEP)
+                fprintf(f, ",pool.%s.%s", sc->pools[p].name, pm_names[m]);
+    for (int c = 0; c < metrics_ncallers(sc); c++) {
+        results_caller_entity(sc, c, ent, sizeof ent);
+        for (int m = 0; m < CM_COUNT; m++)
+            if (cm_defs[m].flags & MF_SWEEP)
+                fprintf(f, ",%s.%s", ent, cm_names[m]);
+    }
+    fputc('\n', f);
+    return 0;
+}
+
+static void rep_value(FILE *f, double v)
+{
+    if (isfinite(v))
+        fprintf(f, ",%.17g", v);
+    else
+        fputc(',', f);
+}
+
+void results_reps_row(void *ctx, int rep, const rec_layout *L, const double *rec)
+{
+    results_reps *w = ctx;
+    FILE *f = w->a.f;
+    fprintf(f, "%d", rep);
+    for (int p = 0; p < L->npools; p++)
+        for (int m = 0; m < PM_COUNT; m++)
+            if (pm_defs[m].flags & MF_SWEEP)
+                rep_value(f, rec[L->pool + (size_t)p * PM_COUNT + (size_t)m]);
+    for (int c = 0; c < L->ncallers; c++)
+        for (int m = 0; m < CM_COUNT; m++)
+            if (cm_defs[m].flags & MF_SWEEP)
+                rep_value(f, rec[L->caller + (size_t)c * CM_COUNT + (size_t)m]);
+    if (fputc('\n', f) == EOF)
+        w->failed = 1;
+}
+
+int results_reps_close(results_reps *w)
+{
+    if (w->failed || ferror(w->a.f)) {
+        fs_abort_atomic(&w->a);
+        return -1;
+    }
+    return fs_commit_atomic(&w->a);
 }
 
 int results_write_dir(const char *outdir, const exec_result *r, const mc_list *mc,
@@ -604,7 +633,7 @@ void results_print_table(FILE *out, const exec_result *r, const mc_list *mc)
             }
     }
     for (int c = 0; c < r->L.ncallers; c++) {
-        caller_entity(sc, c, ent, sizeof ent);
+        results_caller_entity(sc, c, ent, sizeof ent);
         *strchr(ent, '.') = ' ';
         fprintf(out, "%s\n", ent);
         for (int m = 0; m < CM_COUNT; m++)

@@ -2,14 +2,16 @@
  * results.json, summary.csv, timeseries.csv, the data/ files, and the table on
  * stdout.  Every file is written atomically (fsutil.h).
  *
- * Statistics across replications are stat_summarize() over the records in
- * replication order, so they are identical for any thread or rank count.
+ * Statistics across replications come from the running statistics that
+ * execute.c folds in replication order, so they are identical for any
+ * thread or rank count.
  */
 #ifndef RELSIM_RESULTS_H
 #define RELSIM_RESULTS_H
 
 #include "app/execute.h"
 #include "app/modelcheck.h"
+#include "util/fsutil.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -44,6 +46,24 @@ int results_write_dir(const char *outdir, const exec_result *r, const mc_list *m
 
 /* The aligned summary table (and model check) on OUT. */
 void results_print_table(FILE *out, const exec_result *r, const mc_list *mc);
+
+/* OUTDIR/replications.csv, written one row per replication while they run:
+ * the replication number, then every MF_SWEEP metric of every pool and
+ * caller ("pool.NAME.METRIC", "client.NAME.METRIC", "calls.NAME.METRIC"),
+ * full precision, empty where undefined.  Open (0, or -1 with errno; creates
+ * OUTDIR), give results_reps_row as the exec_rep_hook with the writer as its
+ * context, close (renames the finished file into place; 0 or -1). */
+typedef struct {
+    fs_atomic a;
+    const scenario *sc;
+    int failed;
+} results_reps;
+int results_reps_open(results_reps *w, const char *outdir, const scenario *sc);
+void results_reps_row(void *ctx, int rep, const rec_layout *L, const double *rec);
+int results_reps_close(results_reps *w);
+
+/* "client.NAME" or "calls.POOL" for caller C. */
+void results_caller_entity(const scenario *sc, int c, char *buf, size_t n);
 
 /* Print a number as JSON would (no NaN/inf): "%.10g" or "null". */
 void results_fmt(char *buf, size_t n, double v);

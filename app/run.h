@@ -12,7 +12,9 @@
  * -q/--json, SIGINT through runopts_stop) into R, which is initialised here
  * (the caller exec_result_free()s it in every case).  LABEL names the progress
  * bar.  Returns a WORLD_* status; R keeps the finished replications. */
-int run_simulate(exec_result *r, const scenario *sc, const runopts *o, const char *label);
+/* ON_REP (optional) sees every replication's record in replication order. */
+int run_simulate(exec_result *r, const scenario *sc, const runopts *o, const char *label,
+                 exec_rep_hook on_rep, void *on_rep_ctx);
 
 /* Why a run with status ST stopped early, for messages and "stop_reason";
  * NULL when it completed.  The text belongs to R or is static. */

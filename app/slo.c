@@ -89,16 +89,7 @@ int slo_all_met(const slo_list *l)
 /* Mean over the finished replications of time-series column COL in bin B. */
 static double bin_mean(const exec_result *r, int b, size_t col)
 {
-    double s = 0;
-    int n = 0;
-    for (int i = 0; i < r->nrec; i++) {
-        double v = exec_rec(r, i)[r->L.ts + (size_t)b * r->L.ts_cols + col];
-        if (isfinite(v)) {
-            s += v;
-            n++;
-        }
-    }
-    return n ? s / n : NAN;
+    return exec_ts_mean(r, b, col);
 }
 
 void slo_write_burn(FILE *f, const exec_result *r)

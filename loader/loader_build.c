@@ -661,14 +661,14 @@ static void build_slos(lctx *c, const cJSON *root, scenario *s, const lnames *cl
 /* ---- sizes: combinations that would exhaust memory ---- */
 
 /* Each value is in range on its own, but some products are not: every worker
- * thread builds the whole model, and every replication's record (metrics,
- * time series, histograms) is kept until the end.  These bounds keep one
- * model under about 1 GB and the kept records under 4 GiB (docs/LIMITS.md). */
+ * thread builds the whole model and one replication's record (metrics, time
+ * series, histograms) per replication in flight.  These bounds keep one
+ * model under about 1 GB and one record under 4 GB (docs/LIMITS.md). */
 #define MAX_TOTAL_SERVERS 1000000L      /* summed over the pools */
 #define MAX_TOTAL_LINKS 4000000L        /* caller x server state, summed over callers */
 #define MAX_BREAKER_WINDOW 100000000.0  /* failure_rate ring bytes, summed over callers */
 #define MAX_TOTAL_USERS 2000000L        /* closed-loop users, summed over clients */
-#define MAX_RESULT_BYTES 4e9            /* replications x record, bytes */
+#define MAX_RESULT_BYTES 4e9            /* one replication's record, bytes */
 
 /* Push the path of caller K (client K, or the `calls` of the K-th pool that has them). */
 static const policy_cfg *push_caller(lctx *c, const scenario *s, const lnames *pools,
@@ -752,20 +752,13 @@ static void check_sizes(lctx *c, const scenario *s, const lnames *pools, const l
         return;
     rec_layout L;
     rec_layout_init(&L, s);
-    double one = (double)L.total * sizeof(double), all = one * s->replications;
-    if (all > MAX_RESULT_BYTES) {
-        double most = floor(MAX_RESULT_BYTES / one);
+    double one = (double)L.total * sizeof(double);
+    if (one > MAX_RESULT_BYTES) { /* replications are folded as they finish: only one record counts */
         lpath_key(&c->path, "replications");
-        if (most >= 1)
-            lerr(c, AT_VALUE, "too many for this scenario: %d replications would keep %.3g GB of "
-                 "results in memory (%.3g MB each), at most %.3g GB: use at most %.0f replications "
-                 "(or fewer pools, clients or time-series bins)", s->replications, all / 1e9,
-                 one / 1e6, MAX_RESULT_BYTES / 1e9, most);
-        else
-            lerr(c, AT_VALUE, "one replication of this scenario would keep %.3g GB of results "
-                 "(per pool and client: metrics, histograms and %d time-series bins), at most "
-                 "%.3g GB: use fewer pools and clients, or a larger bin", one / 1e9, L.nbins,
-                 MAX_RESULT_BYTES / 1e9);
+        lerr(c, AT_VALUE, "one replication of this scenario would keep %.3g GB of results "
+             "(per pool and client: metrics, histograms and %d time-series bins), at most "
+             "%.3g GB: use fewer pools and clients, or a larger bin", one / 1e9, L.nbins,
+             MAX_RESULT_BYTES / 1e9);
         c->path.n = depth;
     }
 }

@@ -125,37 +125,27 @@ double stat_t95(int n)
     return n >= 2 ? gsl_cdf_tdist_Pinv(upper, n - 1) : NAN;
 }
 
-/* Copy the finite values of X (stride STRIDE) into a new array. */
-static double *finite_values(const double *x, size_t stride, int n, int *k)
+stat_summary stat_run_summary(const stat_run *s)
 {
-    double *v = malloc((size_t)(n > 0 ? n : 1) * sizeof *v);
-    *k = 0;
-    if (!v)
-        return NULL;
-    for (int i = 0; i < n; i++)
-        if (isfinite(x[(size_t)i * stride]))
-            v[(*k)++] = x[(size_t)i * stride];
-    return v;
-}
-
-stat_summary stat_summarize(const double *x, size_t stride, int n)
-{
-    stat_summary r = {NAN, NAN, NAN, NAN, 0};
-    int k;
-    double *v = finite_values(x, stride, n, &k);
-    if (!v)
-        return r;
-    r.n = k;
-    if (k > 0)
-        r.mean = gsl_stats_mean(v, 1, (size_t)k);
-    if (k >= 2) {
-        r.sd = gsl_stats_sd_m(v, 1, (size_t)k, r.mean);
-        double h = stat_t95(k) * r.sd / sqrt((double)k);
+    stat_summary r = {NAN, NAN, NAN, NAN, (int)s->n};
+    if (s->n > 0)
+        r.mean = (double)s->mean;
+    if (s->n >= 2) {
+        r.sd = sqrt((double)(s->m2 / (s->n - 1)));
+        double h = stat_t95((int)s->n) * r.sd / sqrt((double)s->n);
         r.lo = r.mean - h;
         r.hi = r.mean + h;
     }
-    free(v);
     return r;
+}
+
+/* One algorithm for every summary: a whole array is folded as a stream. */
+stat_summary stat_summarize(const double *x, size_t stride, int n)
+{
+    stat_run s = {0};
+    for (int i = 0; i < n; i++)
+        stat_run_add(&s, x[(size_t)i * stride]);
+    return stat_run_summary(&s);
 }
 
 stat_summary stat_paired(const double *a, const double *b, size_t stride, int n)

@@ -18,6 +18,7 @@
 #ifndef RELSIM_STAT_H
 #define RELSIM_STAT_H
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -129,6 +130,27 @@ typedef struct {
     int n;
 } stat_summary;
 stat_summary stat_summarize(const double *x, size_t stride, int n);
+
+/* The same statistics folded one value at a time, in memory independent of
+ * the number of values: the mean by GSL's own recurrence (gsl_stats_mean:
+ * mean += (x - mean) / n in long double, so the mean is bit for bit GSL's),
+ * the variance by Welford's update.  Non-finite values are skipped.  Fold in
+ * a fixed order (replication order) and the result never depends on who
+ * computed which value. */
+typedef struct {
+    long n;
+    long double mean, m2;
+} stat_run;
+static inline void stat_run_add(stat_run *s, double x)
+{
+    if (!isfinite(x))
+        return;
+    s->n++;
+    long double d = x - s->mean;
+    s->mean += d / s->n;
+    s->m2 += d * (x - s->mean);
+}
+stat_summary stat_run_summary(const stat_run *s);
 
 /* Paired difference B - A over N replications, same shape. */
 stat_summary stat_paired(const double *a, const double *b, size_t stride, int n);

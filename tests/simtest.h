@@ -38,13 +38,15 @@ static inline void st_scenario(scenario *s, int np, int nc, double horizon, int 
 static inline dist_cfg st_exp(double rate) { return (dist_cfg){.kind = DIST_EXPONENTIAL, .rate = rate}; }
 static inline dist_cfg st_det(double v) { return (dist_cfg){.kind = DIST_DETERMINISTIC, .value = v}; }
 
-/* Run all replications of S on 2 threads into R (caller exec_result_free()s). */
-static inline int st_run(exec_result *r, const scenario *s)
+/* Run all replications of S on 2 threads into R (caller exec_result_free()s);
+ * HOOK (optional) sees each replication's record in replication order. */
+static inline int st_run_each(exec_result *r, const scenario *s, exec_rep_hook hook, void *ctx)
 {
     exec_result_init(r, s);
-    exec_opts o = {.jobs = 2, .quiet = 1};
+    exec_opts o = {.jobs = 2, .quiet = 1, .on_rep = hook, .on_rep_ctx = ctx};
     return exec_extend(r, s->replications, &o);
 }
+static inline int st_run(exec_result *r, const scenario *s) { return st_run_each(r, s, NULL, NULL); }
 
 /* The CI half-width of a summary (0 if undefined). */
 static inline double st_half(stat_summary s) { return isfinite(s.hi) ? s.hi - s.mean : 0; }

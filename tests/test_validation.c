@@ -152,6 +152,13 @@ static void test_machine_repair(void **state)
     assert_true(machine_repair_pk(6, 1, 4, 0.05, 0.12) < machine_repair_pk(6, 6, 4, 0.05, 0.12));
 }
 
+/* L[rep] = pool 0's busy servers + queue length in that replication. */
+static void keep_number_in_system(void *ctx, int rep, const rec_layout *L, const double *rec)
+{
+    const double *m = rec + L->pool;
+    ((double *)ctx)[rep] = m[PM_BUSY_SERVERS] + m[PM_QUEUE_LENGTH];
+}
+
 /* M/M/1: W = 1/(mu - lambda), L = rho/(1-rho), P(T > t) = e^{-(mu-lambda) t}. */
 static void test_mm1(void **state)
 {
@@ -163,15 +170,11 @@ static void test_mm1(void **state)
     s.pools[0].service = st_exp(mu);
     s.clients[0].arrival.rate = lam;
     exec_result r;
-    assert_int_equal(st_run(&r, &s), WORLD_DONE);
-    double rho = lam / mu;
-    assert_agrees(results_caller_stat(&r, 0, CM_LATENCY_MEAN), 1 / (mu - lam), 3, 0);
     /* number in system per replication, busy + waiting: its own CI */
     double L[64];
-    for (int i = 0; i < r.nrec; i++) {
-        const double *m = rec_pool(&r.L, exec_rec(&r, i), 0);
-        L[i] = m[PM_BUSY_SERVERS] + m[PM_QUEUE_LENGTH];
-    }
+    assert_int_equal(st_run_each(&r, &s, keep_number_in_system, L), WORLD_DONE);
+    double rho = lam / mu;
+    assert_agrees(results_caller_stat(&r, 0, CM_LATENCY_MEAN), 1 / (mu - lam), 3, 0);
     stat_summary busy = results_pool_stat(&r, 0, PM_BUSY_SERVERS);
     assert_agrees(busy, rho, 3, 0);
     assert_agrees(stat_summarize(L, 1, r.nrec), rho / (1 - rho), 3, 0);

@@ -20,7 +20,10 @@
 #   f. fleet (fleet.json next to this script): 10 000 servers, 10^6
 #      requests/s, per-server breakers, once per balancer at -j 1; simulated
 #      requests/s (wall and per CPU second) and the ratio to (a) measured in
-#      the same run (target >= 4 M requests/s).
+#      the same run (target >= 4 M requests/s);
+#   g. memory against replications: peak RSS of short.json (a 1-second
+#      scenario) at 10^3, 10^5 and 10^6 replications, -j 1 (flat = records
+#      are folded, not kept).
 # Medians are quoted because the machines are noisy.  Beside the wall-clock
 # figures come rates per CPU second (user + sys of the process, start-up and
 # writing included), which move much less when other work shares the cores.
@@ -34,10 +37,10 @@ for f in "$RELSIM" "$BENCH_DIR/hold" "$BENCH_DIR/mm1"; do
     [ -x "$f" ] || { echo "bench: $f is missing; run 'make bench'" >&2; exit 2; }
 done
 command -v python3 >/dev/null || { echo "bench: python3 is needed" >&2; exit 2; }
-exec python3 - "$RELSIM" "$OUT" "$BENCH_DIR" "$REF" "$here/fleet.json" <<'PYEOF'
+exec python3 - "$RELSIM" "$OUT" "$BENCH_DIR" "$REF" "$here/fleet.json" "$here/short.json" <<'PYEOF'
 import atexit, json, os, platform, shutil, statistics, subprocess, sys, tempfile, time
 
-relsim, out_path, bench_dir, ref_path, fleet_path = sys.argv[1:6]
+relsim, out_path, bench_dir, ref_path, fleet_path, short_path = sys.argv[1:7]
 quick = os.environ.get("BENCH_QUICK") == "1"
 REPS = 3 if quick else 5
 tmp = tempfile.mkdtemp(prefix="relsim-bench-")
@@ -235,6 +238,19 @@ for bal in ("random", "round_robin", "least_outstanding", "p2c"):
         % (bal, b["requests_per_second"] / 1e6, b["requests_per_cpu_second"] / 1e6, b["ratio_to_reference_cpu"],
            b["peak_rss_mib"], b["request_success"]))
 report["fleet"] = f
+
+# ---- g. memory against replications ------------------------------------------------------
+g = {"scenario": short_path, "runs": []}
+for n in ((1000, 10000, 100000) if quick else (1000, 100000, 1000000)):
+    res, wall, cpu, rss, _ = relsim_run(short_path, "short%d" % n, ["-j", "1", "-r", str(n)])
+    g["runs"].append({"replications": n, "peak_rss_mib": rss, "cpu_seconds": cpu, "wall_seconds": wall,
+                      "replications_per_cpu_second": n / cpu})
+g["ratio_largest_to_smallest"] = g["runs"][-1]["peak_rss_mib"] / g["runs"][0]["peak_rss_mib"]
+report["replications_memory"] = g
+say("g. memory against replications (1-second scenario, -j 1): "
+    + ", ".join("%d: %.1f MiB (%.1f s CPU)" % (r["replications"], r["peak_rss_mib"], r["cpu_seconds"])
+                for r in g["runs"])
+    + "; ratio %.2f (flat = 1)" % g["ratio_largest_to_smallest"])
 
 report["seconds"] = time.monotonic() - t_start
 ok = a["requests_per_second"] >= 8e6
