@@ -26,6 +26,13 @@ static void wilson(int k, int n, double *lo, double *hi)
     *hi = c + h;
 }
 
+/* Count the replications whose goodput is below half the offered 40/s. */
+static void count_collapsed(void *ctx, int rep, const rec_layout *L, const double *rec)
+{
+    (void)rep;
+    *(int *)ctx += (rec + L->caller)[CM_THROUGHPUT] < 0.5 * 40;
+}
+
 /* Brooker's collapse: the share of runs whose goodput in the window long
  * after the spike (warm-up 150 s to 200 s) is below half the offered load. */
 static int collapsed_runs(char *const *sets, int nsets, int *n)
@@ -33,10 +40,8 @@ static int collapsed_runs(char *const *sets, int nsets, int *n)
     scenario s;
     assert_int_equal(load("brooker-collapse.json", sets, nsets, &s), 0);
     exec_result r;
-    assert_int_equal(st_run(&r, &s), WORLD_DONE);
     int k = 0;
-    for (int i = 0; i < r.nrec; i++)
-        k += rec_caller(&r.L, exec_rec(&r, i), 0)[CM_THROUGHPUT] < 0.5 * 40;
+    assert_int_equal(st_run_each(&r, &s, count_collapsed, &k), WORLD_DONE);
     *n = r.nrec;
     exec_result_free(&r);
     scenario_free(&s);
