@@ -91,7 +91,7 @@ static void check_mmck(double lambda, double mu, int c, int k, uint64_t seed)
 static void test_concurrency_limit_blocking(void **state)
 {
     (void)state;
-    check_mmck(4.1, 1.3, 3, 3, 41); /* Erlang B(3, 3.15) = 0.3213 */
+    check_mmck(4.1, 1.3, 3, 3, 41); /* Erlang B(3, 4.1/1.3 = 3.154) = 0.3642 */
     check_mmck(4.1, 1.3, 3, 7, 42);
 }
 

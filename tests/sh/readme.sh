@@ -14,6 +14,12 @@ import re, sys
 s = open(sys.argv[1]).read()
 m = re.search(r'^## A first scenario\n.*?^```json\n(.*?)^```', s, re.S | re.M)
 open(sys.argv[2], "w").write(m.group(1))
+# the SLOs of the README's worked example ("## SLOs"), and the model-check
+# line of the Findings it prints
+m = re.search(r"^## SLOs.*?--set '(slos=[^']*)'", s, re.S | re.M)
+open(sys.argv[2] + ".slos", "w").write(m.group(1))
+m = re.search(r"^## SLOs.*?(Model check: all \d+ applicable)", s, re.S | re.M)
+open(sys.argv[2] + ".mc", "w").write(m.group(1))
 PY
 cd "$tmp"
 # stat FILE METRIC PATH: the mean of clients.web.METRIC (PATH "clients.web")
@@ -22,8 +28,22 @@ in_range() { python3 -c 'import sys; v,lo,hi=map(float,sys.argv[1:]); sys.exit(0
 
 relsim check web-api.json
 check "README scenario: relsim check passes" rc_is 0
-relsim run web-api.json -q -j 2 --no-plots -o first  # ($tmp/out is the stdout capture)
+# with the README's SLOs (they change no simulated number)
+relsim run web-api.json -q -j 2 --no-plots -o first --set "$(cat web-api.json.slos)"  # ($tmp/out is the stdout capture)
 check "README scenario: relsim run web-api.json exits 0" rc_is 0
+check "README SLOs, default 10 replications: success inconclusive, p99 met, as the README says" python3 - first/results.json <<'PY'
+import json, sys
+v = [s["verdict"] for s in json.load(open(sys.argv[1]))["slos"]]
+print("      ", v)
+sys.exit(0 if v == ["inconclusive", "met"] else 1)
+PY
+check "the README's Findings count the model-check predictions right ($(cat web-api.json.mc))" \
+    python3 - first/results.json "$(cat web-api.json.mc)" <<'PY'
+import json, sys
+t = [f["text"] for f in json.load(open(sys.argv[1]))["findings"] if f["kind"] == "model_check"]
+print("      ", t)
+sys.exit(0 if t and t[0].startswith(sys.argv[2] + " ") else 1)
+PY
 s=$(mean first/results.json request_success)
 a=$(mean first/results.json attempts_per_request)
 check "success about 0.989 as the README says (got $s)" in_range "$s" 0.984 0.994
