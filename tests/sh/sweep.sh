@@ -235,5 +235,8 @@ check "sweep table: no exponent notation (digits at the CI's resolution)" \
     eval 'rc_is 0 && grep -q "^ *1  p00" "$tmp/out" && ! grep -E "^ *[0-9]+  p0" "$tmp/out" | grep -qE "[0-9]e[-+][0-9]"'
 "$RELSIM" sweep --help >"$tmp/help" 2>&1
 check "relsim sweep --help ends with a sweep example" eval 'tail -n 1 "$tmp/help" | grep -q "relsim sweep "'
+check "relsim sweep --help says SLOs make it recommend a setting" eval 'grep -q "slos" "$tmp/help" && grep -q "recommends" "$tmp/help"'
+"$RELSIM" run --help >"$tmp/help" 2>&1
+check "relsim run --help says the output opens with Findings and SLO verdicts" eval 'grep -q "Findings" "$tmp/help" && grep -q "slos" "$tmp/help"'
 
 finish
