@@ -196,6 +196,9 @@ static const char *queue_feed(const scenario *sc, int p, double *rate)
         return "a full queue drops attempts";
     if (pc->liveness.enabled)
         return "liveness restarts";
+    if (pc->admission.queue_timeout > 0 || pc->admission.codel || pc->admission.discipline != QDISC_FIFO ||
+        pc->max_concurrency > 0 || pc->limit.kind != LIMIT_NONE)
+        return "admission control or a concurrency limit at the pool";
     for (int q = 0; q < sc->npools; q++)
         if (sc->pools[q].has_calls && sc->pools[q].calls.target == p)
             return "fed by another pool's calls";
@@ -226,6 +229,10 @@ static const char *queue_feed(const scenario *sc, int p, double *rate)
             return "hedging adds attempts";
         if (po->network.enabled && po->network.loss > 0)
             return "network loss thins the traffic";
+        if (po->fanout.count > 0)
+            return "fan-out sends attempts in batches";
+        if (po->throttle.enabled || po->bulkhead.enabled || po->rate_limit.enabled || po->limit.kind != LIMIT_NONE)
+            return "client-side throttling, bulkhead, rate or concurrency limit";
         int rejects = pc->queue_limit > 0;
         if (po->retry.max_attempts > 1 && (po->timeout > 0 || (rejects && po->retry.retry_on.on_rejected)))
             return "retries add attempts";

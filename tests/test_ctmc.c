@@ -358,6 +358,13 @@ static void test_mmck_blocking(void **state)
     assert_false(m.has_queue);
     assert_non_null(strstr(m.queue_why, "balancer"));
     mp_free(&m);
+    /* a client-side rate limit sheds load: no queue chain either */
+    s.clients[0].policy.balancer = BAL_RANDOM;
+    s.clients[0].policy.rate_limit.enabled = 1;
+    assert_int_equal(mp_build(&s, 0, &m, why, sizeof why), MP_OK);
+    assert_false(m.has_queue);
+    assert_non_null(strstr(m.queue_why, "rate or concurrency limit"));
+    mp_free(&m);
     scenario_free(&s);
 }
 
