@@ -341,6 +341,12 @@ int fig_make_run(const rd_run *rd, gp_ctx *g, fig_list *out)
             if (entity_name(rd, "clients", i))
                 fig_detection(&c, entity_name(rd, "clients", i));
     }
+    for (int i = 0; i < np; i++)
+        if (entity_name(rd, "pools", i))
+            fig_limit(&c, 1, entity_name(rd, "pools", i));
+    for (int i = 0; i < nc; i++)
+        if (entity_name(rd, "clients", i))
+            fig_limit(&c, 0, entity_name(rd, "clients", i));
     fig_slo_burn(&c);
     fig_latency(&c);
     fig_breakers(&c);

@@ -104,5 +104,8 @@ void fig_retry_delays(fig_run *c, const char *client);
  * each of CLIENTS[0..NC) that checks POOL; one client's detection delays. */
 void fig_pool_detect(fig_run *c, const char *pool, const char *const *clients, int nc);
 void fig_detection(fig_run *c, const char *client);
+/* Adaptive concurrency limit over time of a pool (IS_POOL) or client
+ * (plot_limit.c); nothing unless it has a `limit`. */
+void fig_limit(fig_run *c, int is_pool, const char *who);
 
 #endif
