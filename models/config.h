@@ -408,6 +408,10 @@ void policy_cfg_defaults(policy_cfg *p);
 void pool_cfg_defaults(pool_cfg *p);
 void client_cfg_defaults(client_cfg *c);
 
+/* The reference defaults of adaptive-limit KIND (Netflix concurrency-limits,
+ * Envoy adaptive concurrency). */
+void limit_cfg_defaults(limit_cfg *cfg, limit_kind kind);
+
 void retry_cfg_enable(retry_cfg *r);                      /* "retry": {} */
 void budget_cfg_enable(budget_cfg *b, budget_kind kind);  /* "budget": {"kind": ...} */
 void hedge_cfg_enable(hedge_cfg *h);                      /* "hedge": {...} */

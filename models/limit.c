@@ -19,32 +19,6 @@
 #define ENVOY_SAMPLE_CAP 4096 /* samples kept per update interval; the rest are ignored */
 #define ENVOY_MIN_WINDOWS 5   /* intervals at the minimum that force a minRTT measurement */
 
-void limit_cfg_defaults(limit_cfg *c, limit_kind kind)
-{
-    memset(c, 0, sizeof *c);
-    c->kind = kind;
-    switch (kind) {
-    case LIMIT_AIMD:
-        *c = (limit_cfg){.kind = kind, .initial = 20, .min = 20, .max = 200, .backoff_ratio = 0.9,
-                         .timeout = 5};
-        break;
-    case LIMIT_GRADIENT2:
-        *c = (limit_cfg){.kind = kind, .initial = 20, .min = 20, .max = 200, .smoothing = 0.2,
-                         .tolerance = 1.5, .queue_size = 4, .long_window = 600};
-        break;
-    case LIMIT_VEGAS:
-        *c = (limit_cfg){.kind = kind, .initial = 20, .min = 1, .max = 1000, .smoothing = 1.0,
-                         .probe_multiplier = 30};
-        break;
-    case LIMIT_ENVOY:
-        *c = (limit_cfg){.kind = kind, .initial = 3, .min = 3, .max = 1000, .update_interval = 0.1,
-                         .percentile = 0.5, .min_rtt_interval = 60, .request_count = 50,
-                         .jitter = 0.15, .buffer = 0.25};
-        break;
-    case LIMIT_NONE: break;
-    }
-}
-
 int limiter_init(limiter *l, const limit_cfg *cfg)
 {
     memset(l, 0, sizeof *l);

@@ -66,7 +66,4 @@ static inline int limiter_current(const limiter *l)
  * the new limiter_current(). RNG draws the probe jitter (vegas, envoy). */
 int limiter_sample(limiter *l, double now, double rtt, int inflight, int dropped, rng_stream *rng);
 
-/* Fill CFG with the reference defaults of KIND. */
-void limit_cfg_defaults(limit_cfg *cfg, limit_kind kind);
-
 #endif
