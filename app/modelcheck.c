@@ -156,6 +156,10 @@ static int restarted(const exec_result *r, int p)
     return r->sc->pools[p].liveness.enabled && results_pool_stat(r, p, PM_RESTARTS).mean > 0;
 }
 
+/* With spares the periods are a unit's, not a position's: 1/lambda and
+ * 1/mu do not apply (exact chain or not). */
+#define SPARES_PERIODS "with spares a unit's up time includes time idle as a spare"
+
 /* Pools with spares: the standby chain (models/analytic.h an_standby). */
 static int check_standby(mc_list *l, const exec_result *r, int p, const char *reason)
 {
@@ -184,7 +188,7 @@ static int check_standby(mc_list *l, const exec_result *r, int p, const char *re
     if (check(l, q, results_pool_stat(r, p, PM_SYSTEM_AVAILABILITY), sys, extra * n, reason,
               "standby(n=%d, s=%d, f=%g, k=%d, c=%d)", n, sp->count, f, pc->quorum, pc->repair_crews))
         return -1;
-    return check_periods(l, r, p, "with spares a unit's up time includes time idle as a spare", 1);
+    return check_periods(l, r, p, SPARES_PERIODS, 1);
 }
 
 /* Work (flops) the exact window would take, roughly: uniformization steps
@@ -314,6 +318,8 @@ static int check_pool_avail(mc_list *l, const exec_result *r, int p)
         return 0;
     if (!reason && has_forced)
         reason = "forced outages (events) change the up/down process";
+    if (!reason && pc->spares.count > 0)
+        reason = SPARES_PERIODS;
     return check_periods(l, r, p, reason, unlimited);
 }
 
