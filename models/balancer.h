@@ -28,6 +28,8 @@
  * drew (same results); least_outstanding breaks ties with one draw among
  * the tied servers instead of one per tie (same distribution).  A new rule
  * that makes a server unavailable belongs in caller.c refresh_avail().
+ * Not yet indexed: while health checking filters (health.h), the picks
+ * scan the pool as before (balancer.c, first part).
  */
 #ifndef RELSIM_BALANCER_H
 #define RELSIM_BALANCER_H

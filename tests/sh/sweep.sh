@@ -149,6 +149,32 @@ then pass "-j 1 and -j 2: identical sweep.json (perf aside)"; else fail "-j 1 vs
 if cmp -s "$tmp/j1/sweep.csv" "$tmp/j2/sweep.csv"; then pass "-j 1 and -j 2: identical sweep.csv"
 else fail "-j 1 vs -j 2 sweep.csv differ"; fi
 
+# ---- a sweep point is the same run as the point alone (issue 14) ----------------------
+# Point p003 of the j2 grid is max_attempts=2, servers=5: `relsim run` with
+# those two --set must give its results.json (perf and file name aside) and
+# every CSV, replications.csv included, byte for byte.
+relsim run "$S" -o "$tmp/alone" -q --no-plots -j 2 --set "$MA=2" --set pools.api.servers=5
+if [ "$rc" -eq 0 ] && py "$tmp/j2/p003" "$tmp/alone" <<'EOF'
+import json, os, sys
+a, b = sys.argv[1:3]
+def load(d):
+    x = json.load(open(os.path.join(d, "results.json")))
+    for k in ("perf", "scenario"):
+        x.pop(k, None)
+    return x
+ok = load(a) == load(b)
+if not ok:
+    print("results.json differs")
+for f in ("summary.csv", "timeseries.csv", "replications.csv", "data/latency.csv", "data/updown.csv"):
+    same = open(os.path.join(a, f)).read() == open(os.path.join(b, f)).read()
+    if not same:
+        print("differs:", f)
+    ok = ok and same
+sys.exit(0 if ok else 1)
+EOF
+then pass "sweep point p003 = relsim run of that point alone (results.json, CSVs, replications.csv)"
+else fail "sweep point vs the point run alone"; show; fi
+
 # ---- --precision per point ---------------------------------------------------------
 sweep "$S" -o "$tmp/prec" -q --no-plots -r 3 --horizon 100 --precision 0.03 --vary "$MA=1,3"
 if [ "$rc" -eq 0 ] && py "$tmp/prec" <<'EOF'
