@@ -482,6 +482,40 @@ int an_mmc_response(int c, double lambda, double mu, double *out)
     return st ? st : put(wq + 1.0 / mu, out);
 }
 
+/* B_n = p_n / (p_0 + ... + p_n) grows n by n without factorials or
+ * overflow; B_K = p_K is the blocking probability. */
+int an_mmck_blocking(int c, int k, double lambda, double mu, double *out)
+{
+    if (c < 1 || k < c || !nonneg(lambda) || !positive(mu))
+        return AN_EDOM;
+    double a = lambda / mu;
+    if (isinf(a))
+        return put(1.0, out);
+    double b = 1.0;
+    for (int n = 1; n <= k; n++)
+        b = a * b / ((n < c ? n : c) + a * b);
+    return put(b, out);
+}
+
+/* The printed form is 0/0 at rho = 1 and overflows for rho > 1 with long D.
+ * Dividing by (1 - rho) E, with x = (mu - lambda) D = mu D (1 - rho):
+ *     P(shed) = rho / ((1 + rho) e^x + rho^2 mu D (e^x - 1)/x)
+ * whose terms are positive, finite or +inf (then the value is 0), and
+ * (e^x - 1)/x -> 1 as x -> 0 gives 1 / (2 + mu D) at rho = 1. */
+int an_mm1d_shed(double lambda, double mu, double d, double *out)
+{
+    if (!nonneg(lambda) || !positive(mu) || !nonneg(d))
+        return AN_EDOM;
+    double rho = lambda / mu, x = (mu - lambda) * d;
+    if (rho == 0)
+        return put(0.0, out);
+    if (isinf(rho))
+        return put(1.0, out);
+    double h = x == 0 ? 1.0 : expm1(x) / x;
+    double den = (1 + rho) * exp(x) + rho * (rho * mu * d * h);
+    return put(rho / den, out);
+}
+
 /* ---- the registry: one row per formula --------------------------------- */
 
 #define INF HUGE_VAL
@@ -638,6 +672,18 @@ static int ev_mmc_wait(const double *x, double *o, an_diag *d)
 static int ev_mmc_response(const double *x, double *o, an_diag *d)
 {
     return queue_status(d, 1, mmc_unstable, an_mmc_response(I(0), x[1], x[2], o));
+}
+
+static int ev_mmck_blocking(const double *x, double *o, an_diag *d)
+{
+    if (x[1] < x[0])
+        return blame(d, 1, "an integer k >= c (the capacity counts the c requests in service)",
+                     AN_EDOM);
+    return diag_status(d, an_mmck_blocking(I(0), I(1), x[2], x[3], o));
+}
+static int ev_mm1d_shed(const double *x, double *o, an_diag *d)
+{
+    return diag_status(d, an_mm1d_shed(x[0], x[1], x[2], o));
 }
 
 static const an_formula table[] = {
@@ -917,6 +963,30 @@ static const an_formula table[] = {
      3,
      {IN_C_SERVERS, IN_ARR, IN_SVC},
      ev_mmc_response},
+    {"mmck_blocking", "p_K: B_n = a B_{n-1} / (min(n,c) + a B_{n-1}), B_0 = 1,  a = lambda/mu",
+     "probability that an arrival finds all K places taken in an M/M/c/K queue (lost)",
+     "probability",
+     "c servers and room for k requests in all (k - c waiting), like a pool of\n"
+     "c workers with queue_limit k - c.  k = c is erlang_b; as k grows it tends\n"
+     "to 0 below a = c.  Finite for every load (a >= c too).",
+     "c=3 k=5 lambda=6 mu=2",
+     4,
+     {IN_C_SERVERS, INT_IN("k", "capacity: requests in service plus waiting (k >= c)", 1),
+      IN_ARR, IN_SVC},
+     ev_mmck_blocking},
+    {"mm1d_shed", "rho (1 - rho) E / (1 - rho^2 E),  E = exp(-(mu - lambda) d),  rho = lambda/mu",
+     "fraction of arrivals shed by an M/M/1 queue whose queue timeout is d (M/M/1+D)",
+     "probability",
+     "One exponential server, FIFO, Poisson arrivals, admission.queue_timeout d:\n"
+     "an arrival is dropped when its wait would exceed d (Baccelli, Boyer and\n"
+     "Hebuterne 1984).  Valid for every load, rho >= 1 included (the timeout\n"
+     "keeps the queue stable; the value tends to 1 - 1/rho as d grows); at\n"
+     "rho = 1 it is 1 / (2 + mu d), at d = 0 it is rho / (1 + rho).",
+     "lambda=1.7 mu=2.385 d=0.6",
+     3,
+     {IN_ARR, RATE_GT0("mu", "service rate of the one server (req/s)"),
+      TIME_GE0("d", "queue timeout D (s): the longest wait before service")},
+     ev_mm1d_shed},
 };
 
 const an_formula *an_formulas(size_t *count)

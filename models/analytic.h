@@ -161,6 +161,22 @@ int an_erlang_c(int c, double lambda, double mu, double *out);
  * c >= 1, lambda >= 0, mu > 0; never unstable. */
 int an_erlang_b(int c, double lambda, double mu, double *out);
 
+/* M/M/c/K blocking probability: c servers, room for K requests in all
+ * (K - c waiting); an arrival finding K present is lost.  p_n is proportional
+ * to a^n/n! for n <= c and to a^c/c! (a/c)^(n-c) above, a = lambda/mu; the
+ * answer p_K comes from B_n = a B_{n-1} / (min(n,c) + a B_{n-1}), B_0 = 1,
+ * which is Erlang B for n <= c.  1 <= c <= K, lambda >= 0, mu > 0; any load. */
+int an_mmck_blocking(int c, int k, double lambda, double mu, double *out);
+
+/* M/M/1+D shed fraction: one exponential server, FIFO, Poisson arrivals, and
+ * an arrival is dropped when its wait would exceed the deterministic queue
+ * timeout D.  With rho = lambda/mu and E = e^{-(mu - lambda) D}:
+ *     P(shed) = rho (1 - rho) E / (1 - rho^2 E)
+ * (Baccelli, Boyer and Hebuterne 1984), valid for every rho (rho >= 1 too:
+ * shedding keeps the queue stable); at rho = 1 it is 1 / (2 + mu D).
+ * lambda >= 0, mu > 0, d >= 0; d = 0 gives rho / (1 + rho) (M/M/1/1). */
+int an_mm1d_shed(double lambda, double mu, double d, double *out);
+
 /* M/M/c mean waiting time in queue Wq = C / (c mu - lambda). */
 int an_mmc_wait(int c, double lambda, double mu, double *out);
 

@@ -405,6 +405,58 @@ static void test_erlang(void **state)
     assert_fails(AN_EDOM, an_erlang_b(2, 1, -2.385, &out));
 }
 
+/* M/M/c/K blocking, checked against p_K from the unnormalised terms
+ * a^n/n! (n <= c), a^c/c! (a/c)^(n-c) (n > c) summed with mpmath at 30
+ * digits; k = c must be Erlang B (B(3, 3.154) = 0.3642 in the tables). */
+static void test_mmck(void **state)
+{
+    (void)state;
+    double b;
+    assert_close(OK(an_mmck_blocking(3, 3, 3.154, 1, &out)), 0.364224272679091, TOL);
+    assert_close(out, 0.3642, 5e-5);
+    OK(an_erlang_b(3, 3.154, 1, &b));
+    assert_close(OK(an_mmck_blocking(3, 3, 3.154, 1, &out)), b, TOL);
+    /* c = 3, K = 5, a = 3: terms 1, 3, 9/2, 9/2, 9/2, 9/2 -> (9/2)/22 = 9/44 */
+    assert_close(OK(an_mmck_blocking(3, 5, 6, 2, &out)), 9.0 / 44, TOL);
+    assert_close(OK(an_mmck_blocking(2, 10, 1, 1, &out)), 0.000651465798045603, TOL);
+    /* overload a = 10 > c = 4: finite, tends to 1 - c/a = 0.6 */
+    assert_close(OK(an_mmck_blocking(4, 20, 10, 1, &out)), 0.600000018595491, TOL);
+    /* M/M/1/1: a / (1 + a) = 1/2 at a = 1 */
+    assert_close(OK(an_mmck_blocking(1, 1, 2.385, 2.385, &out)), 0.5, TOL);
+    assert_close(OK(an_mmck_blocking(2, 6, 0, 1, &out)), 0.0, 0);
+    assert_fails(AN_EDOM, an_mmck_blocking(3, 2, 1, 1, &out)); /* K < c */
+    assert_fails(AN_EDOM, an_mmck_blocking(0, 2, 1, 1, &out));
+    assert_fails(AN_EDOM, an_mmck_blocking(1, 2, -1, 1, &out));
+    assert_fails(AN_EDOM, an_mmck_blocking(1, 2, 1, 0, &out));
+}
+
+/* M/M/1+D shed fraction, against the printed form
+ * rho (1-rho) E / (1 - rho^2 E), E = e^{-(mu-lambda) D} evaluated with
+ * mpmath at 30 digits (tests/test_overload.c derives it and checks the
+ * simulator against it); the library uses a rearranged, overflow-free form. */
+static void test_mm1d_shed(void **state)
+{
+    (void)state;
+    assert_close(OK(an_mm1d_shed(1.7, 2.385, 0.6, &out)), 0.204668300216568, TOL);
+    assert_close(out, 0.2047, 5e-5);
+    assert_close(OK(an_mm1d_shed(3.1, 2.385, 0.4, &out)), 0.415335525021873, TOL); /* rho > 1 */
+    assert_close(OK(an_mm1d_shed(5, 2, 3, &out)), 0.600011847575129, TOL);
+    /* D = 0: drop whenever the server is busy, M/M/1/1: rho/(1+rho) = 0.2 */
+    assert_close(OK(an_mm1d_shed(0.5, 2, 0, &out)), 0.2, TOL);
+    /* rho = 1: the printed form is 0/0; the limit (L'Hopital) is 1/(2 + mu D) */
+    assert_close(OK(an_mm1d_shed(2.385, 2.385, 0.6, &out)), 1 / (2 + 2.385 * 0.6), TOL);
+    assert_close(OK(an_mm1d_shed(2.385 * (1 + 1e-9), 2.385, 0.6, &out)), 1 / (2 + 2.385 * 0.6),
+                 1e-8);
+    /* extremes stay finite: rho < 1 with a huge D sheds nothing; rho = 2
+     * with a huge D sheds 1 - 1/rho */
+    assert_close(OK(an_mm1d_shed(1, 2, 1e6, &out)), 0.0, TOL);
+    assert_close(OK(an_mm1d_shed(4, 2, 1e6, &out)), 0.5, 1e-6);
+    assert_close(OK(an_mm1d_shed(0, 2, 1, &out)), 0.0, 0);
+    assert_fails(AN_EDOM, an_mm1d_shed(-1, 2, 1, &out));
+    assert_fails(AN_EDOM, an_mm1d_shed(1, 0, 1, &out));
+    assert_fails(AN_EDOM, an_mm1d_shed(1, 2, -0.1, &out));
+}
+
 static void test_mmc(void **state)
 {
     (void)state;
@@ -587,6 +639,8 @@ static void test_registry_errors(void **state)
     expect_blame("mm1_response", (double[]){3, 3}, AN_EUNSTABLE, 0);
     expect_blame("mm1_quantile", (double[]){1, 3, 1}, AN_EDOM, 2);
     expect_blame("erlang_c", (double[]){2, 5, 2.385}, AN_EUNSTABLE, 1);
+    expect_blame("mmck_blocking", (double[]){3, 2, 1, 1}, AN_EDOM, 1);
+    expect_blame("mm1d_shed", (double[]){1, 2, -1}, AN_EDOM, 2);
     expect_blame("mmc_response", (double[]){2, 5, 2.385}, AN_EUNSTABLE, 1);
     expect_blame("retry_success", (double[]){1.5, 3}, AN_EDOM, 0);
     expect_blame("retry_success", (double[]){0.5, 0}, AN_EDOM, 1);
@@ -630,6 +684,8 @@ int main(void)
         cmocka_unit_test(test_retries),
         cmocka_unit_test(test_mm1),
         cmocka_unit_test(test_erlang),
+        cmocka_unit_test(test_mmck),
+        cmocka_unit_test(test_mm1d_shed),
         cmocka_unit_test(test_mmc),
         cmocka_unit_test(test_standby),
         cmocka_unit_test(test_mismatch),
