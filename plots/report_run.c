@@ -194,7 +194,9 @@ void report_model_check(rw_doc *d, const rd_run *rd)
                           rd_num(rd, RD_RESULTS, NAN, "model_check.%d.observed", i), lo, hi,
                           pred, obs, ci);
             double margin = rd_num(rd, RD_RESULTS, NAN, "model_check.%d.margin", i);
-            snprintf(mg, sizeof mg, isfinite(margin) ? "\u00b1%.3g" : "", margin);
+            mg[0] = '\0';
+            if (isfinite(margin))
+                snprintf(mg, sizeof mg, "\u00b1%.3g", margin);
             const char *cells[8] = {q ? q : "?", formula ? formula : "", pred, obs, ci, mg,
                                     v ? v : "?", note ? note : ""};
             const char *cls = !v ? "other" : !strncmp(v, "agrees", 6) ? "agrees"
