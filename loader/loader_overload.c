@@ -170,6 +170,14 @@ static void build_pushback(lctx *c, const cJSON *obj, pushback_cfg *pb)
 void lbuild_pool_overload(lctx *c, const cJSON *obj, pool_cfg *p)
 {
     build_admission(c, obj, &p->admission);
+    if (p->discipline == DISC_PS && cJSON_GetObjectItemCaseSensitive(obj, "admission")) {
+        /* admission control acts on requests waiting in the queue; under
+         * processor sharing none waits, so it would silently do nothing */
+        lpath_key(&c->path, "admission");
+        lerr(c, AT_VALUE, "cannot be combined with discipline \"ps\" (no request waits in a queue "
+             "to be shed or reordered): use \"fifo\" with workers, or queue_limit / max_concurrency");
+        lpath_pop(&c->path);
+    }
     lv_int(c, obj, "max_concurrency", R_INT(1, 100000000), 0, &p->max_concurrency);
     build_limit(c, obj, &p->limit);
     build_pushback(c, obj, &p->pushback);
