@@ -700,7 +700,7 @@ static cJSON *failed_json(const sw_point *pt, int i)
 /* The points as app/sweep_recommend.h sees them (views, caller frees the array). */
 static srec_point *srec_points(const sweep *s)
 {
-    srec_point *v = calloc((size_t)s->npts, sizeof *v);
+    srec_point *v = calloc(s->npts > 0 ? (size_t)s->npts : 1, sizeof *v);
     for (int i = 0; v && i < s->npts; i++) {
         const sw_point *pt = &s->pts[i];
         v[i] = (srec_point){.sc = &pt->sc, .m = pt->m, .nrec = pt->nrec, .ncols = pt->ncols,

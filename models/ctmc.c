@@ -428,7 +428,8 @@ static int solve_rcm(const lsys *s, const double *b, double *x, ctmc_info *info)
 {
     size_t n = s->n;
     size_t *inv = malloc(n * sizeof *inv);
-    double *pb = malloc(n * sizeof *pb), *px = malloc(n * sizeof *px);
+    /* calloc: gcc -O3 cannot see that PB is filled before solve_band reads it. */
+    double *pb = calloc(n ? n : 1, sizeof *pb), *px = malloc(n * sizeof *px);
     lsys p;
     memset(&p, 0, sizeof p);
     int rc = CTMC_ENOMEM;
