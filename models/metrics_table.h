@@ -6,8 +6,8 @@
  * "undefined" reasons of results.json and the rows of summary.csv
  * (app/results.c), the terminal table, the report's labels and units
  * (plots/plot_metrics.c), the sweep's headline figures, sweep.csv columns
- * and default objective direction (app/cmd_sweep.c), and the attempt-outcome
- * causes (CAUSE_*, data/errors.csv, the outcomes figure).
+ * and default objective direction (app/sweep_write.c, app/sweep_rank.c),
+ * and the attempt-outcome causes (CAUSE_*, data/errors.csv, the outcomes figure).
  *
  * TO ADD A METRIC: add ONE entry X(...) to RELSIM_POOL_METRICS (per pool)
  * or RELSIM_CALLER_METRICS (per client / per pool's downstream calls).  The

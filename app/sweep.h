@@ -1,0 +1,79 @@
+/* sweep.h - the state of one `relsim sweep` (app/cmd_sweep.c), shared by the
+ * files that do its jobs:
+ *
+ *   app/sweep_grid.c    the grid: points from --vary, --baseline
+ *   app/sweep_rank.c    --objective and the ranking by it
+ *   app/sweep_run.c     running the points
+ *   app/sweep_stats.c   per point: column summaries, paired differences from
+ *                       the baseline, --outcome shares
+ *   app/sweep_json.c    the sweep.json document
+ *   app/sweep_write.c   the files: per-point folders, sweep.json, sweep.csv
+ *   app/sweep_table.c   the table on stdout
+ *
+ * A point's metrics are one row per replication of NCOLS columns: every
+ * pool's PM_COUNT metrics, then every caller's CM_COUNT (sweep_col_pool,
+ * sweep_col_caller).
+ *
+ * Ownership: a sweep owns its axes, points and base document (cmd_sweep.c
+ * frees them); a point owns everything it points to.
+ */
+#ifndef RELSIM_SWEEP_H
+#define RELSIM_SWEEP_H
+
+#include "app/runopts.h"
+#include "app/sweep_axis.h"
+#include "app/sweep_outcome.h"
+#include "loader/loader.h"
+#include "models/config.h"
+#include "models/metrics.h"
+
+#include <cjson/cJSON.h>
+
+/* One grid point: its scenario before the run, its statistics after. */
+typedef struct {
+    char dir[16];      /* "p000" */
+    scenario sc;       /* built, owned */
+    char *effective;   /* the point's scenario JSON, owned */
+    cJSON *values;     /* {path: value}, owned */
+    int ran;           /* has results (nrec > 0) */
+    int status;        /* WORLD_* of its run */
+    char *stop_reason; /* owned copy, NULL when complete */
+    int nrec, ncols, cap;
+    double *m;         /* [nrec][ncols]: pool metrics, then caller metrics */
+    cJSON *pools, *clients; /* results_entities_json, owned until moved */
+    double wall, events;
+} sw_point;
+
+/* What the table ranks by. */
+typedef struct {
+    int is_pool, entity, metric, maximize;
+    char label[160]; /* "clients.web.request_success" */
+} sw_objective;
+
+typedef struct {
+    runopts o;
+    loader_doc *base;
+    sw_axis *axes;
+    int naxes;
+    sw_point *pts;
+    int npts;
+    int baseline;
+    sw_objective obj;
+    sweep_outcome outc; /* --outcome */
+    int has_outcome;
+    char out[4096];
+    int interrupted, failed, write_failed;
+} sweep;
+
+/* Column of pool P's metric M, and of caller C's metric M, in PT's rows. */
+static inline int sweep_col_pool(const sw_point *pt, int p, int m)
+{
+    (void)pt;
+    return p * PM_COUNT + m;
+}
+static inline int sweep_col_caller(const sw_point *pt, int c, int m)
+{
+    return pt->sc.npools * PM_COUNT + c * CM_COUNT + m;
+}
+
+#endif

@@ -1,0 +1,188 @@
+/* sweep_grid.c - the grid's points and the baseline (app/sweep_grid.h). */
+#include "app/sweep_grid.h"
+#include "app/workest.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define usage(arg, fmt, detail) sweep_usage("--vary", arg, fmt, detail)
+
+int swgrid_axes(sweep *s)
+{
+    long total = 1;
+    s->axes = calloc((size_t)s->o.nvaries, sizeof *s->axes);
+    if (!s->axes)
+        return usage(NULL, "out of memory", NULL);
+    for (int i = 0; i < s->o.nvaries; i++) {
+        s->naxes = i + 1;
+        if (sweep_axis_parse(&s->axes[i], s->o.varies[i]))
+            return -1;
+        for (int j = 0; j < i; j++)
+            if (!strcmp(s->axes[j].path, s->axes[i].path))
+                return usage(s->o.varies[i], "%s is varied twice", s->axes[i].path);
+        total *= s->axes[i].n;
+        if (total > SW_MAX_POINTS)
+            return usage(s->o.varies[i], "the grid has more than 10000 points", NULL);
+    }
+    s->npts = (int)total;
+    return 0;
+}
+
+/* ---- the grid's points ------------------------------------------------------ */
+
+/* Value index of axis A at point I (the last axis varies fastest). */
+static int coord(const sweep *s, int i, int a)
+{
+    for (int b = s->naxes - 1; b > a; b--)
+        i /= s->axes[b].n;
+    return i % s->axes[a].n;
+}
+
+/* Apply point I's values to D.  0 or -1 after the loader printed why. */
+static int apply_point(const sweep *s, loader_doc *d, int i)
+{
+    for (int a = 0; a < s->naxes; a++) {
+        const sw_axis *ax = &s->axes[a];
+        const char *v = ax->vals[coord(s, i, a)];
+        size_t n = strlen(ax->path) + strlen(v) + 2;
+        char *assign = malloc(n);
+        if (!assign)
+            return usage(NULL, "out of memory", NULL);
+        snprintf(assign, n, "%s=%s", ax->path, v);
+        int rc = loader_set_as(d, assign, "--vary", stderr);
+        free(assign);
+        if (rc)
+            return -1;
+    }
+    return 0;
+}
+
+/* {path: value as the scenario now holds it}. */
+static cJSON *point_values(const sweep *s, const loader_doc *d)
+{
+    cJSON *o = cJSON_CreateObject();
+    for (int a = 0; o && a < s->naxes; a++) {
+        char *text = loader_get_json(d, s->axes[a].path);
+        cJSON *v = text ? cJSON_Parse(text) : NULL;
+        cJSON_AddItemToObject(o, s->axes[a].path, v ? v : cJSON_CreateNull());
+        free(text);
+    }
+    return o;
+}
+
+/* Build point I (clone, apply, validate).  0 or -1 after printing. */
+static int point_build(sweep *s, int i)
+{
+    sw_point *pt = &s->pts[i];
+    int width = s->npts > 1000 ? 4 : 3;
+    snprintf(pt->dir, sizeof pt->dir, "p%0*d", width, i);
+    loader_doc *d = loader_clone(s->base);
+    if (!d)
+        return usage(NULL, "out of memory", NULL);
+    int rc = apply_point(s, d, i);
+    if (rc == 0 && (rc = loader_build(d, &pt->sc, stderr)) == 0 &&
+        (rc = we_refuse_if_too_big(&pt->sc, s->o.scenario, stderr)) == 0) {
+        pt->effective = loader_effective_json(d);
+        pt->values = point_values(s, d);
+        if (!pt->effective || !pt->values)
+            rc = usage(NULL, "out of memory", NULL);
+    }
+    loader_close(d);
+    return rc;
+}
+
+int swgrid_points(sweep *s)
+{
+    if (!(s->pts = calloc((size_t)s->npts, sizeof *s->pts)))
+        return usage(NULL, "out of memory", NULL);
+    for (int i = 0; i < s->npts; i++)
+        if (point_build(s, i))
+            return -1;
+    return 0;
+}
+
+void swgrid_points_free(sw_point *pts, int n)
+{
+    for (int i = 0; pts && i < n; i++) {
+        scenario_free(&pts[i].sc);
+        free(pts[i].effective);
+        cJSON_Delete(pts[i].values);
+        free(pts[i].stop_reason);
+        free(pts[i].m);
+        cJSON_Delete(pts[i].pools);
+        cJSON_Delete(pts[i].clients);
+    }
+    free(pts);
+}
+
+/* ---- --baseline ---------------------------------------------------------------- */
+
+/* Does point PT hold VALUE (JSON, or a bare word) at PATH? */
+static int point_has(const sw_point *pt, const char *path, const char *value)
+{
+    const cJSON *have = cJSON_GetObjectItemCaseSensitive(pt->values, path);
+    cJSON *want = cJSON_Parse(value);
+    if (!want)
+        want = cJSON_CreateString(value);
+    int eq = have && want && cJSON_Compare(have, want, 1);
+    cJSON_Delete(want);
+    return eq;
+}
+
+/* Does point PT match every PATH=VALUE of the list L? */
+static int point_matches(const sweep *s, const sw_point *pt, const sw_axis *l)
+{
+    for (int k = 0; k < l->n; k++) {
+        char *eq = strchr(l->vals[k], '=');
+        if (!eq)
+            return sweep_usage("--baseline", s->o.baseline, "expected an index or PATH=VALUE,...", NULL);
+        *eq = '\0';
+        int known = 0;
+        for (int a = 0; a < s->naxes; a++)
+            known |= !strcmp(s->axes[a].path, l->vals[k]);
+        if (!known)
+            return sweep_usage("--baseline", s->o.baseline, "%s is not a varied path", l->vals[k]);
+        int ok = point_has(pt, l->vals[k], eq + 1);
+        *eq = '=';
+        if (!ok)
+            return 0;
+    }
+    return 1;
+}
+
+/* --baseline INDEX or PATH=VALUE,... (the first point that matches). */
+int swgrid_baseline(sweep *s)
+{
+    const char *b = s->o.baseline;
+    if (!b)
+        return 0;
+    char *end;
+    errno = 0;
+    long k = strtol(b, &end, 10);
+    if (end != b && !*end && !errno) {
+        if (k < 0 || k >= s->npts) {
+            fprintf(stderr, "relsim sweep: --baseline %s: the grid has points 0..%d\n", b, s->npts - 1);
+            return -1;
+        }
+        s->baseline = (int)k;
+        return 0;
+    }
+    sw_axis l = {.opt = "--baseline", .arg = b};
+    int rc = sweep_split_list(&l, b), found = -1;
+    for (int i = 0; rc == 0 && found < 0 && i < s->npts; i++) {
+        int m = point_matches(s, &s->pts[i], &l);
+        if (m < 0)
+            rc = -1;
+        else if (m)
+            found = i;
+    }
+    for (int k2 = 0; k2 < l.n; k2++)
+        free(l.vals[k2]);
+    free(l.vals);
+    if (rc == 0 && found < 0)
+        rc = sweep_usage("--baseline", b, "no grid point has these values", NULL);
+    s->baseline = found < 0 ? 0 : found;
+    return rc;
+}

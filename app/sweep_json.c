@@ -1,0 +1,203 @@
+/* sweep_json.c - the sweep.json document (app/sweep_json.h). */
+#include "app/sweep_json.h"
+#include "app/cmd.h"
+#include "app/results.h"
+#include "app/sweep_rank.h"
+#include "app/sweep_stats.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static cJSON *num_or_null(double v) { return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull(); }
+
+static cJSON *diff_stat_json(sw_diff d, int unpaired)
+{
+    if (!unpaired)
+        return results_stat_json(d.paired);
+    cJSON *o = cJSON_CreateObject();
+    double m = d.paired.mean, h = d.half;
+    cJSON_AddItemToObject(o, "mean", num_or_null(m));
+    cJSON *ci = cJSON_AddArrayToObject(o, "ci95");
+    cJSON_AddItemToArray(ci, num_or_null(m - h));
+    cJSON_AddItemToArray(ci, num_or_null(m + h));
+    cJSON_AddItemToObject(o, "half_width", num_or_null(h));
+    cJSON_AddNumberToObject(o, "n", d.paired.n);
+    return o;
+}
+
+static cJSON *diff_caller_json(const sw_point *b, const sw_point *pt, int c, int unpaired)
+{
+    cJSON *o = cJSON_CreateObject();
+    for (int m = 0; m < CM_COUNT; m++)
+        cJSON_AddItemToObject(o, cm_names[m], diff_stat_json(swstat_diff(b, pt, sweep_col_caller(pt, c, m)), unpaired));
+    return o;
+}
+
+/* The "pools" or "clients" object of a difference, shaped as results.json's. */
+static cJSON *diff_entities_json(const sw_point *b, const sw_point *pt, int is_pool, int unpaired)
+{
+    const scenario *sc = &pt->sc;
+    cJSON *all = cJSON_CreateObject();
+    if (!is_pool) {
+        for (int c = 0; c < sc->nclients; c++)
+            cJSON_AddItemToObject(all, sc->clients[c].name, diff_caller_json(b, pt, c, unpaired));
+        return all;
+    }
+    for (int p = 0, k = sc->nclients; p < sc->npools; p++) {
+        cJSON *o = cJSON_CreateObject();
+        for (int m = 0; m < PM_COUNT; m++)
+            cJSON_AddItemToObject(o, pm_names[m], diff_stat_json(swstat_diff(b, pt, sweep_col_pool(pt, p, m)), unpaired));
+        if (sc->pools[p].has_calls)
+            cJSON_AddItemToObject(o, "calls", diff_caller_json(b, pt, k++, unpaired));
+        cJSON_AddItemToObject(all, sc->pools[p].name, o);
+    }
+    return all;
+}
+
+static cJSON *diff_json(const sw_point *b, const sw_point *pt, int unpaired)
+{
+    if (!swstat_comparable(b, pt))
+        return cJSON_CreateNull();
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddItemToObject(o, "pools", diff_entities_json(b, pt, 1, unpaired));
+    cJSON_AddItemToObject(o, "clients", diff_entities_json(b, pt, 0, unpaired));
+    return o;
+}
+
+/* The point object; moves the point's statistics objects into it. */
+static cJSON *point_json(const sweep *s, sw_point *pt, int i)
+{
+    const sw_point *b = &s->pts[s->baseline];
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "index", i);
+    cJSON_AddItemReferenceToObject(o, "values", pt->values);
+    cJSON_AddStringToObject(o, "dir", pt->dir);
+    cJSON_AddBoolToObject(o, "complete", pt->status == WORLD_DONE);
+    if (pt->stop_reason)
+        cJSON_AddStringToObject(o, "stop_reason", pt->stop_reason);
+    cJSON_AddNumberToObject(o, "replications", pt->nrec);
+    cJSON_AddItemToObject(o, "pools", pt->pools);
+    cJSON_AddItemToObject(o, "clients", pt->clients);
+    pt->pools = pt->clients = NULL;
+    cJSON_AddItemToObject(o, "diff", diff_json(b, pt, 0));
+    cJSON_AddItemToObject(o, "diff_unpaired_ci95", diff_json(b, pt, 1));
+    return o;
+}
+
+static void add_head(const sweep *s, cJSON *o)
+{
+    const scenario *sc = &s->pts[0].sc;
+    cJSON_AddStringToObject(o, "relsim_version", RELSIM_VERSION);
+    cJSON_AddBoolToObject(o, "complete", !s->interrupted && !s->failed);
+    if (s->interrupted)
+        cJSON_AddStringToObject(o, "stop_reason", "interrupted");
+    cJSON *scn = cJSON_AddObjectToObject(o, "scenario");
+    cJSON_AddStringToObject(scn, "name", sc->name);
+    cJSON_AddStringToObject(scn, "file", s->o.scenario);
+    cJSON_AddStringToObject(scn, "description", sc->description ? sc->description : "");
+    cJSON_AddNumberToObject(o, "seed", (double)sc->seed);
+    cJSON_AddNumberToObject(o, "replications_requested", sc->replications);
+    if (s->o.precision > 0)
+        cJSON_AddNumberToObject(o, "precision", s->o.precision);
+    cJSON_AddStringToObject(o, "common_random_numbers", "replication i of every point is seeded from (seed, i)");
+}
+
+static cJSON *axes_json(const sweep *s)
+{
+    cJSON *vary = cJSON_CreateArray();
+    for (int a = 0; a < s->naxes; a++)
+        cJSON_AddItemToArray(vary, cJSON_CreateString(s->axes[a].path));
+    return vary;
+}
+
+static cJSON *objective_json(const sweep *s)
+{
+    cJSON *o = cJSON_CreateObject();
+    const char *dot = strrchr(s->obj.label, '.');
+    char ent[160];
+    snprintf(ent, sizeof ent, "%.*s", (int)(dot - s->obj.label), s->obj.label);
+    cJSON_AddStringToObject(o, "entity", ent);
+    cJSON_AddStringToObject(o, "metric", dot + 1);
+    cJSON_AddStringToObject(o, "goal", s->obj.maximize ? "max" : "min");
+    return o;
+}
+
+static cJSON *perf_json(const sweep *s)
+{
+    double wall = 0, events = 0;
+    for (int i = 0; i < s->npts; i++)
+        wall += s->pts[i].wall, events += s->pts[i].events;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "events", events);
+    cJSON_AddNumberToObject(o, "wall_seconds", wall);
+    return o;
+}
+
+/* A point without a single finished replication (e.g. a runaway overload). */
+static cJSON *failed_json(const sw_point *pt, int i)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "index", i);
+    cJSON_AddItemReferenceToObject(o, "values", pt->values);
+    cJSON_AddStringToObject(o, "dir", pt->dir);
+    cJSON_AddStringToObject(o, "stop_reason", pt->stop_reason);
+    return o;
+}
+
+static cJSON *outcome_json(const sweep *s)
+{
+    cJSON *o = cJSON_CreateObject(), *pts = cJSON_AddArrayToObject(o, "points");
+    cJSON_AddStringToObject(o, "outcome", s->outc.label);
+    cJSON_AddStringToObject(o, "interval", "Clopper-Pearson 95%");
+    for (int i = 0; i < s->npts; i++) {
+        const sw_point *pt = &s->pts[i];
+        if (!pt->ran)
+            continue;
+        int k, n;
+        double lo, hi;
+        swstat_outcome(s, pt, &k, &n, &lo, &hi);
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddStringToObject(e, "dir", pt->dir);
+        cJSON_AddItemToObject(e, "values", cJSON_Duplicate(pt->values, 1));
+        cJSON_AddNumberToObject(e, "holds", k);
+        cJSON_AddNumberToObject(e, "replications", n);
+        cJSON_AddItemToObject(e, "fraction", num_or_null(n > 0 ? (double)k / n : NAN));
+        cJSON_AddItemToObject(e, "lo", num_or_null(lo));
+        cJSON_AddItemToObject(e, "hi", num_or_null(hi));
+        cJSON_AddItemToArray(pts, e);
+    }
+    return o;
+}
+
+cJSON *swjson_build(sweep *s)
+{
+    cJSON *o = cJSON_CreateObject();
+    add_head(s, o);
+    cJSON_AddItemToObject(o, "vary", axes_json(s));
+    cJSON_AddNumberToObject(o, "points_total", s->npts);
+    cJSON_AddNumberToObject(o, "baseline", s->baseline);
+    cJSON_AddItemToObject(o, "objective", objective_json(s));
+    int n, *idx = swrank_order(s, &n);
+    cJSON *rk = cJSON_AddArrayToObject(o, "ranking");
+    for (int k = 0; idx && k < n; k++)
+        cJSON_AddItemToArray(rk, cJSON_CreateNumber(idx[k]));
+    free(idx);
+    cJSON *pts = cJSON_AddArrayToObject(o, "points");
+    for (int i = 0; i < s->npts; i++)
+        if (s->pts[i].ran)
+            cJSON_AddItemToArray(pts, point_json(s, &s->pts[i], i));
+    cJSON *failed = cJSON_AddArrayToObject(o, "failed_points");
+    for (int i = 0; i < s->npts; i++)
+        if (!s->pts[i].ran && s->pts[i].stop_reason && s->pts[i].status != WORLD_INTERRUPTED)
+            cJSON_AddItemToArray(failed, failed_json(&s->pts[i], i));
+    cJSON_AddItemToObject(o, "perf", perf_json(s));
+    srec_point *sp = swstat_srec_points(s);
+    cJSON *rec = sp ? srec_json(sp, s->npts, s->baseline) : NULL;
+    if (rec)
+        cJSON_AddItemToObject(o, "recommendation", rec);
+    free(sp);
+    if (s->has_outcome)
+        cJSON_AddItemToObject(o, "outcome", outcome_json(s));
+    return o;
+}
