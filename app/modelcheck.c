@@ -323,6 +323,22 @@ static int check_pool_avail(mc_list *l, const exec_result *r, int p)
     return check_periods(l, r, p, reason, unlimited);
 }
 
+/* Does pool PC have admission control (a queue timeout, CoDel or another
+ * discipline than FIFO)? */
+static int pool_admission(const pool_cfg *pc)
+{
+    const admission_cfg *ad = &pc->admission;
+    return ad->queue_timeout > 0 || ad->codel || ad->discipline != QDISC_FIFO;
+}
+
+/* Does a client-side gate (throttle, bulkhead, rate or concurrency limit)
+ * refuse or delay some of the caller's attempts? */
+static int client_gated(const policy_cfg *po)
+{
+    return po->throttle.enabled || po->bulkhead.enabled || po->rate_limit.enabled || po->limit.kind != LIMIT_NONE;
+}
+#define CLIENT_GATES "client-side throttle, bulkhead, rate or concurrency limit thin or delay the attempts"
+
 /* Why pool P is not a plain queue fed by Poisson clients, or NULL.  *RATE
  * gets the total arrival rate and *ONLY the single client feeding it (or -1). */
 static const char *plain_queue(const scenario *sc, int p, double *rate, int *only)
@@ -348,6 +364,10 @@ static const char *plain_queue(const scenario *sc, int p, double *rate, int *onl
         return "service slows down with concurrency";
     if (pc->liveness.enabled)
         return "liveness probes restart servers (load is shed while they restart)";
+    if (pool_admission(pc))
+        return "admission control sheds attempts or serves them out of order";
+    if (pc->max_concurrency > 0 || pc->limit.kind != LIMIT_NONE)
+        return "a concurrency limit rejects attempts";
     for (int k = 0; k < sc->nevents; k++) {
         if (sc->events[k].kind == EVENT_LOAD && sc->clients[sc->events[k].client].policy.target == p)
             return "load events change the arrival rate";
@@ -380,6 +400,8 @@ static const char *plain_queue(const scenario *sc, int p, double *rate, int *onl
             return "a slow-call breaker sheds load when responses are slow";
         if (cc->policy.health.enabled)
             return "active health checks take servers out of rotation (shift load)";
+        if (client_gated(&cc->policy))
+            return CLIENT_GATES;
         *rate += cc->arrival.rate;
         *only = c;
         feeders++;
@@ -511,6 +533,146 @@ static int check_pool_queue(mc_list *l, const exec_result *r, int p)
                  "M/M/1: -ln(0.01)/(K - lambda)");
 }
 
+/* ---- overload control: a queue timeout, a fixed concurrency limit -------- */
+
+#define NO_CLIENT "no client sends to it"
+
+/* Why the attempts reaching pool P are not one constant-rate Poisson stream,
+ * split at random over its servers, served FIFO in exponential times, with
+ * nothing that re-sends, thins or shifts attempts when some are shed or
+ * rejected (retries, hedges, breakers, ejection, gates); NULL if they are.
+ * *RATE gets the total rate.  Conservative: whatever could change the stream
+ * or the service makes the formulas not applicable. */
+static const char *overload_feed(const scenario *sc, int p, double *rate)
+{
+    const pool_cfg *pc = &sc->pools[p];
+    int feeders = 0;
+    *rate = 0;
+    if (pc->failure.kind != DIST_NONE || forced(sc, p))
+        return "servers fail or are forced down";
+    if (pc->service.kind != DIST_EXPONENTIAL)
+        return "service times are not exponential";
+    if (pc->discipline == DISC_PS)
+        return "processor sharing (the formulas are for FIFO workers)";
+    if (pc->has_calls)
+        return "serving waits on a downstream pool";
+    if (pc->slowdown.per_request > 0 || pc->slowdown.npoints > 0)
+        return "service slows down with concurrency";
+    if (inject_active(&pc->inject))
+        return "fault injection (errors or delays) in front of the servers";
+    if (pc->liveness.enabled)
+        return "liveness probes restart servers";
+    if (pc->on_full != FULL_REJECT)
+        return "a full queue drops attempts silently";
+    if (pc->limit.kind != LIMIT_NONE)
+        return "an adaptive concurrency limit (the bound moves)";
+    for (int q = 0; q < sc->npools; q++)
+        if (sc->pools[q].has_calls && sc->pools[q].calls.target == p)
+            return "fed by another pool's calls";
+    for (int k = 0; k < sc->nevents; k++) {
+        const event_cfg *ev = &sc->events[k];
+        if (ev->kind == EVENT_LOAD && sc->clients[ev->client].policy.target == p)
+            return "load events change the arrival rate";
+        if (ev->kind == EVENT_INJECT && ev->pool == p)
+            return "inject events (errors or delays) in front of the servers";
+        if (ev->kind == EVENT_PARTITION && (ev->client < 0 || sc->clients[ev->client].policy.target == p))
+            return "partition events cut the traffic";
+    }
+    for (int c = 0; c < sc->nclients; c++) {
+        const client_cfg *cc = &sc->clients[c];
+        const policy_cfg *po = &cc->policy;
+        if (po->target != p)
+            continue;
+        if (cc->arrival.process != ARRIVAL_POISSON)
+            return "closed-loop clients (arrivals depend on the state)";
+        if (cc->arrival.nsched > 0 || cc->arrival.period > 0)
+            return "the arrival rate varies over time (schedule or periodic)";
+        if (pc->servers > 1 && po->balancer != BAL_RANDOM)
+            return "only random splitting keeps each server's arrivals Poisson";
+        if (po->network.enabled && po->network.loss > 0)
+            return "network loss thins the traffic";
+        if (po->fanout.count > 0)
+            return "fan-out sends attempts in batches";
+        if (po->hedge.enabled)
+            return "hedging adds attempts";
+        if (po->retry.max_attempts > 1 && (po->timeout > 0 || po->retry.retry_on.on_rejected))
+            return "retries add attempts (after timeouts, sheds or rejections)";
+        if (po->breaker.kind != BREAKER_NONE || po->outlier.enabled)
+            return "a breaker or outlier ejection reacts to sheds and rejections (sheds or shifts load)";
+        if (po->health.enabled)
+            return "active health checks (probes add load or shift it)";
+        if (client_gated(po))
+            return CLIENT_GATES;
+        *rate += cc->arrival.rate;
+        feeders++;
+    }
+    return feeders ? NULL : NO_CLIENT;
+}
+
+/* shed_fraction against M/M/c+D: each server is an M/M/c queue (c workers,
+ * arrivals lambda/n) whose attempts wait at most queue_timeout. */
+static int check_shed(mc_list *l, const exec_result *r, int p)
+{
+    const scenario *sc = r->sc;
+    const pool_cfg *pc = &sc->pools[p];
+    const admission_cfg *ad = &pc->admission;
+    double lam, pred = NAN, d = ad->queue_timeout, mu = 1 / dist_mean(&pc->service);
+    int n = pc->servers, w = pc->workers;
+    const char *reason = overload_feed(sc, p, &lam);
+    if (reason && !strcmp(reason, NO_CLIENT))
+        return 0;
+    if (reason)
+        lam = offered_rate(sc, p);
+    else if (ad->codel)
+        reason = "CoDel makes the queue timeout adaptive";
+    else if (d <= 0)
+        reason = "no queue_timeout (only the discipline is set)";
+    else if (ad->discipline != QDISC_FIFO)
+        reason = "lifo or adaptive_lifo order (the M/M/c+D formula is for FIFO)";
+    else if (pc->queue_limit > 0)
+        reason = "a queue_limit also rejects attempts (no closed form with both)";
+    else if (pc->max_concurrency > 0)
+        reason = "max_concurrency also rejects attempts (no closed form with both)";
+    if (!reason && an_mmcd_shed(w, lam / n, mu, d, &pred) == AN_OK)
+        add_analytic(l, 1, pc->name, w == 1 ? "mm1d_shed" : "mmcd_shed", pred);
+    char q[160], f[96];
+    snprintf(q, sizeof q, "pools.%s.shed_fraction", pc->name);
+    if (w == 1)
+        snprintf(f, sizeof f, "M/M/1+D per server: mm1d_shed(lambda=%g, mu=%g, d=%g)", lam / n, mu, d);
+    else
+        snprintf(f, sizeof f, "M/M/%d+D per server: mmcd_shed(c=%d, lambda=%g, mu=%g, d=%g)", w, w, lam / n,
+                 mu, d);
+    return check(l, q, results_pool_stat(r, p, PM_SHED_FRACTION), pred, 0, reason, "%s", f);
+}
+
+/* rejected_fraction under max_concurrency M against M/M/c/K blocking: a
+ * server admits an attempt while fewer than M are there (queued + in
+ * service) and, with queue_limit L, fewer than L wait, so it holds at most
+ * K = min(M, workers + L) and serves min(workers, K) at a time. */
+static int check_blocking(mc_list *l, const exec_result *r, int p)
+{
+    const scenario *sc = r->sc;
+    const pool_cfg *pc = &sc->pools[p];
+    double lam, pred = NAN, mu = 1 / dist_mean(&pc->service);
+    int n = pc->servers, w = pc->workers, k = pc->max_concurrency;
+    if (pc->queue_limit > 0 && w + pc->queue_limit < k)
+        k = w + pc->queue_limit;
+    int c = w < k ? w : k;
+    const char *reason = overload_feed(sc, p, &lam);
+    if (reason && !strcmp(reason, NO_CLIENT))
+        return 0;
+    if (reason)
+        lam = offered_rate(sc, p);
+    else if (pool_admission(pc))
+        reason = "admission control also sheds attempts";
+    if (!reason && an_mmck_blocking(c, k, lam / n, mu, &pred) == AN_OK)
+        add_analytic(l, 1, pc->name, "mmck_blocking", pred);
+    char q[160];
+    snprintf(q, sizeof q, "pools.%s.rejected_fraction", pc->name);
+    return check(l, q, results_pool_stat(r, p, PM_REJECTED_FRACTION), pred, 0, reason,
+                 "M/M/%d/%d per server: mmck_blocking(c=%d, k=%d, lambda=%g, mu=%g)", c, k, c, k, lam / n, mu);
+}
+
 static int check_client(mc_list *l, const exec_result *r, int c)
 {
     const scenario *sc = r->sc;
@@ -628,9 +790,12 @@ static int check_health(mc_list *l, const exec_result *r, int c)
 int modelcheck_run(const exec_result *r, mc_list *out)
 {
     memset(out, 0, sizeof *out);
-    for (int p = 0; p < r->sc->npools; p++)
-        if (check_pool_avail(out, r, p) || check_pool_queue(out, r, p))
+    for (int p = 0; p < r->sc->npools; p++) {
+        const pool_cfg *pc = &r->sc->pools[p];
+        if (check_pool_avail(out, r, p) || check_pool_queue(out, r, p) ||
+            (pool_admission(pc) && check_shed(out, r, p)) || (pc->max_concurrency > 0 && check_blocking(out, r, p)))
             return -1;
+    }
     for (int c = 0; c < r->sc->nclients; c++)
         if (check_client(out, r, c) || (r->sc->clients[c].policy.health.enabled && check_health(out, r, c)))
             return -1;

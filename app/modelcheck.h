@@ -6,8 +6,9 @@
  * failure and repair -> availability; a quorum -> k-of-n or machine repair;
  * Poisson arrivals, exponential service, no failures, unbounded queue ->
  * M/M/1 or M/M/c; exponential_random backoff -> P_retry; p_timeout -> the
- * timeout fraction on an unloaded server) and compares each prediction with
- * the observed mean and its 95% CI.
+ * timeout fraction on an unloaded server; a queue timeout -> the M/M/c+D
+ * shed fraction; max_concurrency -> M/M/c/K blocking) and compares each
+ * prediction with the observed mean and its 95% CI.
  *
  * Verdict: "agrees" when the prediction lies inside the 95% CI, "agrees
  * (within the widened CI)" when it lies outside the CI but inside the CI

@@ -515,3 +515,28 @@ int an_mm1d_shed(double lambda, double mu, double d, double *out)
     double den = (1 + rho) * exp(x) + rho * (rho * mu * d * h);
     return put(rho / den, out);
 }
+
+/* M/M/c+D.  V, the wait an arrival would have, is 0 while a worker is free
+ * (states j < c: the Erlang birth-death chain pi_j ~ a^j/j!); with all c busy
+ * it falls at rate 1 and an arrival that will be served (V < D) raises it by
+ * an Exp(c mu) (the next departure after it starts).  Level crossing gives
+ * the density f(x) = lambda pi_{c-1} e^{(lambda - c mu) x} on (0, D] and
+ * f(D) e^{-c mu (x - D)} above; P(shed) = P(V > D) = f(D)/(c mu) (PASTA).
+ * Normalised and divided by e^{(lambda - c mu) D} (no overflow at any load):
+ *     P = B r / (e^x + B (lambda D h + r)),  B = pi_{c-1} / sum_{j<c} pi_j. */
+int an_mmcd_shed(int c, double lambda, double mu, double d, double *out)
+{
+    if (c < 1 || !nonneg(lambda) || !positive(mu) || !nonneg(d))
+        return AN_EDOM;
+    double a = lambda / mu, r = a / c, x = (c * mu - lambda) * d;
+    if (a == 0)
+        return put(0.0, out);
+    if (isinf(a))
+        return put(1.0, out);
+    double b = 1.0; /* Erlang B with c - 1 servers */
+    for (int n = 1; n < c; n++)
+        b = a * b / (n + a * b);
+    double h = x == 0 ? 1.0 : expm1(x) / x;
+    double den = exp(x) + b * (lambda * d * h + r);
+    return put(b * r / den, out);
+}

@@ -177,6 +177,18 @@ int an_mmck_blocking(int c, int k, double lambda, double mu, double *out);
  * lambda >= 0, mu > 0, d >= 0; d = 0 gives rho / (1 + rho) (M/M/1/1). */
 int an_mm1d_shed(double lambda, double mu, double d, double *out);
 
+/* M/M/c+D shed fraction: c exponential servers (rate mu each) sharing one
+ * FIFO queue, Poisson arrivals, and an arrival is dropped when its wait would
+ * exceed the deterministic queue timeout D (a pool server with c workers and
+ * admission.queue_timeout D).  With a = lambda/mu, r = lambda/(c mu),
+ * x = (c mu - lambda) D, h = (e^x - 1)/x (1 at x = 0) and B = Erlang B with
+ * c - 1 servers at load a (B = 1 for c = 1):
+ *     P(shed) = B r / (e^x + B (lambda D h + r))
+ * (level crossing on the virtual waiting time; FORMULAS.md).  c = 1 is
+ * an_mm1d_shed, D = 0 is Erlang B with c servers; valid at every load.
+ * c >= 1, lambda >= 0, mu > 0, d >= 0. */
+int an_mmcd_shed(int c, double lambda, double mu, double d, double *out);
+
 /* M/M/c mean waiting time in queue Wq = C / (c mu - lambda). */
 int an_mmc_wait(int c, double lambda, double mu, double *out);
 

@@ -182,6 +182,11 @@ static int ev_mm1d_shed(const double *x, double *o, an_diag *d)
     return diag_status(d, an_mm1d_shed(x[0], x[1], x[2], o));
 }
 
+static int ev_mmcd_shed(const double *x, double *o, an_diag *d)
+{
+    return diag_status(d, an_mmcd_shed(I(0), x[1], x[2], x[3], o));
+}
+
 static const an_formula table[] = {
     {"p_retry", "1 - exp(-lambda*t) if t <= t_max, else 0",
      "probability that an exponential_random retry has fired within t (the printed P_retry)",
@@ -483,6 +488,18 @@ static const an_formula table[] = {
      {IN_ARR, RATE_GT0("mu", "service rate of the one server (req/s)"),
       TIME_GE0("d", "queue timeout D (s): the longest wait before service")},
      ev_mm1d_shed},
+    {"mmcd_shed", "B r / (e^x + B (lambda d h + r)),  B = erlang_b(c-1, lambda/mu) (1 if c = 1),  "
+                  "r = lambda/(c mu),  x = (c mu - lambda) d,  h = (e^x - 1)/x",
+     "fraction of arrivals shed by an M/M/c queue whose queue timeout is d (M/M/c+D)",
+     "probability",
+     "c exponential workers sharing one FIFO queue, Poisson arrivals,\n"
+     "admission.queue_timeout d: an arrival is dropped when its wait would exceed\n"
+     "d.  c = 1 is mm1d_shed; d = 0 is erlang_b(c); valid for every load (it tends\n"
+     "to 1 - c mu/lambda as d grows when lambda > c mu).",
+     "c=3 lambda=4.1 mu=1.3 d=0.6",
+     4,
+     {IN_C_SERVERS, IN_ARR, IN_SVC, TIME_GE0("d", "queue timeout D (s): the longest wait before service")},
+     ev_mmcd_shed},
 };
 
 const an_formula *an_formulas(size_t *count)

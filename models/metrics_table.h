@@ -114,7 +114,10 @@ enum {
     X(PM_SHED_FRACTION, "shed_fraction", "attempts shed by admission control", "", METRIC_PROB,   \
       BETTER_LOWER, MF_TABLE | MF_SWEEP, "no admission control configured, or no arrival")       \
     X(PM_CONCURRENCY_LIMIT, "concurrency_limit", "adaptive concurrency limit per server (time average)", \
-      "requests", METRIC_COUNT, BETTER_NONE, MF_TABLE, "no adaptive limit configured")
+      "requests", METRIC_COUNT, BETTER_NONE, MF_TABLE, "no adaptive limit configured")          \
+    X(PM_REJECTED_FRACTION, "rejected_fraction",                                                 \
+      "attempts refused at once (full queue, max_concurrency, limit)", "", METRIC_PROB,          \
+      BETTER_LOWER, 0, "nothing bounds the pool (no queue_limit, max_concurrency or limit), or no arrival")
 
 /* Attempt outcomes, by cause: C(P, id, name, label), P passed through.  The
  * first five are the outcomes of an attempt (models/model.h `outcome`); each

@@ -1027,6 +1027,7 @@ void pool_finish_metrics(pool *p, double *m, double t)
     m[PM_WASTED_FRACTION] = ratio(p->wasted, p->served);
     m[PM_REJECTED] = p->rejected;
     m[PM_SHED_FRACTION] = p->adm ? ratio(p->shed, p->arrivals) : NAN;
+    m[PM_REJECTED_FRACTION] = p->cfg->queue_limit > 0 || p->gated ? ratio(p->rejected, p->arrivals) : NAN;
     m[PM_CONCURRENCY_LIMIT] = p->lim ? stat_tw_mean(&p->limit_tw, t) / p->cfg->servers : NAN;
     m[PM_LOAD_AMPLIFICATION] = NAN; /* needs the clients: world.c */
     m[PM_DROPPED] = p->dropped;

@@ -457,6 +457,37 @@ static void test_mm1d_shed(void **state)
     assert_fails(AN_EDOM, an_mm1d_shed(1, 2, -0.1, &out));
 }
 
+/* M/M/c+D shed fraction, against the unrearranged form
+ *     pi_0^{-1} = sum_{j<c} a^j/j! + a^{c-1}/(c-1)! lambda ((1 - E)/(c mu - lambda) + E/(c mu)),
+ *     P = lambda pi_0 a^{c-1}/(c-1)! E / (c mu),  E = e^{-(c mu - lambda) D}
+ * ((1 - E)/(c mu - lambda) read as D at c mu = lambda), evaluated with
+ * mpmath at 30 digits; and its limits: c = 1 is M/M/1+D, D = 0 is Erlang B
+ * with c servers, D -> infinity sheds 1 - c mu/lambda in overload.
+ * tests/test_overload.c checks the simulator against it. */
+static void test_mmcd_shed(void **state)
+{
+    (void)state;
+    double b;
+    assert_close(OK(an_mmcd_shed(3, 4.1, 1.3, 0.6, &out)), 0.2103782327447605, TOL);
+    assert_close(OK(an_mmcd_shed(3, 5.2, 1.3, 0.4, &out)), 0.3400192134196027, TOL); /* a > c */
+    assert_close(OK(an_mmcd_shed(2, 2.385, 2.385, 0.6, &out)), 0.04149845977183484, TOL);
+    assert_close(OK(an_mmcd_shed(4, 10, 2, 0.25, &out)), 0.2865344890863865, TOL);
+    assert_close(OK(an_mmcd_shed(5, 3, 1, 2, &out)), 0.0017346085847444, TOL);
+    assert_close(OK(an_mmcd_shed(3, 3.9, 1.3, 0.7, &out)), 0.1779711291279415, TOL); /* lambda = c mu */
+    assert_close(OK(an_mmcd_shed(1, 1.7, 2.385, 0.6, &out)), 0.2046683002165678, TOL);
+    OK(an_mm1d_shed(3.1, 2.385, 0.4, &b));
+    assert_close(OK(an_mmcd_shed(1, 3.1, 2.385, 0.4, &out)), b, TOL);
+    OK(an_erlang_b(4, 5.3, 1.1, &b));
+    assert_close(OK(an_mmcd_shed(4, 5.3, 1.1, 0, &out)), b, TOL);
+    assert_close(OK(an_mmcd_shed(3, 12, 2, 1e6, &out)), 0.5, 1e-6);
+    assert_close(OK(an_mmcd_shed(3, 2, 2, 1e6, &out)), 0.0, TOL);
+    assert_close(OK(an_mmcd_shed(3, 0, 2, 1, &out)), 0.0, 0);
+    assert_fails(AN_EDOM, an_mmcd_shed(0, 1, 2, 1, &out));
+    assert_fails(AN_EDOM, an_mmcd_shed(2, -1, 2, 1, &out));
+    assert_fails(AN_EDOM, an_mmcd_shed(2, 1, 0, 1, &out));
+    assert_fails(AN_EDOM, an_mmcd_shed(2, 1, 2, -0.1, &out));
+}
+
 static void test_mmc(void **state)
 {
     (void)state;
@@ -686,6 +717,7 @@ int main(void)
         cmocka_unit_test(test_erlang),
         cmocka_unit_test(test_mmck),
         cmocka_unit_test(test_mm1d_shed),
+        cmocka_unit_test(test_mmcd_shed),
         cmocka_unit_test(test_mmc),
         cmocka_unit_test(test_standby),
         cmocka_unit_test(test_mismatch),

@@ -276,6 +276,84 @@ static void test_rare_event(void **state)
     scenario_free(&s);
 }
 
+/* Overload control: queue timeouts and a fixed concurrency limit.
+ * p0: one worker, Poisson 1.7/s, service rate 2.385, queue_timeout 0.6 s:
+ *   M/M/1+D, shed fraction rho (1 - rho) E / (1 - rho^2 E) = 0.204668.
+ * p1: 2 servers of 3 workers, 8.2/s split at random (4.1 each), rate 1.3,
+ *   queue_timeout 0.6: M/M/3+D per server, 0.210378 (test_analytic.c,
+ *   test_overload.c derive it).
+ * p2: 2 servers of 3 workers, max_concurrency 5, queue_limit 10 (looser),
+ *   4.1/s each: M/M/3/5, blocking p_5 with p_n ~ a^n/n! (n <= 3),
+ *   a^3/3! (a/3)^(n-3), a = 3.1538: 0.225450.
+ * Then the same observations against wrong settings (a 0.5 s timeout,
+ * max_concurrency 6): "differs"; and settings that break the assumptions:
+ * "not applicable" naming the first one. */
+static void test_overload_checks(void **state)
+{
+    (void)state;
+    scenario s;
+    st_scenario(&s, 3, 3, 3000, 16, 614);
+    s.warmup = 100;
+    s.pools[0].service = st_exp(2.385);
+    s.pools[0].admission.queue_timeout = 0.6;
+    for (int p = 1; p < 3; p++) {
+        s.pools[p].servers = 2;
+        s.pools[p].workers = 3;
+        s.pools[p].service = st_exp(1.3);
+    }
+    s.pools[1].admission.queue_timeout = 0.6;
+    s.pools[2].max_concurrency = 5;
+    s.pools[2].queue_limit = 10;
+    s.clients[0].arrival.rate = 1.7;
+    for (int c = 1; c < 3; c++) {
+        s.clients[c].arrival.rate = 8.2;
+        s.clients[c].policy.target = c;
+    }
+    exec_result r;
+    assert_int_equal(st_run(&r, &s), WORLD_DONE);
+    mc_list l;
+    assert_int_equal(modelcheck_run(&r, &l), 0);
+    expect(&l, "pools.p0.shed_fraction", "agrees");
+    assert_close(find(&l, "pools.p0.shed_fraction")->predicted, 0.204668300216568, 1e-12);
+    expect(&l, "pools.p1.shed_fraction", "agrees");
+    assert_close(find(&l, "pools.p1.shed_fraction")->predicted, 0.2103782327447605, 1e-12);
+    expect(&l, "pools.p2.rejected_fraction", "agrees");
+    assert_close(find(&l, "pools.p2.rejected_fraction")->predicted, 0.2254499278517114, 1e-12);
+    /* shedding and rejections: the plain queue formulas do not apply */
+    expect(&l, "pools.p1.busy_servers", MC_NA);
+    assert_non_null(strstr(find(&l, "pools.p1.busy_servers")->reason, "admission control"));
+    mc_list_free(&l);
+    scenario w;
+    scenario_copy(&w, &s);
+    r.sc = &w;
+    w.pools[0].admission.queue_timeout = 0.5;
+    w.pools[1].admission.queue_timeout = 0.5;
+    w.pools[2].max_concurrency = 6;
+    assert_int_equal(modelcheck_run(&r, &l), 0);
+    expect(&l, "pools.p0.shed_fraction", MC_DIFFERS);
+    expect(&l, "pools.p1.shed_fraction", MC_DIFFERS);
+    expect(&l, "pools.p2.rejected_fraction", MC_DIFFERS);
+    mc_list_free(&l);
+    static const struct { const char *q, *why; } na[] = {
+        {"pools.p0.shed_fraction", "CoDel"},
+        {"pools.p1.shed_fraction", "queue_limit"},
+        {"pools.p2.rejected_fraction", "retries add attempts"},
+    };
+    w.pools[0].admission.codel = 1;
+    w.pools[1].queue_limit = 20;
+    w.clients[2].policy.retry.max_attempts = 2;
+    w.clients[2].policy.retry.retry_on.on_rejected = 1;
+    assert_int_equal(modelcheck_run(&r, &l), 0);
+    for (int i = 0; i < 3; i++) {
+        expect(&l, na[i].q, MC_NA);
+        assert_non_null(strstr(find(&l, na[i].q)->reason, na[i].why));
+    }
+    mc_list_free(&l);
+    scenario_free(&w);
+    exec_result_free(&r);
+    scenario_free(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -285,6 +363,7 @@ int main(void)
         cmocka_unit_test(test_exact_chains),
         cmocka_unit_test(test_rare_event),
         cmocka_unit_test(test_spares_periods),
+        cmocka_unit_test(test_overload_checks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -55,6 +55,56 @@ static void test_mm1_queue_timeout(void **state)
     check_mm1d(3.1, 2.385, 0.4, 32);  /* rho = 1.30: stable only thanks to shedding */
 }
 
+/* c workers sharing one FIFO queue, every request waits at most D: M/M/c+D.
+ * The wait V an arrival would have is 0 while a worker is free (states
+ * j < c, pi_j ~ a^j/j!, a = lambda/mu); with all c busy it falls at rate 1
+ * and an arrival that will be served (V < D) raises it by an Exp(c mu) (the
+ * next departure after it starts; the attempts ahead that expire never hold
+ * a worker).  Level crossing: f(x) = lambda pi_{c-1} e^{(lambda - c mu) x}
+ * on (0, D], f(D) e^{-c mu (x - D)} above, so with E = e^{-(c mu - lambda) D}
+ *     pi_0^{-1} = sum_{j<c} a^j/j! + a^{c-1}/(c-1)! lambda ((1 - E)/(c mu - lambda) + E/(c mu)),
+ *     P(shed) = P(V > D) = lambda pi_{c-1} E / (c mu).
+ * c = 1 gives the M/M/1+D value above. */
+static double mmcd_shed(int c, double lambda, double mu, double d)
+{
+    double a = lambda / mu, e = exp(-(c * mu - lambda) * d), sum = 0, term = 1;
+    for (int j = 0; j < c; j++) {
+        sum += term; /* a^j/j! */
+        if (j < c - 1)
+            term *= a / (j + 1);
+    }
+    double inv = sum + term * lambda * ((1 - e) / (c * mu - lambda) + e / (c * mu));
+    return lambda * term / inv * e / (c * mu);
+}
+
+static void test_mmc_queue_timeout(void **state)
+{
+    (void)state;
+    static const struct { int c; double lambda, mu, d; uint64_t seed; } k[2] = {
+        {3, 4.1, 1.3, 0.6, 33}, /* a = 3.15 > c: stable thanks to shedding */
+        {4, 3.3, 1.1, 0.35, 34},
+    };
+    for (int i = 0; i < 2; i++) {
+        scenario s;
+        st_scenario(&s, 1, 1, 3000, 16, k[i].seed);
+        s.warmup = 100;
+        s.pools[0].workers = k[i].c;
+        s.pools[0].service = st_exp(k[i].mu);
+        s.pools[0].admission.queue_timeout = k[i].d;
+        s.clients[0].arrival.rate = k[i].lambda;
+        exec_result r;
+        assert_int_equal(st_run(&r, &s), WORLD_DONE);
+        double want = mmcd_shed(k[i].c, k[i].lambda, k[i].mu, k[i].d);
+        stat_summary o = results_pool_stat(&r, 0, PM_SHED_FRACTION);
+        print_message("M/M/%d+D lambda %.3g mu %.3g D %.3g: P(shed) = %.6f, simulated %.6f [%.6f, %.6f]\n",
+                      k[i].c, k[i].lambda, k[i].mu, k[i].d, want, o.mean, o.lo, o.hi);
+        assert_agrees(o, want, 3, 0);
+        assert_agrees(results_caller_stat(&r, 0, CM_REQUEST_SUCCESS), 1 - want, 3, 0);
+        exec_result_free(&r);
+        scenario_free(&s);
+    }
+}
+
 /* c workers, at most K attempts at the server (max_concurrency), Poisson
  * arrivals: the M/M/c/K loss system.  With a = lambda/mu, p_n is proportional
  * to a^n/n! for n <= c and to a^c/c! (a/c)^(n-c) above; an arrival is
@@ -241,6 +291,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_mm1_queue_timeout),
+        cmocka_unit_test(test_mmc_queue_timeout),
         cmocka_unit_test(test_concurrency_limit_blocking),
         cmocka_unit_test(test_throttle_k_fold),
         cmocka_unit_test(test_aimd_trajectory),
