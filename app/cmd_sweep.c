@@ -101,6 +101,7 @@ static void sweep_free(sweep *s)
 {
     swgrid_points_free(s->pts, s->npts);
     sweep_axes_free(s->axes, s->naxes);
+    sweep_variants_free(&s->vars);
     loader_close(s->base);
     runopts_free(&s->o);
 }

@@ -81,10 +81,13 @@ static const char *run_example =
 
 static const char *sweep_help =
     "usage: relsim sweep SCENARIO.json --vary PATH=V1,V2,... [--vary ...] [options]\n"
+    "       relsim sweep SCENARIO.json --variants FILE.json | --variant NAME:PATH=V;PATH=V ...\n"
     "\n"
     "One run per point of the cartesian grid of the --vary values, all with the same\n"
     "seeds (common random numbers), so points differ only by what was varied. Each\n"
     "point gets its paired difference from the baseline with a paired 95% CI.\n"
+    "Named variants (each any number of changes anywhere in the scenario) form one\n"
+    "more axis, the slowest, crossed with the --vary axes.\n"
     "With SLOs (\"slos\" in the scenario, or --set 'slos=[...]') the sweep recommends\n"
     "a setting: the points that meet every SLO with 95% confidence and, among them,\n"
     "the cheapest (fewest extra attempts per request), against the baseline.\n"
@@ -92,7 +95,12 @@ static const char *sweep_help =
     "sweep options (plus every `relsim run` option):\n"
     "      --vary PATH=a,b,c    values to try (repeatable: the grid is the product)\n"
     "      --vary PATH=lo:hi:step  a range, hi included when on the grid\n"
-    "      --baseline K         the point to compare against (index, default 0)\n"
+    "      --variant 'NAME:PATH=V;PATH=V'  a named variant: these changes together\n"
+    "                           (repeatable; NAME alone: the scenario unchanged)\n"
+    "      --variants FILE      variants from a JSON file (docs/COMPARING.md), e.g.\n"
+    "                           scenarios/sweeps/retry-storm-remedies.json\n"
+    "      --baseline K         the point to compare against: index (default 0), a\n"
+    "                           variant's NAME, or PATH=VALUE,... (variant=NAME too)\n"
     "      --objective M[:max|min]  rank points by a client metric, e.g.\n"
     "                           request_success:max (default), latency_p99:min\n"
     "      --outcome 'M<X'      the share of replications where a metric is < <= > >= X,\n"
@@ -103,6 +111,8 @@ static const char *sweep_help =
 static const char *sweep_example =
     "\n"
     "example:\n"
+    "  relsim sweep scenarios/retry-storm.json --set warmup=100 \\\n"
+    "      --variants scenarios/sweeps/retry-storm-remedies.json\n"
     "  relsim sweep scenarios/default.json --vary clients.web.retry.max_attempts=1,2,3,5\n";
 
 static int usage_error(const char *cmd, const char *msg, const char *arg)
@@ -231,7 +241,18 @@ int runopts_parse(runopts *o, int argc, char **argv, int sweep)
             o->baseline = v;
         } else if (sweep && is(a, NULL, "--objective", &eq)) {
             NEED("--objective");
-            o->objective = v;
+            if (push(&o->objectives, &o->nobjectives, (char *)v))
+                return usage_error(cmd, "out of memory", NULL);
+            o->objective = o->objectives[0];
+        } else if (sweep && is(a, NULL, "--variant", &eq)) {
+            NEED("--variant");
+            if (push(&o->variants, &o->nvariants, (char *)v))
+                return usage_error(cmd, "out of memory", NULL);
+        } else if (sweep && is(a, NULL, "--variants", &eq)) {
+            NEED("--variants");
+            if (o->variants_file)
+                return usage_error(cmd, "--variants is given twice; put all variants in one file, or add --variant", NULL);
+            o->variants_file = v;
         } else if (sweep && is(a, NULL, "--outcome", &eq)) {
             NEED("--outcome");
             o->outcome = v;
@@ -246,8 +267,8 @@ int runopts_parse(runopts *o, int argc, char **argv, int sweep)
     }
     if (!o->scenario)
         return usage_error(cmd, "missing SCENARIO.json", NULL);
-    if (sweep && o->nvaries == 0)
-        return usage_error(cmd, "nothing to vary: give at least one --vary PATH=V1,V2,...", NULL);
+    if (sweep && o->nvaries == 0 && o->nvariants == 0 && !o->variants_file)
+        return usage_error(cmd, "nothing to vary: give at least one --vary PATH=V1,V2,..., --variant or --variants", NULL);
     if (o->jobs == 0)
         o->jobs = runner_cores();
     return 0;
@@ -257,7 +278,9 @@ void runopts_free(runopts *o)
 {
     free(o->sets);
     free(o->varies);
-    o->sets = o->varies = NULL;
+    free(o->objectives);
+    free(o->variants);
+    o->sets = o->varies = o->objectives = o->variants = NULL;
 }
 
 static int set_kv(loader_doc *d, const char *key, const char *val, const char *opt, FILE *err)

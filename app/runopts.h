@@ -26,7 +26,12 @@ typedef struct {
     char **varies;          /* sweep: --vary PATH=LIST */
     int nvaries;
     const char *baseline;   /* sweep: --baseline INDEX or PATH=VALUE,... */
-    const char *objective;  /* sweep: --objective METRIC[:max|min] */
+    const char *objective;  /* sweep: the first --objective METRIC[:max|min] (ranks the table) */
+    char **objectives;      /* sweep: every --objective, in order (objective == objectives[0]) */
+    int nobjectives;
+    char **variants;        /* sweep: --variant NAME:PATH=VALUE;... (app/sweep_variant.h) */
+    int nvariants;
+    const char *variants_file; /* sweep: --variants FILE */
     const char *outcome;    /* sweep: --outcome 'METRIC<NUMBER' (app/sweep_outcome.h) */
 } runopts;
 

@@ -23,6 +23,7 @@
 #include "app/runopts.h"
 #include "app/sweep_axis.h"
 #include "app/sweep_outcome.h"
+#include "app/sweep_variant.h"
 #include "loader/loader.h"
 #include "models/config.h"
 #include "models/metrics.h"
@@ -53,6 +54,7 @@ typedef struct {
 typedef struct {
     runopts o;
     loader_doc *base;
+    sw_variants vars; /* --variants / --variant: axis 0 ("variant") when any */
     sw_axis *axes;
     int naxes;
     sw_point *pts;

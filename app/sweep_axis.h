@@ -21,6 +21,7 @@ typedef struct {
     char *path;      /* owned */
     char **vals;     /* owned texts */
     int n;
+    int variant;     /* the variants' axis: path "variant", vals their names */
 } sw_axis;
 
 /* Parse ARG (PATH=...) into *A (overwritten).  0, or -1 after printing;

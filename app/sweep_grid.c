@@ -9,22 +9,64 @@
 
 #define usage(arg, fmt, detail) sweep_usage("--vary", arg, fmt, detail)
 
+/* The variants (--variants FILE, --variant ...) as axis 0, path "variant". */
+static int variant_axis(sweep *s, sw_axis *ax)
+{
+    if (sweep_variants_parse(&s->vars, s->o.variants_file, s->o.variants, s->o.nvariants, stderr))
+        return -1;
+    if (s->vars.n > SW_MAX_POINTS)
+        return sweep_usage("--variant", NULL, "more than 10000 variants", NULL);
+    ax->opt = "--variant";
+    ax->variant = 1;
+    if (!(ax->path = strdup("variant")) || !(ax->vals = calloc((size_t)s->vars.n, sizeof *ax->vals)))
+        return usage(NULL, "out of memory", NULL);
+    for (; ax->n < s->vars.n; ax->n++)
+        if (!(ax->vals[ax->n] = strdup(s->vars.v[ax->n].name)))
+            return usage(NULL, "out of memory", NULL);
+    return 0;
+}
+
+/* A --vary is applied after the variant: it must not overwrite what one sets. */
+static int vary_vs_variants(const sweep *s, const sw_axis *ax)
+{
+    for (int v = 0; v < s->vars.n; v++) {
+        int k = sweep_variant_overwritten(&s->vars.v[v], ax->path);
+        if (k >= 0) {
+            fprintf(stderr, "relsim sweep: --vary %s: it would overwrite %s, set by variant %s; vary a "
+                            "key inside it, or make more variants\n", ax->arg, s->vars.v[v].assign[k],
+                    s->vars.v[v].name);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int swgrid_axes(sweep *s)
 {
     long total = 1;
-    s->axes = calloc((size_t)s->o.nvaries, sizeof *s->axes);
+    int nv = s->o.variants_file || s->o.nvariants > 0;
+    s->axes = calloc((size_t)(s->o.nvaries + nv), sizeof *s->axes);
     if (!s->axes)
         return usage(NULL, "out of memory", NULL);
-    for (int i = 0; i < s->o.nvaries; i++) {
+    if (nv) {
+        s->naxes = 1;
+        if (variant_axis(s, &s->axes[0]))
+            return -1;
+        total = s->axes[0].n;
+    }
+    for (int i = nv; i < s->o.nvaries + nv; i++) {
+        const char *arg = s->o.varies[i - nv];
         s->naxes = i + 1;
-        if (sweep_axis_parse(&s->axes[i], s->o.varies[i]))
+        if (sweep_axis_parse(&s->axes[i], arg))
             return -1;
         for (int j = 0; j < i; j++)
             if (!strcmp(s->axes[j].path, s->axes[i].path))
-                return usage(s->o.varies[i], "%s is varied twice", s->axes[i].path);
+                return usage(arg, "%s is varied twice", s->axes[i].path);
+        if (nv && vary_vs_variants(s, &s->axes[i]))
+            return -1;
         total *= s->axes[i].n;
         if (total > SW_MAX_POINTS)
-            return usage(s->o.varies[i], "the grid has more than 10000 points", NULL);
+            return usage(arg, "the grid has more than 10000 points", NULL);
     }
     s->npts = (int)total;
     return 0;
@@ -45,6 +87,11 @@ static int apply_point(const sweep *s, loader_doc *d, int i)
 {
     for (int a = 0; a < s->naxes; a++) {
         const sw_axis *ax = &s->axes[a];
+        if (ax->variant) {
+            if (sweep_variant_apply(&s->vars.v[coord(s, i, a)], d, stderr))
+                return -1;
+            continue;
+        }
         const char *v = ax->vals[coord(s, i, a)];
         size_t n = strlen(ax->path) + strlen(v) + 2;
         char *assign = malloc(n);
@@ -60,10 +107,14 @@ static int apply_point(const sweep *s, loader_doc *d, int i)
 }
 
 /* {path: value as the scenario now holds it}. */
-static cJSON *point_values(const sweep *s, const loader_doc *d)
+static cJSON *point_values(const sweep *s, const loader_doc *d, int i)
 {
     cJSON *o = cJSON_CreateObject();
     for (int a = 0; o && a < s->naxes; a++) {
+        if (s->axes[a].variant) {
+            cJSON_AddItemToObject(o, "variant", cJSON_CreateString(s->vars.v[coord(s, i, a)].name));
+            continue;
+        }
         char *text = loader_get_json(d, s->axes[a].path);
         cJSON *v = text ? cJSON_Parse(text) : NULL;
         cJSON_AddItemToObject(o, s->axes[a].path, v ? v : cJSON_CreateNull());
@@ -85,7 +136,7 @@ static int point_build(sweep *s, int i)
     if (rc == 0 && (rc = loader_build(d, &pt->sc, stderr)) == 0 &&
         (rc = we_refuse_if_too_big(&pt->sc, s->o.scenario, stderr)) == 0) {
         pt->effective = loader_effective_json(d);
-        pt->values = point_values(s, d);
+        pt->values = point_values(s, d, i);
         if (!pt->effective || !pt->values)
             rc = usage(NULL, "out of memory", NULL);
     }
@@ -143,7 +194,7 @@ static int point_matches(const sweep *s, const sw_point *pt, const sw_axis *l)
         for (int a = 0; a < s->naxes; a++)
             known |= !strcmp(s->axes[a].path, l->vals[k]);
         if (!known)
-            return sweep_usage("--baseline", s->o.baseline, "%s is not a varied path", l->vals[k]);
+            return sweep_usage("--baseline", s->o.baseline, "%s is not a varied path (nor \"variant\")", l->vals[k]);
         int ok = point_has(pt, l->vals[k], eq + 1);
         *eq = '=';
         if (!ok)
@@ -155,9 +206,21 @@ static int point_matches(const sweep *s, const sw_point *pt, const sw_axis *l)
 /* --baseline INDEX or PATH=VALUE,... (the first point that matches). */
 int swgrid_baseline(sweep *s)
 {
-    const char *b = s->o.baseline;
+    const char *b = s->o.baseline ? s->o.baseline : s->vars.baseline;
+    char named[SW_VARIANT_NAME_MAX + 16];
     if (!b)
         return 0;
+    if (s->vars.n > 0 && !strpbrk(b, "=,") && strspn(b, "0123456789") != strlen(b)) { /* a variant's name */
+        if (sweep_variants_find(&s->vars, b) < 0) {
+            fprintf(stderr, "relsim sweep: --baseline %s: no variant is called %s; the variants are:", b, b);
+            for (int v = 0; v < s->vars.n; v++)
+                fprintf(stderr, "%s %s", v ? "," : "", s->vars.v[v].name);
+            fputc('\n', stderr);
+            return -1;
+        }
+        snprintf(named, sizeof named, "variant=%s", b);
+        b = named;
+    }
     char *end;
     errno = 0;
     long k = strtol(b, &end, 10);

@@ -175,6 +175,8 @@ cJSON *swjson_build(sweep *s)
     cJSON *o = cJSON_CreateObject();
     add_head(s, o);
     cJSON_AddItemToObject(o, "vary", axes_json(s));
+    if (s->vars.n > 0)
+        cJSON_AddItemToObject(o, "variants", sweep_variants_json(&s->vars));
     cJSON_AddNumberToObject(o, "points_total", s->npts);
     cJSON_AddNumberToObject(o, "baseline", s->baseline);
     cJSON_AddItemToObject(o, "objective", objective_json(s));

@@ -89,14 +89,15 @@ static int parse(loader_doc *d, FILE *err)
     if (bad >= 0) {
         unsigned char b = (unsigned char)d->src[bad];
         loc_linecol(d->src, d->len, (size_t)bad, &line, &col);
-        fprintf(err, "%s:%d:%d: %s byte 0x%02x: a scenario must be UTF-8 JSON text\n", d->file,
-                line, col, b ? "invalid UTF-8" : "NUL", b);
+        fprintf(err, "%s:%d:%d: %s byte 0x%02x: a %s must be UTF-8 JSON text\n", d->file,
+                line, col, b ? "invalid UTF-8" : "NUL", b, d->what);
         loc_excerpt(err, d->src, d->len, (size_t)bad);
         return -1;
     }
     size_t start = d->len >= 3 && !memcmp(d->src, "\xEF\xBB\xBF", 3) ? 3 : 0;
     if (strspn(d->src + start, " \t\r\n") == d->len - start) {
-        fprintf(err, "%s:1:1: empty file, expected a JSON object {\"name\": ..., ...}\n", d->file);
+        fprintf(err, "%s:1:1: empty file, expected a JSON object {%s...}\n", d->file,
+                strcmp(d->what, "scenario") ? "" : "\"name\": ..., ");
         return -1;
     }
     if (loc_syntax_check(err, d->file, d->src, d->len) != 0)
@@ -111,8 +112,9 @@ static int parse(loader_doc *d, FILE *err)
     if (!cJSON_IsObject(d->root)) {
         size_t off = start + strspn(d->src + start, " \t\r\n");
         loc_linecol(d->src, d->len, off, &line, &col);
-        fprintf(err, "%s:%d:%d: the scenario must be a JSON object {\"name\": ..., ...}, got %s\n",
-                d->file, line, col, ljson_describe(d->root, got, sizeof got));
+        fprintf(err, "%s:%d:%d: the %s must be a JSON object {%s...}, got %s\n", d->file, line,
+                col, d->what, strcmp(d->what, "scenario") ? "" : "\"name\": ..., ",
+                ljson_describe(d->root, got, sizeof got));
         loc_excerpt(err, d->src, d->len, off);
         return -1;
     }
@@ -120,9 +122,11 @@ static int parse(loader_doc *d, FILE *err)
 }
 
 /* Takes BUF (LEN bytes + NUL) whatever happens. */
-static loader_doc *doc_new(const char *name, char *buf, size_t len, FILE *err)
+static loader_doc *doc_new(const char *name, const char *what, char *buf, size_t len, FILE *err)
 {
     loader_doc *d = calloc(1, sizeof *d);
+    if (d)
+        d->what = what;
     if (!d || !(d->file = strdup(name))) {
         free(d);
         free(buf);
@@ -138,7 +142,8 @@ static loader_doc *doc_new(const char *name, char *buf, size_t len, FILE *err)
     return d;
 }
 
-loader_doc *loader_open(const char *path, FILE *err)
+/* Read PATH as a JSON object; WHAT ("scenario") names it in messages. */
+loader_doc *loader_open_as(const char *path, const char *what, FILE *err)
 {
     size_t len = 0;
     errno = 0;
@@ -146,16 +151,18 @@ loader_doc *loader_open(const char *path, FILE *err)
     if (!buf) {
         int e = errno;
         if (e == EISDIR)
-            fprintf(err, "%s: is a directory, expected a scenario file (JSON)\n", path);
+            fprintf(err, "%s: is a directory, expected a %s file (JSON)\n", path, what);
         else if (e == EFBIG)
-            fprintf(err, "%s: file is larger than %zu MiB; a scenario is a small JSON file\n", path,
-                    LOADER_MAX_FILE >> 20);
+            fprintf(err, "%s: file is larger than %zu MiB; a %s is a small JSON file\n", path,
+                    LOADER_MAX_FILE >> 20, what);
         else
             fprintf(err, "%s: cannot read: %s\n", path, strerror(e ? e : EIO));
         return NULL;
     }
-    return doc_new(path, buf, len, err);
+    return doc_new(path, what, buf, len, err);
 }
+
+loader_doc *loader_open(const char *path, FILE *err) { return loader_open_as(path, "scenario", err); }
 
 loader_doc *loader_open_text(const char *name, const char *text, size_t len, FILE *err)
 {
@@ -166,7 +173,7 @@ loader_doc *loader_open_text(const char *name, const char *text, size_t len, FIL
     }
     memcpy(buf, text, len);
     buf[len] = '\0';
-    return doc_new(name, buf, len, err);
+    return doc_new(name, "scenario", buf, len, err);
 }
 
 /* ---- copies, queries, release ---- */
@@ -177,6 +184,7 @@ loader_doc *loader_clone(const loader_doc *d)
     if (!c)
         return NULL;
     c->file = strdup(d->file);
+    c->what = d->what;
     c->src = malloc(d->len + 1);
     c->len = d->len;
     c->root = cJSON_Duplicate(d->root, 1);

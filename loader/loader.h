@@ -80,6 +80,32 @@ char *loader_get_json(const loader_doc *d, const char *path);
  * because of an override). */
 int loader_locate(const loader_doc *d, const char *path, int *line, int *col);
 
+/* ---- other JSON files, with the same located messages ----
+ * A file that is not a scenario but deserves scenario-quality errors (a
+ * sweep's variants file, app/sweep_variant.h) is read with loader_open_as(),
+ * inspected through loader_tree(), and its errors reported with
+ * loader_error_at().  Such a document is never given to loader_build(). */
+
+/* loader_open() for any JSON object: WHAT (a static string, e.g. "variants
+ * file") names it in the messages, where a scenario says "scenario". */
+loader_doc *loader_open_as(const char *path, const char *what, FILE *err);
+
+/* The parsed tree (a JSON object, overrides applied), owned by D. */
+const struct cJSON *loader_tree(const loader_doc *d);
+
+/* "FILE:LINE:COL" of the value at PATH (as loader_locate; "" is the root)
+ * or, with KEY, of the member KEY of the object at PATH, KEY taken literally
+ * (it may hold dots: "pools.api.timeout"); AT_KEY: the key, not its value.
+ * Just "FILE" when it is not in the text.  Into BUF; returns BUF. */
+char *loader_where(const loader_doc *d, const char *path, const char *key, int at_key, char *buf,
+                   size_t n);
+
+/* Print "FILE:LINE:COL: KEYPATH: MSG" and the source line with a caret under
+ * the spot, exactly as a scenario error (PATH, KEY, AT_KEY as for
+ * loader_where).  Returns -1. */
+int loader_error_at(const loader_doc *d, const char *path, const char *key, int at_key, FILE *err,
+                    const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
 /* Release a document.  NULL is fine. */
 void loader_close(loader_doc *d);
 

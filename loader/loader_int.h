@@ -38,6 +38,7 @@ typedef struct {
 
 struct loader_doc {
     char *file;  /* name used in messages */
+    const char *what; /* "scenario", or what loader_open_as() was told (static) */
     char *src;   /* source text, NUL-terminated */
     size_t len;  /* without the NUL */
     cJSON *root; /* the tree, overrides applied; always an object */
