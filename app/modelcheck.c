@@ -20,6 +20,7 @@
 #include "models/analytic.h"
 #include "models/dist.h"
 #include "models/markov_pool.h"
+#include "models/throttle.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -673,6 +674,100 @@ static int check_blocking(mc_list *l, const exec_result *r, int p)
                  "M/M/%d/%d per server: mmck_blocking(c=%d, k=%d, lambda=%g, mu=%g)", c, k, c, k, lam / n, mu);
 }
 
+/* Why client C's throttle does not face a plain fixed error rate: Poisson
+ * requests at a constant rate, every attempt sent goes to a pool that fails
+ * it with probability error_rate (answered at once) and otherwise answers
+ * success, and nothing else refuses, re-sends or loses an attempt; NULL if
+ * so, with *Q the error rate. */
+static const char *throttle_feed(const scenario *sc, int c, double *q)
+{
+    const client_cfg *cc = &sc->clients[c];
+    const policy_cfg *po = &cc->policy;
+    int p = po->target;
+    const pool_cfg *pc = &sc->pools[p];
+    *q = pc->inject.error_rate;
+    if (cc->arrival.process != ARRIVAL_POISSON)
+        return "closed-loop client";
+    if (cc->arrival.nsched > 0 || cc->arrival.period > 0)
+        return "the request rate varies over time (schedule or periodic)";
+    if (po->retry.max_attempts > 1 && po->retry.retry_on.on_error)
+        return "retries re-send failed attempts through the throttle";
+    if (po->timeout > 0 || po->deadline > 0)
+        return "a timeout or deadline can fail an attempt the pool would answer";
+    if (po->hedge.enabled || po->fanout.count > 0)
+        return "hedging or fan-out sends several attempts per request";
+    if (po->breaker.kind != BREAKER_NONE || po->outlier.enabled || po->health.enabled)
+        return "a breaker, outlier ejection or health checks also refuse or shift attempts";
+    if (po->bulkhead.enabled || po->rate_limit.enabled || po->limit.kind != LIMIT_NONE)
+        return "another client-side gate (bulkhead, rate or concurrency limit)";
+    if (po->network.enabled && po->network.loss > 0)
+        return "network loss fails attempts";
+    if (pc->failure.kind != DIST_NONE || forced(sc, p) || pc->liveness.enabled)
+        return "the pool's servers fail, are forced down or restarted";
+    if (pc->has_calls)
+        return "the pool's answers depend on a downstream pool";
+    if (pc->queue_limit > 0 || pc->max_concurrency > 0 || pc->limit.kind != LIMIT_NONE || pool_admission(pc))
+        return "the pool can reject or shed attempts (queue_limit, max_concurrency, limit or admission)";
+    if (pc->discipline == DISC_PS || pc->slowdown.per_request > 0 || pc->slowdown.npoints > 0)
+        return "processor sharing or slowdown (the stability check is for FIFO workers)";
+    if (pc->inject.error_rate > 0 && pc->inject.error_kind != FAIL_FAST)
+        return "injected errors hang (never answered)";
+    for (int k = 0; k < sc->nevents; k++) {
+        const event_cfg *ev = &sc->events[k];
+        if ((ev->kind == EVENT_LOAD && ev->client == c) || (ev->kind == EVENT_INJECT && ev->pool == p) ||
+            (ev->kind == EVENT_PARTITION && (ev->client < 0 || ev->client == c)))
+            return "load, inject or partition events";
+    }
+    for (int o = 0; o < sc->nclients; o++)
+        if (o != c && sc->clients[o].policy.target == p)
+            return "other clients share the pool";
+    for (int o = 0; o < sc->npools; o++)
+        if (sc->pools[o].has_calls && sc->pools[o].calls.target == p)
+            return "another pool's calls share the pool";
+    /* stable even if every request were sent: every attempt is answered */
+    if (cc->arrival.rate * (1 - *q) * dist_mean(&pc->service) >= (double)pc->servers * pc->workers)
+        return "the pool would be unstable if the client sent everything";
+    return NULL;
+}
+
+/* throttled_fraction against a fixed error rate q (an_throttle_errors):
+ * a = k (1 - q) < 1, the client collapses to about 1/(1 - a) attempts per
+ * window.  The mean sending rate's distance to its steady state shrinks by a
+ * factor a per window once the window is full, so over [warmup, horizon]
+ * the start-up adds at most W a^(floor(warmup/W) - 1) / ((1 - a)(T - warmup))
+ * to the share sent; the margin adds that and 2/(lambda W) of the share (the
+ * window's counts' second-order terms). */
+static int check_throttle(mc_list *l, const exec_result *r, int c)
+{
+    const scenario *sc = r->sc;
+    const client_cfg *cc = &sc->clients[c];
+    const throttle_cfg *t = &cc->policy.throttle;
+    double q, lam = cc->arrival.rate, W = t->window, pred = NAN, extra = 0, span = sc->horizon - sc->warmup;
+    const char *reason = throttle_feed(sc, c, &q);
+    double a = t->k * (1 - q);
+    char why[160];
+    if (!reason && a >= 1)
+        reason = "k (1 - error_rate) >= 1: the throttle rejects (almost) nothing in steady state";
+    else if (!reason && an_throttle_errors(lam, W, t->k, q, THROTTLE_BUCKETS, &pred) != AN_OK)
+        reason = "the client would send more than a tenth of its requests: too few per window";
+    if (!reason) {
+        double windows = floor(sc->warmup / W) - 1, need = W * (1 + ceil(log(1e-6) / log(a)));
+        if (windows < 0 || pow(a, windows) > 1e-6) {
+            snprintf(why, sizeof why, "the warm-up (%g s) is too short for the window to forget the start: at least %g s",
+                     sc->warmup, need);
+            reason = why;
+            pred = NAN;
+        } else {
+            extra = W * pow(a, windows) / ((1 - a) * span) + 2 * (1 - pred) / (lam * W);
+            add_analytic(l, 0, cc->name, "throttle_errors", pred);
+        }
+    }
+    char qn[160];
+    snprintf(qn, sizeof qn, "clients.%s.throttled_fraction", cc->name);
+    return check(l, qn, results_caller_stat(r, c, CM_THROTTLED_FRACTION), pred, extra, reason,
+                 "throttle_errors(lambda=%g, window=%g, k=%g, q=%g)", lam, W, t->k, q);
+}
+
 static int check_client(mc_list *l, const exec_result *r, int c)
 {
     const scenario *sc = r->sc;
@@ -797,7 +892,8 @@ int modelcheck_run(const exec_result *r, mc_list *out)
             return -1;
     }
     for (int c = 0; c < r->sc->nclients; c++)
-        if (check_client(out, r, c) || (r->sc->clients[c].policy.health.enabled && check_health(out, r, c)))
+        if (check_client(out, r, c) || (r->sc->clients[c].policy.health.enabled && check_health(out, r, c)) ||
+            (r->sc->clients[c].policy.throttle.enabled && check_throttle(out, r, c)))
             return -1;
     return 0;
 }

@@ -7,7 +7,9 @@
  * Poisson arrivals, exponential service, no failures, unbounded queue ->
  * M/M/1 or M/M/c; exponential_random backoff -> P_retry; p_timeout -> the
  * timeout fraction on an unloaded server; a queue timeout -> the M/M/c+D
- * shed fraction; max_concurrency -> M/M/c/K blocking) and compares each
+ * shed fraction; max_concurrency -> M/M/c/K blocking; a throttle against a
+ * fixed error rate -> its collapse to ~1/(1 - k(1-q)) attempts per window)
+ * and compares each
  * prediction with the observed mean and its 95% CI.
  *
  * Verdict: "agrees" when the prediction lies inside the 95% CI, "agrees

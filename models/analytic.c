@@ -516,6 +516,26 @@ int an_mm1d_shed(double lambda, double mu, double d, double *out)
     return put(rho / den, out);
 }
 
+/* Throttling against a fixed error rate.  Each request is sent with
+ * probability 1 - p = (1 + k A)/(R + 1), R the requests and A the accepts in
+ * the window.  While p > 0 that is linear in A, so the mean sending rate s
+ * obeys s = E[1/W_eff] + a s in steady state (R ~ Poisson(lambda W_eff) and
+ * E[1/(R + 1)] = 1/(lambda W_eff) to e^{-lambda W_eff}; E[A] = (1 - q) s
+ * W_eff), the window W_eff = (b - 1 + u) w/b with u, the position in the
+ * current bucket, uniform: E[1/W_eff] = (b/w) ln(b/(b - 1)). */
+int an_throttle_errors(double lambda, double w, double k, double q, int buckets, double *out)
+{
+    if (!positive(lambda) || !positive(w) || !positive(k) || !prob(q) || buckets < 2)
+        return AN_EDOM;
+    double a = k * (1 - q);
+    if (a >= 1)
+        return put(0.0, out);
+    double sent = buckets * log((double)buckets / (buckets - 1)) / (lambda * w * (1 - a));
+    if (sent > 0.1) /* too few attempts per window: the linear regime does not hold */
+        return AN_EDOM;
+    return put(1 - sent, out);
+}
+
 /* M/M/c+D.  V, the wait an arrival would have, is 0 while a worker is free
  * (states j < c: the Erlang birth-death chain pi_j ~ a^j/j!); with all c busy
  * it falls at rate 1 and an arrival that will be served (V < D) raises it by

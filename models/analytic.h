@@ -189,6 +189,20 @@ int an_mm1d_shed(double lambda, double mu, double d, double *out);
  * c >= 1, lambda >= 0, mu > 0, d >= 0. */
 int an_mmcd_shed(int c, double lambda, double mu, double d, double *out);
 
+/* SRE adaptive throttling (clients.X.throttle {k, window}) against a
+ * backend that fails every attempt independently with probability q (fault
+ * injection) and answers the rest with success: the steady-state fraction
+ * of requests (Poisson, rate lambda) the client rejects itself.  The window
+ * w slides in `buckets` steps.  With a = k (1 - q):
+ *     a >= 1: 0 (the accepts stay above requests/k but for fluctuations
+ *             exponentially rare in lambda w);
+ *     a <  1: 1 - b ln(b/(b - 1)) / (lambda w (1 - a)),  b = buckets:
+ * the client collapses to about 1/(1 - a) attempts per window (FORMULAS.md
+ * derives it).  Accurate to relative order 1/(lambda w) on the share sent;
+ * AN_EDOM when that share would exceed 0.1 (too few attempts per window for
+ * the limit).  lambda > 0, w > 0, k > 0, q in [0, 1], buckets >= 2. */
+int an_throttle_errors(double lambda, double w, double k, double q, int buckets, double *out);
+
 /* M/M/c mean waiting time in queue Wq = C / (c mu - lambda). */
 int an_mmc_wait(int c, double lambda, double mu, double *out);
 

@@ -6,6 +6,7 @@
  * add one evaluator and one row here.
  */
 #include "models/analytic.h"
+#include "models/throttle.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -185,6 +186,21 @@ static int ev_mm1d_shed(const double *x, double *o, an_diag *d)
 static int ev_mmcd_shed(const double *x, double *o, an_diag *d)
 {
     return diag_status(d, an_mmcd_shed(I(0), x[1], x[2], x[3], o));
+}
+
+static int ev_throttle_errors(const double *x, double *o, an_diag *d)
+{
+    double a = x[2] * (1 - x[3]);
+    int st = an_throttle_errors(x[0], x[1], x[2], x[3], THROTTLE_BUCKETS, o);
+    if (st == AN_EDOM && a < 1)
+        return blame(d, 0,
+                     "lambda * window * (1 - k (1 - q)) of at least about 10: the client would send more than "
+                     "a tenth of its requests, too few per window for the steady state",
+                     AN_EDOM);
+    if (st == AN_OK && a >= 1)
+        d->warning = "k (1 - q) >= 1: the throttle rejects nothing in steady state (but for fluctuations of "
+                     "the window's counts, rare when lambda * window is large)";
+    return diag_status(d, st);
 }
 
 static const an_formula table[] = {
@@ -500,6 +516,22 @@ static const an_formula table[] = {
      4,
      {IN_C_SERVERS, IN_ARR, IN_SVC, TIME_GE0("d", "queue timeout D (s): the longest wait before service")},
      ev_mmcd_shed},
+    {"throttle_errors", "0 if a >= 1, else 1 - 40 ln(40/39) / (lambda window (1 - a)),  a = k (1 - q)",
+     "fraction of requests a client's SRE throttle rejects against a backend failing each attempt with "
+     "probability q",
+     "probability",
+     "clients.X.throttle {k, window} (a window of 40 buckets), Poisson requests\n"
+     "at lambda, a backend that fails every attempt independently with\n"
+     "probability q (error_rate, answered at once) and never otherwise.  If\n"
+     "k (1 - q) < 1 no balance exists: the client ends up sending about\n"
+     "1 / (1 - k (1 - q)) attempts per window and rejects the rest.",
+     "lambda=200 window=5 k=1.5 q=0.5",
+     4,
+     {RATE_GT0("lambda", "request rate of the client (req/s)"),
+      {"window", "the throttle's window (s)", AN_REAL, 0, INF, 1, 1},
+      {"k", "accepts multiplier", AN_REAL, 0, INF, 1, 1},
+      {"q", "probability that the backend fails an attempt", AN_REAL, 0, 1, 0, 0}},
+     ev_throttle_errors},
 };
 
 const an_formula *an_formulas(size_t *count)

@@ -488,6 +488,31 @@ static void test_mmcd_shed(void **state)
     assert_fails(AN_EDOM, an_mmcd_shed(2, 1, 2, -0.1, &out));
 }
 
+/* SRE throttle against a fixed error rate (FORMULAS.md derives it;
+ * test_overload.c checks the simulator): a = k (1 - q).  Values by hand:
+ * 40 ln(40/39) = 1.012712...; lambda = 200, w = 5, a = 0.75: 1 - 1.012712/250;
+ * lambda = 80, w = 12, a = 0.8: 1 - 1.012712/192.  a >= 1: 0.  A share sent
+ * above 0.1 (lambda w (1 - a) < 10.13) is refused. */
+static void test_throttle_errors(void **state)
+{
+    (void)state;
+    double c = 40 * log(40.0 / 39);
+    assert_close(c, 1.0127123, 1e-7);
+    assert_close(OK(an_throttle_errors(200, 5, 1.5, 0.5, 40, &out)), 1 - c / 250, TOL);
+    assert_close(OK(an_throttle_errors(80, 12, 2, 0.6, 40, &out)), 1 - c / 192, TOL);
+    assert_close(OK(an_throttle_errors(80, 12, 2, 0.4, 40, &out)), 0.0, 0);
+    assert_close(OK(an_throttle_errors(80, 12, 2, 0.5, 40, &out)), 0.0, 0); /* a = 1 */
+    assert_close(OK(an_throttle_errors(10, 2, 2, 1, 40, &out)), 1 - c / 20, TOL); /* all fail */
+    /* two buckets: E[1/W_eff] = (2/w) ln 2 */
+    assert_close(OK(an_throttle_errors(100, 1, 1, 0.5, 2, &out)), 1 - 2 * log(2.0) / 50, TOL);
+    assert_fails(AN_EDOM, an_throttle_errors(2, 5, 1.5, 0.5, 40, &out)); /* sends 40% */
+    assert_fails(AN_EDOM, an_throttle_errors(0, 5, 1.5, 0.5, 40, &out));
+    assert_fails(AN_EDOM, an_throttle_errors(200, 0, 1.5, 0.5, 40, &out));
+    assert_fails(AN_EDOM, an_throttle_errors(200, 5, 0, 0.5, 40, &out));
+    assert_fails(AN_EDOM, an_throttle_errors(200, 5, 1.5, 1.1, 40, &out));
+    assert_fails(AN_EDOM, an_throttle_errors(200, 5, 1.5, 0.5, 1, &out));
+}
+
 static void test_mmc(void **state)
 {
     (void)state;
@@ -718,6 +743,7 @@ int main(void)
         cmocka_unit_test(test_mmck),
         cmocka_unit_test(test_mm1d_shed),
         cmocka_unit_test(test_mmcd_shed),
+        cmocka_unit_test(test_throttle_errors),
         cmocka_unit_test(test_mmc),
         cmocka_unit_test(test_standby),
         cmocka_unit_test(test_mismatch),

@@ -182,6 +182,66 @@ static void test_throttle_k_fold(void **state)
     check_throttle(50, 7.3, 3, 52);
 }
 
+/* SRE throttling against a backend that fails each attempt with probability
+ * q (error_rate, answered at once) and serves the rest: accepts are (1 - q)
+ * of what is sent, so with a = k (1 - q) there is no "k-fold" balance.
+ * Each request is sent with probability (1 + k A)/(R + 1) (R requests and A
+ * accepts in the window; (R - k A)/(R + 1) > 0 whenever a < 1).  Linear in
+ * A, so the mean sending rate s satisfies, in steady state,
+ *     s = E[lambda / (R + 1)] + k E[lambda A / (R + 1)] = E[1/W_eff] (1 + ...) :
+ * with R ~ Poisson(lambda W_eff), E[1/(R + 1)] = 1/(lambda W_eff) (to
+ * e^{-lambda W_eff}) and E[A] = (1 - q) s W_eff: s = E[1/W_eff] + a s, i.e.
+ *     s = E[1/W_eff] / (1 - a),
+ * about 1/(1 - a) attempts per window.  The window is 39 whole buckets of
+ * W/40 plus the current one's elapsed part u W/40, u uniform: E[1/W_eff] is
+ * the mean of 40/((39 + u) W) over u, here by the midpoint rule (the library
+ * uses the closed form 40 ln(40/39)/W).  Throttled fraction 1 - s/lambda.
+ * The neglected terms are of relative order 1/(lambda W) = 0.1% of s.  With
+ * a > 1 the window's accepts stay above R/k but for fluctuations
+ * exponentially rare in lambda W (here A ~ Bin(1000, 0.6) < 500 is a 6.5
+ * sd event): the throttle rejects nothing after its start-up. */
+static double throttle_sent_share(double lambda, double w, double a)
+{
+    double m = 0;
+    for (int i = 0; i < 1000; i++)
+        m += 40 / ((39 + (i + 0.5) / 1000) * w) / 1000;
+    return m / (1 - a) / lambda;
+}
+
+static void test_throttle_error_rate(void **state)
+{
+    (void)state;
+    static const struct { double lambda, w, k, q; uint64_t seed; } c[3] = {
+        {200, 5, 1.5, 0.5, 53}, /* a = 0.75: 4 attempts per window */
+        {80, 12, 2, 0.6, 54},   /* a = 0.8 */
+        {200, 5, 2, 0.4, 55},   /* a = 1.2: nothing throttled */
+    };
+    for (int i = 0; i < 3; i++) {
+        scenario s;
+        st_scenario(&s, 1, 1, 3000, 10, c[i].seed);
+        s.warmup = 600; /* > 40 windows: a^40 < 1e-3 of the start-up is left */
+        s.pools[0].workers = 100;
+        s.pools[0].service = st_exp(100);
+        s.pools[0].inject.error_rate = c[i].q;
+        s.clients[0].arrival.rate = c[i].lambda;
+        s.clients[0].policy.throttle = (throttle_cfg){1, c[i].k, c[i].w};
+        exec_result r;
+        assert_int_equal(st_run(&r, &s), WORLD_DONE);
+        double a = c[i].k * (1 - c[i].q), want = a < 1 ? 1 - throttle_sent_share(c[i].lambda, c[i].w, a) : 0;
+        stat_summary o = results_caller_stat(&r, 0, CM_THROTTLED_FRACTION);
+        print_message("throttle k %.3g vs error rate %.3g (a = %.3g): throttled %.6f, simulated %.6f [%.6f, %.6f]\n",
+                      c[i].k, c[i].q, a, want, o.mean, o.lo, o.hi);
+        if (a < 1) {
+            assert_agrees(o, want, 3, 0);
+        } else {
+            assert_true(o.n == 10);
+            assert_true(o.mean == 0 && o.hi == 0);
+        }
+        exec_result_free(&r);
+        scenario_free(&s);
+    }
+}
+
 /* AIMD on a deterministic service: service time D = 1 s on enough workers
  * that nothing queues, so every RTT is exactly D (never a drop, never above
  * the 5 s timeout).  A client with a client-side AIMD limit (initial 10,
@@ -294,6 +354,7 @@ int main(void)
         cmocka_unit_test(test_mmc_queue_timeout),
         cmocka_unit_test(test_concurrency_limit_blocking),
         cmocka_unit_test(test_throttle_k_fold),
+        cmocka_unit_test(test_throttle_error_rate),
         cmocka_unit_test(test_aimd_trajectory),
         cmocka_unit_test(test_gates_units),
         cmocka_unit_test(test_outcome_interval),

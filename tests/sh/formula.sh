@@ -82,7 +82,7 @@ list_rc=$rc
 cp "$tmp/out" "$tmp/list"
 for f in p_retry t_timeout q_balance availability availability_t availability_interval \
     k_of_n machine_repair retry_success expected_attempts mm1_response erlang_c mmc_response \
-    mmck_blocking mm1d_shed; do
+    mmck_blocking mm1d_shed mmcd_shed throttle_errors; do
     if [ "$list_rc" -eq 0 ] && grep -qE "^  $f\(" "$tmp/list"; then
         pass "--list lists $f"
     else
@@ -137,6 +137,8 @@ check_value "erlang_c c=2 a=1" 0.33333333333 erlang_c c=2 lambda=2.385 mu=2.385
 check_value "k_of_n n=5 k=3 lambda=0.37 mu=1.9" 0.96659328458 k_of_n n=5 k=3 lambda=0.37 mu=1.9
 check_value "mm1d_shed lambda=1.7 mu=2.385 d=0.6 (mpmath)" 0.20466830021 mm1d_shed lambda=1.7 mu=2.385 d=0.6
 check_value "mmck_blocking c=k=3 a=3.154 (Erlang B)" 0.36422427267 mmck_blocking c=3 k=3 lambda=3.154 mu=1
+check_value "mmcd_shed c=3 lambda=4.1 mu=1.3 d=0.6 (mpmath)" 0.21037823274 mmcd_shed c=3 lambda=4.1 mu=1.3 d=0.6
+check_value "throttle_errors lambda=200 window=5 k=1.5 q=0.5 (1 - 40 ln(40/39)/250)" 0.99594915072 throttle_errors lambda=200 window=5 k=1.5 q=0.5
 check_value "expected_attempts p=0 n=4 (every attempt fails)" 4 expected_attempts p=0 n=4
 
 echo "# bad input: exit 2 and stderr names the input"
@@ -164,6 +166,8 @@ expect_usage "unstable M/M/1" "lambda=3" mm1_response lambda=3 mu=3
 expect_usage "unstable M/M/c" "lambda=5" erlang_c c=2 lambda=5 mu=2
 expect_usage "M/M/c/K with k < c" "k=2" mmck_blocking c=3 k=2 lambda=1 mu=1
 expect_usage "negative queue timeout" "d=-1" mm1d_shed lambda=1 mu=2 d=-1
+expect_usage "M/M/c+D with no worker" "c=0" mmcd_shed c=0 lambda=1 mu=2 d=1
+expect_usage "throttle sending too much of its traffic" "lambda=2" throttle_errors lambda=2 window=5 k=1.5 q=0.5
 expect_usage "unstable M/M/c response" "lambda=250" mmc_response c=2 lambda=250 mu=100
 expect_usage "overflow has no finite value" "mu=1e-320" t_timeout mu=1e-320 p=0.5
 expect_usage "unknown formula, did you mean" "did you mean 't_timeout'" t_timout mu=10 p=0.01
