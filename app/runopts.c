@@ -102,7 +102,9 @@ static const char *sweep_help =
     "      --baseline K         the point to compare against: index (default 0), a\n"
     "                           variant's NAME, or PATH=VALUE,... (variant=NAME too)\n"
     "      --objective M[:max|min]  rank points by a client metric, e.g.\n"
-    "                           request_success:max (default), latency_p99:min\n"
+    "                           request_success:max (default), latency_p99:min;\n"
+    "                           repeat it or give a comma list to rank on several\n"
+    "                           at once (a table each, confident ranks, the front)\n"
     "      --outcome 'M<X'      the share of replications where a metric is < <= > >= X,\n"
     "                           with a 95% Clopper-Pearson CI per point, e.g.\n"
     "                           'clients.web.request_success<0.5' (--set warmup=T\n"
@@ -112,7 +114,8 @@ static const char *sweep_example =
     "\n"
     "example:\n"
     "  relsim sweep scenarios/retry-storm.json --set warmup=100 \\\n"
-    "      --variants scenarios/sweeps/retry-storm-remedies.json\n"
+    "      --variants scenarios/sweeps/retry-storm-remedies.json \\\n"
+    "      --objective request_success,latency_p99,attempts_per_request\n"
     "  relsim sweep scenarios/default.json --vary clients.web.retry.max_attempts=1,2,3,5\n";
 
 static int usage_error(const char *cmd, const char *msg, const char *arg)

@@ -51,6 +51,8 @@ typedef struct {
     char label[160]; /* "clients.web.request_success" */
 } sw_objective;
 
+#define SW_MAX_OBJECTIVES 16 /* --objective metrics of one sweep */
+
 typedef struct {
     runopts o;
     loader_doc *base;
@@ -60,7 +62,9 @@ typedef struct {
     sw_point *pts;
     int npts;
     int baseline;
-    sw_objective obj;
+    sw_objective obj;                     /* the first --objective: ranks the table */
+    sw_objective objs[SW_MAX_OBJECTIVES]; /* every --objective, objs[0] == obj */
+    int nobjs;
     sweep_outcome outc; /* --outcome */
     int has_outcome;
     char out[4096];

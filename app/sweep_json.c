@@ -111,16 +111,79 @@ static cJSON *axes_json(const sweep *s)
     return vary;
 }
 
-static cJSON *objective_json(const sweep *s)
+static cJSON *objective_of(const sw_objective *ob)
 {
     cJSON *o = cJSON_CreateObject();
-    const char *dot = strrchr(s->obj.label, '.');
+    const char *dot = strrchr(ob->label, '.');
     char ent[160];
-    snprintf(ent, sizeof ent, "%.*s", (int)(dot - s->obj.label), s->obj.label);
+    snprintf(ent, sizeof ent, "%.*s", (int)(dot - ob->label), ob->label);
     cJSON_AddStringToObject(o, "entity", ent);
     cJSON_AddStringToObject(o, "metric", dot + 1);
-    cJSON_AddStringToObject(o, "goal", s->obj.maximize ? "max" : "min");
+    cJSON_AddStringToObject(o, "goal", ob->maximize ? "max" : "min");
     return o;
+}
+
+static cJSON *objective_json(const sweep *s) { return objective_of(&s->obj); }
+
+/* Point I on objective OB, ranked RANK by the mean. */
+static cJSON *objective_point_json(const sweep *s, const sw_objective *ob, int i, int rank)
+{
+    static const char *const verdict[] = {[SW_NA] = NULL, [SW_BASE] = "baseline", [SW_SAME] = "not significant",
+                                          [SW_BETTER] = "better", [SW_WORSE] = "worse"};
+    const sw_point *pt = &s->pts[i], *b = &s->pts[s->baseline];
+    int col = swstat_metric_col(ob, pt), confident = s->npts <= SW_CONFIDENT_MAX;
+    stat_summary st = swstat_col(pt, col);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "index", i);
+    cJSON_AddStringToObject(o, "dir", pt->dir);
+    cJSON_AddNumberToObject(o, "rank", rank);
+    cJSON_AddItemToObject(o, "confident_rank", confident ? cJSON_CreateNumber(swrank_confident(s, ob, i)) : cJSON_CreateNull());
+    cJSON_AddItemToObject(o, "mean", num_or_null(st.mean));
+    cJSON *ci = cJSON_AddArrayToObject(o, "ci95");
+    cJSON_AddItemToArray(ci, num_or_null(st.lo));
+    cJSON_AddItemToArray(ci, num_or_null(st.hi));
+    cJSON_AddItemToObject(o, "diff", swstat_comparable(b, pt) ? results_stat_json(swstat_diff(b, pt, col).paired)
+                                                             : cJSON_CreateNull());
+    const char *v = verdict[swrank_verdict(s, ob, i)];
+    cJSON_AddItemToObject(o, "vs_baseline", v ? cJSON_CreateString(v) : cJSON_CreateNull());
+    cJSON *by = confident ? cJSON_AddArrayToObject(o, "beaten_by") : (cJSON_AddNullToObject(o, "beaten_by"), NULL);
+    for (int j = 0; by && j < s->npts; j++)
+        if (swrank_beats(s, ob, j, i))
+            cJSON_AddItemToArray(by, cJSON_CreateNumber(j));
+    return o;
+}
+
+/* "objectives": every --objective with its ranking and, per point, the
+ * confident rank and the verdict against the baseline. */
+static cJSON *objectives_json(const sweep *s)
+{
+    cJSON *arr = cJSON_CreateArray();
+    for (int k = 0; arr && k < s->nobjs; k++) {
+        const sw_objective *ob = &s->objs[k];
+        cJSON *o = objective_of(ob);
+        int n, *idx = swrank_order_by(s, ob, &n);
+        cJSON *rk = cJSON_AddArrayToObject(o, "ranking"), *pts = cJSON_AddArrayToObject(o, "points");
+        for (int r = 0; idx && r < n; r++) {
+            cJSON_AddItemToArray(rk, cJSON_CreateNumber(idx[r]));
+            cJSON_AddItemToArray(pts, objective_point_json(s, ob, idx[r], r + 1));
+        }
+        free(idx);
+        cJSON_AddItemToArray(arr, o);
+    }
+    return arr;
+}
+
+/* "front": the points no other beats with confidence on one objective and
+ * loses to on none (null over SW_CONFIDENT_MAX points). */
+static cJSON *front_json(const sweep *s)
+{
+    if (s->npts > SW_CONFIDENT_MAX)
+        return cJSON_CreateNull();
+    cJSON *arr = cJSON_CreateArray();
+    for (int i = 0; arr && i < s->npts; i++)
+        if (swrank_front(s, i))
+            cJSON_AddItemToArray(arr, cJSON_CreateNumber(i));
+    return arr;
 }
 
 static cJSON *perf_json(const sweep *s)
@@ -180,6 +243,8 @@ cJSON *swjson_build(sweep *s)
     cJSON_AddNumberToObject(o, "points_total", s->npts);
     cJSON_AddNumberToObject(o, "baseline", s->baseline);
     cJSON_AddItemToObject(o, "objective", objective_json(s));
+    cJSON_AddItemToObject(o, "objectives", objectives_json(s));
+    cJSON_AddItemToObject(o, "front", front_json(s));
     int n, *idx = swrank_order(s, &n);
     cJSON *rk = cJSON_AddArrayToObject(o, "ranking");
     for (int k = 0; idx && k < n; k++)

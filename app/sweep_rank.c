@@ -65,10 +65,10 @@ static void objective_help(const scenario *sc)
             sc->clients[0].name, sc->pools[0].name);
 }
 
-int swrank_objective(sweep *s)
+/* One METRIC[:max|min] into *OB.  0, or -1 after printing. */
+static int objective_one(const sweep *s, const char *spec, const char *arg, sw_objective *ob)
 {
     const scenario *sc = &s->pts[0].sc;
-    const char *spec = s->o.objective ? s->o.objective : "request_success:max";
     char buf[256];
     snprintf(buf, sizeof buf, "%s", spec);
     char *colon = strchr(buf, ':');
@@ -77,34 +77,73 @@ int swrank_objective(sweep *s)
         *colon = '\0';
         goal = !strcmp(colon + 1, "max") ? 1 : !strcmp(colon + 1, "min") ? 0 : -2;
     }
-    memset(&s->obj, 0, sizeof s->obj);
-    if (goal == -2 || objective_target(sc, buf, &s->obj)) {
-        fprintf(stderr, "relsim sweep: --objective %s: expected METRIC[:max|min]%s\n", spec,
+    memset(ob, 0, sizeof *ob);
+    if (goal == -2 || objective_target(sc, buf, ob)) {
+        fprintf(stderr, "relsim sweep: --objective %s: expected METRIC[:max|min]%s\n", arg,
                 goal == -2 ? " (the goal is max or min)" : ", with a known metric and entity");
         objective_help(sc);
         return -1;
     }
-    s->obj.maximize = goal >= 0 ? goal : metrics_maximize(s->obj.is_pool, s->obj.metric);
+    ob->maximize = goal >= 0 ? goal : metrics_maximize(ob->is_pool, ob->metric);
     return 0;
 }
 
-static const sweep *rank_ctx; /* for qsort: the sweep being ranked */
+/* Append the objectives of one --objective ARG (a comma list). */
+static int objective_list(sweep *s, const char *arg)
+{
+    const char *p = arg;
+    for (;;) {
+        size_t len = strcspn(p, ",");
+        char spec[256];
+        snprintf(spec, sizeof spec, "%.*s", (int)(len < sizeof spec ? len : sizeof spec - 1), p);
+        if (s->nobjs == SW_MAX_OBJECTIVES) {
+            fprintf(stderr, "relsim sweep: --objective %s: at most %d objectives\n", arg, SW_MAX_OBJECTIVES);
+            return -1;
+        }
+        sw_objective *ob = &s->objs[s->nobjs];
+        if (objective_one(s, spec, arg, ob))
+            return -1;
+        for (int k = 0; k < s->nobjs; k++)
+            if (!strcmp(s->objs[k].label, ob->label)) {
+                fprintf(stderr, "relsim sweep: --objective %s: %s is named twice\n", arg, ob->label);
+                return -1;
+            }
+        s->nobjs++;
+        if (!p[len])
+            return 0;
+        p += len + 1;
+    }
+}
+
+int swrank_objective(sweep *s)
+{
+    s->nobjs = 0;
+    if (s->o.nobjectives == 0 && objective_list(s, "request_success:max"))
+        return -1;
+    for (int k = 0; k < s->o.nobjectives; k++)
+        if (objective_list(s, s->o.objectives[k]))
+            return -1;
+    s->obj = s->objs[0];
+    return 0;
+}
+
+static const sweep *rank_ctx;           /* for qsort: the sweep being ranked */
+static const sw_objective *rank_obj;    /* ... and by what */
 
 /* Better objective first; undefined last; ties by grid order. */
 static int cmp_rank(const void *x, const void *y)
 {
     int i = *(const int *)x, j = *(const int *)y;
-    double a = swstat_objective(rank_ctx, &rank_ctx->pts[i]).mean;
-    double b = swstat_objective(rank_ctx, &rank_ctx->pts[j]).mean;
+    double a = swstat_metric(rank_obj, &rank_ctx->pts[i]).mean;
+    double b = swstat_metric(rank_obj, &rank_ctx->pts[j]).mean;
     if (isfinite(a) != isfinite(b))
         return isfinite(a) ? -1 : 1;
     if (isfinite(a) && a != b)
-        return (rank_ctx->obj.maximize ? a > b : a < b) ? -1 : 1;
+        return (rank_obj->maximize ? a > b : a < b) ? -1 : 1;
     return (i > j) - (i < j);
 }
 
-/* Indexes of the points with results, best first; *N gets their number. */
-int *swrank_order(const sweep *s, int *n)
+int *swrank_order_by(const sweep *s, const sw_objective *ob, int *n)
 {
     int *idx = malloc((size_t)s->npts * sizeof *idx);
     *n = 0;
@@ -112,7 +151,64 @@ int *swrank_order(const sweep *s, int *n)
         if (s->pts[i].ran)
             idx[(*n)++] = i;
     rank_ctx = s;
+    rank_obj = ob;
     if (idx)
         qsort(idx, (size_t)*n, sizeof *idx, cmp_rank);
     return idx;
+}
+
+int *swrank_order(const sweep *s, int *n) { return swrank_order_by(s, &s->obj, n); }
+
+int swrank_verdict(const sweep *s, const sw_objective *ob, int i)
+{
+    const sw_point *b = &s->pts[s->baseline], *pt = &s->pts[i];
+    if (i == s->baseline)
+        return pt->ran ? SW_BASE : SW_NA;
+    if (!swstat_comparable(b, pt))
+        return SW_NA;
+    stat_summary d = swstat_diff(b, pt, swstat_metric_col(ob, pt)).paired;
+    if (!isfinite(d.lo) || !isfinite(d.hi))
+        return SW_NA;
+    if (d.lo <= 0 && d.hi >= 0)
+        return SW_SAME;
+    return (d.lo > 0) == (ob->maximize != 0) ? SW_BETTER : SW_WORSE;
+}
+
+int swrank_beats(const sweep *s, const sw_objective *ob, int j, int i)
+{
+    const sw_point *pj = &s->pts[j], *pi = &s->pts[i];
+    if (i == j || !pj->ran || !pi->ran || !swstat_comparable(pi, pj))
+        return 0;
+    int col = swstat_metric_col(ob, pj);
+    double mj = swstat_col(pj, col).mean, mi = swstat_col(pi, col).mean;
+    if (!isfinite(mi) || !isfinite(mj))
+        return isfinite(mj) && !isfinite(mi);
+    stat_summary d = swstat_diff(pi, pj, col).paired; /* J - I */
+    return ob->maximize ? d.lo > 0 : d.hi < 0;
+}
+
+int swrank_confident(const sweep *s, const sw_objective *ob, int i)
+{
+    if (!s->pts[i].ran || s->npts > SW_CONFIDENT_MAX)
+        return 0;
+    int r = 1;
+    for (int j = 0; j < s->npts; j++)
+        r += swrank_beats(s, ob, j, i);
+    return r;
+}
+
+int swrank_front(const sweep *s, int i)
+{
+    if (!s->pts[i].ran || s->npts > SW_CONFIDENT_MAX)
+        return 0;
+    for (int j = 0; j < s->npts; j++) {
+        int wins = 0, losses = 0;
+        for (int k = 0; k < s->nobjs; k++) {
+            wins += swrank_beats(s, &s->objs[k], j, i);
+            losses += swrank_beats(s, &s->objs[k], i, j);
+        }
+        if (wins && !losses)
+            return 0; /* j dominates i */
+    }
+    return 1;
 }

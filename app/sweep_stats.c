@@ -44,16 +44,20 @@ stat_summary swstat_col(const sw_point *pt, int col)
     return stat_summarize(pt->m + col, (size_t)pt->ncols, pt->nrec);
 }
 
-int swstat_objective_col(const sweep *s, const sw_point *pt)
+int swstat_metric_col(const sw_objective *ob, const sw_point *pt)
 {
-    return s->obj.is_pool ? sweep_col_pool(pt, s->obj.entity, s->obj.metric)
-                          : sweep_col_caller(pt, s->obj.entity, s->obj.metric);
+    return ob->is_pool ? sweep_col_pool(pt, ob->entity, ob->metric)
+                       : sweep_col_caller(pt, ob->entity, ob->metric);
 }
 
-stat_summary swstat_objective(const sweep *s, const sw_point *pt)
+stat_summary swstat_metric(const sw_objective *ob, const sw_point *pt)
 {
-    return swstat_col(pt, swstat_objective_col(s, pt));
+    return swstat_col(pt, swstat_metric_col(ob, pt));
 }
+
+int swstat_objective_col(const sweep *s, const sw_point *pt) { return swstat_metric_col(&s->obj, pt); }
+
+stat_summary swstat_objective(const sweep *s, const sw_point *pt) { return swstat_metric(&s->obj, pt); }
 
 void swstat_outcome(const sweep *s, const sw_point *pt, int *k, int *n, double *lo, double *hi)
 {

@@ -26,7 +26,11 @@ stat_summary swstat_col(const sw_point *pt, int col);
 /* PT's column COL minus BASE's, paired and unpaired. */
 sw_diff swstat_diff(const sw_point *base, const sw_point *pt, int col);
 
-/* The objective's column in PT's rows, and its summary. */
+/* Objective OB's column in PT's rows, and its summary. */
+int swstat_metric_col(const sw_objective *ob, const sw_point *pt);
+stat_summary swstat_metric(const sw_objective *ob, const sw_point *pt);
+
+/* The same for the first objective (S->obj). */
 int swstat_objective_col(const sweep *s, const sw_point *pt);
 stat_summary swstat_objective(const sweep *s, const sw_point *pt);
 

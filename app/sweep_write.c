@@ -72,18 +72,28 @@ static void csv_num(FILE *f, double v)
     fprintf(f, ",%s", b);
 }
 
-/* The headline (is_pool, metric) pairs: the fixed ones plus the objective's. */
+/* Is (IS_POOL, METRIC) among the first N pairs? */
+static int csv_has(const int *isp, const int *met, int n, int is_pool, int metric)
+{
+    for (int k = 0; k < n; k++)
+        if (isp[k] == is_pool && met[k] == metric)
+            return 1;
+    return 0;
+}
+
+/* The headline (is_pool, metric) pairs: the fixed ones plus the objectives'. */
 static int csv_metrics(const sweep *s, int *isp, int *met)
 {
-    int n = 0, have = 0;
+    int n = 0;
     for (int m = 0; m < PM_COUNT; m++)
         if (pm_defs[m].flags & MF_SWEEP)
-            isp[n] = 1, met[n] = m, have |= s->obj.is_pool && m == s->obj.metric, n++;
+            isp[n] = 1, met[n] = m, n++;
     for (int m = 0; m < CM_COUNT; m++)
         if (cm_defs[m].flags & MF_SWEEP)
-            isp[n] = 0, met[n] = m, have |= !s->obj.is_pool && m == s->obj.metric, n++;
-    if (!have)
-        isp[n] = s->obj.is_pool, met[n] = s->obj.metric, n++;
+            isp[n] = 0, met[n] = m, n++;
+    for (int k = 0; k < s->nobjs; k++)
+        if (!csv_has(isp, met, n, s->objs[k].is_pool, s->objs[k].metric))
+            isp[n] = s->objs[k].is_pool, met[n] = s->objs[k].metric, n++;
     return n;
 }
 

@@ -18,7 +18,11 @@ py() { python3 - "$@"; }
 # The files' 5 replications and seed 3; --set warmup=100 judges the 200 s after
 # the trigger (x3 load for 20 s at t = 60).  The plain storm never recovers
 # (success ~0 after it), every remedy does (>= 0.998 measured): wide margins.
-relsim sweep "$STORM" --variants "$REMEDIES" --set warmup=100 -q --no-plots -j 2 -o "$tmp/rem"
+# Ranked on three objectives at once: success after the trigger, p99 latency
+# and extra load (attempts per request).
+relsim sweep "$STORM" --variants "$REMEDIES" --set warmup=100 --no-plots -j 2 -o "$tmp/rem" \
+    --objective request_success --objective latency_p99,attempts_per_request
+cp "$tmp/out" "$tmp/rem.txt"
 if rc_is 0 && py "$tmp/rem/sweep.json" <<'EOF'
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -40,6 +44,81 @@ sys.exit(0 if ok else 1)
 EOF
 then pass "remedies: the plain storm < 0.1 after the trigger, every remedy > 0.9, paired CI vs none > 0"
 else fail "remedies ranking"; show; fi
+
+# Every remedy makes fewer attempts per request than the plain storm's 4
+# with confidence; the plain storm has no successful request after the
+# trigger, so its p99 is undefined and it ranks last there (no paired
+# difference against it exists).
+if rc_is 0 && py "$tmp/rem/sweep.json" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+objs = d["objectives"]
+ok = [(o["metric"], o["goal"]) for o in objs] == [
+    ("request_success", "max"), ("latency_p99", "min"), ("attempts_per_request", "min")]
+ok = ok and d["objective"]["metric"] == "request_success" and d["ranking"] == objs[0]["ranking"]
+for o in objs:
+    for p in o["points"]:
+        want = "baseline" if p["index"] == 0 else ("better" if o["metric"] != "latency_p99" else None)
+        if p["vs_baseline"] != want:
+            print("      %s %s: vs_baseline %s, expected %s" % (o["metric"], p["dir"], p["vs_baseline"], want))
+            ok = False
+lat = objs[1]
+ok = ok and lat["ranking"][-1] == 0 and lat["points"][-1]["mean"] is None
+ok = ok and sorted(lat["points"][-1]["beaten_by"]) == list(range(1, 8))
+sys.exit(0 if ok else 1)
+EOF
+then pass "three objectives: each remedy better than the plain storm on success and attempts (paired CI)"
+else fail "three objectives"; show; fi
+check "three objectives: a block per objective and the confident ranks in the table" \
+    eval 'grep -q "^objective 3 of 3: clients.web.attempts_per_request (lower is better)" "$tmp/rem.txt" &&
+          grep -q "^confident ranks on the 3 objectives" "$tmp/rem.txt" &&
+          grep -qE "^p000 +none +8 = +8 = +8 = *$" "$tmp/rem.txt"'
+
+# The confident ranks recomputed independently from the points'
+# replications.csv: J beats I on a metric when the paired Student-t 95% CI of
+# J - I over the replications (t(0.975, 4) = 2.7764451051977987 for the 5
+# replications) is on the good side of 0, or I's metric is undefined in every
+# replication and J's is not; confident rank = 1 + the number of points that
+# beat it; the front: points no other beats on one objective and loses to on none.
+if py "$tmp/rem" <<'EOF'
+import csv, json, math, os, sys
+root = sys.argv[1]
+d = json.load(open(os.path.join(root, "sweep.json")))
+T = 2.7764451051977987
+def column(dir, metric):
+    rows = list(csv.DictReader(open(os.path.join(root, dir, "replications.csv"))))
+    assert len(rows) == 5
+    return [float(r["client.web." + metric]) if r["client.web." + metric] not in ("", "nan") else None for r in rows]
+dirs = ["p%03d" % i for i in range(8)]
+ok = True
+beats = {}
+for o in d["objectives"]:
+    m, mx = o["metric"], o["goal"] == "max"
+    x = {i: column(dirs[i], m) for i in range(8)}
+    def beat(j, i):
+        fi = [v for v in x[i] if v is not None]; fj = [v for v in x[j] if v is not None]
+        if not fi or not fj:
+            return bool(fj) and not fi
+        dd = [b - a for a, b in zip(x[i], x[j]) if a is not None and b is not None]
+        n = len(dd); mean = sum(dd) / n
+        sd = math.sqrt(sum((v - mean) ** 2 for v in dd) / (n - 1))
+        h = T * sd / math.sqrt(n)
+        return mean - h > 0 if mx else mean + h < 0
+    for p in o["points"]:
+        i = p["index"]
+        by = [j for j in range(8) if j != i and beat(j, i)]
+        beats[(m, i)] = by
+        if by != p["beaten_by"] or p["confident_rank"] != 1 + len(by):
+            print("      %s %s: beaten_by %s (expected %s), confident_rank %s" % (m, p["dir"], p["beaten_by"], by, p["confident_rank"]))
+            ok = False
+ms = [o["metric"] for o in d["objectives"]]
+front = [i for i in range(8) if not any(
+    any(j in beats[(m, i)] for m in ms) and not any(i in beats[(m, j)] for m in ms) for j in range(8) if j != i)]
+print("      front %s (sweep.json %s)" % (front, d["front"]))
+sys.exit(0 if ok and front == d["front"] else 1)
+EOF
+then pass "confident ranks and the front agree with paired t intervals recomputed from replications.csv"
+else fail "confident ranks"; fi
 
 # Each variant is exactly its lesson file scenarios/retry-storm-NAME.json
 # (name and description apart): the resolved scenarios are equal.
@@ -171,6 +250,10 @@ badfile "file: missing name" "bad.json:1:15: variants[0]: missing \"name\"" '{"v
 badfile "file: no variants" "bad.json:1:14: variants: must be a non-empty list" '{"variants": []}'
 badfile "file: not an object" "bad.json:1:1: the variants file must be a JSON object" '[]'
 bad "file: missing" "cannot read" --variants "$tmp/nonexistent.json"
+bad "objective named twice" "--objective latency_p99,request_success: clients.web.request_success is named twice" \
+    --variant a --objective request_success --objective latency_p99,request_success
+bad "unknown objective in a list" "--objective latency_p99,nosuch: expected METRIC[:max|min]" \
+    --variant a --objective latency_p99,nosuch
 printf '{"variants": [{"name": "a", "sett": {}}]}\n' >"$tmp/bad.json"
 relsim sweep "$S" -q --no-plots -o "$tmp/bad" --variants "$tmp/bad.json"
 check "file errors show the line and a caret under the spot" grep -qF '   |                             ^' "$tmp/err"
