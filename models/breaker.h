@@ -38,14 +38,17 @@ typedef struct breaker breaker;
 typedef void (*breaker_hook)(void *owner, breaker *b, brk_state from, brk_state to);
 
 struct breaker {
-    sim_event timer; /* OPEN -> HALF_OPEN */
+    /* What admitting and recording an attempt read, first and together
+     * (per-server breakers of a 10 000-server pool: each access is a cache
+     * miss, and these used to straddle two lines). */
     const breaker_cfg *cfg;
     brk_state state;
     uint32_t epoch;
     int consec;      /* consecutive failures (C_error) */
+    int probes_sent, probes_done, probes_failed, probes_slow;
+    sim_event timer; /* OPEN -> HALF_OPEN */
     uint8_t *ring;   /* failure_rate: last `window` outcomes, bit0 failed, bit1 slow */
     int ring_pos, ring_n, ring_fail, ring_slow;
-    int probes_sent, probes_done, probes_failed, probes_slow;
     long trips;      /* CLOSED -> OPEN transitions */
     int id;          /* server index, or -1 for a pool-scope breaker */
     breaker_hook hook;
