@@ -1,9 +1,11 @@
-/* srvset.c - a tournament tree of available servers and outstanding counts;
- * see srvset.h. */
+/* srvset.c - a 16-ary tournament tree of available servers and outstanding
+ * counts; see srvset.h. */
 #include "models/srvset.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#define B SRVSET_ARITY
 
 static int key_of(const srvset *x, int s)
 {
@@ -12,48 +14,98 @@ static int key_of(const srvset *x, int s)
     return x->count[s] + ((x->up[s] & 1) ? 0 : SRVSET_UNAVAIL) + ((x->up[s] & 4) ? SRVSET_FILTERED : 0);
 }
 
-/* Recompute node I from its two children. */
-static void pull(srvset *x, int i)
+/* Width of the level below L (the leaves below level 0). */
+static int below(const srvset *x, int L) { return L == 0 ? x->n : x->width[L - 1]; }
+
+/* Child I of the level below L: its available servers, its smallest key and
+ * how many have it. */
+static int avail_at(const srvset *x, int L, int i) { return L == 0 ? x->up[i] & 1 : x->avail[L - 1][i]; }
+static srvset_min min_at(const srvset *x, int L, int i)
 {
-    int l = 2 * i, r = l + 1;
-    x->avail[i] = x->avail[l] + x->avail[r];
-    if (!x->count)
-        return;
-    int m = x->min[l] < x->min[r] ? x->min[l] : x->min[r];
-    x->min[i] = m;
-    x->nmin[i] = (x->min[l] == m ? x->nmin[l] : 0) + (x->min[r] == m ? x->nmin[r] : 0);
+    return L == 0 ? (srvset_min){x->key[i], 1} : x->mn[L - 1][i];
 }
 
-/* Leaf of S changed: refresh it and its ancestors (log2 size steps). */
-static void update(srvset *x, int s)
+/* Recompute node I of level L from its children. */
+static void rescan_min(srvset *x, int L, int i)
 {
-    int i = x->size + s;
-    x->avail[i] = x->up[s] & 1;
-    if (x->count) {
-        x->min[i] = key_of(x, s);
-        x->nmin[i] = 1;
+    int lo = i * B, hi = lo + B < below(x, L) ? lo + B : below(x, L);
+    srvset_min m = {INT_MAX, 0};
+    for (int c = lo; c < hi; c++) {
+        srvset_min k = min_at(x, L, c);
+        if (k.min < m.min)
+            m = k;
+        else if (k.min == m.min)
+            m.nmin += k.nmin;
     }
-    for (i /= 2; i >= 1; i /= 2)
-        pull(x, i);
+    x->mn[L][i] = m;
+}
+
+static void rescan_avail(srvset *x, int L, int i)
+{
+    int lo = i * B, hi = lo + B < below(x, L) ? lo + B : below(x, L), a = 0;
+    for (int c = lo; c < hi; c++)
+        a += avail_at(x, L, c);
+    x->avail[L][i] = a;
+}
+
+/* Leaf S changed: its key from OLD to NEW (equal when counts are not
+ * tracked), its availability by DAVAIL.  Each ancestor is adjusted from the
+ * one child that changed; the walk stops at the first unchanged one. */
+static void update(srvset *x, int s, int old_key, int new_key, int davail)
+{
+    srvset_min o = {old_key, 1}, m = {new_key, 1};
+    int child = s, mins = x->mn[0] != NULL && old_key != new_key;
+    for (int L = 0; L < x->levels && (mins || davail); L++) {
+        int i = child / B;
+        x->avail[L][i] += davail;
+        if (mins) {
+            srvset_min *p = &x->mn[L][i], before = *p;
+            if (m.min < p->min) {
+                *p = m;
+            } else {
+                int c = p->nmin - (o.min == p->min ? o.nmin : 0) + (m.min == p->min ? m.nmin : 0);
+                if (c > 0)
+                    p->nmin = c;
+                else
+                    rescan_min(x, L, i); /* the smallest key lost its last server here */
+            }
+            mins = p->min != before.min || p->nmin != before.nmin;
+            o = before;
+            m = *p;
+        }
+        child = i;
+    }
+}
+
+static void set_key(srvset *x, int s, int davail)
+{
+    int old = x->key ? x->key[s] : 0, now = x->key ? key_of(x, s) : 0;
+    if (x->key)
+        x->key[s] = now;
+    update(x, s, old, now, davail);
 }
 
 int srvset_init(srvset *x, int n, int track_counts)
 {
     memset(x, 0, sizeof *x);
     x->n = n;
-    x->size = 1;
-    while (x->size < n)
-        x->size *= 2;
-    size_t nodes = 2 * (size_t)x->size;
-    x->avail = calloc(nodes, sizeof *x->avail);
-    x->up = calloc((size_t)n, 1);
-    if (!x->avail || !x->up)
+    int w = n;
+    do {
+        w = (w + B - 1) / B;
+        x->width[x->levels] = w;
+        x->avail[x->levels] = calloc((size_t)w, sizeof **x->avail);
+        if (!x->avail[x->levels++])
+            goto fail;
+        if (track_counts && !(x->mn[x->levels - 1] = calloc((size_t)w, sizeof **x->mn)))
+            goto fail;
+    } while (w > 1);
+    x->up = calloc((size_t)(n > 0 ? n : 1), 1);
+    if (!x->up)
         goto fail;
     if (track_counts) {
-        x->min = calloc(nodes, sizeof *x->min);
-        x->nmin = calloc(nodes, sizeof *x->nmin);
-        x->count = calloc((size_t)n, sizeof *x->count);
-        if (!x->min || !x->nmin || !x->count)
+        x->count = calloc((size_t)(n > 0 ? n : 1), sizeof *x->count);
+        x->key = calloc((size_t)(n > 0 ? n : 1), sizeof *x->key);
+        if (!x->count || !x->key)
             goto fail;
     }
     srvset_reset(x);
@@ -65,9 +117,11 @@ fail:
 
 void srvset_free(srvset *x)
 {
-    free(x->avail);
-    free(x->min);
-    free(x->nmin);
+    for (int L = 0; L < SRVSET_MAX_LEVELS; L++) {
+        free(x->avail[L]);
+        free(x->mn[L]);
+    }
+    free(x->key);
     free(x->count);
     free(x->up);
     memset(x, 0, sizeof *x);
@@ -76,18 +130,16 @@ void srvset_free(srvset *x)
 void srvset_reset(srvset *x)
 {
     memset(x->up, 1, (size_t)x->n);
-    for (int i = x->size; i < 2 * x->size; i++) {
-        int s = i - x->size;
-        x->avail[i] = s < x->n;
-        if (x->count) {
-            x->min[i] = s < x->n ? 0 : INT_MAX; /* padding leaves never win */
-            x->nmin[i] = s < x->n;
-        }
-    }
-    if (x->count)
+    if (x->key) {
         memset(x->count, 0, (size_t)x->n * sizeof *x->count);
-    for (int i = x->size - 1; i >= 1; i--)
-        pull(x, i);
+        memset(x->key, 0, (size_t)x->n * sizeof *x->key);
+    }
+    for (int L = 0; L < x->levels; L++)
+        for (int i = 0; i < x->width[L]; i++) {
+            rescan_avail(x, L, i);
+            if (x->mn[L])
+                rescan_min(x, L, i);
+        }
 }
 
 void srvset_set_avail(srvset *x, int s, int avail)
@@ -95,19 +147,19 @@ void srvset_set_avail(srvset *x, int s, int avail)
     if ((x->up[s] & 1) == (avail != 0))
         return;
     x->up[s] = (unsigned char)((x->up[s] & 6) | (avail != 0));
-    update(x, s);
+    set_key(x, s, avail ? 1 : -1);
 }
 
 void srvset_set_count(srvset *x, int s, int count)
 {
     x->count[s] = count;
-    update(x, s);
+    set_key(x, s, 0);
 }
 
 void srvset_exclude(srvset *x, int s, int excluded)
 {
     x->up[s] = (unsigned char)((x->up[s] & 5) | (excluded ? 2 : 0));
-    update(x, s);
+    set_key(x, s, 0);
 }
 
 void srvset_filter(srvset *x, int s, int filtered)
@@ -115,51 +167,48 @@ void srvset_filter(srvset *x, int s, int filtered)
     if (((x->up[s] & 4) != 0) == (filtered != 0))
         return;
     x->up[s] = (unsigned char)((x->up[s] & 3) | (filtered ? 4 : 0));
-    update(x, s);
+    set_key(x, s, 0);
 }
 
 int srvset_kth_avail(const srvset *x, int j)
 {
-    int i = 1;
-    while (i < x->size) {
-        if (x->avail[2 * i] > j) {
-            i = 2 * i;
-        } else {
-            j -= x->avail[2 * i];
-            i = 2 * i + 1;
-        }
+    int i = 0;
+    for (int L = x->levels - 1; L >= 0; L--) {
+        int c = i * B;
+        for (int a; (a = avail_at(x, L, c)) <= j; c++)
+            j -= a;
+        i = c;
     }
-    return i - x->size;
+    return i;
 }
 
 int srvset_avail_below(const srvset *x, int s)
 {
-    /* walk from the root to leaf S, adding every left sibling passed */
-    int below = 0, i = 1, lo = 0, half = x->size;
-    while (i < x->size) {
-        half /= 2;
-        if (s < lo + half) {
-            i = 2 * i;
-        } else {
-            below += x->avail[2 * i];
-            lo += half;
-            i = 2 * i + 1;
-        }
+    /* from leaf S up: at each level the siblings to the left of the path */
+    int below_s = 0, child = s;
+    for (int L = 0; L < x->levels; L++) {
+        int i = child / B;
+        for (int c = i * B; c < child; c++)
+            below_s += avail_at(x, L, c);
+        child = i;
     }
-    return below;
+    return below_s;
 }
 
 int srvset_kth_min(const srvset *x, int j)
 {
-    int m = x->min[1], i = 1;
-    while (i < x->size) {
-        int l = 2 * i, nl = x->min[l] == m ? x->nmin[l] : 0;
-        if (nl > j) {
-            i = l;
-        } else {
-            j -= nl;
-            i = l + 1;
+    int m = srvset_min_key(x), i = 0;
+    for (int L = x->levels - 1; L >= 0; L--) {
+        int c = i * B;
+        for (;; c++) {
+            srvset_min k = min_at(x, L, c);
+            if (k.min != m)
+                continue;
+            if (j < k.nmin)
+                break;
+            j -= k.nmin;
         }
+        i = c;
     }
-    return i - x->size;
+    return i;
 }

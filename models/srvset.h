@@ -1,18 +1,23 @@
 /* srvset.h - the servers a caller may pick from, indexed for fleets.
  *
- * A tournament tree over a pool's n servers (leaves in server order) that
- * keeps, per subtree, how many servers are AVAILABLE (breaker would admit,
- * not ejected) and, when counts are tracked, the smallest KEY and how many
- * servers have it, where
+ * A 16-ary tournament tree over a pool's n servers (leaves in server order)
+ * that keeps, per subtree, how many servers are AVAILABLE (breaker would
+ * admit, not ejected) and, when counts are tracked, the smallest KEY and how
+ * many servers have it, where
  *     key = outstanding attempts of this caller + (available ? 0 : SRVSET_UNAVAIL).
  * So the balancers answer in O(log n) what used to take a scan of the pool:
  * "the j-th available server in server order" (random, round_robin, p2c
  * when a drawn server is skipped) and "the servers with the fewest
  * outstanding attempts among the available ones, or among all when none is"
- * (least_outstanding).  Every update is O(log n).
+ * (least_outstanding).  Every update is O(log n), and cheap in memory
+ * terms: a node's 16 children sit side by side, so a 10 000-server pool is
+ * four levels (it was fourteen, of a binary tree, each a likely cache miss),
+ * and an update adjusts each ancestor from the changed child alone (a node
+ * rescans its 16 children only when its smallest key loses its last server)
+ * and stops as soon as an ancestor is unchanged.
  *
- * Memory: 2P nodes of 12 bytes, P the power of two >= n (at most 48 bytes
- * per server; 24 when n is a power of two).
+ * Memory: about n/15 nodes of 12 bytes, plus 9 bytes per server (key, count,
+ * flags) when counts are tracked, 1 otherwise.
  *
  * Ownership: the set owns its arrays (srvset_init / srvset_free).
  */
@@ -24,11 +29,21 @@
 #define SRVSET_UNAVAIL (1 << 28)  /* added to the key of an unavailable server */
 #define SRVSET_FILTERED (1 << 29) /* added to the key of a filtered server (not believed healthy) */
 #define SRVSET_EXCLUDED (1 << 30) /* key of a server excluded for one pick */
+#define SRVSET_ARITY 16
+#define SRVSET_MAX_LEVELS 8       /* 16^8 > INT_MAX servers */
+
+/* A node's smallest key in its subtree and how many servers have it. */
+typedef struct {
+    int min, nmin;
+} srvset_min;
 
 typedef struct {
-    int n, size;     /* servers; leaves start at node `size` (a power of two) */
-    int *avail;      /* [2 size] available servers in the subtree */
-    int *min, *nmin; /* [2 size] smallest key in the subtree, how many have it */
+    int n;           /* servers */
+    int levels;      /* levels of nodes above the leaves; level levels - 1 is the root */
+    int width[SRVSET_MAX_LEVELS];         /* nodes per level */
+    int *avail[SRVSET_MAX_LEVELS];        /* available servers in each node's subtree */
+    srvset_min *mn[SRVSET_MAX_LEVELS];    /* smallest key per node, NULL when not tracked */
+    int *key;        /* [n] each server's key, NULL when not tracked */
     int *count;      /* [n] outstanding per server, NULL when not tracked */
     unsigned char *up; /* [n] bit 0: available; bit 1: excluded for this pick; bit 2: filtered */
 } srvset;
@@ -51,15 +66,15 @@ void srvset_exclude(srvset *x, int s, int excluded);
 void srvset_filter(srvset *x, int s, int filtered);
 
 static inline int srvset_is_avail(const srvset *x, int s) { return x->up[s] & 1; }
-static inline int srvset_navail(const srvset *x) { return x->avail[1]; }
+static inline int srvset_navail(const srvset *x) { return x->avail[x->levels - 1][0]; }
 /* The J-th available server in server order, 0 <= J < srvset_navail. */
 int srvset_kth_avail(const srvset *x, int j);
 /* Available servers with an index below S. */
 int srvset_avail_below(const srvset *x, int s);
 
 /* Smallest key over all servers, and how many servers have it. */
-static inline int srvset_min_key(const srvset *x) { return x->min[1]; }
-static inline int srvset_nmin(const srvset *x) { return x->nmin[1]; }
+static inline int srvset_min_key(const srvset *x) { return x->mn[x->levels - 1][0].min; }
+static inline int srvset_nmin(const srvset *x) { return x->mn[x->levels - 1][0].nmin; }
 /* The J-th server (server order) whose key is the smallest, 0 <= J < srvset_nmin. */
 int srvset_kth_min(const srvset *x, int j);
 

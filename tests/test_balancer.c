@@ -12,19 +12,19 @@
 
 /* ---- srvset against a scan ---------------------------------------------------- */
 
-static int key(const int *cnt, const int *av, const int *ex, int s)
+static int key(const int *cnt, const int *av, const int *ex, const int *fl, int s)
 {
-    return ex[s] ? SRVSET_EXCLUDED : cnt[s] + (av[s] ? 0 : SRVSET_UNAVAIL);
+    return ex[s] ? SRVSET_EXCLUDED : cnt[s] + (av[s] ? 0 : SRVSET_UNAVAIL) + (fl[s] ? SRVSET_FILTERED : 0);
 }
 
-static void check_set(const srvset *x, int n, const int *cnt, const int *av, const int *ex)
+static void check_set(const srvset *x, int n, const int *cnt, const int *av, const int *ex, const int *fl)
 {
     int navail = 0, m = INT_MAX, nm = 0;
     for (int s = 0; s < n; s++) {
         assert_int_equal(srvset_avail_below(x, s), navail);
         if (av[s])
             assert_int_equal(srvset_kth_avail(x, navail++), s);
-        int k = key(cnt, av, ex, s);
+        int k = key(cnt, av, ex, fl, s);
         if (k < m)
             m = k, nm = 0;
         nm += k == m;
@@ -33,42 +33,45 @@ static void check_set(const srvset *x, int n, const int *cnt, const int *av, con
     assert_int_equal(srvset_min_key(x), m);
     assert_int_equal(srvset_nmin(x), nm);
     for (int s = 0, j = 0; s < n; s++)
-        if (key(cnt, av, ex, s) == m)
+        if (key(cnt, av, ex, fl, s) == m)
             assert_int_equal(srvset_kth_min(x, j++), s);
 }
 
-/* 3000 random updates per size, the whole set checked after each. */
+/* 3000 random updates per size (600 above 1000 servers: four levels of the
+ * 16-ary tree), the whole set checked after each. */
 static void test_srvset_scan(void **state)
 {
     (void)state;
-    static const int sizes[] = {1, 2, 7, 64, 300};
+    static const int sizes[] = {1, 2, 7, 16, 17, 64, 300, 4100};
     srand(2385);
     for (size_t z = 0; z < sizeof sizes / sizeof *sizes; z++) {
         int n = sizes[z];
         srvset x;
         assert_int_equal(srvset_init(&x, n, 1), 0);
         int *cnt = calloc((size_t)n, sizeof *cnt), *av = calloc((size_t)n, sizeof *av),
-            *ex = calloc((size_t)n, sizeof *ex);
+            *ex = calloc((size_t)n, sizeof *ex), *fl = calloc((size_t)n, sizeof *fl);
         for (int s = 0; s < n; s++)
             av[s] = 1;
-        check_set(&x, n, cnt, av, ex);
-        for (int step = 0; step < 3000; step++) {
+        check_set(&x, n, cnt, av, ex, fl);
+        for (int step = 0; step < (n > 1000 ? 600 : 3000); step++) {
             int s = rand() % n;
-            switch (rand() % 3) {
+            switch (rand() % 4) {
             case 0: av[s] = rand() % 4 != 0; srvset_set_avail(&x, s, av[s]); break;
             case 1: cnt[s] = rand() % 4; srvset_set_count(&x, s, cnt[s]); break;
+            case 2: fl[s] = rand() % 6 == 0; srvset_filter(&x, s, fl[s]); break;
             default: ex[s] = rand() % 8 == 0; srvset_exclude(&x, s, ex[s]); break;
             }
-            check_set(&x, n, cnt, av, ex);
+            check_set(&x, n, cnt, av, ex, fl);
         }
         srvset_reset(&x);
         for (int s = 0; s < n; s++)
-            cnt[s] = ex[s] = 0, av[s] = 1;
-        check_set(&x, n, cnt, av, ex);
+            cnt[s] = ex[s] = fl[s] = 0, av[s] = 1;
+        check_set(&x, n, cnt, av, ex, fl);
         srvset_free(&x);
         free(cnt);
         free(av);
         free(ex);
+        free(fl);
     }
 }
 
