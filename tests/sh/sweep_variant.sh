@@ -120,6 +120,15 @@ EOF
 then pass "confident ranks and the front agree with paired t intervals recomputed from replications.csv"
 else fail "confident ranks"; fi
 
+# relsim check validates every variant of the file without running.
+relsim check "$STORM" --variants "$REMEDIES"
+check "relsim check SCENARIO --variants FILE: exit 0, one line per variant" \
+    eval 'rc_is 0 && [ "$(grep -c "^variant [a-z-]*: retry-storm: 1 pool" "$tmp/out")" -eq 8 ]'
+relsim check "$STORM" --variant 'x:pools.api.servers=0' --variant 'y:pools.api.sevrers=1' --variant z
+check "relsim check with bad variants: exit 2, every bad variant named, the good one checked" \
+    eval 'rc_is 2 && has "$tmp/err" "--variant x: pools.api.servers=0: pools.api.servers: must be" &&
+          has "$tmp/err" "--variant y: pools.api.sevrers=1: pools.api.sevrers: unknown key" && has "$tmp/out" "variant z: "'
+
 # Each variant is exactly its lesson file scenarios/retry-storm-NAME.json
 # (name and description apart): the resolved scenarios are equal.
 if py "$RELSIM" "$STORM" "$REMEDIES" "$here/scenarios" <<'EOF'
