@@ -100,6 +100,7 @@ static int setup(sweep *s, int argc, char **argv)
 static void sweep_free(sweep *s)
 {
     swgrid_points_free(s->pts, s->npts);
+    free(s->base_rows);
     sweep_axes_free(s->axes, s->naxes);
     sweep_variants_free(&s->vars);
     loader_close(s->base);

@@ -9,10 +9,8 @@
  */
 #include "app/execute.h"
 #include "app/progress.h"
+#include "app/par.h" /* MPI back end (serial stubs without MPI) */
 #include "sim/runner.h"
-#ifdef RELSIM_MPI
-#include "app/par.h" /* MPI back end */
-#endif
 
 #include <limits.h>
 #include <math.h>
@@ -22,16 +20,27 @@
 #include <string.h>
 #include <time.h>
 
+/* The workers of one batch: its items, their records and statuses. */
 typedef struct {
-    exec_result *r;
-    world **worlds; /* one per worker */
-    int first;      /* the chunk's first replication */
-    double *buf;    /* the chunk's records */
-    int *status;    /* per item of the chunk */
+    exec_workers *w;
+    const exec_item *items;
+    double *buf;    /* item k's record at buf + k * stride */
+    size_t stride;
+    int *status;    /* per item */
     volatile sig_atomic_t *stop;
-    pthread_mutex_t lock;
-    int error_item; /* replication whose reason is in r->error */
+    int halt;       /* one run: stop handing out items at its first failure */
+    pthread_mutex_t lock; /* the runs' error texts and busy seconds */
 } exec_ctx;
+
+struct exec_workers {
+    int jobs;
+    world **worlds;          /* one per thread, */
+    const scenario **built;  /* built for this scenario */
+    double *buf;
+    int *status, *owner;
+    size_t cap;              /* doubles in buf */
+    int ncap;                /* items in status, owner */
+};
 
 static double now_seconds(void)
 {
@@ -79,27 +88,48 @@ static void keep_runaway(exec_result *r, int item, const double *rec)
     }
 }
 
-static int run_item(void *p, int item, int worker)
+/* The world of thread WORKER, built for SC (rebuilt when the thread's last
+ * item had another scenario).  NULL on ENOMEM. */
+static world *worker_world(exec_workers *w, int worker, const scenario *sc)
+{
+    if (w->built[worker] != sc) {
+        world_free(w->worlds[worker]);
+        w->worlds[worker] = world_new(sc);
+        w->built[worker] = w->worlds[worker] ? sc : NULL;
+    }
+    return w->worlds[worker];
+}
+
+/* Keep the lowest failed replication's reason, whichever thread stops first. */
+static void keep_error(exec_ctx *x, exec_result *r, int rep, int st, const char *why)
+{
+    pthread_mutex_lock(&x->lock);
+    if (rep < r->error_rep) {
+        r->error_rep = rep;
+        snprintf(r->error, sizeof r->error, "replication %d: %s", rep,
+                 st == WORLD_NOMEM && !why[0] ? "out of memory" : why);
+    }
+    pthread_mutex_unlock(&x->lock);
+}
+
+static int run_item(void *p, int k, int worker)
 {
     exec_ctx *x = p;
-    exec_result *r = x->r;
-    world *w = x->worlds[worker];
-    double *rec = x->buf + (size_t)(item - x->first) * r->L.total;
-    int st = world_run(w, (unsigned long)item, rec, item == 0, x->stop);
-    x->status[item - x->first] = st;
-    if (st == WORLD_DONE && item == 0)
+    exec_result *r = x->items[k].r;
+    int rep = x->items[k].rep;
+    world *w = worker_world(x->w, worker, r->sc);
+    double t0 = now_seconds();
+    int st = w ? world_run(w, (unsigned long)rep, x->buf + (size_t)k * x->stride, rep == 0, x->stop)
+               : WORLD_NOMEM;
+    x->status[k] = st;
+    if (st == WORLD_DONE && rep == 0)
         keep_trace(r, w);
-    if (st == WORLD_RUNAWAY || st == WORLD_NOMEM) {
-        /* keep the lowest replication's reason, whichever thread stops first */
-        pthread_mutex_lock(&x->lock);
-        if (item < x->error_item) {
-            x->error_item = item;
-            snprintf(r->error, sizeof r->error, "replication %d: %s", item,
-                     st == WORLD_NOMEM && !world_error(w)[0] ? "out of memory" : world_error(w));
-        }
-        pthread_mutex_unlock(&x->lock);
-    }
-    return st != WORLD_DONE;
+    if (st == WORLD_RUNAWAY || st == WORLD_NOMEM)
+        keep_error(x, r, rep, st, w ? world_error(w) : "");
+    pthread_mutex_lock(&x->lock);
+    r->busy += now_seconds() - t0;
+    pthread_mutex_unlock(&x->lock);
+    return x->halt && st != WORLD_DONE; /* later items of the run would be dropped */
 }
 
 static int samples_init(exec_samples **s, size_t n, int width)
@@ -142,26 +172,11 @@ static int samples_add(exec_samples *s, const double *rows, int count)
     return 0;
 }
 
-/* After a chunk: the lowest replication that failed, if the overload guard
- * stopped it (its record says when), is kept for the report; its record is
- * here whichever thread or MPI rank ran it (par_run gathers every record). */
-static void keep_lowest_runaway(exec_result *r, const exec_ctx *x, int last)
-{
-    for (int i = x->first; i < last; i++) {
-        int s = x->status[i - x->first];
-        if (s != WORLD_RUNAWAY && s != WORLD_NOMEM)
-            continue;
-        const double *rec = x->buf + (size_t)(i - x->first) * r->L.total;
-        int guard = s == WORLD_RUNAWAY && rec[r->L.misc + REC_RUNAWAY_T] > 0;
-        keep_runaway(r, guard ? i : -1, rec); /* a limits.max_events stop is not the guard */
-        return;
-    }
-}
-
 int exec_result_init(exec_result *r, const scenario *sc)
 {
     memset(r, 0, sizeof *r);
     r->sc = sc;
+    r->error_rep = INT_MAX;
     rec_layout_init(&r->L, sc);
     const rec_layout *L = &r->L;
     size_t cells = (size_t)L->nbins * L->ts_cols;
@@ -236,39 +251,56 @@ static int fold(exec_result *r, double *rec)
 
 typedef struct {
     progress_bar *bar;
-    int offset, total; /* replications done before this chunk; in the whole call */
-} chunk_progress;
+    int offset, total; /* items done before this batch; in all */
+} batch_progress;
 
 static void progress_cb(void *p, int done, int total)
 {
-    chunk_progress *cp = p;
+    batch_progress *bp = p;
     (void)total;
-    progress_update(cp->bar, cp->offset + done, cp->total);
+    progress_update(bp->bar, bp->offset + done, bp->total);
 }
 
-/* Fold the chunk's finished prefix in order: a replication after a gap is
- * dropped so that the folded set never depends on thread timing. */
-static int settle(exec_result *r, exec_ctx *x, int last, const exec_opts *o)
+/* Item K of run R did not finish: R stops there.  The overload guard's
+ * record is kept for the report; under MPI the reason comes from the rank
+ * that ran it (OWNER). */
+static void stop_run(exec_ctx *x, int k, int owner)
 {
-    for (int i = x->first; i < last; i++) {
-        int s = x->status[i - x->first];
-        if (s != WORLD_DONE)
-            return s < 0 ? WORLD_INTERRUPTED : s;
-        double *rec = x->buf + (size_t)(i - x->first) * r->L.total;
-        if (fold(r, rec))
-            return WORLD_NOMEM;
-        if (o->on_rep)
-            o->on_rep(o->on_rep_ctx, i, &r->L, rec);
+    exec_result *r = x->items[k].r;
+    int s = x->status[k];
+    r->status = s < 0 ? WORLD_INTERRUPTED : s;
+    if (s != WORLD_RUNAWAY && s != WORLD_NOMEM)
+        return;
+    const double *rec = x->buf + (size_t)k * x->stride;
+    int guard = s == WORLD_RUNAWAY && rec[r->L.misc + REC_RUNAWAY_T] > 0;
+    keep_runaway(r, guard ? x->items[k].rep : -1, rec); /* a limits.max_events stop is not the guard */
+    par_share_text(r->error, sizeof r->error, owner);
+}
+
+/* Fold every run's finished items in replication order: a run stops at its
+ * first unfinished item and drops the later ones, so the folded set never
+ * depends on thread timing. */
+static void settle(exec_ctx *x, int n, const int *owner)
+{
+    for (int k = 0; k < n; k++) {
+        exec_result *r = x->items[k].r;
+        double *rec = x->buf + (size_t)k * x->stride;
+        if (r->status != WORLD_DONE)
+            continue;
+        if (x->status[k] != WORLD_DONE)
+            stop_run(x, k, owner ? owner[k] : 0);
+        else if (fold(r, rec))
+            r->status = WORLD_NOMEM;
+        else if (r->on_rep)
+            r->on_rep(r->on_rep_ctx, x->items[k].rep, &r->L, rec);
     }
-    return WORLD_DONE;
 }
 
-/* Replications per chunk: a few per thread (and rank), so the threads stay
- * busy across a chunk's end, within about 256 MB of records. */
-static int chunk_size(const exec_result *r, int jobs, int ranks)
+int exec_batch_size(size_t reclen, int jobs)
 {
+    int ranks = par_size();
     long want = 16L * jobs * ranks;
-    long fit = (long)(256e6 / ((double)r->L.total * sizeof(double)));
+    long fit = (long)(256e6 / ((double)reclen * sizeof(double)));
     if (want > fit)
         want = fit;
     if (want < (long)jobs * ranks)
@@ -276,61 +308,149 @@ static int chunk_size(const exec_result *r, int jobs, int ranks)
     return want > 0 ? (int)want : 1;
 }
 
+exec_workers *exec_workers_new(int jobs)
+{
+    exec_workers *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    w->jobs = jobs < 1 ? 1 : jobs;
+    w->worlds = calloc((size_t)w->jobs, sizeof *w->worlds);
+    w->built = calloc((size_t)w->jobs, sizeof *w->built);
+    if (!w->worlds || !w->built) {
+        exec_workers_free(w);
+        return NULL;
+    }
+    return w;
+}
+
+void exec_workers_free(exec_workers *w)
+{
+    if (!w)
+        return;
+    for (int i = 0; w->worlds && i < w->jobs; i++)
+        world_free(w->worlds[i]);
+    free(w->worlds);
+    free(w->built);
+    free(w->buf);
+    free(w->status);
+    free(w->owner);
+    free(w);
+}
+
+/* Room for N items of STRIDE doubles.  0 or -1. */
+static int workers_reserve(exec_workers *w, int n, size_t stride)
+{
+    if ((size_t)n * stride > w->cap) {
+        double *b = realloc(w->buf, (size_t)n * stride * sizeof *b);
+        if (!b)
+            return -1;
+        w->buf = b;
+        w->cap = (size_t)n * stride;
+    }
+    if (n > w->ncap) {
+        int *s = realloc(w->status, (size_t)n * sizeof *s), *o = s ? realloc(w->owner, (size_t)n * sizeof *o) : NULL;
+        if (s)
+            w->status = s;
+        if (!s || !o)
+            return -1;
+        w->owner = o;
+        w->ncap = n;
+    }
+    return 0;
+}
+
+/* MPI: which rank runs item K.  A run's replication 0 (the one with
+ * timelines, which only rank 0 writes) on rank 0; the others on the least
+ * loaded rank, the lowest on ties (for one run: item i on rank i % size). */
+static void assign_owners(const exec_item *items, int n, int *owner)
+{
+    int size = par_size(), load[64] = {0};
+    for (int k = 0; k < n; k++) {
+        int best = 0;
+        for (int q = 1; items[k].rep != 0 && q < size && q < 64; q++)
+            if (load[q] < load[best])
+                best = q;
+        owner[k] = best;
+        load[best]++;
+    }
+}
+
+static void run_share(exec_ctx *x, int n, batch_progress *bp)
+{
+    runner_progress cb = bp->bar && bp->bar->on ? progress_cb : NULL;
+#ifdef RELSIM_MPI /* MPI back end (app/par.h): this rank runs its share, every rank gets all records */
+    if (par_size() > 1) {
+        char err[256] = "";
+        par_items pi = {x->buf, x->stride, x->status, WORLD_NOMEM, err, sizeof err, x->w->owner};
+        if (par_run(0, n, x->w->jobs, run_item, x, x->stop, cb, bp, &pi))
+            for (int k = 0; k < n; k++)
+                if (x->status[k] == WORLD_NOMEM && !x->items[k].r->error[0])
+                    snprintf(x->items[k].r->error, sizeof x->items[k].r->error, "%s", err);
+        return;
+    }
+#endif
+    runner_run(0, n, x->w->jobs, run_item, x, x->stop, cb, bp);
+}
+
+int exec_run_items(exec_workers *w, const exec_item *items, int n, volatile sig_atomic_t *stop,
+                   progress_bar *bar, int done_before, int total)
+{
+    size_t stride = 1;
+    for (int k = 0; k < n; k++)
+        if (items[k].r->L.total > stride)
+            stride = items[k].r->L.total;
+    if (workers_reserve(w, n, stride)) {
+        for (int k = 0; k < n; k++)
+            items[k].r->status = WORLD_NOMEM;
+        return -1;
+    }
+    exec_ctx x = {.w = w, .items = items, .buf = w->buf, .stride = stride, .status = w->status,
+                  .stop = stop, .halt = 1};
+    pthread_mutex_init(&x.lock, NULL);
+    for (int k = 0; k < n; k++) {
+        x.status[k] = -1; /* not run */
+        x.halt &= items[k].r == items[0].r;
+    }
+    int mpi = par_size() > 1;
+    if (mpi)
+        assign_owners(items, n, w->owner);
+    batch_progress bp = {bar, done_before, total};
+    run_share(&x, n, &bp);
+    settle(&x, n, mpi ? w->owner : NULL);
+    pthread_mutex_destroy(&x.lock);
+    return 0;
+}
+
 int exec_extend(exec_result *r, int upto, const exec_opts *o)
 {
-    if (upto <= r->nrec)
-        return WORLD_DONE;
+    if (upto <= r->nrec || r->status != WORLD_DONE)
+        return r->status;
     int jobs = o->jobs < 1 ? 1 : o->jobs;
     if (jobs > upto - r->nrec)
         jobs = upto - r->nrec;
-    int ranks = 1;
-#ifdef RELSIM_MPI
-    ranks = par_size();
-#endif
-    int chunk = chunk_size(r, jobs, ranks);
-    if (chunk > upto - r->nrec)
-        chunk = upto - r->nrec;
-    exec_ctx x = {.r = r, .stop = o->stop, .error_item = INT_MAX};
-    pthread_mutex_init(&x.lock, NULL);
-    x.worlds = calloc((size_t)jobs, sizeof *x.worlds);
-    x.status = malloc((size_t)chunk * sizeof *x.status);
-    x.buf = malloc((size_t)chunk * r->L.total * sizeof *x.buf);
-    int st = WORLD_NOMEM;
-    if (!x.worlds || !x.status || !x.buf)
+    int chunk = exec_batch_size(r->L.total, jobs);
+    exec_workers *w = exec_workers_new(jobs);
+    exec_item *items = malloc((size_t)chunk * sizeof *items);
+    r->on_rep = o->on_rep;
+    r->on_rep_ctx = o->on_rep_ctx;
+    if (!w || !items) {
+        r->status = WORLD_NOMEM;
         goto out;
-    for (int i = 0; i < jobs; i++)
-        if (!(x.worlds[i] = world_new(r->sc)))
-            goto out;
+    }
     progress_bar bar;
     progress_init(&bar, o->label ? o->label : "replications", o->quiet);
-    chunk_progress cp = {&bar, 0, upto - r->nrec};
     double t0 = now_seconds();
-    st = WORLD_DONE;
-    while (st == WORLD_DONE && r->nrec < upto) {
-        int first = r->nrec, last = first + chunk < upto ? first + chunk : upto;
-        x.first = first;
-        for (int i = 0; i < last - first; i++)
-            x.status[i] = -1; /* not run */
-#ifdef RELSIM_MPI /* MPI back end (app/par.h): this rank runs its share, every rank gets all records */
-        if (par_size() > 1) {
-            par_items pi = {x.buf, r->L.total, x.status, WORLD_NOMEM, r->error, sizeof r->error};
-            par_run(first, last, jobs, run_item, &x, o->stop, bar.on ? progress_cb : NULL, &cp, &pi);
-        } else
-#endif
-        runner_run(first, last, jobs, run_item, &x, o->stop, bar.on ? progress_cb : NULL, &cp);
-        keep_lowest_runaway(r, &x, last);
-        st = settle(r, &x, last, o);
-        cp.offset += last - first;
+    for (int done = 0, total = upto - r->nrec; r->status == WORLD_DONE && r->nrec < upto;) {
+        int first = r->nrec, n = upto - first < chunk ? upto - first : chunk;
+        for (int k = 0; k < n; k++)
+            items[k] = (exec_item){r, first + k};
+        exec_run_items(w, items, n, o->stop, &bar, done, total);
+        done += n;
     }
     r->wall += now_seconds() - t0;
     progress_done(&bar);
 out:
-    if (x.worlds)
-        for (int i = 0; i < jobs; i++)
-            world_free(x.worlds[i]);
-    free(x.worlds);
-    free(x.status);
-    free(x.buf);
-    pthread_mutex_destroy(&x.lock);
-    return st;
+    exec_workers_free(w);
+    free(items);
+    return r->status;
 }

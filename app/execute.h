@@ -17,6 +17,7 @@
 #ifndef RELSIM_EXECUTE_H
 #define RELSIM_EXECUTE_H
 
+#include "app/progress.h"
 #include "models/config.h"
 #include "models/metrics.h"
 #include "models/world.h"
@@ -33,6 +34,9 @@ typedef struct {
     int n, cap, width;
 } exec_samples;
 
+/* Called with replication REP's record, in replication order. */
+typedef void (*exec_rep_hook)(void *ctx, int rep, const rec_layout *L, const double *rec);
+
 typedef struct {
     const scenario *sc;
     rec_layout L;
@@ -47,18 +51,20 @@ typedef struct {
     double requests;    /* clients' CM_REQUESTS summed over replications */
     world_trace_row *marks, *breaks; /* replication 0 */
     int nmarks, nbreaks;
-    double wall;        /* seconds spent simulating */
+    double wall;        /* seconds spent simulating (exec_extend: elapsed) */
+    double busy;        /* thread-seconds spent in its replications */
     double events;      /* events over all replications */
-    int status;         /* WORLD_DONE, or why it stopped */
+    int status;         /* WORLD_DONE while it goes on, or why it stopped */
     char error[1100];
+    int error_rep;      /* the replication error[] is about (INT_MAX: none) */
     /* the lowest replication stopped by the overload guard: its record up to
      * that moment (time series, REC_RUNAWAY_* figures), or NULL */
     double *runaway_rec;
     int runaway_item;
+    exec_rep_hook on_rep; /* optional: sees every folded record, in order */
+    void *on_rep_ctx;
 } exec_result;
 
-/* Called with replication REP's record, in replication order. */
-typedef void (*exec_rep_hook)(void *ctx, int rep, const rec_layout *L, const double *rec);
 
 typedef struct {
     int jobs;                 /* threads (>= 1) */
@@ -73,10 +79,47 @@ typedef struct {
 int exec_result_init(exec_result *r, const scenario *sc);
 void exec_result_free(exec_result *r);
 
-/* Run replications r->nrec .. UPTO-1 and fold them.  Returns WORLD_DONE,
- * WORLD_INTERRUPTED (the finished ones are folded, in order, without gaps)
- * or WORLD_RUNAWAY / WORLD_NOMEM with r->error set. */
+/* Run replications r->nrec .. UPTO-1 and fold them (r->on_rep becomes
+ * O->on_rep).  Returns r->status: WORLD_DONE, WORLD_INTERRUPTED (the
+ * finished ones are folded, in order, without gaps) or WORLD_RUNAWAY /
+ * WORLD_NOMEM with r->error set.  A stopped run is not extended. */
 int exec_extend(exec_result *r, int upto, const exec_opts *o);
+
+/* ---- batches of replications of several runs (a sweep's points) ----
+ *
+ * exec_extend() is one run's replications in batches; a sweep hands
+ * exec_run_items() batches that mix the replications of several runs, so
+ * the threads stay busy whatever the number of replications per run.
+ * Each run still gets its replications folded in replication order, and
+ * r->on_rep sees them, exactly as exec_extend() would. */
+
+/* Replication REP of the run R: a unit of work. */
+typedef struct {
+    exec_result *r;
+    int rep;
+} exec_item;
+
+/* The threads' state across batches: one world per thread, rebuilt when
+ * the thread's next item belongs to another scenario, and the batch's
+ * record buffer.  Owns both; NULL on ENOMEM. */
+typedef struct exec_workers exec_workers;
+exec_workers *exec_workers_new(int jobs);
+void exec_workers_free(exec_workers *w); /* NULL is fine */
+
+/* Items per batch for records of RECLEN doubles: a few per thread and rank
+ * (so the threads stay busy across a batch's end), within about 256 MB. */
+int exec_batch_size(size_t reclen, int jobs);
+
+/* Run ITEMS[0..N-1] on the threads (and MPI ranks: every rank must call
+ * this with the same items), then fold them.  Each run's items must be its
+ * next replications in increasing order, the first being r->nrec; a run
+ * whose status is not WORLD_DONE is skipped, and a run stops (r->status,
+ * r->error) at its first replication that does not finish, dropping the
+ * later ones.  *STOP (SIGINT) stops handing out items.  BAR (may be NULL)
+ * shows DONE_BEFORE + the items done of TOTAL.  0, or -1 on ENOMEM (then
+ * every run of the batch has WORLD_NOMEM). */
+int exec_run_items(exec_workers *w, const exec_item *items, int n, volatile sig_atomic_t *stop,
+                   progress_bar *bar, int done_before, int total);
 
 /* Pool P's metric M, or caller C's metric M, over the folded replications. */
 static inline stat_summary exec_pool_stat(const exec_result *r, int p, int m)

@@ -6,7 +6,7 @@
  *
  * Model (SPMD): every rank runs the same program on the same input and takes
  * the same decisions.  par_run() splits a range of work items by
- * item % size == rank, each rank runs its share on its own threads, and
+ * item % size == rank (or an owner per item, par_items.owner), each rank runs its share on its own threads, and
  * afterwards EVERY rank holds every item's record and status at the item's
  * place (execute.c calls it once per chunk of replications, then folds the
  * chunk in replication order on every rank).  Records are combined by position, never summed per rank, so
@@ -40,6 +40,7 @@ typedef struct {
     char *error;      /* this rank's error text ("" if none), errlen bytes; on
                        * return the lowest rank's non-empty text on every rank */
     size_t errlen;
+    const int *owner; /* item i runs on rank owner[i - first]; NULL: i % size */
 } par_items;
 
 #ifdef RELSIM_MPI
@@ -66,6 +67,10 @@ int par_run(int first, int last, int jobs, runner_work work, void *ctx,
             volatile sig_atomic_t *stop, runner_progress progress, void *pctx,
             const par_items *it);
 
+/* Every rank gets rank ROOT's TEXT (LEN bytes, NUL-terminated on return).
+ * Collective.  0 or -1. */
+int par_share_text(char *text, size_t len, int root);
+
 #else /* serial: one rank */
 
 static inline int par_init(int *argc, char ***argv)
@@ -82,6 +87,11 @@ static inline int par_run(int first, int last, int jobs, runner_work work, void 
 {
     (void)it;
     runner_run(first, last, jobs, work, ctx, stop, progress, pctx);
+    return 0;
+}
+static inline int par_share_text(char *text, size_t len, int root)
+{
+    (void)text, (void)len, (void)root;
     return 0;
 }
 

@@ -1,7 +1,7 @@
 /* par_mpi.c - the MPI back end of par.h (built only with make MPI=1).
  *
- * Rank r runs the items i of [first, last) with i % size == r on its threads
- * (runner_run over its share), packs [status, record] per item, and one
+ * Rank r runs the items i of [first, last) it owns (i % size == r, or the
+ * caller's owner per item) on its threads (runner_run over its share), packs [status, record] per item, and one
  * MPI_Allgatherv hands every rank every packed item; unpacking puts each at
  * its item's place.  Records are moved, never combined arithmetically, so
  * the result does not depend on the number of ranks.  Only the calling
@@ -58,45 +58,55 @@ int par_rank(void) { return rank; }
 int par_size(void) { return size; }
 
 
-/* ---- a rank's share: items first_of(r), first_of(r) + size, ... < last ---- */
+/* ---- a rank's share: the items it owns, in item order ---- */
 
-static int first_of(int first, int r) { return first + ((r - first % size) % size + size) % size; }
-
-static int count_of(int first, int last, int r)
+static int owner_of(int i, int first, const par_items *it)
 {
-    int f = first_of(first, r);
-    return f < last ? (last - 1 - f) / size + 1 : 0;
+    return it->owner ? it->owner[i - first] : i % size;
+}
+
+/* The items of [first, last) rank R runs into LIST (may be NULL); their number. */
+static int share_of(int first, int last, const par_items *it, int r, int *list)
+{
+    int n = 0;
+    for (int i = first; i < last; i++)
+        if (owner_of(i, first, it) == r) {
+            if (list)
+                list[n] = i;
+            n++;
+        }
+    return n;
 }
 
 typedef struct {
     runner_work work;
     void *ctx;
-    int first; /* this rank's first item */
+    const int *items; /* this rank's items */
 } share;
 
 static int share_work(void *p, int k, int worker)
 {
     share *s = p;
-    return s->work(s->ctx, s->first + k * size, worker);
+    return s->work(s->ctx, s->items[k], worker);
 }
 
 /* ---- the exchange ---- */
 
-static void pack(double *buf, int first, int n, const par_items *it, int base)
+static void pack(double *buf, const int *list, int n, const par_items *it, int base)
 {
     size_t w = it->reclen + 1;
     for (int k = 0; k < n; k++) {
-        int i = first + k * size;
+        int i = list[k];
         buf[k * w] = it->status[i - base];
         memcpy(buf + k * w + 1, it->rec + (size_t)(i - base) * it->reclen, it->reclen * sizeof(double));
     }
 }
 
-static void unpack(const double *buf, int first, int n, const par_items *it, int base)
+static void unpack(const double *buf, const int *list, int n, const par_items *it, int base)
 {
     size_t w = it->reclen + 1;
     for (int k = 0; k < n; k++) {
-        int i = first + k * size;
+        int i = list[k];
         it->status[i - base] = (int)buf[k * w];
         memcpy(it->rec + (size_t)(i - base) * it->reclen, buf + k * w + 1, it->reclen * sizeof(double));
     }
@@ -106,19 +116,21 @@ static void unpack(const double *buf, int first, int n, const par_items *it, int
 static int exchange(int first, int last, const par_items *it)
 {
     int *counts = calloc((size_t)size, sizeof *counts), *displs = calloc((size_t)size, sizeof *displs);
+    int *lists = malloc(((size_t)(last - first) + 1) * sizeof *lists);
     size_t w = it->reclen + 1;
-    double *mine = malloc(((size_t)count_of(first, last, rank) + 1) * w * sizeof *mine);
-    double *all = malloc(((size_t)(last - first) + 1) * w * sizeof *all);
+    double *all = malloc(((size_t)(last - first) + 1) * w * sizeof *all), *mine = NULL;
     int rc = -1;
     MPI_Datatype item;
-    if (!counts || !displs || !mine || !all)
+    if (!counts || !displs || !lists || !all)
         goto out;
     for (int r = 0, at = 0; r < size; r++) {
-        counts[r] = count_of(first, last, r);
+        counts[r] = share_of(first, last, it, r, lists + at);
         displs[r] = at;
         at += counts[r];
     }
-    pack(mine, first_of(first, rank), counts[rank], it, first);
+    if (!(mine = malloc(((size_t)counts[rank] + 1) * w * sizeof *mine)))
+        goto out;
+    pack(mine, lists + displs[rank], counts[rank], it, first);
     if (MPI_Type_contiguous((int)w, MPI_DOUBLE, &item) != MPI_SUCCESS)
         goto out;
     MPI_Type_commit(&item);
@@ -127,10 +139,11 @@ static int exchange(int first, int last, const par_items *it)
     MPI_Type_free(&item);
     for (int r = 0; rc == 0 && r < size; r++)
         if (r != rank)
-            unpack(all + (size_t)displs[r] * w, first_of(first, r), counts[r], it, first);
+            unpack(all + (size_t)displs[r] * w, lists + displs[r], counts[r], it, first);
 out:
     free(counts);
     free(displs);
+    free(lists);
     free(mine);
     free(all);
     return rc;
@@ -162,7 +175,7 @@ static int share_error(const par_items *it)
 static void mark_failed(int first, int last, const par_items *it)
 {
     for (int i = first; i < last; i++)
-        if (i % size != rank)
+        if (owner_of(i, first, it) != rank)
             it->status[i - first] = it->fail_status;
     if (it->error && it->errlen)
         snprintf(it->error, it->errlen, "MPI: could not exchange the results of items %d..%d between ranks",
@@ -177,12 +190,28 @@ int par_run(int first, int last, int jobs, runner_work work, void *ctx,
         runner_run(first, last, jobs, work, ctx, stop, progress, pctx);
         return 0;
     }
-    share s = {work, ctx, first_of(first, rank)};
-    int n = count_of(first, last, rank);
+    int *mine = malloc(((size_t)(last - first) + 1) * sizeof *mine);
+    int n = mine ? share_of(first, last, it, rank, mine) : 0;
+    share s = {work, ctx, mine};
     runner_run(0, n, jobs, share_work, &s, stop, rank == 0 ? progress : NULL, pctx);
-    if (exchange(first, last, it) != 0 || share_error(it) != 0) {
+    /* every rank must reach the exchanges, even one that could not run its share */
+    int ok = exchange(first, last, it) == 0;
+    ok &= share_error(it) == 0;
+    if (!ok || !mine) {
+        free(mine);
         mark_failed(first, last, it);
         return -1;
     }
+    free(mine);
     return 0;
+}
+
+int par_share_text(char *text, size_t len, int root)
+{
+    if (size == 1 || len == 0)
+        return 0;
+    int n = len > 4096 ? 4096 : (int)len;
+    int rc = MPI_Bcast(text, n, MPI_CHAR, root, MPI_COMM_WORLD) == MPI_SUCCESS ? 0 : -1;
+    text[n - 1] = '\0';
+    return rc;
 }

@@ -10,9 +10,9 @@
  *   app/sweep_write.c   the files: per-point folders, sweep.json, sweep.csv
  *   app/sweep_table.c   the table on stdout
  *
- * A point's metrics are one row per replication of NCOLS columns: every
- * pool's PM_COUNT metrics, then every caller's CM_COUNT (sweep_col_pool,
- * sweep_col_caller).
+ * A point's metrics are NCOLS columns: every pool's PM_COUNT metrics, then
+ * every caller's CM_COUNT (sweep_col_pool, sweep_col_caller); a
+ * replication's are a row of them.
  *
  * Ownership: a sweep owns its axes, points and base document (cmd_sweep.c
  * frees them); a point owns everything it points to.
@@ -23,14 +23,24 @@
 #include "app/runopts.h"
 #include "app/sweep_axis.h"
 #include "app/sweep_outcome.h"
+#include "app/sweep_recommend.h"
 #include "app/sweep_variant.h"
 #include "loader/loader.h"
 #include "models/config.h"
 #include "models/metrics.h"
+#include "sim/stat.h"
 
 #include <cjson/cJSON.h>
 
-/* One grid point: its scenario before the run, its statistics after. */
+/* A point's difference from the baseline in one metric. */
+typedef struct {
+    stat_summary paired; /* point - baseline over the common replications */
+    double half;         /* unpaired (Welch) 95% half-width, same replications */
+} sw_diff;
+
+/* One grid point: its scenario before the run, its statistics after.  What
+ * is kept of a run is a summary per metric (never its replications), so a
+ * sweep's memory does not grow with the number of replications. */
 typedef struct {
     char dir[16];      /* "p000" */
     scenario sc;       /* built, owned */
@@ -39,8 +49,11 @@ typedef struct {
     int ran;           /* has results (nrec > 0) */
     int status;        /* WORLD_* of its run */
     char *stop_reason; /* owned copy, NULL when complete */
-    int nrec, ncols, cap;
-    double *m;         /* [nrec][ncols]: pool metrics, then caller metrics */
+    int nrec, ncols;
+    stat_summary *col; /* [ncols] each metric over the replications, owned */
+    sw_diff *diff;     /* [ncols] point - baseline, owned; NULL unless comparable */
+    int outcome_k, outcome_n; /* --outcome holds in k of n replications */
+    srec_stats slo;    /* what the SLO recommendation needs */
     cJSON *pools, *clients; /* results_entities_json, owned until moved */
     double wall, events;
 } sw_point;
@@ -69,6 +82,9 @@ typedef struct {
     int has_outcome;
     char out[4096];
     int interrupted, failed, write_failed;
+    double *base_rows; /* the baseline's rows, kept for the pairing, owned */
+    int base_nrows, base_cap;
+    double wall;       /* seconds the points took to run */
 } sweep;
 
 /* Column of pool P's metric M, and of caller C's metric M, in PT's rows. */

@@ -161,7 +161,8 @@ void swgrid_points_free(sw_point *pts, int n)
         free(pts[i].effective);
         cJSON_Delete(pts[i].values);
         free(pts[i].stop_reason);
-        free(pts[i].m);
+        free(pts[i].col);
+        free(pts[i].diff);
         cJSON_Delete(pts[i].pools);
         cJSON_Delete(pts[i].clients);
     }

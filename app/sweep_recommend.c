@@ -9,14 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int caller_col(const srec_point *p, int c, int m)
+static int caller_col(const scenario *sc, int c, int m)
 {
-    return p->sc->npools * PM_COUNT + c * CM_COUNT + m;
+    return sc->npools * PM_COUNT + c * CM_COUNT + m;
 }
 
 static stat_summary col_stat(const srec_point *p, int col)
 {
-    return stat_summarize(p->m + col, (size_t)p->ncols, p->nrec);
+    return p->col[col];
 }
 
 static const char *judge(stat_summary s, double target, int at_least)
@@ -38,13 +38,13 @@ static int all_met(const srec_point *p, int *missed)
     for (int k = 0; k < p->sc->nslos; k++) {
         const slo_cfg *s = &p->sc->slos[k];
         if (s->success > 0) {
-            const char *v = judge(col_stat(p, caller_col(p, s->client, CM_REQUEST_SUCCESS)), s->success, 1);
+            const char *v = judge(col_stat(p, caller_col(p->sc, s->client, CM_REQUEST_SUCCESS)), s->success, 1);
             ok &= !strcmp(v, SLO_MET);
             *missed += !strcmp(v, SLO_MISSED);
         }
         for (int q = 0; q < SLO_NLAT; q++)
             if (s->latency[q] > 0) {
-                const char *v = judge(col_stat(p, caller_col(p, s->client, lat[q])), s->latency[q], 0);
+                const char *v = judge(col_stat(p, caller_col(p->sc, s->client, lat[q])), s->latency[q], 0);
                 ok &= !strcmp(v, SLO_MET);
                 *missed += !strcmp(v, SLO_MISSED);
             }
@@ -52,29 +52,23 @@ static int all_met(const srec_point *p, int *missed)
     return ok;
 }
 
-/* Per replication: extra attempts per request over the SLOs' clients,
- * weighted by their requests; and their success, the same way.  OUT gets
- * nrec values of each. */
-static void per_rep(const srec_point *p, double *extra, double *succ)
+void srec_rep(const scenario *sc, const double *row, double *extra, double *succ)
 {
-    for (int i = 0; i < p->nrec; i++) {
-        const double *row = p->m + (size_t)i * p->ncols;
-        double w = 0, e = 0, s = 0;
-        for (int c = 0; c < p->sc->nclients; c++) {
-            int used = 0;
-            for (int k = 0; k < p->sc->nslos; k++)
-                used |= p->sc->slos[k].client == c;
-            double n = row[caller_col(p, c, CM_REQUESTS)], a = row[caller_col(p, c, CM_ATTEMPTS_PER_REQUEST)],
-                   ok = row[caller_col(p, c, CM_REQUEST_SUCCESS)];
-            if (!used || !(n > 0) || !isfinite(a) || !isfinite(ok))
-                continue;
-            w += n;
-            e += n * (a - 1);
-            s += n * ok;
-        }
-        extra[i] = w > 0 ? e / w : NAN;
-        succ[i] = w > 0 ? s / w : NAN;
+    double w = 0, e = 0, s = 0;
+    for (int c = 0; c < sc->nclients; c++) {
+        int used = 0;
+        for (int k = 0; k < sc->nslos; k++)
+            used |= sc->slos[k].client == c;
+        double n = row[caller_col(sc, c, CM_REQUESTS)], a = row[caller_col(sc, c, CM_ATTEMPTS_PER_REQUEST)],
+               ok = row[caller_col(sc, c, CM_REQUEST_SUCCESS)];
+        if (!used || !(n > 0) || !isfinite(a) || !isfinite(ok))
+            continue;
+        w += n;
+        e += n * (a - 1);
+        s += n * ok;
     }
+    *extra = w > 0 ? e / w : NAN;
+    *succ = w > 0 ? s / w : NAN;
 }
 
 typedef struct {
@@ -82,23 +76,17 @@ typedef struct {
     stat_summary extra, succ;
 } srec_eval;
 
-static int evaluate(const srec_point *pts, int n, srec_eval *ev)
+static void evaluate(const srec_point *pts, int n, srec_eval *ev)
 {
     for (int i = 0; i < n; i++) {
         memset(&ev[i], 0, sizeof ev[i]);
         ev[i].extra = ev[i].succ = (stat_summary){NAN, NAN, NAN, NAN, 0};
-        if (!pts[i].ran || pts[i].nrec < 1)
+        if (!pts[i].ran)
             continue;
-        double *x = malloc(2 * (size_t)pts[i].nrec * sizeof *x);
-        if (!x)
-            return -1;
-        per_rep(&pts[i], x, x + pts[i].nrec);
-        ev[i].extra = stat_summarize(x, 1, pts[i].nrec);
-        ev[i].succ = stat_summarize(x + pts[i].nrec, 1, pts[i].nrec);
-        free(x);
+        ev[i].extra = pts[i].st.extra;
+        ev[i].succ = pts[i].st.succ;
         ev[i].ok = all_met(&pts[i], &ev[i].missed);
     }
-    return 0;
 }
 
 /* The cheapest qualifying point, or -1. */
@@ -111,33 +99,6 @@ static int pick(const srec_eval *ev, int n)
                           ev[i].succ.mean > ev[best].succ.mean)))
             best = i; /* ties in cost: the higher success */
     return best;
-}
-
-/* Paired B - A of the per-replication series F (extra or success). */
-static stat_summary paired(const srec_point *a, const srec_point *b, int which)
-{
-    int n = a->nrec < b->nrec ? a->nrec : b->nrec;
-    stat_summary r = {NAN, NAN, NAN, NAN, 0};
-    double *x = malloc(4 * (size_t)(n > 0 ? n : 1) * sizeof *x);
-    if (!x || n < 1) {
-        free(x);
-        return r;
-    }
-    double *ea = x, *sa = x + n, *eb = x + 2 * n, *sb = x + 3 * n;
-    double *ta = malloc(2 * (size_t)a->nrec * sizeof *ta), *tb = malloc(2 * (size_t)b->nrec * sizeof *tb);
-    if (ta && tb) {
-        per_rep(a, ta, ta + a->nrec);
-        per_rep(b, tb, tb + b->nrec);
-        memcpy(ea, ta, (size_t)n * sizeof *ea);
-        memcpy(sa, ta + a->nrec, (size_t)n * sizeof *sa);
-        memcpy(eb, tb, (size_t)n * sizeof *eb);
-        memcpy(sb, tb + b->nrec, (size_t)n * sizeof *sb);
-        r = which ? stat_paired(sa, sb, 1, n) : stat_paired(ea, eb, 1, n);
-    }
-    free(ta);
-    free(tb);
-    free(x);
-    return r;
 }
 
 static cJSON *stat_obj(stat_summary s)
@@ -155,10 +116,9 @@ cJSON *srec_json(const srec_point *pts, int n, int baseline)
     if (n < 1 || !pts[0].sc || pts[0].sc->nslos == 0)
         return NULL;
     srec_eval *ev = calloc((size_t)n, sizeof *ev);
-    if (!ev || evaluate(pts, n, ev)) {
-        free(ev);
+    if (!ev)
         return NULL;
-    }
+    evaluate(pts, n, ev);
     cJSON *o = cJSON_CreateObject();
     int best = pick(ev, n);
     cJSON_AddStringToObject(o, "rule", "meets every SLO objective with 95% confidence, then the "
@@ -171,8 +131,8 @@ cJSON *srec_json(const srec_point *pts, int n, int baseline)
     cJSON_AddItemToObject(o, "recommended", best >= 0 ? cJSON_CreateNumber(best) : cJSON_CreateNull());
     if (best >= 0 && baseline >= 0 && baseline < n && pts[baseline].ran) {
         cJSON *vs = cJSON_AddObjectToObject(o, "vs_baseline");
-        cJSON_AddItemToObject(vs, "request_success", stat_obj(paired(&pts[baseline], &pts[best], 1)));
-        cJSON_AddItemToObject(vs, "extra_attempts_per_request", stat_obj(paired(&pts[baseline], &pts[best], 0)));
+        cJSON_AddItemToObject(vs, "request_success", stat_obj(pts[best].st.dsucc));
+        cJSON_AddItemToObject(vs, "extra_attempts_per_request", stat_obj(pts[best].st.dextra));
     }
     cJSON *arr = cJSON_AddArrayToObject(o, "points");
     for (int i = 0; i < n; i++) {
@@ -203,10 +163,9 @@ void srec_print(FILE *out, const srec_point *pts, int n, int baseline)
     if (n < 1 || !pts[0].sc || pts[0].sc->nslos == 0)
         return;
     srec_eval *ev = calloc((size_t)n, sizeof *ev);
-    if (!ev || evaluate(pts, n, ev)) {
-        free(ev);
+    if (!ev)
         return;
-    }
+    evaluate(pts, n, ev);
     int best = pick(ev, n), nok = 0;
     char v[600];
     for (int i = 0; i < n; i++)
@@ -233,7 +192,7 @@ void srec_print(FILE *out, const srec_point *pts, int n, int baseline)
                  "  %.4g extra attempts per request (retries and hedges), success %.6g",
             nok, n, n == 1 ? "" : "s", pts[best].dir, v, ev[best].extra.mean, ev[best].succ.mean);
     if (baseline >= 0 && baseline < n && pts[baseline].ran && best != baseline) {
-        stat_summary ds = paired(&pts[baseline], &pts[best], 1), de = paired(&pts[baseline], &pts[best], 0);
+        stat_summary ds = pts[best].st.dsucc, de = pts[best].st.dextra;
         fprintf(out, ".\n  Against the baseline %s (paired 95%% CIs): success %+.4g [%+.4g, %+.4g], "
                      "extra attempts per request %+.4g [%+.4g, %+.4g]",
                 pts[baseline].dir, ds.mean, ds.lo, ds.hi, de.mean, de.lo, de.hi);

@@ -1,110 +1,284 @@
-/* sweep_run.c - running a sweep's points (app/sweep_run.h). */
+/* sweep_run.c - running a sweep's points (app/sweep_run.h).
+ *
+ * The work is (point, replication) pairs.  Without --precision they go to
+ * the threads (and MPI ranks) in batches through exec_run_items()
+ * (app/execute.h): a batch takes the next replications of the running
+ * points, then starts the next points in run order, so a batch mixes points
+ * and no thread idles while a point has fewer replications than there are
+ * threads.  The run order is the baseline first (so its rows are there when
+ * the others pair against them, app/sweep_stats.h), then the grid order.  A
+ * point lives (its exec_result and accumulators) only while its
+ * replications are in flight; when the last one is folded it is reduced to
+ * its summaries, its folder is written and the rest is freed, so memory is
+ * bounded by the batch whatever the number of points or replications.
+ *
+ * With --precision each point runs alone, in the same order, through
+ * run_simulate() (its sequential rounds need the point's own intervals).
+ */
 #include "app/sweep_run.h"
 #include "app/par.h"
 #include "app/results.h"
 #include "app/run.h"
+#include "app/sweep_stats.h"
 #include "app/sweep_write.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-/* What a point's replications are handed to, in replication order. */
+/* A point while it runs. */
 typedef struct {
-    sw_point *pt;
-    results_reps *reps; /* the point's replications.csv, or NULL */
+    sweep *s;
+    int i;             /* its index in the grid */
+    exec_result r;
+    sw_acc acc;
+    results_reps reps; /* its replications.csv (rank 0) */
+    int have_reps;
     int nomem;
-} sw_rep_sink;
+    int queued;        /* replications handed out so far */
+} sw_live;
 
-/* The per-replication hook: keep the replication's metrics for the paired
- * comparison (point_rep appends row REP), and stream its CSV row.  The place
- * for anything else a sweep wants to see of every replication. */
-static void point_rep(void *ctx, int rep, const rec_layout *L, const double *rec)
+static double now_seconds(void)
 {
-    sw_rep_sink *k = ctx;
-    sw_point *pt = k->pt;
-    size_t np = (size_t)L->npools * PM_COUNT, nc = (size_t)L->ncallers * CM_COUNT;
-    if (k->reps)
-        results_reps_row(k->reps, rep, L, rec);
-    pt->ncols = (int)(np + nc);
-    if (rep >= pt->cap) {
-        int cap = pt->cap ? 2 * pt->cap : 16;
-        double *m = realloc(pt->m, (size_t)cap * (np + nc) * sizeof *m);
-        if (!m) {
-            k->nomem = 1;
-            return;
-        }
-        pt->m = m;
-        pt->cap = cap;
-    }
-    double *row = pt->m + (size_t)rep * (np + nc);
-    memcpy(row, rec + L->pool, np * sizeof *row);
-    memcpy(row + np, rec + L->caller, nc * sizeof *row);
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* Keep what the comparison needs of R besides the rows: the statistics
- * objects.  0 or -1 on ENOMEM. */
-static int point_keep(sw_point *pt, const exec_result *r)
+/* The per-replication hook, in replication order: the point's CSV row and
+ * its running statistics.  The place for anything else a sweep wants to see
+ * of every replication. */
+static void point_rep(void *ctx, int rep, const rec_layout *L, const double *rec)
 {
-    pt->nrec = r->nrec;
-    pt->wall = r->wall;
-    pt->events = r->events;
-    pt->pools = results_entities_json(r, 1);
-    pt->clients = results_entities_json(r, 0);
-    if (!pt->m || !pt->pools || !pt->clients)
+    sw_live *lp = ctx;
+    if (lp->have_reps)
+        results_reps_row(&lp->reps, rep, L, rec);
+    if (!lp->nomem && swstat_acc_rep(&lp->acc, lp->s, &lp->s->pts[lp->i], rep, L, rec))
+        lp->nomem = 1;
+}
+
+/* Start point I: its accumulators and replications.csv (not its run). */
+static void live_begin(sw_live *lp, sweep *s, int i)
+{
+    sw_point *pt = &s->pts[i];
+    char dir[4200];
+    memset(lp, 0, sizeof *lp);
+    lp->s = s;
+    lp->i = i;
+    snprintf(dir, sizeof dir, "%s/%s", s->out, pt->dir);
+    if (par_rank() == 0 && !s->write_failed && results_reps_open(&lp->reps, dir, &pt->sc) == 0)
+        lp->have_reps = 1;
+    lp->nomem = swstat_acc_init(&lp->acc, pt) != 0;
+}
+
+/* Keep PT's summaries of its run R.  0 or -1 on ENOMEM. */
+static int point_keep(sweep *s, sw_point *pt, sw_live *lp)
+{
+    int rc = lp->nomem ? -1 : swstat_acc_finish(&lp->acc, s, pt, &lp->r);
+    pt->pools = results_entities_json(&lp->r, 1);
+    pt->clients = results_entities_json(&lp->r, 0);
+    if (rc || !pt->pools || !pt->clients) {
+        pt->ran = 0;
         return -1;
-    pt->ran = 1;
+    }
     return 0;
 }
 
-/* Simulate point I; returns its WORLD_* status. */
-static int point_run(sweep *s, int i)
+/* A failed or interrupted point, in S's flags and on stderr. */
+static void point_report(sweep *s, const sw_point *pt, int st)
 {
-    sw_point *pt = &s->pts[i];
-    char label[64];
-    exec_result r;
-    snprintf(label, sizeof label, "%s [%d/%d]", pt->dir, i + 1, s->npts);
-    char dir[4200];
-    snprintf(dir, sizeof dir, "%s/%s", s->out, pt->dir);
-    results_reps reps;
-    sw_rep_sink sink = {pt, NULL, 0};
-    if (par_rank() == 0 && !s->write_failed && results_reps_open(&reps, dir, &pt->sc) == 0)
-        sink.reps = &reps;
-    int st = run_simulate(&r, &pt->sc, &s->o, label, point_rep, &sink);
-    if (sink.reps && results_reps_close(sink.reps)) {
-        fprintf(stderr, "relsim sweep: %s: %s\n", dir, strerror(errno));
-        s->write_failed = 1;
-    }
-    const char *why = run_stop_reason(st, &r);
-    pt->stop_reason = why ? strdup(why) : NULL;
-    if (r.nrec > 0 && (sink.nomem || point_keep(pt, &r)))
-        st = WORLD_NOMEM;
-    pt->status = st;
-    /* like `run`, a failed point's folder is written even without replications */
-    if (par_rank() == 0 && !s->write_failed && (r.nrec > 0 || st != WORLD_INTERRUPTED) &&
-        swwrite_point_dir(s, pt, &r))
-        s->write_failed = 1;
-    exec_result_free(&r);
-    return st;
+    if (st == WORLD_INTERRUPTED)
+        s->interrupted = 1;
+    if (st == WORLD_DONE || st == WORLD_INTERRUPTED)
+        return;
+    s->failed = 1;
+    char *v = cJSON_PrintUnformatted(pt->values);
+    if (par_rank() == 0)
+        fprintf(stderr, "relsim sweep: point %s %s: %s; going on with the other points\n", pt->dir,
+                v ? v : "", pt->stop_reason ? pt->stop_reason : "failed");
+    cJSON_free(v);
 }
 
-/* Every point in order; stops at an interrupt (the finished ones are kept). */
+/* Point LP ended with status ST: keep its summaries, write its folder (like
+ * `run`, a failed point's folder is written even without replications),
+ * free its run. */
+static void live_end(sw_live *lp, int st)
+{
+    sweep *s = lp->s;
+    sw_point *pt = &s->pts[lp->i];
+    exec_result *r = &lp->r;
+    if (lp->have_reps && results_reps_close(&lp->reps)) {
+        fprintf(stderr, "relsim sweep: %s/%s: %s\n", s->out, pt->dir, strerror(errno));
+        s->write_failed = 1;
+    }
+    const char *why = run_stop_reason(st, r);
+    pt->stop_reason = why ? strdup(why) : NULL;
+    pt->wall = r->wall;
+    pt->events = r->events;
+    if (r->nrec > 0 && point_keep(s, pt, lp))
+        st = WORLD_NOMEM;
+    pt->status = st;
+    if (par_rank() == 0 && !s->write_failed && (r->nrec > 0 || st != WORLD_INTERRUPTED) &&
+        swwrite_point_dir(s, pt, r))
+        s->write_failed = 1;
+    exec_result_free(r);
+    swstat_acc_free(&lp->acc);
+    point_report(s, pt, st);
+}
+
+/* ---- --precision: each point alone, its rounds on all threads ---------------- */
+
+static void run_alone(sweep *s, int i)
+{
+    sw_live lp;
+    char label[64];
+    snprintf(label, sizeof label, "%s [%d/%d]", s->pts[i].dir, i + 1, s->npts);
+    live_begin(&lp, s, i);
+    int st = run_simulate(&lp.r, &s->pts[i].sc, &s->o, label, point_rep, &lp);
+    live_end(&lp, st);
+}
+
+/* ---- batches of (point, replication) --------------------------------------------- */
+
+typedef struct {
+    sweep *s;
+    const int *order;  /* the points in run order */
+    int next;          /* the next point of ORDER to start */
+    sw_live **live;    /* the running points, in run order */
+    int nlive;
+    exec_item *items;  /* the batch */
+    int cap;           /* items per batch */
+    exec_workers *w;
+    progress_bar bar;
+    int done, total;   /* replications handed out; in all */
+} sw_batches;
+
+/* Start the next point of the run order; NULL on ENOMEM. */
+static sw_live *start_next(sw_batches *b)
+{
+    int i = b->order[b->next++];
+    sw_live *lp = malloc(sizeof *lp);
+    if (!lp)
+        return NULL;
+    live_begin(lp, b->s, i);
+    if (exec_result_init(&lp->r, &b->s->pts[i].sc))
+        lp->r.status = WORLD_NOMEM;
+    lp->r.on_rep = point_rep;
+    lp->r.on_rep_ctx = lp;
+    b->live[b->nlive++] = lp;
+    return lp;
+}
+
+/* Queue LP's next replications while the batch has room. */
+static int queue_reps(sw_batches *b, sw_live *lp, int n)
+{
+    while (n < b->cap && lp->r.status == WORLD_DONE && lp->queued < b->s->pts[lp->i].sc.replications)
+        b->items[n++] = (exec_item){&lp->r, lp->queued++};
+    return n;
+}
+
+/* The next batch: the running points' next replications, then new points.
+ * Its number of items. */
+static int fill(sw_batches *b)
+{
+    int n = 0;
+    for (int k = 0; k < b->nlive; k++)
+        n = queue_reps(b, b->live[k], n);
+    while (n < b->cap && b->next < b->s->npts) {
+        sw_live *lp = start_next(b);
+        if (!lp) {
+            b->s->pts[b->order[b->next - 1]].status = WORLD_NOMEM;
+            b->s->failed = 1;
+            continue;
+        }
+        n = queue_reps(b, lp, n);
+    }
+    return n;
+}
+
+/* End the points that are done (or failed, or everything after an
+ * interrupt), in run order, keeping the others. */
+static void retire(sw_batches *b, int stopping)
+{
+    int keep = 0;
+    for (int k = 0; k < b->nlive; k++) {
+        sw_live *lp = b->live[k];
+        int st = lp->r.status, more = lp->queued < b->s->pts[lp->i].sc.replications;
+        if (st == WORLD_DONE && more && !stopping) {
+            b->live[keep++] = lp;
+            continue;
+        }
+        live_end(lp, st == WORLD_DONE && more ? WORLD_INTERRUPTED : st);
+        free(lp);
+    }
+    b->nlive = keep;
+}
+
+static int batches_init(sw_batches *b, sweep *s, const int *order)
+{
+    size_t reclen = 1;
+    memset(b, 0, sizeof *b);
+    b->s = s;
+    b->order = order;
+    for (int i = 0; i < s->npts; i++) {
+        rec_layout L;
+        rec_layout_init(&L, &s->pts[i].sc);
+        reclen = L.total > reclen ? L.total : reclen;
+        b->total += s->pts[i].sc.replications;
+    }
+    b->cap = exec_batch_size(reclen, s->o.jobs);
+    b->items = malloc((size_t)b->cap * sizeof *b->items);
+    b->live = malloc(((size_t)b->cap + 1) * sizeof *b->live);
+    b->w = exec_workers_new(s->o.jobs);
+    progress_init(&b->bar, "replications", s->o.quiet || s->o.json);
+    return b->items && b->live && b->w ? 0 : -1;
+}
+
+static void batches_free(sw_batches *b)
+{
+    progress_done(&b->bar);
+    exec_workers_free(b->w);
+    free(b->items);
+    free(b->live);
+}
+
+static void run_batches(sweep *s, const int *order)
+{
+    sw_batches b;
+    int n = 0;
+    if (batches_init(&b, s, order) == 0)
+        while (!runopts_stop && (n = fill(&b)) > 0) {
+            exec_run_items(b.w, b.items, n, &runopts_stop, &b.bar, b.done, b.total);
+            b.done += n;
+            retire(&b, runopts_stop != 0);
+        }
+    else
+        s->failed = 1;
+    retire(&b, 1);
+    if (runopts_stop)
+        s->interrupted = 1;
+    batches_free(&b);
+}
+
 void swrun_points(sweep *s)
 {
-    for (int i = 0; i < s->npts; i++) {
-        int st = point_run(s, i);
-        if (st == WORLD_INTERRUPTED) {
-            s->interrupted = 1;
-            return;
-        }
-        if (st != WORLD_DONE) {
-            s->failed = 1;
-            char *v = cJSON_PrintUnformatted(s->pts[i].values);
-            if (par_rank() == 0)
-                fprintf(stderr, "relsim sweep: point %s %s: %s; going on with the other points\n",
-                        s->pts[i].dir, v ? v : "", s->pts[i].stop_reason ? s->pts[i].stop_reason : "failed");
-            cJSON_free(v);
-        }
+    int *order = malloc((size_t)s->npts * sizeof *order);
+    if (!order) {
+        s->failed = 1;
+        return;
     }
+    order[0] = s->baseline;
+    for (int i = 0, k = 1; i < s->npts; i++)
+        if (i != s->baseline)
+            order[k++] = i;
+    double t0 = now_seconds();
+    if (s->o.precision > 0)
+        for (int k = 0; k < s->npts && !s->interrupted; k++)
+            run_alone(s, order[k]);
+    else
+        run_batches(s, order);
+    s->wall = now_seconds() - t0;
+    free(order);
 }

@@ -1,20 +1,106 @@
-/* sweep_stats.c - per-point statistics of a sweep (app/sweep_stats.h). */
+/* sweep_stats.c - per-point statistics of a sweep, folded replication by
+ * replication (app/sweep_stats.h). */
 #include "app/sweep_stats.h"
 
 #include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
-/* Same entities in the same order: the pairing is column by column. */
-int swstat_comparable(const sw_point *a, const sw_point *b)
+static const stat_summary undefined = {NAN, NAN, NAN, NAN, 0};
+
+/* Same entities in the same order: the columns mean the same. */
+static int same_shape(const sw_point *a, const sw_point *b)
 {
-    if (!a->ran || !b->ran || a->ncols != b->ncols || a->sc.npools != b->sc.npools ||
-        a->sc.nclients != b->sc.nclients)
+    if (a->sc.npools != b->sc.npools || a->sc.nclients != b->sc.nclients)
         return 0;
     for (int p = 0; p < a->sc.npools; p++)
         if (a->sc.pools[p].has_calls != b->sc.pools[p].has_calls)
             return 0;
     return 1;
+}
+
+int swstat_comparable(const sw_point *a, const sw_point *b)
+{
+    return a->ran && b->ran && a->ncols == b->ncols && same_shape(a, b);
+}
+
+int swstat_acc_init(sw_acc *a, const sw_point *pt)
+{
+    rec_layout L;
+    memset(a, 0, sizeof *a);
+    rec_layout_init(&L, &pt->sc);
+    a->ncols = L.npools * PM_COUNT + L.ncallers * CM_COUNT;
+    a->pairs = -1;
+    a->sub = calloc((size_t)a->ncols + 1, sizeof *a->sub);
+    a->pair = calloc((size_t)a->ncols + 1, sizeof *a->pair);
+    a->row = calloc((size_t)a->ncols + 1, sizeof *a->row);
+    return a->sub && a->pair && a->row ? 0 : -1;
+}
+
+void swstat_acc_free(sw_acc *a)
+{
+    free(a->sub);
+    free(a->pair);
+    free(a->row);
+    memset(a, 0, sizeof *a);
+}
+
+/* Append the baseline's ROW (N columns) to S->base_rows.  0 or -1. */
+static int keep_base_row(sweep *s, const double *row, int n)
+{
+    if (s->base_nrows >= s->base_cap) {
+        int cap = s->base_cap ? 2 * s->base_cap : 16;
+        double *m = realloc(s->base_rows, (size_t)cap * (size_t)n * sizeof *m);
+        if (!m)
+            return -1;
+        s->base_rows = m;
+        s->base_cap = cap;
+    }
+    memcpy(s->base_rows + (size_t)s->base_nrows++ * (size_t)n, row, (size_t)n * sizeof *row);
+    return 0;
+}
+
+/* Replication REP against the baseline's: d_i = x_i(point) - x_i(baseline). */
+static void fold_pair(sw_acc *a, const sweep *s, int rep, double extra, double succ)
+{
+    const sw_point *b = &s->pts[s->baseline];
+    const double *brow = s->base_rows + (size_t)rep * (size_t)b->ncols;
+    double be, bs;
+    srec_rep(&b->sc, brow, &be, &bs);
+    stat_run_add_diff(&a->dextra, be, extra);
+    stat_run_add_diff(&a->dsucc, bs, succ);
+    for (int c = 0; a->pairs && c < a->ncols; c++) { /* same columns: same_shape */
+        stat_run_add(&a->sub[c], a->row[c]);
+        stat_run_add_diff(&a->pair[c], brow[c], a->row[c]);
+    }
+}
+
+int swstat_acc_rep(sw_acc *a, sweep *s, const sw_point *pt, int rep, const rec_layout *L, const double *rec)
+{
+    size_t np = (size_t)L->npools * PM_COUNT, nc = (size_t)L->ncallers * CM_COUNT;
+    sw_point *b = &s->pts[s->baseline];
+    memcpy(a->row, rec + L->pool, np * sizeof *a->row);
+    memcpy(a->row + np, rec + L->caller, nc * sizeof *a->row);
+    if (pt == b) {
+        b->ncols = a->ncols;
+        if (keep_base_row(s, a->row, a->ncols))
+            return -1;
+    }
+    if (a->pairs < 0) /* the baseline ran before: its rows are all there */
+        a->pairs = b->ncols == a->ncols && same_shape(b, pt);
+    double extra, succ;
+    srec_rep(&pt->sc, a->row, &extra, &succ);
+    stat_run_add(&a->extra, extra);
+    stat_run_add(&a->succ, succ);
+    if (s->has_outcome) {
+        int h = sweep_outcome_holds(&s->outc, a->row[sweep_outcome_col(&s->outc, pt->sc.npools)]);
+        a->n += h >= 0;
+        a->k += h > 0;
+    }
+    if (rep < s->base_nrows)
+        fold_pair(a, s, rep, extra, succ);
+    return 0;
 }
 
 /* Welch's 95% half-width for two independent samples of N each. */
@@ -29,19 +115,50 @@ static double welch_half(stat_summary a, stat_summary b)
     return gsl_cdf_tdist_Pinv(0.975, df) * sqrt(v);
 }
 
-sw_diff swstat_diff(const sw_point *base, const sw_point *pt, int col)
+/* PT's differences from the baseline, column by column.  0 or -1. */
+static int keep_diff(sw_acc *a, const sweep *s, sw_point *pt)
 {
-    int n = base->nrec < pt->nrec ? base->nrec : pt->nrec;
-    const double *a = base->m + col, *b = pt->m + col;
-    sw_diff d;
-    d.paired = stat_paired(a, b, (size_t)pt->ncols, n);
-    d.half = welch_half(stat_summarize(a, (size_t)pt->ncols, n), stat_summarize(b, (size_t)pt->ncols, n));
-    return d;
+    int n = s->base_nrows < pt->nrec ? s->base_nrows : pt->nrec;
+    if (!(pt->diff = malloc((size_t)a->ncols * sizeof *pt->diff)))
+        return -1;
+    for (int c = 0; c < a->ncols; c++) {
+        stat_summary base = stat_summarize(s->base_rows + c, (size_t)a->ncols, n);
+        pt->diff[c].paired = stat_run_summary(&a->pair[c]);
+        pt->diff[c].half = welch_half(base, stat_run_summary(&a->sub[c]));
+    }
+    return 0;
+}
+
+int swstat_acc_finish(sw_acc *a, const sweep *s, sw_point *pt, const exec_result *r)
+{
+    size_t np = (size_t)r->L.npools * PM_COUNT;
+    pt->nrec = r->nrec;
+    pt->ncols = a->ncols;
+    pt->ran = r->nrec > 0;
+    if (!pt->ran)
+        return 0;
+    if (!(pt->col = malloc((size_t)a->ncols * sizeof *pt->col)))
+        return -1;
+    for (size_t c = 0; c < (size_t)a->ncols; c++)
+        pt->col[c] = stat_run_summary(c < np ? &r->pm[c] : &r->cm[c - np]);
+    pt->slo = (srec_stats){stat_run_summary(&a->extra), stat_run_summary(&a->succ),
+                           stat_run_summary(&a->dextra), stat_run_summary(&a->dsucc)};
+    pt->outcome_k = a->k;
+    pt->outcome_n = a->n;
+    if (a->pairs > 0 && swstat_comparable(&s->pts[s->baseline], pt))
+        return keep_diff(a, s, pt);
+    return 0;
 }
 
 stat_summary swstat_col(const sw_point *pt, int col)
 {
-    return stat_summarize(pt->m + col, (size_t)pt->ncols, pt->nrec);
+    return pt->col ? pt->col[col] : undefined;
+}
+
+sw_diff swstat_diff(const sw_point *base, const sw_point *pt, int col)
+{
+    (void)base;
+    return pt->diff ? pt->diff[col] : (sw_diff){undefined, NAN};
 }
 
 int swstat_metric_col(const sw_objective *ob, const sw_point *pt)
@@ -61,18 +178,19 @@ stat_summary swstat_objective(const sweep *s, const sw_point *pt) { return swsta
 
 void swstat_outcome(const sweep *s, const sw_point *pt, int *k, int *n, double *lo, double *hi)
 {
-    sweep_outcome_count(&s->outc, pt->m, pt->nrec, pt->ncols, pt->sc.npools, k, n);
+    (void)s;
+    *k = pt->outcome_k;
+    *n = pt->outcome_n;
     sweep_outcome_ci(*k, *n, lo, hi);
 }
 
-/* The points as app/sweep_recommend.h sees them (views, caller frees the array). */
 srec_point *swstat_srec_points(const sweep *s)
 {
     srec_point *v = calloc(s->npts > 0 ? (size_t)s->npts : 1, sizeof *v);
     for (int i = 0; v && i < s->npts; i++) {
         const sw_point *pt = &s->pts[i];
-        v[i] = (srec_point){.sc = &pt->sc, .m = pt->m, .nrec = pt->nrec, .ncols = pt->ncols,
-                            .ran = pt->ran, .dir = pt->dir, .values = pt->values};
+        v[i] = (srec_point){.sc = &pt->sc, .col = pt->col, .st = pt->slo, .ran = pt->ran,
+                            .dir = pt->dir, .values = pt->values};
     }
     return v;
 }

@@ -2,19 +2,45 @@
  * mean and 95% CI over the point's replications, its paired difference from
  * the baseline over their common replications (common random numbers: the
  * honest, narrow interval) with the unpaired (Welch) half-width beside it,
- * the --outcome share, and the points as app/sweep_recommend.h sees them.
+ * the --outcome share, and what the SLO recommendation needs.
+ *
+ * Everything is folded one replication at a time, in replication order
+ * (swstat_acc_rep), into running statistics (sim/stat.h), so a point keeps
+ * no per-replication data: the pairing needs x_i(baseline) at the time
+ * x_i(point) is folded, so the baseline runs first and only ITS rows are
+ * kept (sweep.base_rows; memory independent of the number of points).
+ * Folding in order makes every figure bit-identical to the array
+ * computation (stat_summarize, stat_paired) and to any -j or MPI ranks.
  */
 #ifndef RELSIM_SWEEP_STATS_H
 #define RELSIM_SWEEP_STATS_H
 
+#include "app/execute.h"
 #include "app/sweep.h"
-#include "app/sweep_recommend.h"
 #include "sim/stat.h"
 
+/* A point's running statistics while it runs.  Owns its arrays. */
 typedef struct {
-    stat_summary paired; /* point - baseline over the common replications */
-    double half;         /* unpaired (Welch) 95% half-width, same replications */
-} sw_diff;
+    int ncols;
+    int pairs;           /* fold differences from the baseline (-1: not decided yet) */
+    stat_run *sub;       /* [ncols] the point over the replications it shares with the baseline */
+    stat_run *pair;      /* [ncols] point - baseline, same replications */
+    stat_run extra, succ, dextra, dsucc; /* srec_stats, folded */
+    int k, n;            /* --outcome */
+    double *row;         /* [ncols] scratch: the replication's row */
+} sw_acc;
+
+/* 0, or -1 on ENOMEM (swstat_acc_free() is still safe). */
+int swstat_acc_init(sw_acc *a, const sw_point *pt);
+void swstat_acc_free(sw_acc *a);
+
+/* Fold replication REP's record (layout L) of point PT, the next in
+ * replication order.  The baseline's rows are kept in S.  0 or -1 on ENOMEM. */
+int swstat_acc_rep(sw_acc *a, sweep *s, const sw_point *pt, int rep, const rec_layout *L, const double *rec);
+
+/* PT has run (R, folded into A): its summaries into PT.  Sets pt->ran and
+ * pt->nrec.  0 or -1 on ENOMEM. */
+int swstat_acc_finish(sw_acc *a, const sweep *s, sw_point *pt, const exec_result *r);
 
 /* Do A and B have results for the same entities in the same order (so the
  * pairing is column by column)? */
@@ -23,7 +49,7 @@ int swstat_comparable(const sw_point *a, const sw_point *b);
 /* Mean and 95% CI of column COL over PT's replications. */
 stat_summary swstat_col(const sw_point *pt, int col);
 
-/* PT's column COL minus BASE's, paired and unpaired. */
+/* PT's column COL minus BASE's, paired and unpaired (PT comparable). */
 sw_diff swstat_diff(const sw_point *base, const sw_point *pt, int col);
 
 /* Objective OB's column in PT's rows, and its summary. */

@@ -150,14 +150,8 @@ stat_summary stat_summarize(const double *x, size_t stride, int n)
 
 stat_summary stat_paired(const double *a, const double *b, size_t stride, int n)
 {
-    double *d = malloc((size_t)(n > 0 ? n : 1) * sizeof *d);
-    if (!d)
-        return (stat_summary){NAN, NAN, NAN, NAN, 0};
-    for (int i = 0; i < n; i++) {
-        double u = a[(size_t)i * stride], w = b[(size_t)i * stride];
-        d[i] = (isfinite(u) && isfinite(w)) ? w - u : NAN;
-    }
-    stat_summary r = stat_summarize(d, 1, n);
-    free(d);
-    return r;
+    stat_run s = {0};
+    for (int i = 0; i < n; i++)
+        stat_run_add_diff(&s, a[(size_t)i * stride], b[(size_t)i * stride]);
+    return stat_run_summary(&s);
 }

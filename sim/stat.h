@@ -152,6 +152,12 @@ static inline void stat_run_add(stat_run *s, double x)
 }
 stat_summary stat_run_summary(const stat_run *s);
 
+/* Fold the paired difference B - A (left out when either is undefined). */
+static inline void stat_run_add_diff(stat_run *s, double a, double b)
+{
+    stat_run_add(s, isfinite(a) && isfinite(b) ? b - a : NAN);
+}
+
 /* Paired difference B - A over N replications, same shape. */
 stat_summary stat_paired(const double *a, const double *b, size_t stride, int n);
 
