@@ -60,19 +60,16 @@ static void print_all(const sweep *s)
 /* Write sweep.json and sweep.csv, print.  Rank 0 only.  Returns an exit code. */
 static int emit(sweep *s)
 {
-    cJSON *j = swjson_build(s);
-    char *text = j ? cJSON_Print(j) : NULL;
-    cJSON_Delete(j);
     int rc = EXIT_OK;
-    if (!text || fs_mkdirs(s->out) || swwrite_json(s, text) || swwrite_csv(s)) {
+    errno = 0;
+    if (fs_mkdirs(s->out) || swwrite_json(s) || swwrite_csv(s)) {
         fprintf(stderr, "relsim sweep: %s: %s\n", s->out, strerror(errno ? errno : ENOMEM));
         rc = EXIT_FAIL;
     }
-    if (text && s->o.json)
-        puts(text);
-    else if (!s->o.quiet && !s->o.json)
+    if (s->o.json)
+        swjson_write(stdout, s);
+    else if (!s->o.quiet)
         print_all(s);
-    free(text);
     if (rc == EXIT_OK)
         rc = report_build(s->out, NULL, !s->o.no_plots && !runopts_stop, s->o.require_plots, stderr);
     if (rc == EXIT_OK && !s->o.quiet && !s->o.json)

@@ -51,33 +51,48 @@ static void add_stat(cJSON *o, const metric_def *d, stat_summary s, int nrec)
     cJSON_AddItemToObject(o, d->name, j);
 }
 
-static cJSON *caller_json(const exec_result *r, int c)
+/* Caller C's metrics: COL holds every pool's PM_COUNT summaries, then every
+ * caller's CM_COUNT. */
+static cJSON *caller_json(const scenario *sc, const stat_summary *col, int nrec, int c)
 {
+    const stat_summary *s = col + (size_t)sc->npools * PM_COUNT + (size_t)c * CM_COUNT;
     cJSON *o = cJSON_CreateObject();
     for (int m = 0; m < CM_COUNT; m++)
-        add_stat(o, &cm_defs[m], results_caller_stat(r, c, m), r->nrec);
+        add_stat(o, &cm_defs[m], s[m], nrec);
     return o;
 }
 
-cJSON *results_entities_json(const exec_result *r, int is_pool)
+cJSON *results_entities_from(const scenario *sc, const stat_summary *col, int nrec, int is_pool)
 {
-    const scenario *sc = r->sc;
     cJSON *all = cJSON_CreateObject();
     if (!is_pool) {
         for (int c = 0; c < sc->nclients; c++)
-            cJSON_AddItemToObject(all, sc->clients[c].name, caller_json(r, c));
+            cJSON_AddItemToObject(all, sc->clients[c].name, caller_json(sc, col, nrec, c));
         return all;
     }
     int k = sc->nclients;
     for (int p = 0; p < sc->npools; p++) {
         cJSON *o = cJSON_CreateObject();
         for (int m = 0; m < PM_COUNT; m++)
-            add_stat(o, &pm_defs[m], results_pool_stat(r, p, m), r->nrec);
+            add_stat(o, &pm_defs[m], col[(size_t)p * PM_COUNT + (size_t)m], nrec);
         if (sc->pools[p].has_calls)
-            cJSON_AddItemToObject(o, "calls", caller_json(r, k++));
+            cJSON_AddItemToObject(o, "calls", caller_json(sc, col, nrec, k++));
         cJSON_AddItemToObject(all, sc->pools[p].name, o);
     }
     return all;
+}
+
+cJSON *results_entities_json(const exec_result *r, int is_pool)
+{
+    size_t np = (size_t)r->L.npools * PM_COUNT, n = np + (size_t)r->L.ncallers * CM_COUNT;
+    stat_summary *col = malloc((n + 1) * sizeof *col);
+    if (!col)
+        return NULL;
+    for (size_t k = 0; k < n; k++)
+        col[k] = stat_run_summary(k < np ? &r->pm[k] : &r->cm[k - np]);
+    cJSON *o = results_entities_from(r->sc, col, r->nrec, is_pool);
+    free(col);
+    return o;
 }
 
 /* ---- results.json ------------------------------------------------------------- */

@@ -26,6 +26,11 @@ cJSON *results_stat_json(stat_summary s);
 /* The "pools" and "clients" objects of results.json. */
 cJSON *results_entities_json(const exec_result *r, int is_pool);
 
+/* The same from summaries: COL holds every pool's PM_COUNT metrics, then
+ * every caller's CM_COUNT (clients, then pools' calls), over NREC
+ * replications of SC (a sweep point keeps only these). */
+cJSON *results_entities_from(const scenario *sc, const stat_summary *col, int nrec, int is_pool);
+
 typedef struct {
     const char *file;          /* scenario file, as given */
     const char *effective_json;/* the scenario after overrides (may be NULL) */

@@ -54,7 +54,6 @@ typedef struct {
     sw_diff *diff;     /* [ncols] point - baseline, owned; NULL unless comparable */
     int outcome_k, outcome_n; /* --outcome holds in k of n replications */
     srec_stats slo;    /* what the SLO recommendation needs */
-    cJSON *pools, *clients; /* results_entities_json, owned until moved */
     double wall, events;
 } sw_point;
 

@@ -163,8 +163,6 @@ void swgrid_points_free(sw_point *pts, int n)
         free(pts[i].stop_reason);
         free(pts[i].col);
         free(pts[i].diff);
-        cJSON_Delete(pts[i].pools);
-        cJSON_Delete(pts[i].clients);
     }
     free(pts);
 }

@@ -5,6 +5,7 @@
 #include "app/sweep_rank.h"
 #include "app/sweep_stats.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,8 +66,8 @@ static cJSON *diff_json(const sw_point *b, const sw_point *pt, int unpaired)
     return o;
 }
 
-/* The point object; moves the point's statistics objects into it. */
-static cJSON *point_json(const sweep *s, sw_point *pt, int i)
+/* The point object. */
+static cJSON *point_json(const sweep *s, const sw_point *pt, int i)
 {
     const sw_point *b = &s->pts[s->baseline];
     cJSON *o = cJSON_CreateObject();
@@ -77,9 +78,8 @@ static cJSON *point_json(const sweep *s, sw_point *pt, int i)
     if (pt->stop_reason)
         cJSON_AddStringToObject(o, "stop_reason", pt->stop_reason);
     cJSON_AddNumberToObject(o, "replications", pt->nrec);
-    cJSON_AddItemToObject(o, "pools", pt->pools);
-    cJSON_AddItemToObject(o, "clients", pt->clients);
-    pt->pools = pt->clients = NULL;
+    cJSON_AddItemToObject(o, "pools", results_entities_from(&pt->sc, pt->col, pt->nrec, 1));
+    cJSON_AddItemToObject(o, "clients", results_entities_from(&pt->sc, pt->col, pt->nrec, 0));
     cJSON_AddItemToObject(o, "diff", diff_json(b, pt, 0));
     cJSON_AddItemToObject(o, "diff_unpaired_ci95", diff_json(b, pt, 1));
     return o;
@@ -233,7 +233,8 @@ static cJSON *outcome_json(const sweep *s)
     return o;
 }
 
-cJSON *swjson_build(sweep *s)
+/* The document with "points": [] (streamed in by swjson_write). */
+static cJSON *head_json(const sweep *s)
 {
     cJSON *o = cJSON_CreateObject();
     add_head(s, o);
@@ -250,10 +251,7 @@ cJSON *swjson_build(sweep *s)
     for (int k = 0; idx && k < n; k++)
         cJSON_AddItemToArray(rk, cJSON_CreateNumber(idx[k]));
     free(idx);
-    cJSON *pts = cJSON_AddArrayToObject(o, "points");
-    for (int i = 0; i < s->npts; i++)
-        if (s->pts[i].ran)
-            cJSON_AddItemToArray(pts, point_json(s, &s->pts[i], i));
+    cJSON_AddArrayToObject(o, "points");
     cJSON *failed = cJSON_AddArrayToObject(o, "failed_points");
     for (int i = 0; i < s->npts; i++)
         if (!s->pts[i].ran && s->pts[i].stop_reason && s->pts[i].status != WORLD_INTERRUPTED)
@@ -267,4 +265,59 @@ cJSON *swjson_build(sweep *s)
     if (s->has_outcome)
         cJSON_AddItemToObject(o, "outcome", outcome_json(s));
     return o;
+}
+
+/* TEXT (one JSON value, printed at the top level) as if printed inside the
+ * top-level "points" array: cJSON indents with one tab per level, and a
+ * string never holds a raw newline. */
+static void put_nested(FILE *f, const char *text)
+{
+    for (; *text; text++) {
+        fputc(*text, f);
+        if (*text == '\n')
+            fputs("\t\t", f);
+    }
+}
+
+/* The points, one at a time (in memory only while printed). */
+static int put_points(FILE *f, const sweep *s)
+{
+    int first = 1;
+    for (int i = 0; i < s->npts; i++) {
+        if (!s->pts[i].ran)
+            continue;
+        cJSON *p = point_json(s, &s->pts[i], i);
+        char *text = p ? cJSON_Print(p) : NULL;
+        cJSON_Delete(p);
+        if (!text)
+            return -1;
+        fputs(first ? "" : ", ", f);
+        put_nested(f, text);
+        free(text);
+        first = 0;
+    }
+    return 0;
+}
+
+int swjson_write(FILE *f, const sweep *s)
+{
+    static const char mark[] = "\n\t\"points\":\t[]";
+    cJSON *o = head_json(s);
+    char *text = o ? cJSON_Print(o) : NULL;
+    cJSON_Delete(o);
+    char *at = text ? strstr(text, mark) : NULL;
+    int rc = -1;
+    if (at) {
+        size_t open = (size_t)(at - text) + sizeof mark - 2; /* up to the '[' */
+        fwrite(text, 1, open, f);
+        rc = put_points(f, s);
+        fputs(text + open, f);
+        fputc('\n', f);
+    }
+    free(text);
+    if (rc == 0 && ferror(f))
+        rc = -1;
+    if (rc && !errno)
+        errno = ENOMEM;
+    return rc;
 }

@@ -8,8 +8,11 @@
 
 #include "app/sweep.h"
 
-/* The whole document (the caller cJSON_Delete()s it; NULL on ENOMEM).  It
- * moves the points' "pools"/"clients" objects into it: call once. */
-cJSON *swjson_build(sweep *s);
+#include <stdio.h>
+
+/* Write the document and a newline to F, as cJSON_Print() would print it,
+ * one point at a time (so a 10 000-point sweep.json is never in memory).
+ * 0, or -1 with errno set. */
+int swjson_write(FILE *f, const sweep *s);
 
 #endif

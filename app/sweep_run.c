@@ -21,6 +21,7 @@
 #include "app/run.h"
 #include "app/sweep_stats.h"
 #include "app/sweep_write.h"
+#include "sim/runner.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -36,7 +37,7 @@ typedef struct {
     sw_acc acc;
     results_reps reps; /* its replications.csv (rank 0) */
     int have_reps;
-    int nomem;
+    int nomem, write_failed;
     int queued;        /* replications handed out so far */
 } sw_live;
 
@@ -73,19 +74,6 @@ static void live_begin(sw_live *lp, sweep *s, int i)
     lp->nomem = swstat_acc_init(&lp->acc, pt) != 0;
 }
 
-/* Keep PT's summaries of its run R.  0 or -1 on ENOMEM. */
-static int point_keep(sweep *s, sw_point *pt, sw_live *lp)
-{
-    int rc = lp->nomem ? -1 : swstat_acc_finish(&lp->acc, s, pt, &lp->r);
-    pt->pools = results_entities_json(&lp->r, 1);
-    pt->clients = results_entities_json(&lp->r, 0);
-    if (rc || !pt->pools || !pt->clients) {
-        pt->ran = 0;
-        return -1;
-    }
-    return 0;
-}
-
 /* A failed or interrupted point, in S's flags and on stderr. */
 static void point_report(sweep *s, const sw_point *pt, int st)
 {
@@ -101,31 +89,55 @@ static void point_report(sweep *s, const sw_point *pt, int st)
     cJSON_free(v);
 }
 
-/* Point LP ended with status ST: keep its summaries, write its folder (like
- * `run`, a failed point's folder is written even without replications),
- * free its run. */
-static void live_end(sw_live *lp, int st)
+/* Point LP ends with status ST, first part (in run order, so the baseline's
+ * summaries are there before the others compare with it): close its CSV,
+ * reduce it to its summaries. */
+static void end_summarise(sw_live *lp, int st)
 {
     sweep *s = lp->s;
     sw_point *pt = &s->pts[lp->i];
-    exec_result *r = &lp->r;
     if (lp->have_reps && results_reps_close(&lp->reps)) {
         fprintf(stderr, "relsim sweep: %s/%s: %s\n", s->out, pt->dir, strerror(errno));
         s->write_failed = 1;
     }
-    const char *why = run_stop_reason(st, r);
+    const char *why = run_stop_reason(st, &lp->r);
     pt->stop_reason = why ? strdup(why) : NULL;
-    pt->wall = r->wall;
-    pt->events = r->events;
-    if (r->nrec > 0 && point_keep(s, pt, lp))
+    pt->wall = lp->r.wall;
+    pt->events = lp->r.events;
+    if (lp->r.nrec > 0 && (lp->nomem || swstat_acc_finish(&lp->acc, s, pt, &lp->r)))
         st = WORLD_NOMEM;
     pt->status = st;
-    if (par_rank() == 0 && !s->write_failed && (r->nrec > 0 || st != WORLD_INTERRUPTED) &&
-        swwrite_point_dir(s, pt, r))
-        s->write_failed = 1;
+}
+
+/* Second part, any order (points end on several threads at once): its
+ * folder (like `run`, a failed
+ * point's folder is written even without replications), free its run.
+ * Sets lp->write_failed. */
+static void end_write(sw_live *lp)
+{
+    sweep *s = lp->s;
+    sw_point *pt = &s->pts[lp->i];
+    exec_result *r = &lp->r;
+    if (par_rank() == 0 && !s->write_failed && (r->nrec > 0 || pt->status != WORLD_INTERRUPTED))
+        lp->write_failed = swwrite_point_dir(s, pt, r) != 0;
     exec_result_free(r);
     swstat_acc_free(&lp->acc);
-    point_report(s, pt, st);
+}
+
+/* Last part, in run order: S's flags, stderr. */
+static void end_report(sw_live *lp)
+{
+    sweep *s = lp->s;
+    sw_point *pt = &s->pts[lp->i];
+    s->write_failed |= lp->write_failed;
+    point_report(s, pt, pt->status);
+}
+
+static void live_end(sw_live *lp, int st)
+{
+    end_summarise(lp, st);
+    end_write(lp);
+    end_report(lp);
 }
 
 /* ---- --precision: each point alone, its rounds on all threads ---------------- */
@@ -198,11 +210,20 @@ static int fill(sw_batches *b)
     return n;
 }
 
+static int end_write_item(void *ctx, int k, int worker)
+{
+    (void)worker;
+    end_write(((sw_live **)ctx)[k]);
+    return 0;
+}
+
 /* End the points that are done (or failed, or everything after an
- * interrupt), in run order, keeping the others. */
+ * interrupt), keeping the others.  Their folders are written on all the
+ * threads at once: writing is a good part of a small point's cost. */
 static void retire(sw_batches *b, int stopping)
 {
-    int keep = 0;
+    int keep = 0, nend = 0;
+    sw_live **end = b->live + b->nlive; /* room for cap + 1 more */
     for (int k = 0; k < b->nlive; k++) {
         sw_live *lp = b->live[k];
         int st = lp->r.status, more = lp->queued < b->s->pts[lp->i].sc.replications;
@@ -210,8 +231,13 @@ static void retire(sw_batches *b, int stopping)
             b->live[keep++] = lp;
             continue;
         }
-        live_end(lp, st == WORLD_DONE && more ? WORLD_INTERRUPTED : st);
-        free(lp);
+        end_summarise(lp, st == WORLD_DONE && more ? WORLD_INTERRUPTED : st);
+        end[nend++] = lp;
+    }
+    runner_run(0, nend, b->s->o.jobs, end_write_item, end, NULL, NULL, NULL);
+    for (int k = 0; k < nend; k++) {
+        end_report(end[k]);
+        free(end[k]);
     }
     b->nlive = keep;
 }
@@ -230,7 +256,7 @@ static int batches_init(sw_batches *b, sweep *s, const int *order)
     }
     b->cap = exec_batch_size(reclen, s->o.jobs);
     b->items = malloc((size_t)b->cap * sizeof *b->items);
-    b->live = malloc(((size_t)b->cap + 1) * sizeof *b->live);
+    b->live = malloc(2 * ((size_t)b->cap + 1) * sizeof *b->live); /* running, then ending */
     b->w = exec_workers_new(s->o.jobs);
     progress_init(&b->bar, "replications", s->o.quiet || s->o.json);
     return b->items && b->live && b->w ? 0 : -1;

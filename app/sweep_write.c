@@ -4,6 +4,7 @@
 #include "app/modelcheck.h"
 #include "app/results.h"
 #include "app/slo.h"
+#include "app/sweep_json.h"
 #include "app/sweep_stats.h"
 #include "util/fsutil.h"
 
@@ -150,17 +151,16 @@ int swwrite_csv(const sweep *s)
 
 /* ---- sweep.json ------------------------------------------------------------------ */
 
-int swwrite_json(const sweep *s, const char *text)
+int swwrite_json(const sweep *s)
 {
     char path[4200];
+    fs_atomic a;
     snprintf(path, sizeof path, "%s/sweep.json", s->out);
-    size_t n = strlen(text);
-    char *buf = malloc(n + 2);
-    if (!buf)
+    if (fs_open_atomic(&a, path))
         return -1;
-    memcpy(buf, text, n);
-    buf[n] = '\n';
-    int rc = fs_write_atomic(path, buf, n + 1);
-    free(buf);
-    return rc;
+    if (swjson_write(a.f, s)) {
+        fs_abort_atomic(&a);
+        return -1;
+    }
+    return fs_commit_atomic(&a);
 }

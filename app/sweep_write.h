@@ -13,8 +13,8 @@
 /* OUTDIR/pNNN/ for point PT from its run R.  0, or -1 after printing. */
 int swwrite_point_dir(const sweep *s, const sw_point *pt, const exec_result *r);
 
-/* OUTDIR/sweep.json holding TEXT and a newline.  0, or -1 (errno set). */
-int swwrite_json(const sweep *s, const char *text);
+/* OUTDIR/sweep.json (app/sweep_json.h).  0, or -1 (errno set). */
+int swwrite_json(const sweep *s);
 
 /* OUTDIR/sweep.csv.  0, or -1 (errno set). */
 int swwrite_csv(const sweep *s);

@@ -136,6 +136,17 @@ if [ "$rc" -eq 0 ] && same_dir "$tmp/pr_s" "$tmp/pr_m" &&
     pass "sweep --precision -np 3: same replication counts and results as serial"
 else fail "sweep --precision -np 3 differs from serial"; show; fi
 
+# many points, few replications: batches mix points, the baseline (p007) runs
+# first; each point's replication 0 (the timelines) on rank 0
+VI="--vary pools.api.servers=3,4 --vary clients.web.timeout=0.05:0.4:0.05 --baseline 7"
+# shellcheck disable=SC2086
+serial sweep "$S" -o "$tmp/il_s" -q --no-plots -j 2 -r 2 --horizon 40 $VI
+# shellcheck disable=SC2086
+mpi 3 sweep "$S" -o "$tmp/il_m" -q --no-plots -j 1 -r 2 --horizon 40 $VI
+if [ "$rc" -eq 0 ] && same_dir "$tmp/il_s" "$tmp/il_m"; then
+    pass "interleaved 16-point x 2-replication sweep -np 3: identical to serial"
+else fail "interleaved sweep -np 3 differs from serial"; show; fi
+
 # ---- a run the overload guard stops: the same runaway record and findings -----------------
 # A retry storm from t = 0 (600 requests/s, 100 ms timeout, 3 attempts, no
 # budget); rank 1 runs replication 1, whose record must still reach rank 0.
