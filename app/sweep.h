@@ -32,6 +32,8 @@
 
 #include <cjson/cJSON.h>
 
+#define SW_MAX_OBJECTIVES 16 /* --objective metrics of one sweep */
+
 /* A point's difference from the baseline in one metric. */
 typedef struct {
     stat_summary paired; /* point - baseline over the common replications */
@@ -54,6 +56,11 @@ typedef struct {
     sw_diff *diff;     /* [ncols] point - baseline, owned; NULL unless comparable */
     int outcome_k, outcome_n; /* --outcome holds in k of n replications */
     srec_stats slo;    /* what the SLO recommendation needs */
+    /* for the confident ranks (app/sweep_rank.h), in sweeps of at most
+     * SW_CONFIDENT_MAX points only: each objective's value per replication */
+    int nkeep, keep_cap;
+    int keep_col[SW_MAX_OBJECTIVES]; /* the objectives' columns */
+    double *keep;      /* [nrec][nkeep], owned */
     double wall, events;
 } sw_point;
 
@@ -63,7 +70,6 @@ typedef struct {
     char label[160]; /* "clients.web.request_success" */
 } sw_objective;
 
-#define SW_MAX_OBJECTIVES 16 /* --objective metrics of one sweep */
 
 typedef struct {
     runopts o;

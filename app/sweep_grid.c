@@ -163,6 +163,7 @@ void swgrid_points_free(sw_point *pts, int n)
         free(pts[i].stop_reason);
         free(pts[i].col);
         free(pts[i].diff);
+        free(pts[i].keep);
     }
     free(pts);
 }

@@ -183,7 +183,7 @@ int swrank_beats(const sweep *s, const sw_objective *ob, int j, int i)
     double mj = swstat_col(pj, col).mean, mi = swstat_col(pi, col).mean;
     if (!isfinite(mi) || !isfinite(mj))
         return isfinite(mj) && !isfinite(mi);
-    stat_summary d = swstat_diff(pi, pj, col).paired; /* J - I */
+    stat_summary d = swstat_paired(pi, pj, col); /* J - I */
     return ob->maximize ? d.lo > 0 : d.hi < 0;
 }
 

@@ -71,7 +71,7 @@ static void live_begin(sw_live *lp, sweep *s, int i)
     snprintf(dir, sizeof dir, "%s/%s", s->out, pt->dir);
     if (par_rank() == 0 && !s->write_failed && results_reps_open(&lp->reps, dir, &pt->sc) == 0)
         lp->have_reps = 1;
-    lp->nomem = swstat_acc_init(&lp->acc, pt) != 0;
+    lp->nomem = swstat_acc_init(&lp->acc, s, pt) != 0;
 }
 
 /* A failed or interrupted point, in S's flags and on stderr. */

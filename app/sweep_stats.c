@@ -1,6 +1,7 @@
 /* sweep_stats.c - per-point statistics of a sweep, folded replication by
  * replication (app/sweep_stats.h). */
 #include "app/sweep_stats.h"
+#include "app/sweep_rank.h"
 
 #include <gsl/gsl_cdf.h>
 #include <math.h>
@@ -25,10 +26,13 @@ int swstat_comparable(const sw_point *a, const sw_point *b)
     return a->ran && b->ran && a->ncols == b->ncols && same_shape(a, b);
 }
 
-int swstat_acc_init(sw_acc *a, const sw_point *pt)
+int swstat_acc_init(sw_acc *a, const sweep *s, sw_point *pt)
 {
     rec_layout L;
     memset(a, 0, sizeof *a);
+    pt->nkeep = s->npts <= SW_CONFIDENT_MAX ? s->nobjs : 0;
+    for (int k = 0; k < pt->nkeep; k++)
+        pt->keep_col[k] = swstat_metric_col(&s->objs[k], pt);
     rec_layout_init(&L, &pt->sc);
     a->ncols = L.npools * PM_COUNT + L.ncallers * CM_COUNT;
     a->pairs = -1;
@@ -61,6 +65,22 @@ static int keep_base_row(sweep *s, const double *row, int n)
     return 0;
 }
 
+/* Append the objectives' values of A's row to PT->keep.  0 or -1. */
+static int keep_objectives(const sw_acc *a, sw_point *pt, int rep)
+{
+    if (rep >= pt->keep_cap) {
+        int cap = pt->keep_cap ? 2 * pt->keep_cap : 16;
+        double *m = realloc(pt->keep, (size_t)cap * (size_t)pt->nkeep * sizeof *m);
+        if (!m)
+            return -1;
+        pt->keep = m;
+        pt->keep_cap = cap;
+    }
+    for (int k = 0; k < pt->nkeep; k++)
+        pt->keep[(size_t)rep * (size_t)pt->nkeep + (size_t)k] = a->row[pt->keep_col[k]];
+    return 0;
+}
+
 /* Replication REP against the baseline's: d_i = x_i(point) - x_i(baseline). */
 static void fold_pair(sw_acc *a, const sweep *s, int rep, double extra, double succ)
 {
@@ -76,7 +96,7 @@ static void fold_pair(sw_acc *a, const sweep *s, int rep, double extra, double s
     }
 }
 
-int swstat_acc_rep(sw_acc *a, sweep *s, const sw_point *pt, int rep, const rec_layout *L, const double *rec)
+int swstat_acc_rep(sw_acc *a, sweep *s, sw_point *pt, int rep, const rec_layout *L, const double *rec)
 {
     size_t np = (size_t)L->npools * PM_COUNT, nc = (size_t)L->ncallers * CM_COUNT;
     sw_point *b = &s->pts[s->baseline];
@@ -87,6 +107,8 @@ int swstat_acc_rep(sw_acc *a, sweep *s, const sw_point *pt, int rep, const rec_l
         if (keep_base_row(s, a->row, a->ncols))
             return -1;
     }
+    if (pt->nkeep && keep_objectives(a, pt, rep))
+        return -1;
     if (a->pairs < 0) /* the baseline ran before: its rows are all there */
         a->pairs = b->ncols == a->ncols && same_shape(b, pt);
     double extra, succ;
@@ -170,6 +192,15 @@ int swstat_metric_col(const sw_objective *ob, const sw_point *pt)
 stat_summary swstat_metric(const sw_objective *ob, const sw_point *pt)
 {
     return swstat_col(pt, swstat_metric_col(ob, pt));
+}
+
+stat_summary swstat_paired(const sw_point *a, const sw_point *b, int col)
+{
+    int n = a->nrec < b->nrec ? a->nrec : b->nrec;
+    for (int k = 0; k < a->nkeep && k < b->nkeep; k++)
+        if (a->keep_col[k] == col && b->keep_col[k] == col)
+            return stat_paired(a->keep + k, b->keep + k, (size_t)a->nkeep, n);
+    return undefined;
 }
 
 int swstat_objective_col(const sweep *s, const sw_point *pt) { return swstat_metric_col(&s->obj, pt); }

@@ -9,6 +9,9 @@
  * no per-replication data: the pairing needs x_i(baseline) at the time
  * x_i(point) is folded, so the baseline runs first and only ITS rows are
  * kept (sweep.base_rows; memory independent of the number of points).
+ * The confident ranks compare every pair of points: for them, in sweeps of
+ * at most SW_CONFIDENT_MAX points, each point keeps its objectives' values
+ * per replication (sw_point.keep).
  * Folding in order makes every figure bit-identical to the array
  * computation (stat_summarize, stat_paired) and to any -j or MPI ranks.
  */
@@ -30,13 +33,13 @@ typedef struct {
     double *row;         /* [ncols] scratch: the replication's row */
 } sw_acc;
 
-/* 0, or -1 on ENOMEM (swstat_acc_free() is still safe). */
-int swstat_acc_init(sw_acc *a, const sw_point *pt);
+/* Start point PT of S.  0, or -1 on ENOMEM (swstat_acc_free() is still safe). */
+int swstat_acc_init(sw_acc *a, const sweep *s, sw_point *pt);
 void swstat_acc_free(sw_acc *a);
 
 /* Fold replication REP's record (layout L) of point PT, the next in
  * replication order.  The baseline's rows are kept in S.  0 or -1 on ENOMEM. */
-int swstat_acc_rep(sw_acc *a, sweep *s, const sw_point *pt, int rep, const rec_layout *L, const double *rec);
+int swstat_acc_rep(sw_acc *a, sweep *s, sw_point *pt, int rep, const rec_layout *L, const double *rec);
 
 /* PT has run (R, folded into A): its summaries into PT.  Sets pt->ran and
  * pt->nrec.  0 or -1 on ENOMEM. */
@@ -49,8 +52,14 @@ int swstat_comparable(const sw_point *a, const sw_point *b);
 /* Mean and 95% CI of column COL over PT's replications. */
 stat_summary swstat_col(const sw_point *pt, int col);
 
-/* PT's column COL minus BASE's, paired and unpaired (PT comparable). */
+/* PT's column COL minus the baseline's (BASE), paired and unpaired (PT
+ * comparable). */
 sw_diff swstat_diff(const sw_point *base, const sw_point *pt, int col);
+
+/* B's column COL minus A's, paired over their common replications, for
+ * any two comparable points of a sweep of at most SW_CONFIDENT_MAX points
+ * and COL an objective's column (else undefined). */
+stat_summary swstat_paired(const sw_point *a, const sw_point *b, int col);
 
 /* Objective OB's column in PT's rows, and its summary. */
 int swstat_metric_col(const sw_objective *ob, const sw_point *pt);
