@@ -143,6 +143,89 @@ static void ranking(rw_doc *d, const rd_run *rd, const char **vary, int nv)
     rw_para(d, "%s%s", buf, n > 5 ? "; ..." : ".");
 }
 
+/* ---- several objectives: the confident ranks ------------------------------------- */
+
+#define MAX_OBJ 16
+
+/* Position in sweep.json's "points" of the point with index I, or -1. */
+static int point_pos(const rd_run *rd, int i)
+{
+    for (int p = 0; p < rd_count(rd, SW, "points"); p++)
+        if ((int)rd_num(rd, SW, -1, "points.%d.index", p) == i)
+            return p;
+    return -1;
+}
+
+/* "R +" for point I on objective K: its confident rank and verdict. */
+static void rank_cell(const rd_run *rd, int k, int i, char *buf, size_t n)
+{
+    snprintf(buf, n, "-");
+    for (int r = 0; r < rd_count(rd, SW, "objectives.%d.points", k); r++) {
+        if ((int)rd_num(rd, SW, -1, "objectives.%d.points.%d.index", k, r) != i)
+            continue;
+        double cr = rd_num(rd, SW, NAN, "objectives.%d.points.%d.confident_rank", k, r);
+        const char *v = rd_str(rd, SW, "objectives.%d.points.%d.vs_baseline", k, r);
+        const char *mark = !v ? "" : !strcmp(v, "better") ? " +" : !strcmp(v, "worse") ? " -"
+                                   : !strcmp(v, "baseline") ? " =" : "";
+        if (isfinite(cr))
+            snprintf(buf, n, "%.0f%s", cr, mark);
+        return;
+    }
+}
+
+static int on_front(const rd_run *rd, int i)
+{
+    for (int f = 0; f < rd_count(rd, SW, "front"); f++)
+        if ((int)rd_num(rd, SW, -1, "front.%d", f) == i)
+            return 1;
+    return 0;
+}
+
+/* With several --objective: every point's confident rank on each (sweep.json
+ * "objectives", "front"), in the order of the first objective. */
+static void objectives_table(rw_doc *d, const rd_run *rd, const char **vary, int nv)
+{
+    int no = rd_count(rd, SW, "objectives");
+    if (no < 2 || !rd_count(rd, SW, "front"))
+        return;
+    no = no < MAX_OBJ ? no : MAX_OBJ;
+    const char *hdr[MAX_VARY + MAX_OBJ + 2];
+    char cell[MAX_VARY + MAX_OBJ + 2][160], align[MAX_VARY + MAX_OBJ + 3];
+    int nc = 0;
+    hdr[nc] = "point", align[nc++] = 'l';
+    for (int v = 0; v < nv; v++) {
+        const char *dot = strrchr(vary[v], '.');
+        hdr[nc] = dot ? dot + 1 : vary[v], align[nc++] = 'l';
+    }
+    for (int k = 0; k < no; k++) {
+        const char *m = rd_str(rd, SW, "objectives.%d.metric", k);
+        hdr[nc] = m ? m : "?", align[nc++] = 'r';
+    }
+    hdr[nc] = "front", align[nc++] = 'l';
+    align[nc] = '\0';
+    rw_heading(d, 3, NULL, "Ranks on every objective");
+    rw_para(d, "Confident rank: 1 + the number of points better with 95%% confidence (the paired "
+               "95%% CI of the difference excludes 0), so points that cannot be told apart share a "
+               "rank; + better, - worse than the baseline with 95%% confidence, = the baseline. "
+               "Front: no other point is better with confidence on one objective and worse on none.");
+    rw_table_begin(d, nc, hdr, align);
+    for (int r = 0; r < rd_count(rd, SW, "objectives.0.points"); r++) {
+        int i = (int)rd_num(rd, SW, -1, "objectives.0.points.%d.index", r), p = point_pos(rd, i), c = 0;
+        const char *cells[MAX_VARY + MAX_OBJ + 2], *dir = rd_str(rd, SW, "points.%d.dir", p);
+        double num;
+        snprintf(cell[c++], sizeof cell[0], "%s", dir ? dir : "?");
+        for (int v = 0; v < nv; v++, c++)
+            rd_sweep_value(rd, p, vary[v], &num, cell[c], sizeof cell[c]);
+        for (int k = 0; k < no; k++, c++)
+            rank_cell(rd, k, i, cell[c], sizeof cell[c]);
+        snprintf(cell[c++], sizeof cell[0], "%s", on_front(rd, i) ? "yes" : "");
+        for (int x = 0; x < c; x++)
+            cells[x] = cell[x];
+        rw_table_row(d, cells, NULL, -1);
+    }
+    rw_table_end(d);
+}
+
 void report_sweep_grid(rw_doc *d, const rd_run *rd, int links)
 {
     const char *vary[MAX_VARY];
@@ -169,6 +252,7 @@ void report_sweep_grid(rw_doc *d, const rd_run *rd, int links)
                                          : "Some grid points failed: they have no results (see "
                                            "failed_points in sweep.json).");
     ranking(d, rd, vary, nv);
+    objectives_table(d, rd, vary, nv);
     static const char *const kinds[2] = {"pools", "clients"};
     for (int i = 0; metric_at(i); i++) {
         const metric_info *mi = metric_at(i);

@@ -69,10 +69,11 @@ sys.exit(0 if ok else 1)
 EOF
 then pass "three objectives: each remedy better than the plain storm on success and attempts (paired CI)"
 else fail "three objectives"; show; fi
-check "three objectives: a block per objective and the confident ranks in the table" \
+check "three objectives: a block per objective, the confident ranks in the table and the report" \
     eval 'grep -q "^objective 3 of 3: clients.web.attempts_per_request (lower is better)" "$tmp/rem.txt" &&
           grep -q "^confident ranks on the 3 objectives" "$tmp/rem.txt" &&
-          grep -qE "^p000 +none +8 = +8 = +8 = *$" "$tmp/rem.txt"'
+          grep -qE "^p000 +none +8 = +8 = +8 = *$" "$tmp/rem.txt" &&
+          grep -qF "| p000 | none | 8 = | 8 = | 8 = |  |" "$tmp/rem/report.md"'
 
 # The confident ranks recomputed independently from the points'
 # replications.csv: J beats I on a metric when the paired Student-t 95% CI of
