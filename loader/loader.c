@@ -151,7 +151,7 @@ loader_doc *loader_open_as(const char *path, const char *what, FILE *err)
     if (!buf) {
         int e = errno;
         if (e == EISDIR)
-            fprintf(err, "%s: is a directory, expected a %s file (JSON)\n", path, what);
+            fprintf(err, "%s: is a directory, expected a %s (a JSON file)\n", path, what);
         else if (e == EFBIG)
             fprintf(err, "%s: file is larger than %zu MiB; a %s is a small JSON file\n", path,
                     LOADER_MAX_FILE >> 20, what);

@@ -565,6 +565,38 @@ static void check_loc(loader_doc *d, const char *path, int line, int col)
     assert_int_equal(c, col);
 }
 
+/* loader_where / loader_error_at on a JSON file that is not a scenario (a
+ * sweep's variants file): keys holding dots are taken literally, the caret
+ * is under the value (or the key), and loader_open_as names the file kind. */
+static void test_other_json_files(void **state)
+{
+    (void)state;
+    static const char text[] = "{\"variants\": [\n"                                /* 1 */
+                               "  {\"name\": \"a\",\n"                              /* 2 */
+                               "   \"set\": {\"pools.api.servers\": 0}}]}\n";        /* 3 */
+    cap c;
+    char where[256];
+    cap_open(&c);
+    loader_doc *d = loader_open_text("v.json", text, strlen(text), c.f);
+    assert_non_null(d);
+    assert_non_null(loader_tree(d));
+    assert_string_equal(loader_where(d, "variants[0].set", "pools.api.servers", 1, where, sizeof where), "v.json:3:12");
+    assert_string_equal(loader_where(d, "variants[0].set", "pools.api.servers", 0, where, sizeof where), "v.json:3:33");
+    assert_string_equal(loader_where(d, "variants[0].name", NULL, 0, where, sizeof where), "v.json:2:12");
+    assert_string_equal(loader_where(d, "variants[1]", NULL, 0, where, sizeof where), "v.json");
+    assert_string_equal(loader_where(d, "", "variants", 1, where, sizeof where), "v.json:1:2");
+    assert_int_equal(loader_error_at(d, "variants[0].set", "pools.api.servers", 0, c.f, "must be %d or more", 1), -1);
+    assert_contains(cap_text(&c), "v.json:3:33: variants[0].set[\"pools.api.servers\"]: must be 1 or more\n"
+                                  "     3 |    \"set\": {\"pools.api.servers\": 0}}]}\n"
+                                  "       |                                 ^\n");
+    loader_close(d);
+    cap_close(&c);
+    cap_open(&c);
+    assert_null(loader_open_as(".", "variants file", c.f));
+    assert_contains(cap_text(&c), ".: is a directory, expected a variants file (a JSON file)");
+    cap_close(&c);
+}
+
 static void test_locator_positions(void **state)
 {
     (void)state;
@@ -938,6 +970,7 @@ int main(void)
         cmocka_unit_test(test_clone_independence),
         cmocka_unit_test(test_effective_json_roundtrip),
         cmocka_unit_test(test_locator_positions),
+        cmocka_unit_test(test_other_json_files),
         cmocka_unit_test(test_duplicate_and_unknown_keys),
         cmocka_unit_test(test_events_sorted_stable),
         cmocka_unit_test(test_bad_values),
