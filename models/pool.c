@@ -490,8 +490,19 @@ static void svc_done(sim *s, sim_event *ev)
 {
     (void)s;
     attempt *a = SIM_CONTAINER(ev, attempt, done);
-    pool *p = a->owner->target;
+    caller *c = a->owner;
+    pool *p = c->target;
     server *v = &p->srv[a->server];
+    /* In a large pool the server, the request, the caller's breaker for the
+     * server and the attempt's timer neighbours are each a cache miss, and
+     * each is found only once the previous one is read: fetch them all now,
+     * so the misses overlap (results unchanged: a prefetch reads nothing). */
+    __builtin_prefetch(v);
+    __builtin_prefetch(a->req);
+    __builtin_prefetch(a->timeout.prev);
+    __builtin_prefetch(a->timeout.next);
+    if (c->nbrk > 1)
+        __builtin_prefetch(&c->brk[a->server]);
     if (__builtin_expect(p->slow_done, 0)) { /* calls downstream, or overload control */
         svc_done_slow(p, v, a);
         return;
