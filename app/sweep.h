@@ -46,7 +46,7 @@ typedef struct {
 typedef struct {
     char dir[16];      /* "p000" */
     scenario sc;       /* built, owned */
-    char *effective;   /* the point's scenario JSON, owned */
+    char *effective;   /* the point's scenario JSON, owned; freed once its folder is written */
     cJSON *values;     /* {path: value}, owned */
     int ran;           /* has results (nrec > 0) */
     int status;        /* WORLD_* of its run */

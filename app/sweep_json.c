@@ -272,11 +272,11 @@ static cJSON *head_json(const sweep *s)
  * string never holds a raw newline. */
 static void put_nested(FILE *f, const char *text)
 {
-    for (; *text; text++) {
-        fputc(*text, f);
-        if (*text == '\n')
-            fputs("\t\t", f);
+    for (const char *nl; (nl = strchr(text, '\n')); text = nl + 1) {
+        fwrite(text, 1, (size_t)(nl - text) + 1, f);
+        fputs("\t\t", f);
     }
+    fputs(text, f);
 }
 
 /* The points, one at a time (in memory only while printed). */

@@ -120,6 +120,8 @@ static void end_write(sw_live *lp)
     exec_result *r = &lp->r;
     if (par_rank() == 0 && !s->write_failed && (r->nrec > 0 || pt->status != WORLD_INTERRUPTED))
         lp->write_failed = swwrite_point_dir(s, pt, r) != 0;
+    free(pt->effective); /* written: only the folder needed it */
+    pt->effective = NULL;
     exec_result_free(r);
     swstat_acc_free(&lp->acc);
 }

@@ -25,6 +25,13 @@ struct rd_run {
     cJSON *doc[RD_NDOCS];
     char warn[2048];
     int scn_point; /* the scenario taken from this sweep point's folder, or -1 */
+    /* the last array element reached by index: the figures walk a sweep's
+     * points in order, and cJSON finds element i by walking i links, so
+     * without it a 10 000-point sweep took O(points^2) steps per series */
+    struct {
+        const cJSON *array, *item;
+        long index;
+    } cursor;
 };
 
 /* Line and column (1-based) of offset OFF in BUF. */
@@ -180,9 +187,29 @@ int rd_has(const rd_run *r, rd_doc d) { return r && d < RD_NDOCS && r->doc[d] !=
 const char *rd_warnings(const rd_run *r) { return r->warn; }
 int rd_scenario_point(const rd_run *r) { return r->scn_point; }
 
+/* Element IDX of ARRAY, walking on from the cursor when it is further on in
+ * the same array (the documents never change once loaded). */
+static const cJSON *array_item(rd_run *r, const cJSON *array, long idx)
+{
+    const cJSON *el = array->child;
+    long at = 0;
+    if (r->cursor.array == array && r->cursor.item && r->cursor.index <= idx) {
+        el = r->cursor.item;
+        at = r->cursor.index;
+    }
+    for (; el && at < idx; at++)
+        el = el->next;
+    if (el) {
+        r->cursor.array = array;
+        r->cursor.item = el;
+        r->cursor.index = idx;
+    }
+    return el;
+}
+
 /* One step of a path: member KEY of an object, or element of an array by
  * decimal index or by its "name" member. */
-static const cJSON *step(const cJSON *node, const char *key)
+static const cJSON *step(rd_run *r, const cJSON *node, const char *key)
 {
     if (cJSON_IsObject(node))
         return cJSON_GetObjectItemCaseSensitive(node, key);
@@ -191,7 +218,7 @@ static const cJSON *step(const cJSON *node, const char *key)
     char *end;
     long idx = strtol(key, &end, 10);
     if (*key && !*end)
-        return idx >= 0 ? cJSON_GetArrayItem(node, (int)idx) : NULL;
+        return idx >= 0 ? array_item(r, node, idx) : NULL;
     const cJSON *el;
     cJSON_ArrayForEach(el, node) {
         const cJSON *nm = cJSON_GetObjectItemCaseSensitive(el, "name");
@@ -214,7 +241,7 @@ static const cJSON *vfind(const rd_run *r, rd_doc d, const char *fmt, va_list ap
         char *dot = strchr(seg, '.');
         if (dot)
             *dot = '\0';
-        node = step(node, seg);
+        node = step((rd_run *)r, node, seg); /* the cursor is a cache, not state */
         if (!dot)
             break;
         seg = dot + 1;

@@ -23,7 +23,11 @@
 #      the same run (target >= 4 M requests/s);
 #   g. memory against replications: peak RSS of short.json (a 1-second
 #      scenario) at 10^3, 10^5 and 10^6 replications, -j 1 (flat = records
-#      are folded, not kept).
+#      are folded, not kept);
+#   h. interleaved sweep (sweep.json next to this script): 1000 points x 2
+#      replications at -j 1 and -j 2 (same results required); speed-up of
+#      the whole command and of running the points (sweep.json perf), and the
+#      cores obtained (CPU / wall) at -j 2 (target speed-up >= 1.8).
 # Medians are quoted because the machines are noisy.  Beside the wall-clock
 # figures come rates per CPU second (user + sys of the process, start-up and
 # writing included), which move much less when other work shares the cores.
@@ -37,10 +41,10 @@ for f in "$RELSIM" "$BENCH_DIR/hold" "$BENCH_DIR/mm1"; do
     [ -x "$f" ] || { echo "bench: $f is missing; run 'make bench'" >&2; exit 2; }
 done
 command -v python3 >/dev/null || { echo "bench: python3 is needed" >&2; exit 2; }
-exec python3 - "$RELSIM" "$OUT" "$BENCH_DIR" "$REF" "$here/fleet.json" "$here/short.json" <<'PYEOF'
+exec python3 - "$RELSIM" "$OUT" "$BENCH_DIR" "$REF" "$here/fleet.json" "$here/short.json" "$here/sweep.json" <<'PYEOF'
 import atexit, json, os, platform, shutil, statistics, subprocess, sys, tempfile, time
 
-relsim, out_path, bench_dir, ref_path, fleet_path, short_path = sys.argv[1:7]
+relsim, out_path, bench_dir, ref_path, fleet_path, short_path, sweep_path = sys.argv[1:8]
 quick = os.environ.get("BENCH_QUICK") == "1"
 REPS = 3 if quick else 5
 tmp = tempfile.mkdtemp(prefix="relsim-bench-")
@@ -251,6 +255,39 @@ say("g. memory against replications (1-second scenario, -j 1): "
     + ", ".join("%d: %.1f MiB (%.1f s CPU)" % (r["replications"], r["peak_rss_mib"], r["cpu_seconds"])
                 for r in g["runs"])
     + "; ratio %.2f (flat = 1)" % g["ratio_largest_to_smallest"])
+
+# ---- h. interleaved sweep ------------------------------------------------------------------
+npts = 200 if quick else 1000
+h = {"scenario": sweep_path, "points": npts, "replications": 2, "target_speedup_j2": 1.8}
+vary = "clients.web.timeout=0.01:%g:0.01" % (npts / 100.0)
+outs = set()
+for j in (1, 2):
+    odir = os.path.join(tmp, "sweep_j%d" % j)
+    cmd = [relsim, "sweep", sweep_path, "-q", "--no-plots", "-j", str(j), "-o", odir, "--vary", vary]
+    _, wall, cpu, rss = run(cmd)
+    with open(os.path.join(odir, "sweep.json")) as fh:
+        sw = json.load(fh)
+    outs.add(strip_perf(sw))
+    h["j%d" % j] = {"wall_seconds": wall, "cpu_seconds": cpu, "peak_rss_mib": rss,
+                    "points_wall_seconds": sw["perf"]["wall_seconds"], "points_run": len(sw["points"]),
+                    "replications_per_cpu_second": npts * 2 / cpu}
+h["command"] = " ".join(cmd[:2] + ["sweep.json", "-q", "--no-plots", "-j", "J", "-o", "DIR", "--vary", vary])
+h["speedup_j2"] = h["j1"]["wall_seconds"] / h["j2"]["wall_seconds"]
+h["speedup_points_j2"] = h["j1"]["points_wall_seconds"] / h["j2"]["points_wall_seconds"]
+h["cores_obtained_j2"] = h["j2"]["cpu_seconds"] / h["j2"]["wall_seconds"]
+h["cores_obtained_j1"] = h["j1"]["cpu_seconds"] / h["j1"]["wall_seconds"]
+h["cpu_ratio_j2_over_j1"] = h["j2"]["cpu_seconds"] / h["j1"]["cpu_seconds"]
+h["identical_results_j1_j2"] = len(outs) == 1 and h["j1"]["points_run"] == npts
+h["load_average"] = os.getloadavg()
+report["sweep"] = h
+say("h. interleaved sweep, %d points x 2 replications: -j 1 %.1f s, -j 2 %.1f s: speed-up %.2f "
+    "(running the points: %.2f; target >= 1.8); cores obtained (CPU/wall) %.2f at -j 2, %.2f at -j 1; "
+    "CPU -j 2 / -j 1 = %.2f; %.0f replications per CPU second; peak RSS %.1f MiB; results identical: %s "
+    "(load average %.1f)"
+    % (npts, h["j1"]["wall_seconds"], h["j2"]["wall_seconds"], h["speedup_j2"], h["speedup_points_j2"],
+       h["cores_obtained_j2"], h["cores_obtained_j1"], h["cpu_ratio_j2_over_j1"],
+       h["j2"]["replications_per_cpu_second"], h["j2"]["peak_rss_mib"], h["identical_results_j1_j2"],
+       h["load_average"][0]))
 
 report["seconds"] = time.monotonic() - t_start
 ok = a["requests_per_second"] >= 8e6
