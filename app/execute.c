@@ -362,17 +362,21 @@ static int workers_reserve(exec_workers *w, int n, size_t stride)
 /* MPI: which rank runs item K.  A run's replication 0 (the one with
  * timelines, which only rank 0 writes) on rank 0; the others on the least
  * loaded rank, the lowest on ties (for one run: item i on rank i % size). */
-static void assign_owners(const exec_item *items, int n, int *owner)
+static int assign_owners(const exec_item *items, int n, int *owner)
 {
-    int size = par_size(), load[64] = {0};
+    int size = par_size(), *load = calloc((size_t)size, sizeof *load);
+    if (!load)
+        return -1;
     for (int k = 0; k < n; k++) {
         int best = 0;
-        for (int q = 1; items[k].rep != 0 && q < size && q < 64; q++)
+        for (int q = 1; items[k].rep != 0 && q < size; q++)
             if (load[q] < load[best])
                 best = q;
         owner[k] = best;
         load[best]++;
     }
+    free(load);
+    return 0;
 }
 
 static void run_share(exec_ctx *x, int n, batch_progress *bp)
@@ -412,8 +416,9 @@ int exec_run_items(exec_workers *w, const exec_item *items, int n, volatile sig_
         x.halt &= items[k].r == items[0].r;
     }
     int mpi = par_size() > 1;
-    if (mpi)
-        assign_owners(items, n, w->owner);
+    if (mpi && assign_owners(items, n, w->owner))
+        for (int k = 0; k < n; k++)
+            w->owner[k] = 0; /* all on rank 0: slower, the same results */
     batch_progress bp = {bar, done_before, total};
     run_share(&x, n, &bp);
     settle(&x, n, mpi ? w->owner : NULL);
