@@ -246,7 +246,6 @@ int runopts_parse(runopts *o, int argc, char **argv, int sweep)
             NEED("--objective");
             if (push(&o->objectives, &o->nobjectives, (char *)v))
                 return usage_error(cmd, "out of memory", NULL);
-            o->objective = o->objectives[0];
         } else if (sweep && is(a, NULL, "--variant", &eq)) {
             NEED("--variant");
             if (push(&o->variants, &o->nvariants, (char *)v))

@@ -26,8 +26,7 @@ typedef struct {
     char **varies;          /* sweep: --vary PATH=LIST */
     int nvaries;
     const char *baseline;   /* sweep: --baseline INDEX or PATH=VALUE,... */
-    const char *objective;  /* sweep: the first --objective METRIC[:max|min] (ranks the table) */
-    char **objectives;      /* sweep: every --objective, in order (objective == objectives[0]) */
+    char **objectives;      /* sweep: every --objective METRIC[:max|min][,...], in order */
     int nobjectives;
     char **variants;        /* sweep: --variant NAME:PATH=VALUE;... (app/sweep_variant.h) */
     int nvariants;

@@ -5,7 +5,7 @@
 # Corpus directories, in libFuzzer's order (new inputs go to the first):
 #   FUZZ_BUILD/corpus/NAME          grows across runs, never committed
 #   tests/fuzz/regressions/NAME     every crash found so far (must stay fixed)
-#   seeds: fuzz_loader: scenarios/ and tests/bad/; fuzz_set: tests/fuzz/seeds/fuzz_set/
+#   seeds: fuzz_loader: scenarios/ and tests/bad/; fuzz_set, fuzz_variants: tests/fuzz/seeds/NAME/
 # A crash leaves FUZZ_BUILD/artifacts/NAME/crash-* (or leak-*, timeout-*):
 # minimise it, copy it to tests/fuzz/regressions/NAME/, fix, rerun.
 # Exit status: 0 if no harness found anything, 1 otherwise.
@@ -15,7 +15,7 @@ secs=${FUZZ_SECONDS:-60}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root" || exit 1
 status=0
-for name in fuzz_loader fuzz_set; do
+for name in fuzz_loader fuzz_set fuzz_variants; do
     bin="$build/fuzz/$name"
     if [ ! -x "$bin" ]; then
         echo "fuzz: $bin not built (run: make fuzz)"
