@@ -32,38 +32,78 @@
  * one holds the events never changes a result.  A pushed event has the
  * largest seq so far, so it goes after every pending event with time <= its
  * own: pushes compare times only.
+ *
+ * No positions written back.  The queue used to store each entry's index in
+ * its event, so a heap step wrote into the event of every entry it moved:
+ * about seven scattered objects per pop in a 10^4-event heap (a fleet's
+ * services and failure clocks), each a cache miss, and the largest single
+ * cost of a 10 000-server run.  Now an event holds the seq of its live entry
+ * and nothing else: a list cancel finds the entry by a search (at most
+ * EVQ_LIST_MAX entries), a heap cancel leaves a stale entry behind (dropped
+ * when it surfaces; a compaction rebuilds the heap once stale entries
+ * outnumber live ones, so the array stays within twice the live events and
+ * a cancel costs O(1) amortised).  Pops use Floyd's bottom-up sift: the hole
+ * goes down to a leaf along the smaller children (three comparisons a level
+ * instead of four) and the last entry, which usually belongs near the
+ * leaves, climbs back the level or two it needs.
+ *
+ * The near-future ring.  A big heap is slow for a memory reason: with 10^4
+ * events (a 10 000-server fleet: a failure clock per server and ~5000
+ * services) each pop walks seven levels of a 360 KB array, and the deep ones
+ * miss the caches the model's own data keeps evicting; three dependent misses
+ * per pop were a quarter of a fleet run.  Past RING_ON live events the queue
+ * also keeps a calendar (Brown 1988) for the near future: nring time buckets
+ * of width w, where an event due in bucket floor(t / w) within the next
+ * nring buckets is appended to that bucket (one store, no search), and the
+ * current bucket, sorted, is the `bot` array popped from its end, like the
+ * list.  Events further out, or in a bot that has grown past BOT_MAX, go to
+ * the heap, which now holds the far future (failure clocks) and is touched
+ * rarely.  A pop takes the earlier of bot's last entry and the heap's top, so
+ * which part holds an event never changes the order: every key is compared
+ * exactly as before, and the ring is only a faster path.  floor(t / w) is
+ * computed as (uint64) (t * inv_w), monotone in t, so a later bucket never
+ * holds an earlier time.  w is four mean gaps between pops (about four
+ * events per bucket), measured over every POP_WINDOW pops; when the
+ * measure drifts by more than 4x the ring and bot are poured into the heap
+ * and refill at the new width.  Below RING_OFF live events the same pouring
+ * turns the ring off.
  */
 #include "sim/evq.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #define ARITY 4
-#define EVQ_LIST_MIN 8 /* a heap shrunk to this many turns back into a list */
+#define EVQ_LIST_MIN 8      /* a heap shrunk to this many live events turns back into a list */
+#define EVQ_COMPACT_MIN 64  /* compact a heap only above this many entries */
+#define RING_ON 1024        /* live events that turn the near-future ring on ... */
+#define RING_OFF 256        /* ... and off */
+#define RING_MIN 1024       /* buckets: the power of two >= live events at switch-on, within these */
+#define RING_MAX 16384
+#define BOT_MAX 64          /* bot's room (>= EVQ_BUCKET_CAP: a loaded bucket always fits) */
+#define POP_WINDOW 4096     /* pops per width estimate */
+#define PER_BUCKET 4.0      /* events per bucket aimed at */
 
 static inline int before(const evq_entry *a, const evq_entry *b)
 {
     return a->time < b->time || (a->time == b->time && a->seq < b->seq);
 }
 
-static inline void place(evq_entry *h, size_t i, evq_entry e)
-{
-    h[i] = e;
-    e.ev->pos = (uint32_t)(i + 1);
-}
+static inline int is_live(const evq_entry *e) { return e->ev->pos == e->seq + 1; }
 
 /* ---- the 4-ary heap ------------------------------------------------------------ */
 
-/* Move E up from I; E is being pushed (largest seq), so only times compare. */
+/* Move E up from hole I; E is being pushed (largest seq), so only times compare. */
 static void sift_up_new(evq_entry *h, size_t i, evq_entry e)
 {
     while (i > 0) {
         size_t parent = (i - 1) / ARITY;
         if (!(e.time < h[parent].time))
             break;
-        place(h, i, h[parent]);
+        h[i] = h[parent];
         i = parent;
     }
-    place(h, i, e);
+    h[i] = e;
 }
 
 static void sift_up(evq_entry *h, size_t i, evq_entry e)
@@ -72,32 +112,67 @@ static void sift_up(evq_entry *h, size_t i, evq_entry e)
         size_t parent = (i - 1) / ARITY;
         if (!before(&e, &h[parent]))
             break;
-        place(h, i, h[parent]);
+        h[i] = h[parent];
         i = parent;
     }
-    place(h, i, e);
+    h[i] = e;
 }
 
+/* The smallest of the children FIRST .. min(FIRST + ARITY, N) - 1. */
+static inline size_t min_child(const evq_entry *h, size_t first, size_t n)
+{
+    size_t best = first;
+    if (first + ARITY <= n) { /* a full family: a tournament, no loop */
+        size_t a = before(&h[first + 1], &h[first]) ? first + 1 : first;
+        size_t b = before(&h[first + 3], &h[first + 2]) ? first + 3 : first + 2;
+        return before(&h[b], &h[a]) ? b : a;
+    }
+    for (size_t c = first + 1; c < n; c++)
+        if (before(&h[c], &h[best]))
+            best = c;
+    return best;
+}
+
+/* Fill the hole at I with E (N entries besides the hole): Floyd's bottom-up
+ * sift, the hole down to a leaf along the smaller children, then E up. */
+static void sift_down_hole(evq_entry *h, size_t n, size_t i, evq_entry e)
+{
+    for (;;) {
+        size_t first = i * ARITY + 1;
+        if (first >= n)
+            break;
+        size_t best = min_child(h, first, n);
+        h[i] = h[best];
+        i = best;
+    }
+    sift_up(h, i, e);
+}
+
+/* Classic sift-down from I (E placed at I or below); for heapify. */
 static void sift_down(evq_entry *h, size_t n, size_t i, evq_entry e)
 {
     for (;;) {
         size_t first = i * ARITY + 1;
         if (first >= n)
             break;
-        size_t last = first + ARITY < n ? first + ARITY : n;
-        size_t best = first;
-        for (size_t c = first + 1; c < last; c++)
-            if (before(&h[c], &h[best]))
-                best = c;
+        size_t best = min_child(h, first, n);
         if (!before(&h[best], &e))
             break;
-        place(h, i, h[best]);
+        h[i] = h[best];
         i = best;
     }
-    place(h, i, e);
+    h[i] = e;
 }
 
-/* ---- switching layouts ------------------------------------------------------------ */
+/* Remove the root (the heap keeps N >= 1 entries before the call). */
+static void remove_root(evq *q)
+{
+    evq_entry *h = q->heap, last = h[--q->n];
+    if (q->n > 0)
+        sift_down_hole(h, q->n, 0, last);
+}
+
+/* ---- switching layouts and compaction ------------------------------------------- */
 
 /* Latest-first sorted array -> heap: reversed, it is ascending, hence a heap. */
 static void to_heap(evq *q)
@@ -108,14 +183,26 @@ static void to_heap(evq *q)
         h[i] = h[j - 1];
         h[j - 1] = t;
     }
-    for (size_t i = 0; i < q->n; i++)
-        h[i].ev->pos = (uint32_t)(i + 1);
     q->sorted = 0;
+    q->stale = 0;
 }
 
-/* Heap -> latest-first sorted array (insertion sort: at most EVQ_LIST_MIN). */
+/* Keep the live entries only (order lost). */
+static void drop_stale(evq *q)
+{
+    evq_entry *h = q->heap;
+    size_t k = 0;
+    for (size_t i = 0; i < q->n; i++)
+        if (is_live(&h[i]))
+            h[k++] = h[i];
+    q->stale -= q->n - k;
+    q->n = k;
+}
+
+/* Heap -> latest-first sorted array (insertion sort: at most EVQ_LIST_MIN live). */
 static void to_list(evq *q)
 {
+    drop_stale(q);
     evq_entry *h = q->heap;
     for (size_t i = 1; i < q->n; i++) {
         evq_entry e = h[i];
@@ -124,9 +211,251 @@ static void to_list(evq *q)
             h[j] = h[j - 1];
         h[j] = e;
     }
-    for (size_t i = 0; i < q->n; i++)
-        h[i].ev->pos = (uint32_t)(i + 1);
     q->sorted = 1;
+}
+
+/* Heap: drop every stale entry and rebuild (O(n)). */
+static void compact(evq *q)
+{
+    drop_stale(q);
+    evq_entry *h = q->heap;
+    if (q->n > 1)
+        for (size_t i = (q->n - 2) / ARITY + 1; i-- > 0;)
+            sift_down(h, q->n, i, h[i]);
+}
+
+static int pour(evq *q);
+static void ring_off(evq *q);
+
+/* After the heap layout lost a live event: the ring off when few are left,
+ * back to a list when fewer, compact when stale entries are the majority
+ * (the ring poured into the heap first, so the heap holds them all). */
+static void heap_shrunk(evq *q)
+{
+    size_t live = evq_size(q);
+    if (q->ring_on && live < RING_OFF)
+        ring_off(q);
+    if (q->ring_on) {
+        if (q->stale > live && q->stale >= EVQ_COMPACT_MIN && pour(q) == 0)
+            compact(q);
+        return;
+    }
+    if (live <= EVQ_LIST_MIN)
+        to_list(q);
+    else if (q->stale > live && q->n >= EVQ_COMPACT_MIN)
+        compact(q);
+}
+
+/* ---- the near-future ring ---------------------------------------------------------- */
+
+static int grow(evq_entry **a, size_t *cap, size_t need)
+{
+    size_t c = *cap ? *cap : 8;
+    while (c < need)
+        c *= 2;
+    if (evq_fault_cap && c > evq_fault_cap)
+        return -1;
+    evq_entry *x = realloc(*a, c * sizeof *x);
+    if (!x)
+        return -1;
+    *a = x;
+    *cap = c;
+    return 0;
+}
+
+/* Push E, the newest entry, into the heap part (room is there). */
+static inline void heap_push(evq *q, evq_entry e) { sift_up_new(q->heap, q->n++, e); }
+/* Put back E, an older entry (its seq may be below equal times' ones). */
+static inline void heap_put_back(evq *q, evq_entry e) { sift_up(q->heap, q->n++, e); }
+
+/* Pour the ring and bot into the heap (stale entries dropped): the ring is
+ * empty after, and any base is valid.  -1 (nothing moved) if the heap
+ * cannot grow to hold them. */
+static int pour(evq *q)
+{
+    size_t need = q->n + q->nbot + q->ring_n;
+    if (need > q->cap) {
+        size_t cap = q->cap;
+        if (grow(&q->heap, &cap, need))
+            return -1;
+        q->cap = cap;
+    }
+    for (size_t i = 0; i < q->nbot; i++) {
+        if (is_live(&q->bot[i]))
+            heap_put_back(q, q->bot[i]);
+        else
+            q->stale--;
+    }
+    q->nbot = 0;
+    for (size_t k = 0; k < q->nring && q->ring_n > 0; k++) {
+        const evq_entry *e = &q->ring[k * EVQ_BUCKET_CAP];
+        for (uint32_t i = 0; i < q->ring_cnt[k]; i++) {
+            if (is_live(&e[i]))
+                heap_put_back(q, e[i]);
+            else
+                q->stale--;
+        }
+        q->ring_n -= q->ring_cnt[k];
+        q->ring_cnt[k] = 0;
+    }
+    return 0;
+}
+
+static void ring_off(evq *q)
+{
+    if (q->ring_on && pour(q) == 0)
+        q->ring_on = 0;
+}
+
+/* Start (or restart) the ring with bucket width W at time NOW. */
+static void ring_start(evq *q, double w, double now)
+{
+    if (q->ring_on && pour(q))
+        return;
+    if (!q->ring) {
+        size_t live = q->n - q->stale, nb = RING_MIN;
+        while (nb < live / 2 && nb < RING_MAX)
+            nb *= 2;
+        if (evq_fault_cap && nb * EVQ_BUCKET_CAP > evq_fault_cap)
+            return;
+        q->ring = malloc(nb * EVQ_BUCKET_CAP * sizeof *q->ring);
+        q->ring_cnt = calloc(nb, sizeof *q->ring_cnt);
+        q->bot = malloc(BOT_MAX * sizeof *q->bot);
+        if (!q->ring || !q->ring_cnt || !q->bot) {
+            free(q->ring);
+            free(q->ring_cnt);
+            free(q->bot);
+            q->ring = q->bot = NULL;
+            q->ring_cnt = NULL;
+            return; /* no ring: the heap does it all */
+        }
+        q->nring = nb;
+    }
+    q->inv_w = 1 / w;
+    double b = now * q->inv_w;
+    if (!(b >= 0 && b < 0x1p62))
+        return;
+    q->base = (uint64_t)b;
+    q->ring_on = 1;
+}
+
+/* The width estimate: every POP_WINDOW heap-layout pops, four mean gaps. */
+static void measure(evq *q, double now)
+{
+    if (++q->pops % POP_WINDOW)
+        return;
+    double span = now - q->mark;
+    q->mark = now;
+    if (!(span > 0) || q->pops == POP_WINDOW)
+        return; /* no measure yet (the first window started before the heap did) */
+    double w = PER_BUCKET * span / POP_WINDOW;
+    if (!q->ring_on) {
+        if (q->n - q->stale >= RING_ON)
+            ring_start(q, w, now);
+    } else if (w * q->inv_w > 4 || w * q->inv_w < 0.25) {
+        ring_start(q, w, now);
+    }
+}
+
+/* Sort bot latest first (it was filled in push order). */
+static void bot_sort(evq *q)
+{
+    evq_entry *h = q->bot;
+    for (size_t i = 1; i < q->nbot; i++) {
+        evq_entry e = h[i];
+        size_t j = i;
+        for (; j > 0 && before(&h[j - 1], &e); j--)
+            h[j] = h[j - 1];
+        h[j] = e;
+    }
+}
+
+/* Bot is empty and the ring is not: load its next bucket into bot unless
+ * the heap's top comes first.  1 if bot may now hold the next event. */
+static int refill(evq *q, const evq_entry *heap_top)
+{
+    size_t mask = q->nring - 1;
+    uint64_t k = q->base;
+    while (q->ring_cnt[k & mask] == 0)
+        k++; /* ends: the ring's entries lie in [base, base + nring) */
+    q->base = k; /* the buckets passed are empty */
+    if (heap_top) { /* the heap's top in an earlier bucket: it goes first */
+        double x = heap_top->time * q->inv_w;
+        if (x < 0 || (x < 0x1p62 && (uint64_t)x < k))
+            return 0;
+    }
+    uint32_t *cnt = &q->ring_cnt[k & mask];
+    const evq_entry *e = &q->ring[(k & mask) * EVQ_BUCKET_CAP];
+    size_t m = 0;
+    for (uint32_t i = 0; i < *cnt; i++) { /* bot is empty and has room for a bucket */
+        if (is_live(&e[i]))
+            q->bot[m++] = e[i];
+        else
+            q->stale--;
+    }
+    q->ring_n -= *cnt;
+    *cnt = 0;
+    q->nbot = m;
+    q->base = k + 1;
+    bot_sort(q);
+    return 1;
+}
+
+/* The earliest live entry of the heap layout, stale entries dropped on the
+ * way: bot's last or the heap's top (*FROM_BOT says which), NULL if none. */
+static const evq_entry *select_next(evq *q, int *from_bot)
+{
+    for (;;) {
+        while (q->n > 0 && !is_live(&q->heap[0])) {
+            remove_root(q);
+            q->stale--;
+        }
+        const evq_entry *top = q->n > 0 ? &q->heap[0] : NULL;
+        if (!q->ring_on) {
+            *from_bot = 0;
+            return top;
+        }
+        while (q->nbot > 0 && !is_live(&q->bot[q->nbot - 1])) {
+            q->nbot--;
+            q->stale--;
+        }
+        if (q->nbot == 0) {
+            if (q->ring_n > 0 && refill(q, top))
+                continue; /* a loaded bucket may hold only stale entries */
+            *from_bot = 0;
+            return top;
+        }
+        const evq_entry *b = &q->bot[q->nbot - 1];
+        *from_bot = !top || before(b, top);
+        return *from_bot ? b : top;
+    }
+}
+
+/* A push into the ring or bot, if the event's time belongs there: 1 done, 0 not. */
+static inline int ring_push(evq *q, evq_entry e)
+{
+    double x = e.time * q->inv_w;
+    if (!(x >= 0 && x < 0x1p62))
+        return 0;
+    uint64_t k = (uint64_t)x;
+    if (k < q->base) { /* the current bucket: into bot, sorted */
+        if (q->nbot >= BOT_MAX)
+            return 0;
+        evq_entry *h = q->bot;
+        size_t j = q->nbot++;
+        for (; j > 0 && h[j - 1].time <= e.time; j--)
+            h[j] = h[j - 1];
+        h[j] = e;
+        return 1;
+    }
+    if (k - q->base >= q->nring)
+        return 0;
+    size_t i = k & (q->nring - 1);
+    if (q->ring_cnt[i] == EVQ_BUCKET_CAP)
+        return 0; /* full: the heap takes it */
+    q->ring[i * EVQ_BUCKET_CAP + q->ring_cnt[i]++] = e;
+    q->ring_n++;
+    return 1;
 }
 
 /* ---- the queue ------------------------------------------------------------------ */
@@ -135,10 +464,8 @@ size_t evq_fault_cap = 0;
 
 int evq_init(evq *q, size_t cap)
 {
-    q->n = 0;
-    q->next_seq = 0;
+    memset(q, 0, sizeof *q);
     q->sorted = 1;
-    q->failed = 0;
     q->cap = cap ? cap : 64;
     q->heap = malloc(q->cap * sizeof *q->heap);
     return q->heap ? 0 : -1;
@@ -147,45 +474,75 @@ int evq_init(evq *q, size_t cap)
 void evq_destroy(evq *q)
 {
     free(q->heap);
-    q->heap = NULL;
-    q->n = q->cap = 0;
+    free(q->ring);
+    free(q->ring_cnt);
+    free(q->bot);
+    memset(q, 0, sizeof *q);
 }
 
 void evq_clear(evq *q)
 {
     for (size_t i = 0; i < q->n; i++)
         q->heap[i].ev->pos = 0;
-    q->n = 0;
+    for (size_t i = 0; i < q->nbot; i++)
+        q->bot[i].ev->pos = 0;
+    for (size_t k = 0; k < q->nring && q->ring_n > 0; k++) {
+        for (uint32_t i = 0; i < q->ring_cnt[k]; i++)
+            q->ring[k * EVQ_BUCKET_CAP + i].ev->pos = 0;
+        q->ring_n -= q->ring_cnt[k];
+        q->ring_cnt[k] = 0;
+    }
+    q->n = q->nbot = q->ring_n = 0;
+    q->stale = 0;
     q->next_seq = 0;
     q->sorted = 1;
     q->failed = 0;
+    q->ring_on = 0;
+    q->pops = 0;
+    q->mark = 0;
+}
+
+static int heap_room(evq *q)
+{
+    if (q->n < q->cap)
+        return 0;
+    size_t cap = q->cap;
+    if (grow(&q->heap, &cap, q->n + 1))
+        return -1;
+    q->cap = cap;
+    return 0;
 }
 
 /* evq_push for a full array, a heap, or a list about to become one. */
 int evq_push_any(evq *q, sim_event *ev, double time)
 {
-    if (q->n == q->cap) {
-        size_t cap = q->cap * 2;
-        evq_entry *h = evq_fault_cap && cap > evq_fault_cap ? NULL : realloc(q->heap, cap * sizeof *h);
-        if (!h) {
-            q->failed = 1; /* sticky: the event is lost, the run must end */
-            return -1;
-        }
-        q->heap = h;
-        q->cap = cap;
+    uint64_t seq = q->next_seq;
+    evq_entry e = {time, seq, ev};
+    if (!q->sorted && q->ring_on && ring_push(q, e)) {
+        q->next_seq++;
+        ev->pos = seq + 1;
+        return 0;
     }
-    evq_entry e = {time, q->next_seq++, ev}, *h = q->heap;
+    if (q->n == q->cap && q->stale > 0)
+        compact(q); /* room without growing (and without a spurious failure under a cap) */
+    if (heap_room(q)) {
+        q->failed = 1; /* sticky: the event is lost, the run must end */
+        return -1;
+    }
+    q->next_seq++;
+    ev->pos = seq + 1;
+    evq_entry *h = q->heap;
     if (q->sorted) {
         if (q->n < EVQ_LIST_MAX) {
             size_t j = q->n++;
             for (; j > 0 && h[j - 1].time <= time; j--)
-                place(h, j, h[j - 1]);
-            place(h, j, e);
+                h[j] = h[j - 1];
+            h[j] = e;
             return 0;
         }
         to_heap(q);
     }
-    sift_up_new(h, q->n++, e);
+    heap_push(q, e);
     return 0;
 }
 
@@ -193,24 +550,20 @@ void evq_cancel(evq *q, sim_event *ev)
 {
     if (!ev->pos)
         return;
-    size_t i = ev->pos - 1;
-    evq_entry *h = q->heap;
+    uint64_t seq = ev->pos - 1;
     ev->pos = 0;
-    if (q->sorted) { /* close the gap: the entries due earlier move down one */
-        for (size_t j = i + 1; j < q->n; j++)
-            place(h, j - 1, h[j]);
-        q->n--;
+    if (!q->sorted) { /* lazily: the entry is dropped when it surfaces */
+        q->stale++;
+        heap_shrunk(q);
         return;
     }
-    evq_entry last = h[--q->n];
-    if (i < q->n) {
-        if (i > 0 && before(&last, &h[(i - 1) / ARITY]))
-            sift_up(h, i, last);
-        else
-            sift_down(h, q->n, i, last);
-    }
-    if (q->n <= EVQ_LIST_MIN)
-        to_list(q);
+    evq_entry *h = q->heap;
+    size_t i = q->n - 1; /* the entry (a scheduled event has one), searched from the earliest end */
+    while (i > 0 && h[i].seq != seq)
+        i--;
+    for (size_t j = i + 1; j < q->n; j++) /* close the gap: the entries due earlier move down one */
+        h[j - 1] = h[j];
+    q->n--;
 }
 
 int evq_move(evq *q, sim_event *ev, double time)
@@ -219,19 +572,30 @@ int evq_move(evq *q, sim_event *ev, double time)
     return evq_push(q, ev, time);
 }
 
+const evq_entry *evq_peek_heap(evq *q)
+{
+    int from_bot;
+    return select_next(q, &from_bot);
+}
+
 /* evq_pop for the heap layout (and for an empty queue): evq_pop handles a
  * non-empty list inline. */
 sim_event *evq_pop_heap(evq *q, double *time)
 {
-    if (q->n == 0)
+    if (q->sorted)
+        return q->n ? evq_pop(q, time) : NULL;
+    int from_bot;
+    const evq_entry *e = select_next(q, &from_bot);
+    if (!e)
         return NULL;
-    evq_entry *h = q->heap, top = h[0];
+    evq_entry top = *e;
     top.ev->pos = 0;
     *time = top.time;
-    evq_entry last = h[--q->n];
-    if (q->n > 0)
-        sift_down(h, q->n, 0, last);
-    if (q->n <= EVQ_LIST_MIN)
-        to_list(q);
+    if (from_bot)
+        q->nbot--;
+    else
+        remove_root(q);
+    measure(q, top.time);
+    heap_shrunk(q);
     return top.ev;
 }

@@ -4,13 +4,21 @@
  * Events are keyed by (time, sequence number): equal times fire in the order
  * they were scheduled, so runs are bit-reproducible.  Keys are unique, so the
  * order in which events leave is fixed by the keys alone, whichever of the two
- * layouts holds them.  The queue stores small entries {time, seq, event*} and
- * writes each entry's position back into its event, so an event can be
- * cancelled or moved without a search.
+ * layouts holds them.  The queue stores small entries {time, seq, event*};
+ * the event holds the seq of its one live entry.  Cancelling a short list's
+ * event removes its entry; cancelling a heap's only marks the event idle, and
+ * its entry, now stale (its seq is not the event's), is dropped when it
+ * reaches the top or when stale entries outnumber live ones (a compaction).
+ * So entries never move in memory that is not the queue's: a heap step does
+ * not write into the (cold, scattered) event objects, which in a 10^4-event
+ * heap cost a cache miss per level.
  *
  * Ownership: the queue owns only its entry array.  Events are owned by the
  * objects that embed them (a server, a request, ...); the queue never
- * allocates or frees an event, so scheduling costs no allocation.
+ * allocates or frees an event, so scheduling costs no allocation.  A
+ * cancelled event's stale entry may still point at it: its memory must stay
+ * valid (it may be reused for anything that keeps the sim_event's fields
+ * sim_event-shaped, as a free list does) until evq_clear or evq_destroy.
  */
 #ifndef RELSIM_EVQ_H
 #define RELSIM_EVQ_H
@@ -26,7 +34,8 @@ typedef void (*sim_handler)(struct sim *s, sim_event *ev);
 /* Embed one of these in whatever object an event belongs to. */
 struct sim_event {
     sim_handler fire; /* called when the event's time comes */
-    uint32_t pos;     /* 1 + index in the queue while scheduled, 0 when idle */
+    uint64_t pos;     /* 1 + seq of its live entry while scheduled, 0 when idle
+                         (objects set it to 0 to mark an event idle after evq_clear) */
 };
 
 typedef struct {
@@ -38,13 +47,30 @@ typedef struct {
 /* Two layouts of one array (see evq.c for why and when it switches):
  *   list (sorted = 1): sorted by key, latest first; the next event is
  *                      heap[n - 1];
- *   heap (sorted = 0): 4-ary min-heap; the next event is heap[0]. */
+ *   heap (sorted = 0): 4-ary min-heap; the next event is heap[0], or the
+ *                      earlier of it and the near-future ring's next (below).
+ * With many events pending (heap layout) a ring of time buckets can take the
+ * near future off the heap: a calendar whose current bucket, sorted, is the
+ * `bot` array (latest first). */
 typedef struct {
     evq_entry *heap;   /* the entries, in either layout */
-    size_t n, cap;
+    size_t n, cap;     /* entries (live and, in the heap, stale), room */
+    size_t stale;      /* heap layout: entries of cancelled events still held (heap, ring, bot) */
     uint64_t next_seq; /* seq of the next push */
     int sorted;        /* 1: list layout, 0: heap layout */
     int failed;        /* sticky: a push found no memory and its event was not scheduled */
+    /* the near-future ring (heap layout only; ring_on = 0: everything in the heap) */
+    int ring_on;
+    evq_entry *ring;   /* nring buckets of EVQ_BUCKET_CAP entries each, in push order;
+                          the bucket of time t: floor(t * inv_w) mod nring */
+    uint32_t *ring_cnt;   /* entries per bucket */
+    size_t nring, ring_n; /* buckets (a power of two); entries in them */
+    double inv_w;      /* 1 / bucket width */
+    uint64_t base;     /* bot holds the ring's events of buckets below base; the ring [base, base + nring) */
+    evq_entry *bot;    /* sorted latest first, like the list (room for BOT_MAX, evq.c) */
+    size_t nbot;
+    uint64_t pops;     /* heap-layout pops, for the width estimate */
+    double mark;       /* time of the pop that started the current estimate */
 } evq;
 
 /* Tests only: when nonzero, the entry array never grows beyond this many
@@ -62,6 +88,7 @@ void evq_destroy(evq *q);
 void evq_clear(evq *q);
 
 #define EVQ_LIST_MAX 32 /* a push beyond this many pending turns the list into a heap */
+#define EVQ_BUCKET_CAP 16 /* entries per ring bucket; a push into a full one goes to the heap */
 
 /* Schedule an idle event at TIME. Returns 0, or -1 if the array could not
  * grow: the event is then not scheduled and q->failed is set until
@@ -75,12 +102,11 @@ static inline int evq_push(evq *q, sim_event *ev, double time)
     if (q->sorted && q->n < EVQ_LIST_MAX && q->n < q->cap) {
         evq_entry *h = q->heap;
         size_t j = q->n++;
-        for (; j > 0 && h[j - 1].time <= time; j--) {
+        for (; j > 0 && h[j - 1].time <= time; j--)
             h[j] = h[j - 1];
-            h[j].ev->pos = (uint32_t)(j + 1);
-        }
-        h[j] = (evq_entry){time, q->next_seq++, ev};
-        ev->pos = (uint32_t)(j + 1);
+        uint64_t seq = q->next_seq++;
+        h[j] = (evq_entry){time, seq, ev};
+        ev->pos = seq + 1;
         return 0;
     }
     return evq_push_any(q, ev, time);
@@ -107,10 +133,27 @@ static inline sim_event *evq_pop(evq *q, double *time)
     return evq_pop_heap(q, time);
 }
 
-static inline size_t evq_size(const evq *q) { return q->n; }
+/* Scheduled events (stale entries not counted). */
+static inline size_t evq_size(const evq *q) { return q->n + q->ring_n + q->nbot - q->stale; }
 static inline int evq_scheduled(const sim_event *ev) { return ev->pos != 0; }
-/* Time of the earliest event; the queue must not be empty. */
-static inline double evq_top_time(const evq *q) { return q->heap[q->sorted ? q->n - 1 : 0].time; }
+
+/* The heap layout's earliest scheduled event (evq.c), or NULL. */
+const evq_entry *evq_peek_heap(evq *q);
+/* Time of the earliest scheduled event into *TIME: 1, or 0 when none is. */
+static inline int evq_next_time(evq *q, double *time)
+{
+    if (q->sorted) {
+        if (q->n == 0)
+            return 0;
+        *time = q->heap[q->n - 1].time;
+        return 1;
+    }
+    const evq_entry *top = evq_peek_heap(q);
+    if (!top)
+        return 0;
+    *time = top->time;
+    return 1;
+}
 
 /* The object that embeds MEMBER at PTR (handlers get the event, want the owner). */
 #define SIM_CONTAINER(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))

@@ -50,11 +50,11 @@ static inline int sim_step(sim *s, double until)
 {
     if (__builtin_expect(s->q.failed, 0))
         return 0;
-    if (s->q.n == 0 || evq_top_time(&s->q) > until) {
+    double t;
+    if (!evq_next_time(&s->q, &t) || t > until) {
         s->now = until;
         return 0;
     }
-    double t;
     sim_event *ev = evq_pop(&s->q, &t);
     s->now = t;
     s->events++;

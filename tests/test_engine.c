@@ -7,6 +7,7 @@
 #include "sim/stat.h"
 
 #include <gsl/gsl_cdf.h>
+#include <math.h>
 #include <stdlib.h>
 
 typedef struct {
@@ -80,6 +81,137 @@ static void test_evq_cancel(void **state)
     gsl_rng_free(r);
     free(it);
     evq_destroy(&q);
+}
+
+/* The event list against a reference (a linear scan for the smallest
+ * (time, push order)) over random pushes, pops, cancels and moves with many
+ * equal times, at sizes that cross the list/heap switch both ways and make
+ * cancelled heap entries pile up past a compaction: every pop, the next
+ * time and the size must agree. */
+typedef struct {
+    int on;      /* scheduled in the reference */
+    double time;
+    long order;  /* push order (the reference's tie-break) */
+} ref_slot;
+
+static int ref_min(const ref_slot *ref, int n)
+{
+    int best = -1;
+    for (int i = 0; i < n; i++)
+        if (ref[i].on && (best < 0 || ref[i].time < ref[best].time ||
+                          (ref[i].time == ref[best].time && ref[i].order < ref[best].order)))
+            best = i;
+    return best;
+}
+
+/* A delay from now: a multiple of 1/4 (TIES: many equal times) or a continuous one. */
+static double delay(gsl_rng *r, int ties)
+{
+    return ties ? (double)gsl_rng_uniform_int(r, 20) / 4 : -log(1 - gsl_rng_uniform(r));
+}
+
+static void test_evq_against_reference(void **state)
+{
+    (void)state;
+    enum { N = 3000 };
+    item *it = calloc(N, sizeof *it);
+    ref_slot *ref = calloc(N, sizeof *ref);
+    assert_non_null(it);
+    assert_non_null(ref);
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
+    gsl_rng_set(r, 11);
+    evq q;
+    assert_int_equal(evq_init(&q, 4), 0);
+    long order = 0;
+    size_t on = 0;
+    double now = 0;
+    /* phases: grow to ~N (heap), cancel-heavy (stale entries, compaction),
+     * drain to a list, and hover around the switch */
+    const struct { int steps, target; double p_cancel, far; int ties; } phase[] = {
+        {20000, N, 0.05, 0, 1},     {20000, N / 2, 0.45, 100, 1}, {60000, 2000, 0.1, 0, 1},
+        {60000, 2000, 0.1, 0, 0},   {30000, 2000, 0.1, 100, 0},   {20000, 4, 0.2, 0, 1},
+        {40000, 30, 0.3, 0, 1},     {20000, 800, 0.6, 100, 1},    {30000, 0, 0.1, 0, 1}};
+    int ring_seen = 0;
+    for (size_t ph = 0; ph < sizeof phase / sizeof *phase; ph++)
+        for (int step = 0; step < phase[ph].steps; step++) {
+            double u = gsl_rng_uniform(r);
+            int want_grow = (int)on < phase[ph].target;
+            int i = (int)gsl_rng_uniform_int(r, N);
+            if (u < phase[ph].p_cancel) { /* cancel or move a random item, mostly a scheduled one */
+                for (int k = 0; k < 50 && !ref[i].on; k++)
+                    i = (int)gsl_rng_uniform_int(r, N);
+                if (gsl_rng_uniform(r) < 0.5) {
+                    evq_cancel(&q, &it[i].ev);
+                    on -= ref[i].on;
+                    ref[i].on = 0;
+                } else {
+                    double t = now + phase[ph].far + delay(r, phase[ph].ties);
+                    assert_int_equal(evq_move(&q, &it[i].ev, t), 0);
+                    on += !ref[i].on;
+                    ref[i] = (ref_slot){1, t, order++};
+                }
+            } else if (want_grow ? u < 0.85 : u < 0.25) { /* push an idle item */
+                if (ref[i].on)
+                    continue;
+                double t = now + (gsl_rng_uniform(r) < 0.5 ? phase[ph].far : 0) + delay(r, phase[ph].ties);
+                assert_int_equal(evq_push(&q, &it[i].ev, t), 0);
+                ref[i] = (ref_slot){1, t, order++};
+                on++;
+            } else { /* pop */
+                int m = ref_min(ref, N);
+                double t = -1, tn = -1;
+                int has = evq_next_time(&q, &tn);
+                sim_event *ev = evq_pop(&q, &t);
+                if (m < 0) {
+                    assert_false(has);
+                    assert_null(ev);
+                    continue;
+                }
+                assert_true(has);
+                assert_non_null(ev);
+                assert_int_equal(SIM_CONTAINER(ev, item, ev) - it, m);
+                assert_true(t == ref[m].time && tn == t);
+                assert_false(evq_scheduled(ev));
+                ref[m].on = 0;
+                on--;
+                now = t;
+            }
+            assert_int_equal(evq_size(&q), on);
+            assert_true(q.n + q.ring_n + q.nbot <= 2 * on + 64); /* stale entries stay bounded */
+            ring_seen |= q.ring_on;
+        }
+    assert_true(ring_seen); /* the near-future ring was exercised */
+    for (int i = 0; i < N; i++)
+        assert_int_equal(evq_scheduled(&it[i].ev), ref[i].on);
+    gsl_rng_free(r);
+    evq_destroy(&q);
+    free(ref);
+    free(it);
+}
+
+/* sim_step with a cancelled (stale) entry on top of the heap: the next
+ * scheduled event, not the cancelled one, decides whether anything is due. */
+static void test_sim_step_skips_cancelled_top(void **state)
+{
+    (void)state;
+    sim s;
+    assert_int_equal(sim_init(&s, NULL), 0);
+    enum { N = 100 };
+    item it[N];
+    for (int i = 0; i < N; i++) {
+        it[i].ev.fire = record;
+        it[i].ev.pos = 0;
+        it[i].id = i;
+        sim_at(&s, &it[i].ev, i == 0 ? 1.0 : 10.0 + i);
+    }
+    sim_cancel(&s, &it[0].ev); /* the heap's top, now stale */
+    nfired = 0;
+    assert_int_equal(sim_step(&s, 5), 0);
+    assert_int_equal(nfired, 0);
+    assert_close(s.now, 5, 0);
+    assert_int_equal(sim_step(&s, 11), 1);
+    assert_int_equal(fired[0], 1);
+    sim_destroy(&s);
 }
 
 typedef struct {
@@ -359,6 +491,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_evq_order_and_ties), cmocka_unit_test(test_evq_cancel),
+        cmocka_unit_test(test_evq_against_reference), cmocka_unit_test(test_sim_step_skips_cancelled_top),
         cmocka_unit_test(test_timerq),             cmocka_unit_test(test_rng_streams),
         cmocka_unit_test(test_rng_exp_batched),
         cmocka_unit_test(test_timerq_restart_in_expiry),
