@@ -24,15 +24,15 @@ static int precision_met(const exec_result *r, double rel)
         return 0;
     for (int p = 0; p < r->sc->npools; p++) {
         stat_summary s = results_pool_stat(r, p, PM_SERVER_AVAILABILITY);
-        if (!(s.hi - s.mean <= rel * fabs(s.mean)))
+        if (!(stat_half95(s) <= rel * fabs(s.mean)))
             return 0;
     }
     for (int c = 0; c < r->sc->nclients; c++) {
         stat_summary s = results_caller_stat(r, c, CM_REQUEST_SUCCESS);
-        if (s.n >= 2 && !(s.hi - s.mean <= rel * fabs(s.mean)))
+        if (s.n >= 2 && !(stat_half95(s) <= rel * fabs(s.mean)))
             return 0;
         s = results_caller_stat(r, c, CM_LATENCY_MEAN);
-        if (s.n >= 2 && !(s.hi - s.mean <= rel * fabs(s.mean)))
+        if (s.n >= 2 && !(stat_half95(s) <= rel * fabs(s.mean)))
             return 0;
     }
     return 1;

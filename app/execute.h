@@ -121,14 +121,21 @@ int exec_batch_size(size_t reclen, int jobs);
 int exec_run_items(exec_workers *w, const exec_item *items, int n, volatile sig_atomic_t *stop,
                    progress_bar *bar, int done_before, int total);
 
-/* Pool P's metric M, or caller C's metric M, over the folded replications. */
+/* Pool P's metric M, or caller C's metric M, over the folded replications,
+ * its interval kept within the metric's values (metric_within). */
 static inline stat_summary exec_pool_stat(const exec_result *r, int p, int m)
 {
-    return stat_run_summary(&r->pm[(size_t)p * PM_COUNT + (size_t)m]);
+    return metric_within(&pm_defs[m], stat_run_summary(&r->pm[(size_t)p * PM_COUNT + (size_t)m]));
 }
 static inline stat_summary exec_caller_stat(const exec_result *r, int c, int m)
 {
-    return stat_run_summary(&r->cm[(size_t)c * CM_COUNT + (size_t)m]);
+    return metric_within(&cm_defs[m], stat_run_summary(&r->cm[(size_t)c * CM_COUNT + (size_t)m]));
+}
+/* The same by column K of the record: the pools' metrics, then the callers'. */
+static inline stat_summary exec_col_stat(const exec_result *r, size_t k)
+{
+    size_t np = (size_t)r->L.npools * PM_COUNT;
+    return metric_within(metric_of_col(r->L.npools, k), stat_run_summary(k < np ? &r->pm[k] : &r->cm[k - np]));
 }
 
 /* Mean over the folded replications of time-series column COL in bin B

@@ -82,7 +82,7 @@ static int check(mc_list *l, const char *quantity, stat_summary obs, double pred
         return 0;
     }
     it->predicted = pred;
-    double half = isfinite(obs.hi) ? obs.hi - obs.mean : 0;
+    double half = isfinite(stat_half95(obs)) ? stat_half95(obs) : 0;
     it->margin = 0.25 * half + extra;
     if (obs.n < 2 || !isfinite(obs.lo)) {
         it->margin = NAN;

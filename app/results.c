@@ -89,7 +89,7 @@ cJSON *results_entities_json(const exec_result *r, int is_pool)
     if (!col)
         return NULL;
     for (size_t k = 0; k < n; k++)
-        col[k] = stat_run_summary(k < np ? &r->pm[k] : &r->cm[k - np]);
+        col[k] = exec_col_stat(r, k);
     cJSON *o = results_entities_from(r->sc, col, r->nrec, is_pool);
     free(col);
     return o;

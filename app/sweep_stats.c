@@ -137,8 +137,9 @@ static double welch_half(stat_summary a, stat_summary b)
     return gsl_cdf_tdist_Pinv(0.975, df) * sqrt(v);
 }
 
-/* PT's differences from the baseline, column by column.  0 or -1. */
-static int keep_diff(sw_acc *a, const sweep *s, sw_point *pt)
+/* PT's differences from the baseline, column by column (a difference of two
+ * fractions kept within [-1, 1]; NPOOLS: the record's pools).  0 or -1. */
+static int keep_diff(sw_acc *a, const sweep *s, sw_point *pt, int npools)
 {
     int n = s->base_nrows < pt->nrec ? s->base_nrows : pt->nrec;
     if (!(pt->diff = malloc((size_t)a->ncols * sizeof *pt->diff)))
@@ -146,6 +147,8 @@ static int keep_diff(sw_acc *a, const sweep *s, sw_point *pt)
     for (int c = 0; c < a->ncols; c++) {
         stat_summary base = stat_summarize(s->base_rows + c, (size_t)a->ncols, n);
         pt->diff[c].paired = stat_run_summary(&a->pair[c]);
+        if (metric_is_fraction(metric_of_col(npools, (size_t)c)))
+            pt->diff[c].paired = stat_within(pt->diff[c].paired, -1.0, 1.0);
         pt->diff[c].half = welch_half(base, stat_run_summary(&a->sub[c]));
     }
     return 0;
@@ -153,7 +156,6 @@ static int keep_diff(sw_acc *a, const sweep *s, sw_point *pt)
 
 int swstat_acc_finish(sw_acc *a, const sweep *s, sw_point *pt, const exec_result *r)
 {
-    size_t np = (size_t)r->L.npools * PM_COUNT;
     pt->nrec = r->nrec;
     pt->ncols = a->ncols;
     pt->ran = r->nrec > 0;
@@ -162,13 +164,13 @@ int swstat_acc_finish(sw_acc *a, const sweep *s, sw_point *pt, const exec_result
     if (!(pt->col = malloc((size_t)a->ncols * sizeof *pt->col)))
         return -1;
     for (size_t c = 0; c < (size_t)a->ncols; c++)
-        pt->col[c] = stat_run_summary(c < np ? &r->pm[c] : &r->cm[c - np]);
+        pt->col[c] = exec_col_stat(r, c);
     pt->slo = (srec_stats){stat_run_summary(&a->extra), stat_run_summary(&a->succ),
                            stat_run_summary(&a->dextra), stat_run_summary(&a->dsucc)};
     pt->outcome_k = a->k;
     pt->outcome_n = a->n;
     if (a->pairs > 0 && swstat_comparable(&s->pts[s->baseline], pt))
-        return keep_diff(a, s, pt);
+        return keep_diff(a, s, pt, r->L.npools);
     return 0;
 }
 

@@ -1,6 +1,8 @@
 /* metrics.c - record layout, and the metric table (metrics_table.h) as arrays. */
 #include "models/metrics.h"
 
+#include <math.h>
+
 #define METRICS_DEF_(id, name, label, unit, kind, better, flags, undefined) \
     [id] = {name, label, unit, kind, better, flags, undefined},
 #define METRICS_NAME_(id, name, label, unit, kind, better, flags, undefined) [id] = name,
@@ -59,4 +61,20 @@ void rec_layout_init(rec_layout *L, const scenario *sc)
     L->misc = off;
     off += REC_MISC;
     L->total = off;
+}
+
+int metric_is_fraction(const metric_def *d)
+{
+    return d->kind == METRIC_PROB || d->kind == METRIC_AVAIL;
+}
+
+stat_summary metric_within(const metric_def *d, stat_summary s)
+{
+    return stat_within(s, 0.0, metric_is_fraction(d) ? 1.0 : INFINITY);
+}
+
+const metric_def *metric_of_col(int npools, size_t k)
+{
+    size_t np = (size_t)npools * PM_COUNT;
+    return k < np ? &pm_defs[k % PM_COUNT] : &cm_defs[(k - np) % CM_COUNT];
 }

@@ -42,6 +42,17 @@ typedef struct {
 extern const metric_def pm_defs[PM_COUNT];
 extern const metric_def cm_defs[CM_COUNT];
 
+/* S with its interval kept within the values metric D can take: [0, 1] for
+ * fractions and probabilities, [0, inf) for times, counts and ratios. */
+stat_summary metric_within(const metric_def *d, stat_summary s);
+
+/* The row of column K of a record's metrics (NPOOLS pools' PM_COUNT metrics,
+ * then the callers' CM_COUNT each). */
+const metric_def *metric_of_col(int npools, size_t k);
+
+/* 1 if metric D is a fraction or probability (values in [0, 1]). */
+int metric_is_fraction(const metric_def *d);
+
 /* Cause names (data/errors.csv) and labels, in CAUSE_* order. */
 extern const char *const cause_names[CAUSE_COUNT];
 extern const char *const cause_labels[CAUSE_COUNT];

@@ -125,6 +125,20 @@ double stat_t95(int n)
     return n >= 2 ? gsl_cdf_tdist_Pinv(upper, n - 1) : NAN;
 }
 
+double stat_half95(stat_summary s)
+{
+    return s.n >= 2 ? stat_t95(s.n) * s.sd / sqrt((double)s.n) : NAN;
+}
+
+stat_summary stat_within(stat_summary s, double lo, double hi)
+{
+    if (s.lo < lo)
+        s.lo = lo;
+    if (s.hi > hi)
+        s.hi = hi;
+    return s;
+}
+
 stat_summary stat_run_summary(const stat_run *s)
 {
     stat_summary r = {NAN, NAN, NAN, NAN, (int)s->n};

@@ -164,4 +164,12 @@ stat_summary stat_paired(const double *a, const double *b, size_t stride, int n)
 /* Student-t quantile for a two-sided 95% interval with N-1 degrees of freedom. */
 double stat_t95(int n);
 
+/* The t-interval's half-width t95(n)·sd/√n (NAN below 2 values): what
+ * precision targets and tolerances use, whatever stat_within did to lo/hi. */
+double stat_half95(stat_summary s);
+
+/* S with its interval ends kept within [LO, HI], the values the quantity can
+ * take (a fraction's t-interval can reach past 1); the mean is unchanged. */
+stat_summary stat_within(stat_summary s, double lo, double hi);
+
 #endif

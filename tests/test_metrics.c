@@ -8,6 +8,7 @@
 #include "models/model.h"
 #include "plots/plot_metrics.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -133,6 +134,37 @@ static void test_documented(void **state)
     free(doc);
 }
 
+/* A fraction near 1 over 5 replications: the t-interval reaches past 1
+ * (mean 0.99984, sd 0.000358, t(0.975, 4) = 2.776: [0.99940, 1.00028]).
+ * results.json, the tables and the sweep show it within [0, 1]; the
+ * half-width that --precision and the model check use is unchanged. */
+static void test_interval_within_range(void **state)
+{
+    (void)state;
+    const double x[5] = {1, 1, 1, 1, 0.9992};
+    stat_summary s = stat_summarize(x, 1, 5);
+    assert_true(s.hi > 1.0002 && s.hi < 1.0003);
+    stat_summary f = metric_within(&cm_defs[CM_REQUEST_SUCCESS], s);
+    assert_true(f.hi == 1.0);
+    assert_true(f.lo == s.lo && f.mean == s.mean && f.sd == s.sd && f.n == s.n);
+    assert_true(stat_half95(f) == stat_half95(s));
+    assert_true(fabs(stat_half95(s) - (s.hi - s.mean)) < 1e-15);
+
+    /* a count or time is only kept >= 0 */
+    const double y[3] = {0, 0, 3};
+    stat_summary c = stat_summarize(y, 1, 3);
+    assert_true(c.lo < 0);
+    stat_summary cw = metric_within(&pm_defs[PM_FAILURES], c);
+    assert_true(cw.lo == 0 && cw.hi == c.hi);
+    stat_summary big = {5, 2, 8, 1, 3};
+    assert_true(metric_within(&cm_defs[CM_LATENCY_MEAN], big).hi == 8);
+
+    /* columns map to their rows: pools first, then callers */
+    assert_ptr_equal(metric_of_col(2, PM_COUNT + PM_FAILURES), &pm_defs[PM_FAILURES]);
+    assert_ptr_equal(metric_of_col(2, 2 * PM_COUNT + CM_COUNT + CM_REQUEST_SUCCESS),
+                     &cm_defs[CM_REQUEST_SUCCESS]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -140,6 +172,7 @@ int main(void)
         cmocka_unit_test(test_causes),
         cmocka_unit_test(test_generated_views),
         cmocka_unit_test(test_documented),
+        cmocka_unit_test(test_interval_within_range),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
