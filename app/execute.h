@@ -8,7 +8,10 @@
  * (a chunk is a few records per thread), and every figure is identical for
  * any number of threads or ranks.  Whoever needs each replication's record
  * (the per-replication CSV, a sweep's paired differences, tests) gets it
- * through exec_opts.on_rep, called in replication order on every rank.
+ * through the run's on_rep hook (exec_opts.on_rep for exec_extend), called
+ * in replication order on every rank.  A batch may mix several runs'
+ * replications (exec_run_items, a sweep's points); each run is folded in
+ * its own replication order all the same.
  *
  * Ownership: an exec_result owns its accumulators and the timelines of
  * replication 0; exec_result_free() releases them.  The scenario is borrowed

@@ -13,7 +13,8 @@
  * whatever is computed from them in item order is bit-identical to a serial
  * run, and follow-up decisions (e.g. --precision adding replications) agree
  * on all ranks without further messages.  Item 0 (replication 0, the one
- * with timelines) always runs on rank 0.  Only rank 0 prints, shows progress
+ * with timelines) always runs on rank 0 (with an owner table, the caller
+ * puts every run's replication 0 there: app/execute.c).  Only rank 0 prints, shows progress
  * and writes files; the others compute.
  *
  * Every rank must call par_run() the same number of
