@@ -33,12 +33,11 @@ static int push_val(sw_axis *a, const char *text, size_t len)
     return 0;
 }
 
-/* Split "a,b,{"x":1,"y":2},"c,d"" on the commas outside quotes and brackets. */
-int sweep_split_list(sw_axis *a, const char *s)
+const char *sweep_next_item(const char *s, char sep, const char **b, const char **e)
 {
     int depth = 0, quoted = 0;
-    const char *start = s;
-    for (const char *p = s;; p++) {
+    const char *p = s;
+    for (; *p; p++) {
         if (quoted && *p == '\\' && p[1]) {
             p++;
             continue;
@@ -49,20 +48,30 @@ int sweep_split_list(sw_axis *a, const char *s)
             depth++;
         else if (!quoted && (*p == ']' || *p == '}'))
             depth--;
-        if (*p == '\0' || (*p == ',' && !quoted && depth <= 0)) {
-            const char *b = start, *e = p;
-            while (b < e && isspace((unsigned char)*b))
-                b++;
-            while (e > b && isspace((unsigned char)e[-1]))
-                e--;
-            if (b == e)
-                return sweep_usage(a->opt ? a->opt : "--vary", a->arg, "empty value in the list (expected V1,V2,...)", NULL);
-            if (push_val(a, b, (size_t)(e - b)))
-                return usage(NULL, "out of memory", NULL);
-            if (*p == '\0')
-                return 0;
-            start = p + 1;
-        }
+        else if (*p == sep && !quoted && depth <= 0)
+            break;
+    }
+    *b = s;
+    *e = p;
+    while (*b < *e && isspace((unsigned char)**b))
+        (*b)++;
+    while (*e > *b && isspace((unsigned char)(*e)[-1]))
+        (*e)--;
+    return p;
+}
+
+/* Split "a,b,{"x":1,"y":2},"c,d"" on the commas outside quotes and brackets. */
+int sweep_split_list(sw_axis *a, const char *s)
+{
+    for (;;) {
+        const char *b, *e, *end = sweep_next_item(s, ',', &b, &e);
+        if (b == e)
+            return sweep_usage(a->opt ? a->opt : "--vary", a->arg, "empty value in the list (expected V1,V2,...)", NULL);
+        if (push_val(a, b, (size_t)(e - b)))
+            return usage(NULL, "out of memory", NULL);
+        if (*end == '\0')
+            return 0;
+        s = end + 1;
     }
 }
 

@@ -32,6 +32,11 @@ int sweep_axis_parse(sw_axis *a, const char *arg);
  * (appended).  0, or -1 after printing. */
 int sweep_split_list(sw_axis *a, const char *s);
 
+/* The item of S that ends at the first SEP outside quotes and brackets (or at
+ * the end): its text without surrounding spaces in [*B, *E).  Returns where
+ * it ended (the SEP, or the final NUL). */
+const char *sweep_next_item(const char *s, char sep, const char **b, const char **e);
+
 /* Free N axes and the array itself.  NULL is fine. */
 void sweep_axes_free(sw_axis *ax, int n);
 

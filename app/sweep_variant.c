@@ -1,5 +1,6 @@
 /* sweep_variant.c - named variants for `relsim sweep`; see sweep_variant.h. */
 #include "app/sweep_variant.h"
+#include "app/sweep_axis.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -75,26 +76,8 @@ static int arg_error(FILE *err, const char *arg, const char *msg, const char *de
 /* Split S on the semicolons outside quotes and brackets into V's changes. */
 static int split_sets(sw_variant *v, const char *s, const char *arg, FILE *err)
 {
-    int depth = 0, quoted = 0;
-    const char *start = s;
-    for (const char *p = s;; p++) {
-        if (quoted && *p == '\\' && p[1]) {
-            p++;
-            continue;
-        }
-        if (*p == '"')
-            quoted = !quoted;
-        else if (!quoted && (*p == '[' || *p == '{'))
-            depth++;
-        else if (!quoted && (*p == ']' || *p == '}'))
-            depth--;
-        if (*p != '\0' && (*p != ';' || quoted || depth > 0))
-            continue;
-        const char *b = start, *e = p;
-        while (b < e && isspace((unsigned char)*b))
-            b++;
-        while (e > b && isspace((unsigned char)e[-1]))
-            e--;
+    for (;;) {
+        const char *b, *e, *p = sweep_next_item(s, ';', &b, &e);
         if (b == e)
             return arg_error(err, arg, "empty change (expected NAME:PATH=VALUE;PATH=VALUE...)", NULL);
         char *assign = strndup(b, (size_t)(e - b));
@@ -109,7 +92,7 @@ static int split_sets(sw_variant *v, const char *s, const char *arg, FILE *err)
             return arg_error(err, arg, "out of memory", NULL);
         if (*p == '\0')
             return 0;
-        start = p + 1;
+        s = p + 1;
     }
 }
 
