@@ -368,7 +368,8 @@ static inline __attribute__((always_inline)) void dispatch(caller *c, request *r
 {
     sim *s = &c->w->s;
     int srv = balancer_pick(c, r);
-    __builtin_prefetch(&c->target->srv[srv]); /* a cache miss in a large pool: overlap it with the breaker's */
+    if (c->target->cfg->servers >= MODEL_PREFETCH_SERVERS)
+        __builtin_prefetch(&c->target->srv[srv]); /* a cache miss: overlap it with the breaker's */
     breaker *b = breaker_for(c, srv);
     uint32_t epoch = 0;
     if (gated && c->lim && c->lim_inflight >= limiter_current(c->lim)) {

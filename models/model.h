@@ -300,6 +300,11 @@ typedef struct world {
     char error[1024];
 } world;
 
+/* Pools of at least this many servers prefetch what a completion or a
+ * dispatch will touch (pool.c svc_done, caller.c dispatch): below it the
+ * servers, breakers and requests in flight stay in the caches anyway. */
+#define MODEL_PREFETCH_SERVERS 256
+
 /* Pools (pool.c) */
 int pool_build(pool *p, struct world *w, int index);
 void pool_destroy(pool *p);

@@ -496,13 +496,16 @@ static void svc_done(sim *s, sim_event *ev)
     /* In a large pool the server, the request, the caller's breaker for the
      * server and the attempt's timer neighbours are each a cache miss, and
      * each is found only once the previous one is read: fetch them all now,
-     * so the misses overlap (results unchanged: a prefetch reads nothing). */
-    __builtin_prefetch(v);
-    __builtin_prefetch(a->req);
-    __builtin_prefetch(a->timeout.prev);
-    __builtin_prefetch(a->timeout.next);
-    if (c->nbrk > 1)
-        __builtin_prefetch(&c->brk[a->server]);
+     * so the misses overlap (results unchanged: a prefetch reads nothing).
+     * A small pool stays in the caches: no prefetch, no cost. */
+    if (p->cfg->servers >= MODEL_PREFETCH_SERVERS) {
+        __builtin_prefetch(v);
+        __builtin_prefetch(a->req);
+        __builtin_prefetch(a->timeout.prev);
+        __builtin_prefetch(a->timeout.next);
+        if (c->nbrk > 1)
+            __builtin_prefetch(&c->brk[a->server]);
+    }
     if (__builtin_expect(p->slow_done, 0)) { /* calls downstream, or overload control */
         svc_done_slow(p, v, a);
         return;
