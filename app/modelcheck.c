@@ -16,6 +16,7 @@
  * and gives the exact unavailability in nines instead.
  */
 #include "app/modelcheck.h"
+#include "app/modelcheck_int.h"
 #include "app/results.h"
 #include "models/analytic.h"
 #include "models/dist.h"
@@ -44,7 +45,7 @@ static mc_item *add_item(mc_list *l)
     return it;
 }
 
-static int add_analytic(mc_list *l, int is_pool, const char *entity, const char *key, double v)
+int mc_add_analytic(mc_list *l, int is_pool, const char *entity, const char *key, double v)
 {
     if (l->nanalytic == l->acap) {
         int cap = l->acap ? 2 * l->acap : 16;
@@ -63,7 +64,7 @@ static int add_analytic(mc_list *l, int is_pool, const char *entity, const char 
 }
 
 /* Compare OBS with PRED (a finite prediction) or mark it not applicable. */
-static int check(mc_list *l, const char *quantity, stat_summary obs, double pred, double extra,
+int mc_check(mc_list *l, const char *quantity, stat_summary obs, double pred, double extra,
                  const char *reason, const char *fmt, ...)
 {
     mc_item *it = add_item(l);
@@ -102,7 +103,7 @@ static int check(mc_list *l, const char *quantity, stat_summary obs, double pred
 }
 
 /* Is pool P ever forced down by a `fail` event? */
-static int forced(const scenario *sc, int p)
+int mc_forced(const scenario *sc, int p)
 {
     for (int k = 0; k < sc->nevents; k++)
         if (sc->events[k].kind == EVENT_FAIL && sc->events[k].pool == p)
@@ -135,19 +136,19 @@ static int check_periods(mc_list *l, const exec_result *r, int p, const char *re
     const char *cut = "periods as long as the window are cut off (censored): this mean is biased short; see the estimate";
     char q[160];
     snprintf(q, sizeof q, "pools.%s.mttf_estimate", pc->name);
-    if (check(l, q, results_pool_stat(r, p, PM_MTTF_ESTIMATE), reason ? NAN : 1 / lam, 0, reason,
+    if (mc_check(l, q, results_pool_stat(r, p, PM_MTTF_ESTIMATE), reason ? NAN : 1 / lam, 0, reason,
               "1/lambda (time UP / failures)"))
         return -1;
     snprintf(q, sizeof q, "pools.%s.mttr_estimate", pc->name);
-    if (check(l, q, results_pool_stat(r, p, PM_MTTR_ESTIMATE), reason ? NAN : 1 / mu, 0,
+    if (mc_check(l, q, results_pool_stat(r, p, PM_MTTR_ESTIMATE), reason ? NAN : 1 / mu, 0,
               reason ? reason : unlimited ? NULL : crews, "1/mu (time DOWN / repairs)"))
         return -1;
     snprintf(q, sizeof q, "pools.%s.mttf_observed", pc->name);
-    if (check(l, q, results_pool_stat(r, p, PM_MTTF_OBSERVED), reason ? NAN : 1 / lam, 0,
+    if (mc_check(l, q, results_pool_stat(r, p, PM_MTTF_OBSERVED), reason ? NAN : 1 / lam, 0,
               reason ? reason : span < 50 / lam ? cut : NULL, "1/lambda"))
         return -1;
     snprintf(q, sizeof q, "pools.%s.mttr_observed", pc->name);
-    return check(l, q, results_pool_stat(r, p, PM_MTTR_OBSERVED), reason ? NAN : 1 / mu, 0,
+    return mc_check(l, q, results_pool_stat(r, p, PM_MTTR_OBSERVED), reason ? NAN : 1 / mu, 0,
                  reason ? reason : !unlimited ? crews : span < 50 / mu ? cut : NULL, "1/mu");
 }
 
@@ -174,19 +175,19 @@ static int check_standby(mc_list *l, const exec_result *r, int p, const char *re
     if (!reason && sp->switchover.kind != DIST_NONE)
         reason = "switchover takes time: the standby chain assumes an instant failover";
     if (!reason && an_standby(n, sp->count, f, pc->quorum, pc->repair_crews, lam, mu, &sys, &act) == AN_OK) {
-        add_analytic(l, 1, pc->name, "standby", sys);
+        mc_add_analytic(l, 1, pc->name, "standby", sys);
         double steady = NAN;
         an_availability(lam, mu, &steady);
         /* start-up bias of one server's availability, as for machine_repair */
         extra = fabs(window_availability(lam, mu, sc->warmup, sc->horizon) - steady);
     }
     snprintf(q, sizeof q, "pools.%s.server_availability", pc->name);
-    if (check(l, q, results_pool_stat(r, p, PM_SERVER_AVAILABILITY), act / n, extra, reason,
+    if (mc_check(l, q, results_pool_stat(r, p, PM_SERVER_AVAILABILITY), act / n, extra, reason,
               "standby_mean_active / n, n=%d s=%d f=%g c=%d lambda=%g mu=%g", n, sp->count, f,
               pc->repair_crews, lam, mu))
         return -1;
     snprintf(q, sizeof q, "pools.%s.system_availability", pc->name);
-    if (check(l, q, results_pool_stat(r, p, PM_SYSTEM_AVAILABILITY), sys, extra * n, reason,
+    if (mc_check(l, q, results_pool_stat(r, p, PM_SYSTEM_AVAILABILITY), sys, extra * n, reason,
               "standby(n=%d, s=%d, f=%g, k=%d, c=%d)", n, sp->count, f, pc->quorum, pc->repair_crews))
         return -1;
     return check_periods(l, r, p, SPARES_PERIODS, 1);
@@ -217,12 +218,12 @@ static void exact_steady(mc_list *l, const mp_model *m, const char *name, double
     if (!m->fails || mp_steady(m, &st) != MP_OK)
         return;
     *u = st.system_unavailability;
-    add_analytic(l, 1, name, "ctmc_server_availability", st.server_availability);
-    add_analytic(l, 1, name, "ctmc_system_unavailability", st.system_unavailability);
+    mc_add_analytic(l, 1, name, "ctmc_server_availability", st.server_availability);
+    mc_add_analytic(l, 1, name, "ctmc_system_unavailability", st.system_unavailability);
     if (st.system_unavailability > 0)
-        add_analytic(l, 1, name, "ctmc_nines", -log10(st.system_unavailability));
+        mc_add_analytic(l, 1, name, "ctmc_nines", -log10(st.system_unavailability));
     if (isfinite(st.mttf_system))
-        add_analytic(l, 1, name, "ctmc_mttf_system", st.mttf_system);
+        mc_add_analytic(l, 1, name, "ctmc_mttf_system", st.mttf_system);
 }
 
 /* A system availability of 1 in every replication: no outage was seen, and
@@ -249,7 +250,7 @@ static int check_pool_avail(mc_list *l, const exec_result *r, int p)
     char q[160];
     const char *reason = NULL;
     char why[160];
-    int has_forced = forced(sc, p);
+    int has_forced = mc_forced(sc, p);
     if (pc->failure.kind == DIST_NONE && !has_forced)
         return 0; /* never fails: nothing to predict */
     if (pc->failure.kind != DIST_NONE &&
@@ -282,15 +283,15 @@ static int check_pool_avail(mc_list *l, const exec_result *r, int p)
         if (unlimited) {
             pred = window_availability(lam, mu, sc->warmup, sc->horizon);
             an_k_of_n(n, pc->quorum, lam, mu, &sys);
-            add_analytic(l, 1, pc->name, "k_of_n", sys);
+            mc_add_analytic(l, 1, pc->name, "k_of_n", sys);
         } else {
             an_machine_repair_mean_up(n, c, lam, mu, &up);
             pred = up / n;
             extra = fabs(window_availability(lam, mu, sc->warmup, sc->horizon) - steady);
             an_machine_repair(n, c, pc->quorum, lam, mu, &sys);
-            add_analytic(l, 1, pc->name, "machine_repair", sys);
+            mc_add_analytic(l, 1, pc->name, "machine_repair", sys);
         }
-        add_analytic(l, 1, pc->name, "availability", steady);
+        mc_add_analytic(l, 1, pc->name, "availability", steady);
     }
     /* the quorum probability converges at the same speed: allow the same transient */
     double tr = unlimited && !reason ? fabs(pred - (mu / (lam + mu))) * n : extra * n;
@@ -300,17 +301,17 @@ static int check_pool_avail(mc_list *l, const exec_result *r, int p)
         extra = tr = 0;
     }
     snprintf(q, sizeof q, "pools.%s.server_availability", pc->name);
-    if (exact ? check(l, q, results_pool_stat(r, p, PM_SERVER_AVAILABILITY), pred, 0, NULL,
+    if (exact ? mc_check(l, q, results_pool_stat(r, p, PM_SERVER_AVAILABILITY), pred, 0, NULL,
                       "exact CTMC over [%g, %g] s, %d states", sc->warmup, sc->horizon, states)
-              : check(l, q, results_pool_stat(r, p, PM_SERVER_AVAILABILITY), pred, extra, reason,
+              : mc_check(l, q, results_pool_stat(r, p, PM_SERVER_AVAILABILITY), pred, extra, reason,
                       unlimited ? "mu/(lambda+mu) over [warmup, horizon], lambda=%g mu=%g"
                                 : "machine_repair mean up / n, lambda=%g mu=%g",
                       lam, mu))
         return -1;
     snprintf(q, sizeof q, "pools.%s.system_availability", pc->name);
-    if (exact ? check(l, q, results_pool_stat(r, p, PM_SYSTEM_AVAILABILITY), sys, 0, NULL,
+    if (exact ? mc_check(l, q, results_pool_stat(r, p, PM_SYSTEM_AVAILABILITY), sys, 0, NULL,
                       "exact CTMC over [%g, %g] s, quorum %d of %d", sc->warmup, sc->horizon, pc->quorum, n)
-              : check(l, q, results_pool_stat(r, p, PM_SYSTEM_AVAILABILITY), sys, tr, reason,
+              : mc_check(l, q, results_pool_stat(r, p, PM_SYSTEM_AVAILABILITY), sys, tr, reason,
                       unlimited ? "k_of_n(n=%d, k=%d)" : "machine_repair(n=%d, c=%d)", n,
                       unlimited ? pc->quorum : c))
         return -1;
@@ -326,7 +327,7 @@ static int check_pool_avail(mc_list *l, const exec_result *r, int p)
 
 /* Does pool PC have admission control (a queue timeout, CoDel or another
  * discipline than FIFO)? */
-static int pool_admission(const pool_cfg *pc)
+int mc_pool_admission(const pool_cfg *pc)
 {
     const admission_cfg *ad = &pc->admission;
     return ad->queue_timeout > 0 || ad->codel || ad->discipline != QDISC_FIFO;
@@ -334,11 +335,10 @@ static int pool_admission(const pool_cfg *pc)
 
 /* Does a client-side gate (throttle, bulkhead, rate or concurrency limit)
  * refuse or delay some of the caller's attempts? */
-static int client_gated(const policy_cfg *po)
+int mc_client_gated(const policy_cfg *po)
 {
     return po->throttle.enabled || po->bulkhead.enabled || po->rate_limit.enabled || po->limit.kind != LIMIT_NONE;
 }
-#define CLIENT_GATES "client-side throttle, bulkhead, rate or concurrency limit thin or delay the attempts"
 
 /* Why pool P is not a plain queue fed by Poisson clients, or NULL.  *RATE
  * gets the total arrival rate and *ONLY the single client feeding it (or -1). */
@@ -348,7 +348,7 @@ static const char *plain_queue(const scenario *sc, int p, double *rate, int *onl
     *rate = 0;
     *only = -1;
     int feeders = 0;
-    if (pc->failure.kind != DIST_NONE || forced(sc, p))
+    if (pc->failure.kind != DIST_NONE || mc_forced(sc, p))
         return "servers fail";
     if (pc->queue_limit > 0)
         return "bounded queue (arrivals are rejected)";
@@ -365,7 +365,7 @@ static const char *plain_queue(const scenario *sc, int p, double *rate, int *onl
         return "service slows down with concurrency";
     if (pc->liveness.enabled)
         return "liveness probes restart servers (load is shed while they restart)";
-    if (pool_admission(pc))
+    if (mc_pool_admission(pc))
         return "admission control sheds attempts or serves them out of order";
     if (pc->max_concurrency > 0 || pc->limit.kind != LIMIT_NONE)
         return "a concurrency limit rejects attempts";
@@ -401,7 +401,7 @@ static const char *plain_queue(const scenario *sc, int p, double *rate, int *onl
             return "a slow-call breaker sheds load when responses are slow";
         if (cc->policy.health.enabled)
             return "active health checks take servers out of rotation (shift load)";
-        if (client_gated(&cc->policy))
+        if (mc_client_gated(&cc->policy))
             return CLIENT_GATES;
         *rate += cc->arrival.rate;
         *only = c;
@@ -415,7 +415,7 @@ static const char *plain_queue(const scenario *sc, int p, double *rate, int *onl
 /* Requests/s the Poisson clients targeting pool P offer at their base rate
  * (before retries): the Q_balance input shown even when the check does not
  * apply, so the formula never reads rho=0 for a pool that has traffic. */
-static double offered_rate(const scenario *sc, int p)
+double mc_offered_rate(const scenario *sc, int p)
 {
     double rate = 0;
     for (int c = 0; c < sc->nclients; c++)
@@ -449,21 +449,21 @@ static int check_bounded_queue(mc_list *l, const exec_result *r, int p)
     char q[160], why[400];
     snprintf(q, sizeof q, "pools.%s.busy_servers", pc->name);
     if (exact_queue(sc, p, &m, &st, why, sizeof why))
-        return check(l, q, results_pool_stat(r, p, PM_BUSY_SERVERS), NAN, 0, why, "M/M/c/K");
+        return mc_check(l, q, results_pool_stat(r, p, PM_BUSY_SERVERS), NAN, 0, why, "M/M/c/K");
     int w = m.workers, cap = m.cap;
     double lam = m.lambda, span = sc->horizon - sc->warmup, rej = lam * pc->servers * st.blocking * span;
     mp_free(&m);
-    add_analytic(l, 1, pc->name, "mmck_blocking", st.blocking);
+    mc_add_analytic(l, 1, pc->name, "mmck_blocking", st.blocking);
     snprintf(q, sizeof q, "pools.%s.busy_servers", pc->name);
-    if (check(l, q, results_pool_stat(r, p, PM_BUSY_SERVERS), st.busy_servers, 0, NULL,
+    if (mc_check(l, q, results_pool_stat(r, p, PM_BUSY_SERVERS), st.busy_servers, 0, NULL,
               "exact M/M/%d/%d per server, lambda=%g", w, cap, lam))
         return -1;
     snprintf(q, sizeof q, "pools.%s.queue_length", pc->name);
-    if (check(l, q, results_pool_stat(r, p, PM_QUEUE_LENGTH), st.queue_length, 0, NULL,
+    if (mc_check(l, q, results_pool_stat(r, p, PM_QUEUE_LENGTH), st.queue_length, 0, NULL,
               "exact M/M/%d/%d per server, lambda=%g", w, cap, lam))
         return -1;
     snprintf(q, sizeof q, "pools.%s.rejected", pc->name);
-    return check(l, q, results_pool_stat(r, p, PM_REJECTED), rej, 0, NULL,
+    return mc_check(l, q, results_pool_stat(r, p, PM_REJECTED), rej, 0, NULL,
                  "lambda * blocking * (horizon - warmup), blocking=%.6g", st.blocking);
 }
 
@@ -479,15 +479,15 @@ static int check_pool_queue(mc_list *l, const exec_result *r, int p)
     if (reason && pc->queue_limit > 0 && !strncmp(reason, "bounded queue", 13))
         return check_bounded_queue(l, r, p);
     if (reason)
-        lam = offered_rate(sc, p);
+        lam = mc_offered_rate(sc, p);
     int n = pc->servers, w = pc->workers;
     if (!reason && lam * es >= n * w)
         reason = "unstable: offered load >= capacity";
     if (!reason && an_q_balance(n, lam / n, 1 / es, &pred) == AN_OK)
-        add_analytic(l, 1, pc->name, "q_balance", pred);
+        mc_add_analytic(l, 1, pc->name, "q_balance", pred);
     char q[160];
     snprintf(q, sizeof q, "pools.%s.busy_servers", pc->name);
-    if (check(l, q, results_pool_stat(r, p, PM_BUSY_SERVERS), pred, 0, reason,
+    if (mc_check(l, q, results_pool_stat(r, p, PM_BUSY_SERVERS), pred, 0, reason,
               "Q_balance = N rho / K, N=%d rho=%g K=%g", n, lam / n, 1 / es))
         return -1;
     mp_model m;
@@ -496,7 +496,7 @@ static int check_pool_queue(mc_list *l, const exec_result *r, int p)
     if (!reason && exact_queue(sc, p, &m, &st, why, sizeof why) == 0) {
         /* the M/M/c per server, cut where P(N > cap) <= 1e-12 */
         snprintf(q, sizeof q, "pools.%s.queue_length", pc->name);
-        int bad = check(l, q, results_pool_stat(r, p, PM_QUEUE_LENGTH), st.queue_length, 0, NULL,
+        int bad = mc_check(l, q, results_pool_stat(r, p, PM_QUEUE_LENGTH), st.queue_length, 0, NULL,
                         "exact M/M/%d per server (CTMC, %d states), lambda=%g", m.workers, m.cap + 1, m.lambda);
         mp_free(&m);
         if (bad)
@@ -512,16 +512,16 @@ static int check_pool_queue(mc_list *l, const exec_result *r, int p)
     if (pc->discipline == DISC_PS) { /* insensitive: any service distribution */
         double rho1 = lam / n * es, ps = reason ? NAN : es / (1 - rho1);
         snprintf(q, sizeof q, "clients.%s.latency_mean", cc->name);
-        return check(l, q, results_caller_stat(r, only, CM_LATENCY_MEAN), ps, 0, reason,
+        return mc_check(l, q, results_caller_stat(r, only, CM_LATENCY_MEAN), ps, 0, reason,
                      "M/G/1-PS: E[S]/(1 - rho), E[S]=%g rho=%g", es, rho1);
     }
     double lam1 = lam / n, K = 1 / es, resp = NAN, p99 = NAN;
     if (!reason) {
         an_mmc_response(w, lam1, K, &resp);
-        add_analytic(l, 0, cc->name, w == 1 ? "mm1_response" : "mmc_response", resp);
+        mc_add_analytic(l, 0, cc->name, w == 1 ? "mm1_response" : "mmc_response", resp);
     }
     snprintf(q, sizeof q, "clients.%s.latency_mean", cc->name);
-    if (check(l, q, results_caller_stat(r, only, CM_LATENCY_MEAN), resp, 0, reason,
+    if (mc_check(l, q, results_caller_stat(r, only, CM_LATENCY_MEAN), resp, 0, reason,
               w == 1 ? "M/M/1: 1/(K - lambda), lambda=%g K=%g" : "M/M/c (Erlang C), lambda=%g K=%g",
               lam1, K))
         return -1;
@@ -530,242 +530,8 @@ static int check_pool_queue(mc_list *l, const exec_result *r, int p)
     an_mm1_response_quantile(lam1, K, 0.99, &p99);
     snprintf(q, sizeof q, "clients.%s.latency_p99", cc->name);
     /* the log histogram's buckets are at most 1/64 = 1.5625% wide (STAT_HIST_SUB) */
-    return check(l, q, results_caller_stat(r, only, CM_LATENCY_P99), p99, p99 / STAT_HIST_SUB, NULL,
+    return mc_check(l, q, results_caller_stat(r, only, CM_LATENCY_P99), p99, p99 / STAT_HIST_SUB, NULL,
                  "M/M/1: -ln(0.01)/(K - lambda)");
-}
-
-/* ---- overload control: a queue timeout, a fixed concurrency limit -------- */
-
-#define NO_CLIENT "no client sends to it"
-
-/* Why the attempts reaching pool P are not one constant-rate Poisson stream,
- * split at random over its servers, served FIFO in exponential times, with
- * nothing that re-sends, thins or shifts attempts when some are shed or
- * rejected (retries, hedges, breakers, ejection, gates); NULL if they are.
- * *RATE gets the total rate.  Conservative: whatever could change the stream
- * or the service makes the formulas not applicable. */
-static const char *overload_feed(const scenario *sc, int p, double *rate)
-{
-    const pool_cfg *pc = &sc->pools[p];
-    int feeders = 0;
-    *rate = 0;
-    if (pc->failure.kind != DIST_NONE || forced(sc, p))
-        return "servers fail or are forced down";
-    if (pc->service.kind != DIST_EXPONENTIAL)
-        return "service times are not exponential";
-    if (pc->discipline == DISC_PS)
-        return "processor sharing (the formulas are for FIFO workers)";
-    if (pc->has_calls)
-        return "serving waits on a downstream pool";
-    if (pc->slowdown.per_request > 0 || pc->slowdown.npoints > 0)
-        return "service slows down with concurrency";
-    if (inject_active(&pc->inject))
-        return "fault injection (errors or delays) in front of the servers";
-    if (pc->liveness.enabled)
-        return "liveness probes restart servers";
-    if (pc->on_full != FULL_REJECT)
-        return "a full queue drops attempts silently";
-    if (pc->limit.kind != LIMIT_NONE)
-        return "an adaptive concurrency limit (the bound moves)";
-    for (int q = 0; q < sc->npools; q++)
-        if (sc->pools[q].has_calls && sc->pools[q].calls.target == p)
-            return "fed by another pool's calls";
-    for (int k = 0; k < sc->nevents; k++) {
-        const event_cfg *ev = &sc->events[k];
-        if (ev->kind == EVENT_LOAD && sc->clients[ev->client].policy.target == p)
-            return "load events change the arrival rate";
-        if (ev->kind == EVENT_INJECT && ev->pool == p)
-            return "inject events (errors or delays) in front of the servers";
-        if (ev->kind == EVENT_PARTITION && (ev->client < 0 || sc->clients[ev->client].policy.target == p))
-            return "partition events cut the traffic";
-    }
-    for (int c = 0; c < sc->nclients; c++) {
-        const client_cfg *cc = &sc->clients[c];
-        const policy_cfg *po = &cc->policy;
-        if (po->target != p)
-            continue;
-        if (cc->arrival.process != ARRIVAL_POISSON)
-            return "closed-loop clients (arrivals depend on the state)";
-        if (cc->arrival.nsched > 0 || cc->arrival.period > 0)
-            return "the arrival rate varies over time (schedule or periodic)";
-        if (pc->servers > 1 && po->balancer != BAL_RANDOM)
-            return "only random splitting keeps each server's arrivals Poisson";
-        if (po->network.enabled && po->network.loss > 0)
-            return "network loss thins the traffic";
-        if (po->fanout.count > 0)
-            return "fan-out sends attempts in batches";
-        if (po->hedge.enabled)
-            return "hedging adds attempts";
-        if (po->retry.max_attempts > 1 && (po->timeout > 0 || po->retry.retry_on.on_rejected))
-            return "retries add attempts (after timeouts, sheds or rejections)";
-        if (po->breaker.kind != BREAKER_NONE || po->outlier.enabled)
-            return "a breaker or outlier ejection reacts to sheds and rejections (sheds or shifts load)";
-        if (po->health.enabled)
-            return "active health checks (probes add load or shift it)";
-        if (client_gated(po))
-            return CLIENT_GATES;
-        *rate += cc->arrival.rate;
-        feeders++;
-    }
-    return feeders ? NULL : NO_CLIENT;
-}
-
-/* shed_fraction against M/M/c+D: each server is an M/M/c queue (c workers,
- * arrivals lambda/n) whose attempts wait at most queue_timeout. */
-static int check_shed(mc_list *l, const exec_result *r, int p)
-{
-    const scenario *sc = r->sc;
-    const pool_cfg *pc = &sc->pools[p];
-    const admission_cfg *ad = &pc->admission;
-    double lam, pred = NAN, d = ad->queue_timeout, mu = 1 / dist_mean(&pc->service);
-    int n = pc->servers, w = pc->workers;
-    const char *reason = overload_feed(sc, p, &lam);
-    if (reason && !strcmp(reason, NO_CLIENT))
-        return 0;
-    if (reason)
-        lam = offered_rate(sc, p);
-    else if (ad->codel)
-        reason = "CoDel makes the queue timeout adaptive";
-    else if (d <= 0)
-        reason = "no queue_timeout (only the discipline is set)";
-    else if (ad->discipline != QDISC_FIFO)
-        reason = "lifo or adaptive_lifo order (the M/M/c+D formula is for FIFO)";
-    else if (pc->queue_limit > 0)
-        reason = "a queue_limit also rejects attempts (no closed form with both)";
-    else if (pc->max_concurrency > 0)
-        reason = "max_concurrency also rejects attempts (no closed form with both)";
-    if (!reason && an_mmcd_shed(w, lam / n, mu, d, &pred) == AN_OK)
-        add_analytic(l, 1, pc->name, w == 1 ? "mm1d_shed" : "mmcd_shed", pred);
-    char q[160], f[96];
-    snprintf(q, sizeof q, "pools.%s.shed_fraction", pc->name);
-    if (w == 1)
-        snprintf(f, sizeof f, "M/M/1+D per server: mm1d_shed(lambda=%g, mu=%g, d=%g)", lam / n, mu, d);
-    else
-        snprintf(f, sizeof f, "M/M/%d+D per server: mmcd_shed(c=%d, lambda=%g, mu=%g, d=%g)", w, w, lam / n,
-                 mu, d);
-    return check(l, q, results_pool_stat(r, p, PM_SHED_FRACTION), pred, 0, reason, "%s", f);
-}
-
-/* rejected_fraction under max_concurrency M against M/M/c/K blocking: a
- * server admits an attempt while fewer than M are there (queued + in
- * service) and, with queue_limit L, fewer than L wait, so it holds at most
- * K = min(M, workers + L) and serves min(workers, K) at a time. */
-static int check_blocking(mc_list *l, const exec_result *r, int p)
-{
-    const scenario *sc = r->sc;
-    const pool_cfg *pc = &sc->pools[p];
-    double lam, pred = NAN, mu = 1 / dist_mean(&pc->service);
-    int n = pc->servers, w = pc->workers, k = pc->max_concurrency;
-    if (pc->queue_limit > 0 && w + pc->queue_limit < k)
-        k = w + pc->queue_limit;
-    int c = w < k ? w : k;
-    const char *reason = overload_feed(sc, p, &lam);
-    if (reason && !strcmp(reason, NO_CLIENT))
-        return 0;
-    if (reason)
-        lam = offered_rate(sc, p);
-    else if (pool_admission(pc))
-        reason = "admission control also sheds attempts";
-    if (!reason && an_mmck_blocking(c, k, lam / n, mu, &pred) == AN_OK)
-        add_analytic(l, 1, pc->name, "mmck_blocking", pred);
-    char q[160];
-    snprintf(q, sizeof q, "pools.%s.rejected_fraction", pc->name);
-    return check(l, q, results_pool_stat(r, p, PM_REJECTED_FRACTION), pred, 0, reason,
-                 "M/M/%d/%d per server: mmck_blocking(c=%d, k=%d, lambda=%g, mu=%g)", c, k, c, k, lam / n, mu);
-}
-
-/* Why client C's throttle does not face a plain fixed error rate: Poisson
- * requests at a constant rate, every attempt sent goes to a pool that fails
- * it with probability error_rate (answered at once) and otherwise answers
- * success, and nothing else refuses, re-sends or loses an attempt; NULL if
- * so, with *Q the error rate. */
-static const char *throttle_feed(const scenario *sc, int c, double *q)
-{
-    const client_cfg *cc = &sc->clients[c];
-    const policy_cfg *po = &cc->policy;
-    int p = po->target;
-    const pool_cfg *pc = &sc->pools[p];
-    *q = pc->inject.error_rate;
-    if (cc->arrival.process != ARRIVAL_POISSON)
-        return "closed-loop client";
-    if (cc->arrival.nsched > 0 || cc->arrival.period > 0)
-        return "the request rate varies over time (schedule or periodic)";
-    if (po->retry.max_attempts > 1 && po->retry.retry_on.on_error)
-        return "retries re-send failed attempts through the throttle";
-    if (po->timeout > 0 || po->deadline > 0)
-        return "a timeout or deadline can fail an attempt the pool would answer";
-    if (po->hedge.enabled || po->fanout.count > 0)
-        return "hedging or fan-out sends several attempts per request";
-    if (po->breaker.kind != BREAKER_NONE || po->outlier.enabled || po->health.enabled)
-        return "a breaker, outlier ejection or health checks also refuse or shift attempts";
-    if (po->bulkhead.enabled || po->rate_limit.enabled || po->limit.kind != LIMIT_NONE)
-        return "another client-side gate (bulkhead, rate or concurrency limit)";
-    if (po->network.enabled && po->network.loss > 0)
-        return "network loss fails attempts";
-    if (pc->failure.kind != DIST_NONE || forced(sc, p) || pc->liveness.enabled)
-        return "the pool's servers fail, are forced down or restarted";
-    if (pc->has_calls)
-        return "the pool's answers depend on a downstream pool";
-    if (pc->queue_limit > 0 || pc->max_concurrency > 0 || pc->limit.kind != LIMIT_NONE || pool_admission(pc))
-        return "the pool can reject or shed attempts (queue_limit, max_concurrency, limit or admission)";
-    if (pc->discipline == DISC_PS || pc->slowdown.per_request > 0 || pc->slowdown.npoints > 0)
-        return "processor sharing or slowdown (the stability check is for FIFO workers)";
-    if (pc->inject.error_rate > 0 && pc->inject.error_kind != FAIL_FAST)
-        return "injected errors hang (never answered)";
-    for (int k = 0; k < sc->nevents; k++) {
-        const event_cfg *ev = &sc->events[k];
-        if ((ev->kind == EVENT_LOAD && ev->client == c) || (ev->kind == EVENT_INJECT && ev->pool == p) ||
-            (ev->kind == EVENT_PARTITION && (ev->client < 0 || ev->client == c)))
-            return "load, inject or partition events";
-    }
-    for (int o = 0; o < sc->nclients; o++)
-        if (o != c && sc->clients[o].policy.target == p)
-            return "other clients share the pool";
-    for (int o = 0; o < sc->npools; o++)
-        if (sc->pools[o].has_calls && sc->pools[o].calls.target == p)
-            return "another pool's calls share the pool";
-    /* stable even if every request were sent: every attempt is answered */
-    if (cc->arrival.rate * (1 - *q) * dist_mean(&pc->service) >= (double)pc->servers * pc->workers)
-        return "the pool would be unstable if the client sent everything";
-    return NULL;
-}
-
-/* throttled_fraction against a fixed error rate q (an_throttle_errors):
- * a = k (1 - q) < 1, the client collapses to about 1/(1 - a) attempts per
- * window.  The mean sending rate's distance to its steady state shrinks by a
- * factor a per window once the window is full, so over [warmup, horizon]
- * the start-up adds at most W a^(floor(warmup/W) - 1) / ((1 - a)(T - warmup))
- * to the share sent; the margin adds that and 2/(lambda W) of the share (the
- * window's counts' second-order terms). */
-static int check_throttle(mc_list *l, const exec_result *r, int c)
-{
-    const scenario *sc = r->sc;
-    const client_cfg *cc = &sc->clients[c];
-    const throttle_cfg *t = &cc->policy.throttle;
-    double q, lam = cc->arrival.rate, W = t->window, pred = NAN, extra = 0, span = sc->horizon - sc->warmup;
-    const char *reason = throttle_feed(sc, c, &q);
-    double a = t->k * (1 - q);
-    char why[160];
-    if (!reason && a >= 1)
-        reason = "k (1 - error_rate) >= 1: the throttle rejects (almost) nothing in steady state";
-    else if (!reason && an_throttle_errors(lam, W, t->k, q, THROTTLE_BUCKETS, &pred) != AN_OK)
-        reason = "the client would send more than a tenth of its requests: too few per window";
-    if (!reason) {
-        double windows = floor(sc->warmup / W) - 1, need = W * (1 + ceil(log(1e-6) / log(a)));
-        if (windows < 0 || pow(a, windows) > 1e-6) {
-            snprintf(why, sizeof why, "the warm-up (%g s) is too short for the window to forget the start: at least %g s",
-                     sc->warmup, need);
-            reason = why;
-            pred = NAN;
-        } else {
-            extra = W * pow(a, windows) / ((1 - a) * span) + 2 * (1 - pred) / (lam * W);
-            add_analytic(l, 0, cc->name, "throttle_errors", pred);
-        }
-    }
-    char qn[160];
-    snprintf(qn, sizeof qn, "clients.%s.throttled_fraction", cc->name);
-    return check(l, qn, results_caller_stat(r, c, CM_THROTTLED_FRACTION), pred, extra, reason,
-                 "throttle_errors(lambda=%g, window=%g, k=%g, q=%g)", lam, W, t->k, q);
 }
 
 static int check_client(mc_list *l, const exec_result *r, int c)
@@ -777,15 +543,15 @@ static int check_client(mc_list *l, const exec_result *r, int c)
     if (b->kind == BACKOFF_EXPONENTIAL_RANDOM && cc->policy.retry.max_attempts > 1) {
         double pf = NAN;
         an_p_retry_fires(b->rate, b->t_max, &pf);
-        add_analytic(l, 0, cc->name, "p_retry_fires", pf);
+        mc_add_analytic(l, 0, cc->name, "p_retry_fires", pf);
         snprintf(q, sizeof q, "clients.%s.retry_fired_fraction", cc->name);
-        if (check(l, q, results_caller_stat(r, c, CM_RETRY_FIRED), pf, 0, NULL,
+        if (mc_check(l, q, results_caller_stat(r, c, CM_RETRY_FIRED), pf, 0, NULL,
                   "P_retry(t_max) = 1 - e^{-lambda t_max}, lambda=%g t_max=%g", b->rate, b->t_max))
             return -1;
     }
     if (cc->policy.p_timeout > 0) {
         const pool_cfg *pc = &sc->pools[cc->policy.target];
-        add_analytic(l, 0, cc->name, "t_timeout", cc->policy.timeout);
+        mc_add_analytic(l, 0, cc->name, "t_timeout", cc->policy.timeout);
         double lam;
         int only;
         const char *reason = plain_queue(sc, cc->policy.target, &lam, &only);
@@ -795,7 +561,7 @@ static int check_client(mc_list *l, const exec_result *r, int c)
         if (!reason && load > 0.05)
             reason = "the server is loaded: T_timeout with mu = K assumes an idle server; use mu_eff = K - lambda";
         snprintf(q, sizeof q, "clients.%s.timeout_fraction", cc->name);
-        if (check(l, q, results_caller_stat(r, c, CM_TIMEOUT_FRACTION), cc->policy.p_timeout, 0, reason,
+        if (mc_check(l, q, results_caller_stat(r, c, CM_TIMEOUT_FRACTION), cc->policy.p_timeout, 0, reason,
                   "T_timeout = -ln(p)/K cuts off p=%g, K=%g", cc->policy.p_timeout, K))
             return -1;
     }
@@ -809,7 +575,7 @@ static const char *health_reason(const exec_result *r, int c)
     const health_cfg *h = &sc->clients[c].policy.health;
     int p = sc->clients[c].policy.target;
     const pool_cfg *pc = &sc->pools[p];
-    if (forced(sc, p) || restarted(r, p))
+    if (mc_forced(sc, p) || restarted(r, p))
         return "forced outages or restarts add DOWN periods";
     if (pc->failure.kind == DIST_NONE)
         return "the servers never fail";
@@ -844,24 +610,24 @@ static int check_health(mc_list *l, const exec_result *r, int c)
     double pm = NAN, pd = NAN, pr = NAN, tr = 0;
     if (!mis) {
         an_mismatch_fraction(lam, mu, I, &pm);
-        add_analytic(l, 0, cc->name, "mismatch_fraction", pm);
+        mc_add_analytic(l, 0, cc->name, "mismatch_fraction", pm);
         double steady = NAN;
         an_availability(lam, mu, &steady);
         tr = fabs(window_availability(lam, mu, sc->warmup, sc->horizon) - steady);
     }
     if (!reason) {
         an_detection_delay(I, h->unhealthy_threshold, hang ? h->timeout : 0, mu, lam, &pd);
-        add_analytic(l, 0, cc->name, "detection_delay", pd);
+        mc_add_analytic(l, 0, cc->name, "detection_delay", pd);
     }
     if (!rec) {
         an_detection_delay(I, h->healthy_threshold, 0, lam, mu, &pr);
-        add_analytic(l, 0, cc->name, "recovery_detection_delay", pr);
+        mc_add_analytic(l, 0, cc->name, "recovery_detection_delay", pr);
     }
     static const int ids[2] = {CM_UNDETECTED_DOWN_FRACTION, CM_EJECTED_UP_FRACTION};
     char q[160];
     for (int k = 0; k < 2; k++) {
         snprintf(q, sizeof q, "clients.%s.%s", cc->name, k ? "ejected_up_fraction" : "undetected_down_fraction");
-        if (check(l, q, results_caller_stat(r, c, ids[k]), pm, tr, mis,
+        if (mc_check(l, q, results_caller_stat(r, c, ids[k]), pm, tr, mis,
                   "mismatch_fraction(lambda=%g, mu=%g, interval=%g)", lam, mu, I))
             return -1;
     }
@@ -870,13 +636,13 @@ static int check_health(mc_list *l, const exec_result *r, int c)
      * lambda I (mu I), by at most the (F-1) probes the formula counts. */
     double T = hang ? h->timeout : 0;
     snprintf(q, sizeof q, "clients.%s.detection_delay", cc->name);
-    if (check(l, q, results_caller_stat(r, c, CM_DETECTION_DELAY), pd,
+    if (mc_check(l, q, results_caller_stat(r, c, CM_DETECTION_DELAY), pd,
               lam * I * (h->unhealthy_threshold - 1) * (I + T), reason,
               "detection_delay(interval=%g, f=%d, t=%g, mu=%g, lambda=%g)", I, h->unhealthy_threshold,
               T, mu, lam))
         return -1;
     snprintf(q, sizeof q, "clients.%s.recovery_detection_delay", cc->name);
-    return check(l, q, results_caller_stat(r, c, CM_RECOVERY_DETECTION_DELAY), pr,
+    return mc_check(l, q, results_caller_stat(r, c, CM_RECOVERY_DETECTION_DELAY), pr,
                  mu * I * (h->healthy_threshold - 1) * I, rec,
                  "detection_delay(interval=%g, f=%d, t=0, mu=%g, lambda=%g) (rates exchanged)", I,
                  h->healthy_threshold, lam, mu);
@@ -888,12 +654,12 @@ int modelcheck_run(const exec_result *r, mc_list *out)
     for (int p = 0; p < r->sc->npools; p++) {
         const pool_cfg *pc = &r->sc->pools[p];
         if (check_pool_avail(out, r, p) || check_pool_queue(out, r, p) ||
-            (pool_admission(pc) && check_shed(out, r, p)) || (pc->max_concurrency > 0 && check_blocking(out, r, p)))
+            (mc_pool_admission(pc) && mc_check_shed(out, r, p)) || (pc->max_concurrency > 0 && mc_check_blocking(out, r, p)))
             return -1;
     }
     for (int c = 0; c < r->sc->nclients; c++)
         if (check_client(out, r, c) || (r->sc->clients[c].policy.health.enabled && check_health(out, r, c)) ||
-            (r->sc->clients[c].policy.throttle.enabled && check_throttle(out, r, c)))
+            (r->sc->clients[c].policy.throttle.enabled && mc_check_throttle(out, r, c)))
             return -1;
     return 0;
 }
