@@ -6,6 +6,7 @@
 # no_nan FILE, skip_check DESCRIPTION (a check that cannot run here: SKIP,
 # counted apart), skip_all REASON (the whole test cannot run here: prints
 # SKIP and exits 77, which tests/run.sh counts as skipped, never as passed)
+# val DIR KIND.ENTITY.METRIC (the mean of one metric in $tmp/DIR/results.json)
 # and finish (the closing count; exit status 1 if any failed).
 : "${RELSIM:?set RELSIM to the relsim binary (tests/run.sh does)}"
 
@@ -44,4 +45,13 @@ no_nan() { ! grep -qiE '(^|[^a-z])(-?nan|-?inf(inity)?)([^a-z]|$)' "$1"; }
 finish() {
     echo "$((checks - fails)) passed, $fails failed, $skips skipped"
     [ "$fails" -eq 0 ]
+}
+
+# val DIR KIND.ENTITY.METRIC: the mean of one metric in DIR/results.json
+val() {
+    python3 - "$tmp/$1/results.json" "$2" <<'PY'
+import json, sys
+kind, ent, met = sys.argv[2].split('.')
+print(json.load(open(sys.argv[1]))[kind][ent][met]['mean'])
+PY
 }

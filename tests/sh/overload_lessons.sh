@@ -6,14 +6,6 @@ set -eu
 . "$TESTS_DIR/lib.sh"
 here=$(cd "$TESTS_DIR/.." && pwd)
 
-# val DIR KIND.ENTITY.METRIC: the mean of one metric in DIR/results.json
-val() {
-    python3 - "$tmp/$1/results.json" "$2" <<'PY'
-import json, sys
-kind, ent, met = sys.argv[2].split('.')
-print(json.load(open(sys.argv[1]))[kind][ent][met]['mean'])
-PY
-}
 # after DIR T: success of client web pooled over the bins starting at or after T
 after() {
     python3 - "$tmp/$1/timeseries.csv" "$2" <<'PY'
