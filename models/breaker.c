@@ -13,9 +13,17 @@ static void set_state(breaker *b, brk_state to)
         b->hook(b->owner, b, from, to);
 }
 
+static void set_consec(breaker *b, int v)
+{
+    if (b->consec_sum)
+        *b->consec_sum += v - b->consec;
+    b->consec = v;
+}
+
 static void clear_counts(breaker *b)
 {
-    b->consec = 0;
+    if (b->consec)
+        set_consec(b, 0);
     b->ring_pos = b->ring_n = b->ring_fail = b->ring_slow = 0;
     b->probes_sent = b->probes_done = b->probes_failed = b->probes_slow = 0;
 }
@@ -58,6 +66,8 @@ void breaker_destroy(breaker *b)
     free(b->ring);
     b->ring = NULL;
 }
+
+void breaker_count_into(breaker *b, long *sum) { b->consec_sum = sum; }
 
 void breaker_reset(breaker *b)
 {
@@ -114,16 +124,15 @@ static void record_closed(breaker *b, sim *s, int failed, int slow)
 {
     const breaker_cfg *c = b->cfg;
     if (c->kind == BREAKER_CONSECUTIVE) {
-        b->consec = failed ? b->consec + 1 : 0;
+        if (failed || b->consec)
+            set_consec(b, failed ? b->consec + 1 : 0);
         if (b->consec >= c->failure_threshold)
             open_now(b, s);
         return;
     }
     ring_push(b, failed, slow);
-    if (failed)
-        b->consec++;
-    else
-        b->consec = 0;
+    if (failed || b->consec)
+        set_consec(b, failed ? b->consec + 1 : 0);
     if (b->ring_n >= c->min_calls && rate_trips(c, b->ring_n, b->ring_fail, b->ring_slow))
         open_now(b, s);
 }

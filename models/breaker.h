@@ -53,6 +53,7 @@ struct breaker {
     int id;          /* server index, or -1 for a pool-scope breaker */
     breaker_hook hook;
     void *owner;
+    long *consec_sum; /* NULL, or the owner's sum of its breakers' consec (breaker_count_into) */
 };
 
 /* 0, or -1 on ENOMEM. */
@@ -60,6 +61,9 @@ int breaker_init(breaker *b, const breaker_cfg *cfg, int id, breaker_hook hook, 
 void breaker_destroy(breaker *b);
 /* Back to CLOSED with empty counters (between replications). */
 void breaker_reset(breaker *b);
+/* Keep *SUM up to date with every change of B's consec (several breakers
+ * may share one SUM, so their mean needs no scan of them); NULL: none. */
+void breaker_count_into(breaker *b, long *sum);
 
 /* Would an attempt be admitted now? (no side effects; for balancers) */
 int breaker_would_admit(const breaker *b);

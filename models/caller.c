@@ -971,10 +971,12 @@ int caller_build(caller *c, world *w, const policy_cfg *cfg, int index, int clie
         c->brk = calloc((size_t)c->nbrk, sizeof *c->brk);
         if (!c->brk)
             return -1;
-        for (int i = 0; i < c->nbrk; i++)
+        for (int i = 0; i < c->nbrk; i++) {
             if (breaker_init(&c->brk[i], &cfg->breaker, c->nbrk == 1 && cfg->breaker.scope == SCOPE_POOL ? -1 : i,
                              on_breaker_change, c))
                 return -1;
+            breaker_count_into(&c->brk[i], &c->consec_sum);
+        }
     }
     c->has_set = c->nbrk > 1 || cfg->outlier.enabled || cfg->balancer == BAL_LEAST_OUTSTANDING;
     if (c->has_set && srvset_init(&c->set, n, cfg->balancer == BAL_LEAST_OUTSTANDING))
@@ -1083,6 +1085,7 @@ void caller_reset(caller *c)
     memset(c->outstanding, 0, (size_t)n * sizeof *c->outstanding);
     for (int i = 0; i < c->nbrk; i++)
         breaker_reset(&c->brk[i]);
+    c->consec_sum = 0;
     if (c->outl)
         for (int i = 0; i < n; i++) {
             c->outl[i].consecutive = c->outl[i].times = 0;
@@ -1140,12 +1143,7 @@ void caller_restart_stats(caller *c, double t)
 /* Mean consecutive-failure counter (C_error) over the caller's breakers. */
 static double caller_error_counter(const caller *c)
 {
-    if (c->nbrk == 0)
-        return NAN;
-    double sum = 0;
-    for (int i = 0; i < c->nbrk; i++)
-        sum += c->brk[i].consec;
-    return sum / c->nbrk;
+    return c->nbrk ? (double)c->consec_sum / c->nbrk : NAN;
 }
 
 static double ratio(double a, double b) { return b > 0 ? a / b : NAN; }

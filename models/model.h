@@ -213,6 +213,8 @@ typedef struct caller {
     timerq tmo_q, deadline_q, hedge_q;
     breaker *brk;            /* nbrk breakers: per server, or one for the pool */
     int nbrk;
+    long consec_sum;         /* sum of the breakers' consec, kept by them: the error
+                                counter's time series reads it at every bin, no scan */
     budget bud;
     int *outstanding;        /* this caller's live attempts per server */
     srvset set;              /* available servers and outstanding counts (balancer.c) */

@@ -44,16 +44,21 @@ static void test_breaker_consecutive_cycle(void **state)
     breaker_cfg cfg = consecutive(3, 2);
     breaker b;
     breaker_init(&b, &cfg, 0, hook, NULL);
+    long sum = 7; /* shared with other breakers' counts: only changes are added */
+    breaker_count_into(&b, &sum);
     nchanges = 0;
     call(&b, &s, 1);
     call(&b, &s, 1);
+    assert_int_equal(sum, 9);
     call(&b, &s, 0); /* a success resets the counter */
     assert_int_equal(b.consec, 0);
+    assert_int_equal(sum, 7);
     call(&b, &s, 1);
     call(&b, &s, 1);
     assert_int_equal(b.state, BRK_CLOSED);
     call(&b, &s, 1); /* third consecutive: trip */
     assert_int_equal(b.state, BRK_OPEN);
+    assert_int_equal(sum, 7 + b.consec); /* the trip cleared the counter */
     assert_int_equal(b.trips, 1);
     uint32_t e;
     assert_false(breaker_admit(&b, &e)); /* OPEN rejects */
@@ -75,6 +80,10 @@ static void test_breaker_consecutive_cycle(void **state)
     breaker_record(&b, &s, p1, 0, 0.01);
     breaker_record(&b, &s, p2, 0, 0.01);
     assert_int_equal(b.state, BRK_CLOSED);
+    call(&b, &s, 1);
+    assert_int_equal(sum, 8);
+    breaker_reset(&b);
+    assert_int_equal(sum, 7);
     int expect[][2] = {{BRK_CLOSED, BRK_OPEN}, {BRK_OPEN, BRK_HALF_OPEN}, {BRK_HALF_OPEN, BRK_OPEN},
                        {BRK_OPEN, BRK_HALF_OPEN}, {BRK_HALF_OPEN, BRK_CLOSED}};
     assert_int_equal(nchanges, 5);
