@@ -14,7 +14,8 @@
  * warm-up holds (the time distribution of a hold model only settles after
  * about N holds).
  *
- * Usage: hold [SCALE]   (SCALE multiplies the operation counts, default 1)
+ * Usage: hold [SCALE [PENDING ...]]   (SCALE multiplies the operation counts,
+ * default 1; PENDING: the sizes to run instead of 16, 10^2, 10^4, 10^6)
  * Prints one JSON object on stdout.
  */
 #include "sim/evq.h"
@@ -201,12 +202,22 @@ int main(int argc, char **argv)
 {
     double scale = argc > 1 ? atof(argv[1]) : 1.0;
     if (!(scale > 0)) {
-        fprintf(stderr, "usage: hold [SCALE > 0]\n");
+        fprintf(stderr, "usage: hold [SCALE > 0 [PENDING >= 1 ...]]\n");
         return 2;
     }
     /* 16: what the reference workload keeps pending (15.4 on average) */
-    static const size_t sizes[] = {16, 100, 10000, 1000000};
-    static const long ops[] = {2000000, 2000000, 1000000, 300000};
+    size_t sizes[16] = {16, 100, 10000, 1000000}, nsizes = 4;
+    if (argc > 2) {
+        nsizes = 0;
+        for (int a = 2; a < argc && nsizes < 16; a++) {
+            long p = atol(argv[a]);
+            if (p < 1) {
+                fprintf(stderr, "usage: hold [SCALE > 0 [PENDING >= 1 ...]]\n");
+                return 2;
+            }
+            sizes[nsizes++] = (size_t)p;
+        }
+    }
     rng_stream r;
     if (rng_init(&r)) {
         fprintf(stderr, "hold: out of memory\n");
@@ -215,9 +226,10 @@ int main(int argc, char **argv)
     rng_seed(&r, 2385);
     double sink = 0;
     printf("{\"unit\": \"ns of CPU per hold (pop + push + Exp draw), median of %d\", \"sizes\": [", REPS);
-    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+    for (size_t i = 0; i < nsizes; i++) {
         hold_result h;
-        long n_ops = (long)(ops[i] * scale);
+        long ops = sizes[i] <= 1000 ? 2000000 : sizes[i] <= 100000 ? 1000000 : 300000;
+        long n_ops = (long)(ops * scale);
         if (n_ops < 1000)
             n_ops = 1000;
         if (measure(sizes[i], n_ops, &r, &h, &sink)) {
