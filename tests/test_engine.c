@@ -110,29 +110,32 @@ static double delay(gsl_rng *r, int ties)
     return ties ? (double)gsl_rng_uniform_int(r, 20) / 4 : -log(1 - gsl_rng_uniform(r));
 }
 
-static void test_evq_against_reference(void **state)
+typedef struct {
+    int steps, target;  /* operations; scheduled events aimed at */
+    double p_cancel, far; /* share of cancels and moves; offset of far pushes */
+    int ties;           /* 1: times on a grid of 1/4 (many equal times) */
+} ref_phase;
+
+/* Run PHASE[0 .. NPHASE) on a fresh queue against the reference; *SEEN gets
+ * what the near-future ring did: bit 0 on at all, bit 1 on with fewer than 64
+ * events, bit 2 reallocated larger. */
+static void against_reference(const ref_phase *phase, size_t nphase, unsigned long seed, int *seen)
 {
-    (void)state;
     enum { N = 3000 };
     item *it = calloc(N, sizeof *it);
     ref_slot *ref = calloc(N, sizeof *ref);
     assert_non_null(it);
     assert_non_null(ref);
     gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
-    gsl_rng_set(r, 11);
+    gsl_rng_set(r, seed);
     evq q;
     assert_int_equal(evq_init(&q, 4), 0);
     long order = 0;
     size_t on = 0;
     double now = 0;
-    /* phases: grow to ~N (heap), cancel-heavy (stale entries, compaction),
-     * drain to a list, and hover around the switch */
-    const struct { int steps, target; double p_cancel, far; int ties; } phase[] = {
-        {20000, N, 0.05, 0, 1},     {20000, N / 2, 0.45, 100, 1}, {60000, 2000, 0.1, 0, 1},
-        {60000, 2000, 0.1, 0, 0},   {30000, 2000, 0.1, 100, 0},   {20000, 4, 0.2, 0, 1},
-        {40000, 30, 0.3, 0, 1},     {20000, 800, 0.6, 100, 1},    {30000, 0, 0.1, 0, 1}};
-    int ring_seen = 0;
-    for (size_t ph = 0; ph < sizeof phase / sizeof *phase; ph++)
+    size_t nring = 0;
+    *seen = 0;
+    for (size_t ph = 0; ph < nphase; ph++)
         for (int step = 0; step < phase[ph].steps; step++) {
             double u = gsl_rng_uniform(r);
             int want_grow = (int)on < phase[ph].target;
@@ -178,15 +181,45 @@ static void test_evq_against_reference(void **state)
             }
             assert_int_equal(evq_size(&q), on);
             assert_true(q.n + q.ring_n + q.nbot <= 2 * on + 64); /* stale entries stay bounded */
-            ring_seen |= q.ring_on;
+            *seen |= q.ring_on | (q.ring_on && evq_size(&q) < 64) << 1 | (nring && q.nring > nring) << 2;
+            nring = q.nring;
         }
-    assert_true(ring_seen); /* the near-future ring was exercised */
     for (int i = 0; i < N; i++)
         assert_int_equal(evq_scheduled(&it[i].ev), ref[i].on);
     gsl_rng_free(r);
     evq_destroy(&q);
     free(ref);
     free(it);
+}
+
+static void test_evq_against_reference(void **state)
+{
+    (void)state;
+    /* grow to ~3000 (heap), cancel-heavy (stale entries, compaction),
+     * drain to a list, and hover around the switch */
+    static const ref_phase phase[] = {
+        {20000, 3000, 0.05, 0, 1},  {20000, 1500, 0.45, 100, 1}, {60000, 2000, 0.1, 0, 1},
+        {60000, 2000, 0.1, 0, 0},   {30000, 2000, 0.1, 100, 0},  {20000, 4, 0.2, 0, 1},
+        {40000, 30, 0.3, 0, 1},     {20000, 800, 0.6, 100, 1},   {30000, 0, 0.1, 0, 1},
+        {40000, 60, 0.1, 0, 0},     {20000, 0, 0.1, 0, 1}};
+    int seen;
+    against_reference(phase, sizeof phase / sizeof *phase, 11, &seen);
+    assert_true(seen & 1); /* the near-future ring was exercised */
+    assert_true(seen & 2); /* with few events too (it starts at 32) */
+}
+
+/* The ring turned on with few events (64 buckets), then the events grow
+ * 50-fold: the ring is reallocated (poured into the heap, refilled) while
+ * events keep coming and going. */
+static void test_evq_ring_grows(void **state)
+{
+    (void)state;
+    static const ref_phase phase[] = {
+        {40000, 40, 0.1, 0, 0}, {30000, 2500, 0.05, 0, 1}, {40000, 2500, 0.2, 10, 0}, {20000, 0, 0.1, 0, 1}};
+    int seen;
+    against_reference(phase, sizeof phase / sizeof *phase, 12, &seen);
+    assert_true(seen & 2);
+    assert_true(seen & 4);
 }
 
 /* sim_step with a cancelled (stale) entry on top of the heap: the next
@@ -491,7 +524,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_evq_order_and_ties), cmocka_unit_test(test_evq_cancel),
-        cmocka_unit_test(test_evq_against_reference), cmocka_unit_test(test_sim_step_skips_cancelled_top),
+        cmocka_unit_test(test_evq_against_reference), cmocka_unit_test(test_evq_ring_grows),
+        cmocka_unit_test(test_sim_step_skips_cancelled_top),
         cmocka_unit_test(test_timerq),             cmocka_unit_test(test_rng_streams),
         cmocka_unit_test(test_rng_exp_batched),
         cmocka_unit_test(test_timerq_restart_in_expiry),
