@@ -70,6 +70,8 @@ static int emit(sweep *s)
         swjson_write(stdout, s);
     else if (!s->o.quiet)
         print_all(s);
+    swgrid_points_free(s->pts, s->npts); /* the report reads sweep.json: never both in memory */
+    s->pts = NULL;
     if (rc == EXIT_OK)
         rc = report_build(s->out, NULL, !s->o.no_plots && !runopts_stop, s->o.require_plots, stderr);
     if (rc == EXIT_OK && !s->o.quiet && !s->o.json)

@@ -1,5 +1,6 @@
 /* plot_data.c - JSON documents of an output folder, addressed by dotted paths. */
 #include "plots/plot_data.h"
+#include "plots/sweep_read.h"
 
 #include "loader/loader.h"
 #include "util/fsutil.h"
@@ -22,7 +23,8 @@ static const char *const doc_file[RD_NDOCS] = {"results.json", "scenario.resolve
 
 struct rd_run {
     char outdir[4096];
-    cJSON *doc[RD_NDOCS];
+    cJSON *doc[RD_NDOCS]; /* RD_SWEEP without its "points": */
+    swr_points *points;   /* sweep.json's points, what the figures use of them */
     char warn[2048];
     int scn_point; /* the scenario taken from this sweep point's folder, or -1 */
     /* the last array element reached by index: the figures walk a sweep's
@@ -126,17 +128,25 @@ static void add_warning(rd_run *r, const char *msg)
  * (points[baseline].dir/scenario.json), if it is a plain sub-folder. */
 static void point_scenario(rd_run *r)
 {
-    const cJSON *sw = r->doc[RD_SWEEP];
-    const cJSON *b = cJSON_GetObjectItemCaseSensitive(sw, "baseline");
+    const cJSON *b = cJSON_GetObjectItemCaseSensitive(r->doc[RD_SWEEP], "baseline");
     int base = cJSON_IsNumber(b) ? (int)b->valuedouble : 0;
-    const cJSON *pt = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(sw, "points"), base);
-    const cJSON *dir = cJSON_GetObjectItemCaseSensitive(pt, "dir");
+    const char *dir = swr_dir(r->points, base);
     char sub[4200], msg[4600];
-    if (!cJSON_IsString(dir) || strchr(dir->valuestring, '/') || !strcmp(dir->valuestring, "..") ||
-        !fs_join(sub, sizeof sub, r->outdir, dir->valuestring))
+    if (!dir || strchr(dir, '/') || !strcmp(dir, "..") || !fs_join(sub, sizeof sub, r->outdir, dir))
         return;
     if (load_scenario(sub, &r->doc[RD_SCENARIO], msg, sizeof msg) == 0)
         r->scn_point = base;
+}
+
+/* OUTDIR/sweep.json, point by point (see load_doc for the return). */
+static int load_sweep(rd_run *r, char *err, size_t n)
+{
+    char path[4200];
+    if (!fs_join(path, sizeof path, r->outdir, doc_file[RD_SWEEP])) {
+        snprintf(err, n, "%s/%s: path too long", r->outdir, doc_file[RD_SWEEP]);
+        return -1;
+    }
+    return swr_open(path, &r->doc[RD_SWEEP], &r->points, err, n);
 }
 
 rd_run *rd_open(const char *outdir, char *err, size_t errsz)
@@ -153,6 +163,7 @@ rd_run *rd_open(const char *outdir, char *err, size_t errsz)
     for (int d = 0; d < RD_NDOCS; d++) {
         msg[0] = '\0';
         st[d] = d == RD_SCENARIO ? load_scenario(outdir, &r->doc[d], msg, sizeof msg)
+                : d == RD_SWEEP  ? load_sweep(r, msg, sizeof msg)
                                  : load_doc(outdir, doc_file[d], &r->doc[d], msg, sizeof msg);
         if (st[d] < 0)
             add_warning(r, msg);
@@ -179,6 +190,7 @@ void rd_free(rd_run *r)
         return;
     for (int d = 0; d < RD_NDOCS; d++)
         cJSON_Delete(r->doc[d]);
+    swr_free(r->points);
     free(r);
 }
 
@@ -292,16 +304,7 @@ int rd_bool(const rd_run *r, rd_doc d, int dflt, const char *fmt, ...)
 int rd_stat_at(const rd_run *r, rd_doc d, rd_stat *s, const char *fmt, ...)
 {
     FIND(node, r, d, fmt);
-    const cJSON *mean = cJSON_GetObjectItemCaseSensitive(node, "mean");
-    if (!cJSON_IsObject(node) || !(cJSON_IsNumber(mean) || cJSON_IsNull(mean)))
-        return -1;
-    const cJSON *ci = cJSON_GetObjectItemCaseSensitive(node, "ci95");
-    s->mean = as_num(mean, NAN);
-    s->lo = as_num(cJSON_GetArrayItem(ci, 0), NAN);
-    s->hi = as_num(cJSON_GetArrayItem(ci, 1), NAN);
-    s->sd = as_num(cJSON_GetObjectItemCaseSensitive(node, "stddev"), NAN);
-    s->n = as_num(cJSON_GetObjectItemCaseSensitive(node, "n"), NAN);
-    return 0;
+    return swr_stat_json(node, s);
 }
 
 int rd_count(const rd_run *r, rd_doc d, const char *fmt, ...)
@@ -343,12 +346,25 @@ int rd_sweep_value(const rd_run *r, int point, const char *path, double *num, ch
     *num = NAN;
     if (n)
         txt[0] = '\0';
-    const cJSON *pts = r ? cJSON_GetObjectItemCaseSensitive(r->doc[RD_SWEEP], "points") : NULL;
-    const cJSON *vals = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(pts, point), "values");
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(vals, path);
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(r ? swr_values(r->points, point) : NULL, path);
     if (!scalar_text(v, txt, n))
         return -1;
     if (cJSON_IsNumber(v))
         *num = v->valuedouble;
     return cJSON_IsNumber(v) ? 1 : 0;
+}
+
+int rd_sweep_count(const rd_run *r) { return r ? swr_count(r->points) : 0; }
+double rd_sweep_index(const rd_run *r, int p, double dflt) { return r ? swr_index(r->points, p, dflt) : dflt; }
+const char *rd_sweep_dir(const rd_run *r, int p) { return r ? swr_dir(r->points, p) : NULL; }
+
+int rd_sweep_stat(const rd_run *r, int p, int diff, const char *kind, const char *ent, const char *metric,
+                  rd_stat *s)
+{
+    return r ? swr_stat(r->points, p, diff, kind, ent, metric, s) : -1;
+}
+
+const char *rd_sweep_entity(const rd_run *r, const char *kind, int e)
+{
+    return r ? swr_entity(r->points, kind, e) : NULL;
 }

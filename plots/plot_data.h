@@ -10,7 +10,11 @@
  * index ("points.3.values").  Paths are printf formats, so callers write
  * rd_num(r, RD_SCENARIO, 0, "pools.%s.failure.rate", pool).
  *
- * This is the only file of plots/ that sees cJSON.  Ownership: the rd_run
+ * A sweep.json is read point by point (plots/sweep_read.h): its "points" are
+ * not in the RD_SWEEP document but answered by the rd_sweep_* functions, and
+ * only what the sweep figures and tables use of them is kept.
+ *
+ * This file and sweep_read.c are the only files of plots/ that see cJSON.  Ownership: the rd_run
  * owns the parsed documents; strings returned point into it and live until
  * rd_free().
  */
@@ -67,10 +71,27 @@ int rd_count(const rd_run *r, rd_doc d, const char *fmt, ...)
 const char *rd_key(const rd_run *r, rd_doc d, int i, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-/* Sweep: the value of varied PATH (a key of points[POINT].values, which
- * contains dots) as a number in *NUM (NaN if not numeric) and as display
- * text in TXT.  1 numeric, 0 text only, -1 missing. */
+/* ---- a sweep's points (sweep.json "points"; POINT is a position in it) ---- */
+
+/* The number of points. */
+int rd_sweep_count(const rd_run *r);
+/* Point P's "index" (DFLT when absent), its "dir" (NULL when absent). */
+double rd_sweep_index(const rd_run *r, int p, double dflt);
+const char *rd_sweep_dir(const rd_run *r, int p);
+
+/* The value of varied PATH (a key of points[POINT].values, which contains
+ * dots) as a number in *NUM (NaN if not numeric) and as display text in
+ * TXT.  1 numeric, 0 text only, -1 missing. */
 int rd_sweep_value(const rd_run *r, int point, const char *path, double *num, char *txt,
                    size_t n);
+
+/* Point P's headline METRIC (plots/plot_metrics.h) of entity ENT of KIND
+ * ("pools" or "clients"): its value (DIFF 0) or its paired difference from
+ * the baseline (DIFF 1) into *S.  0, or -1 if the file has none. */
+int rd_sweep_stat(const rd_run *r, int p, int diff, const char *kind, const char *ent,
+                  const char *metric, rd_stat *s);
+
+/* Key of member E of the first point's KIND object; NULL past the end. */
+const char *rd_sweep_entity(const rd_run *r, const char *kind, int e);
 
 #endif

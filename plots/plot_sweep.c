@@ -139,11 +139,7 @@ typedef enum { SW_VALUE, SW_UNAVAIL, SW_DIFF } sw_mode;
 static int point_stat(const sweep *s, int p, sw_mode mode, const char *kind, const char *ent,
                       const char *metric, rd_stat *st)
 {
-    if (mode != SW_DIFF)
-        return rd_stat_at(s->rd, RD_SWEEP, st, "points.%d.%s.%s.%s", p, kind, ent, metric);
-    if (rd_stat_at(s->rd, RD_SWEEP, st, "points.%d.diff.%s.%s.%s", p, kind, ent, metric) == 0)
-        return 0;
-    return rd_stat_at(s->rd, RD_SWEEP, st, "points.%d.diff.%s.%s", p, ent, metric);
+    return rd_sweep_stat(s->rd, p, mode == SW_DIFF, kind, ent, metric, st);
 }
 
 typedef struct {
@@ -231,8 +227,8 @@ static int entities(const sweep *s, sw_mode mode, const char *kind, const char *
                     const char **out, int max)
 {
     int n = 0;
-    for (int i = 0; i < rd_count(s->rd, RD_SWEEP, "points.0.%s", kind) && n < max; i++) {
-        const char *e = rd_key(s->rd, RD_SWEEP, i, "points.0.%s", kind);
+    for (int i = 0; rd_sweep_entity(s->rd, kind, i) && n < max; i++) {
+        const char *e = rd_sweep_entity(s->rd, kind, i);
         rd_stat st;
         for (int p = 0; e && p < s->npts; p++)
             if (point_stat(s, p, mode, kind, e, metric, &st) == 0) {
@@ -433,7 +429,7 @@ int fig_make_sweep(const rd_run *rd, gp_ctx *g, fig_list *out)
     if (!s)
         return -1;
     s->rd = rd;
-    s->npts = rd_count(rd, RD_SWEEP, "points");
+    s->npts = rd_sweep_count(rd);
     for (int v = 0; v < rd_count(rd, RD_SWEEP, "vary") && s->nvary < 8; v++)
         if ((s->vary[s->nvary] = rd_str(rd, RD_SWEEP, "vary.%d", v)))
             s->nvary++;

@@ -32,20 +32,11 @@ static void vary_values(const rd_run *rd, const char *path, int npts, char *buf,
     }
 }
 
-/* The paired difference of point P (diff.KIND.ENT.M, or diff.ENT.M). */
-static int diff_stat(const rd_run *rd, int p, const char *kind, const char *ent, const char *m,
-                     rd_stat *s)
-{
-    if (rd_stat_at(rd, SW, s, "points.%d.diff.%s.%s.%s", p, kind, ent, m) == 0)
-        return 0;
-    return rd_stat_at(rd, SW, s, "points.%d.diff.%s.%s", p, ent, m);
-}
-
 /* Relative link to point P's own report, if its folder has one (the cell
  * shows the folder name either way). */
 static const char *point_link(const rd_run *rd, int p, char *buf, size_t n)
 {
-    const char *dir = rd_str(rd, SW, "points.%d.dir", p);
+    const char *dir = rd_sweep_dir(rd, p);
     char path[4600];
     struct stat st;
     if (!dir || strstr(dir, "..") || strchr(dir, ':') || dir[0] == '/')
@@ -63,7 +54,7 @@ static void metric_grid(rw_doc *d, const rd_run *rd, const char **vary, int nv, 
     const char *hdr[MAX_VARY + 6];
     char title[300], cell[MAX_VARY + 6][160], href[300];
     char align[MAX_VARY + 7];
-    int npts = rd_count(rd, SW, "points"), base = (int)rd_num(rd, SW, 0, "baseline"), nc = 0;
+    int npts = rd_sweep_count(rd), base = (int)rd_num(rd, SW, 0, "baseline"), nc = 0;
     for (int v = 0; v < nv; v++) {
         const char *dot = strrchr(vary[v], '.');
         hdr[nc] = dot ? dot + 1 : vary[v];
@@ -87,14 +78,14 @@ static void metric_grid(rw_doc *d, const rd_run *rd, const char **vary, int nv, 
         int c = 0;
         for (int v = 0; v < nv; v++, c++)
             rd_sweep_value(rd, p, vary[v], &num, cell[c], sizeof cell[c]);
-        if (rd_stat_at(rd, SW, &s, "points.%d.%s.%s.%s", p, kind, ent, mi->name) != 0)
+        if (rd_sweep_stat(rd, p, 0, kind, ent, mi->name, &s) != 0)
             s = (rd_stat){NAN, NAN, NAN, NAN, NAN};
         report_stat(&s, cell[c], sizeof cell[c], cell[c + 1], sizeof cell[c + 1]);
         c += 2;
         if (p == base) {
             snprintf(cell[c++], sizeof cell[0], "baseline");
             snprintf(cell[c++], sizeof cell[0], "%s", "");
-        } else if (diff_stat(rd, p, kind, ent, mi->name, &df) == 0) {
+        } else if (rd_sweep_stat(rd, p, 1, kind, ent, mi->name, &df) == 0) {
             report_stat(&df, cell[c], sizeof cell[c], cell[c + 1], sizeof cell[c + 1]);
             c += 2;
         } else {
@@ -102,7 +93,7 @@ static void metric_grid(rw_doc *d, const rd_run *rd, const char **vary, int nv, 
             snprintf(cell[c++], sizeof cell[0], "n/a");
         }
         const char *href_p = links ? point_link(rd, p, href, sizeof href) : NULL;
-        const char *dir = rd_str(rd, SW, "points.%d.dir", p);
+        const char *dir = rd_sweep_dir(rd, p);
         snprintf(cell[c++], sizeof cell[0], "%s", dir ? dir : "");
         for (int i = 0; i < c; i++)
             cells[i] = cell[i];
@@ -150,8 +141,8 @@ static void ranking(rw_doc *d, const rd_run *rd, const char **vary, int nv)
 /* Position in sweep.json's "points" of the point with index I, or -1. */
 static int point_pos(const rd_run *rd, int i)
 {
-    for (int p = 0; p < rd_count(rd, SW, "points"); p++)
-        if ((int)rd_num(rd, SW, -1, "points.%d.index", p) == i)
+    for (int p = 0; p < rd_sweep_count(rd); p++)
+        if ((int)rd_sweep_index(rd, p, -1) == i)
             return p;
     return -1;
 }
@@ -211,7 +202,7 @@ static void objectives_table(rw_doc *d, const rd_run *rd, const char **vary, int
     rw_table_begin(d, nc, hdr, align);
     for (int r = 0; r < rd_count(rd, SW, "objectives.0.points"); r++) {
         int i = (int)rd_num(rd, SW, -1, "objectives.0.points.%d.index", r), p = point_pos(rd, i), c = 0;
-        const char *cells[MAX_VARY + MAX_OBJ + 2], *dir = rd_str(rd, SW, "points.%d.dir", p);
+        const char *cells[MAX_VARY + MAX_OBJ + 2], *dir = rd_sweep_dir(rd, p);
         double num;
         snprintf(cell[c++], sizeof cell[0], "%s", dir ? dir : "?");
         for (int v = 0; v < nv; v++, c++)
@@ -230,7 +221,7 @@ void report_sweep_grid(rw_doc *d, const rd_run *rd, int links)
 {
     const char *vary[MAX_VARY];
     char vals[1024];
-    int nv = 0, npts = rd_count(rd, SW, "points");
+    int nv = 0, npts = rd_sweep_count(rd);
     for (int v = 0; v < rd_count(rd, SW, "vary") && nv < MAX_VARY; v++)
         if ((vary[nv] = rd_str(rd, SW, "vary.%d", v)))
             nv++;
@@ -259,9 +250,10 @@ void report_sweep_grid(rw_doc *d, const rd_run *rd, int links)
         if (!mi->headline)
             continue;
         const char *kind = kinds[mi->client];
-        for (int e = 0; e < rd_count(rd, SW, "points.0.%s", kind); e++) {
-            const char *ent = rd_key(rd, SW, e, "points.0.%s", kind);
-            if (ent && rd_exists(rd, SW, "points.0.%s.%s.%s", kind, ent, mi->name))
+        rd_stat st;
+        for (int e = 0; rd_sweep_entity(rd, kind, e); e++) {
+            const char *ent = rd_sweep_entity(rd, kind, e);
+            if (rd_sweep_stat(rd, 0, 0, kind, ent, mi->name, &st) == 0)
                 metric_grid(d, rd, vary, nv, kind, ent, mi, links);
         }
     }
