@@ -95,6 +95,9 @@
 #define POP_WINDOW 4096     /* pops per width estimate */
 #define PER_BUCKET 4.0      /* events per bucket aimed at */
 #define PREFETCH_MIN 16384  /* a heap of this many entries (384 KiB) prefetches a level ahead */
+#define PREFETCH_BUCKETS 32 /* how far a refill looks ahead for buckets to prefetch: */
+#define PREFETCH_EVENTS 2   /* the events of the 2nd non-empty bucket ahead, */
+#define PREFETCH_ENTRIES 4  /* the entries of the 4th */
 
 /* (time, seq) order, computed without branches: in a heap the outcome of a
  * comparison is a coin toss, and a mispredicted branch costs more than the
@@ -357,7 +360,8 @@ static int ring_alloc(evq *q, size_t nb)
         return -1;
     if (!q->bot && !(q->bot = malloc(BOT_MAX * sizeof *q->bot)))
         return -1;
-    evq_entry *ring = malloc(nb * EVQ_BUCKET_CAP * sizeof *ring);
+    /* buckets of 384 bytes on line boundaries: four entries take two lines */
+    evq_entry *ring = aligned_alloc(64, nb * EVQ_BUCKET_CAP * sizeof *ring);
     uint32_t *cnt = calloc(nb, sizeof *cnt);
     if (!ring || !cnt) {
         free(ring);
@@ -425,6 +429,30 @@ static void bot_sort(evq *q)
     }
 }
 
+/* A software pipeline over the next buckets, from bucket K on: the events of
+ * the next non-empty one (its entries were fetched by the previous call) and
+ * the entries of the one after.  A bucket is loaded every few pops, and in a
+ * big model both were last touched thousands of events ago: without this a
+ * refill waited for the bucket's lines, then for each event's (a fleet's
+ * largest event-list cost). */
+static inline void prefetch_ahead(const evq *q, uint64_t k)
+{
+    size_t mask = q->nring - 1;
+    int found = 0;
+    for (uint64_t j = k; j < k + PREFETCH_BUCKETS && found < PREFETCH_ENTRIES; j++) {
+        uint32_t c = q->ring_cnt[j & mask];
+        if (!c)
+            continue;
+        const evq_entry *e = &q->ring[(j & mask) * EVQ_BUCKET_CAP];
+        if (++found == PREFETCH_EVENTS)
+            for (uint32_t i = 0; i < c; i++)
+                __builtin_prefetch(e[i].ev);
+        else if (found == PREFETCH_ENTRIES)
+            for (size_t off = 0; off < c * sizeof *e; off += 64)
+                __builtin_prefetch((const char *)e + off);
+    }
+}
+
 /* Bot is empty and the ring is not: load its next bucket into bot unless
  * the heap's top comes first.  1 if bot may now hold the next event. */
 static int refill(evq *q, const evq_entry *heap_top)
@@ -453,6 +481,7 @@ static int refill(evq *q, const evq_entry *heap_top)
     q->nbot = m;
     q->base = k + 1;
     bot_sort(q);
+    prefetch_ahead(q, k + 1);
     return 1;
 }
 
