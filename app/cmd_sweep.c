@@ -23,6 +23,7 @@
 #include "app/sweep_json.h"
 #include "app/sweep_rank.h"
 #include "app/sweep_run.h"
+#include "app/sweep_spill.h"
 #include "app/sweep_stats.h"
 #include "app/sweep_table.h"
 #include "app/sweep_write.h"
@@ -98,6 +99,7 @@ static int setup(sweep *s, int argc, char **argv)
 
 static void sweep_free(sweep *s)
 {
+    swspill_close(s);
     swgrid_points_free(s->pts, s->npts);
     free(s->base_rows);
     sweep_axes_free(s->axes, s->naxes);

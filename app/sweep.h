@@ -8,6 +8,8 @@
  *                       the baseline, --outcome shares
  *   app/sweep_json.c    the sweep.json document
  *   app/sweep_write.c   the files: per-point folders, sweep.json, sweep.csv
+ *   app/sweep_spill.c   each point's sweep.json object and sweep.csv row, on
+ *                       disk from the point's end until those files are written
  *   app/sweep_table.c   the table on stdout
  *
  * A point's metrics are NCOLS columns: every pool's PM_COUNT metrics, then
@@ -31,6 +33,7 @@
 #include "sim/stat.h"
 
 #include <cjson/cJSON.h>
+#include <stdio.h>
 
 #define SW_MAX_OBJECTIVES 16 /* --objective metrics of one sweep */
 
@@ -52,8 +55,17 @@ typedef struct {
     int status;        /* WORLD_* of its run */
     char *stop_reason; /* owned copy, NULL when complete */
     int nrec, ncols;
-    stat_summary *col; /* [ncols] each metric over the replications, owned */
-    sw_diff *diff;     /* [ncols] point - baseline, owned; NULL unless comparable */
+    /* Each metric over the replications and point - baseline (diff NULL
+     * unless comparable), owned: [ncols] until the point's sweep.json object
+     * and sweep.csv row are printed (app/sweep_spill.h), then only the
+     * columns the ranking needs, colmap[k] being the column of col[k]. */
+    stat_summary *col;
+    sw_diff *diff;
+    int *colmap;       /* [nkept], owned; NULL while col is [ncols] */
+    int nkept;
+    long long spill_at; /* its sweep.json object, then its sweep.csv row, in the spill */
+    int json_len, csv_len;
+    int has_slos;      /* its scenario has SLOs (app/sweep_recommend.h) */
     int outcome_k, outcome_n; /* --outcome holds in k of n replications */
     srec_stats slo;    /* what the SLO recommendation needs */
     /* for the confident ranks (app/sweep_rank.h), in sweeps of at most
@@ -87,6 +99,7 @@ typedef struct {
     int has_outcome;
     char out[4096];
     int interrupted, failed, write_failed;
+    FILE *spill;       /* the points' printed outputs, rank 0 (app/sweep_spill.h) */
     double *base_rows; /* the baseline's rows, kept for the pairing, owned */
     int base_nrows, base_cap;
     double wall;       /* seconds the points took to run */

@@ -135,6 +135,7 @@ static int point_build(sweep *s, int i)
     int rc = apply_point(s, d, i);
     if (rc == 0 && (rc = loader_build(d, &pt->sc, stderr)) == 0 &&
         (rc = we_refuse_if_too_big(&pt->sc, s->o.scenario, stderr)) == 0) {
+        pt->has_slos = pt->sc.nslos > 0;
         pt->effective = loader_effective_json(d);
         pt->values = point_values(s, d, i);
         if (!pt->effective || !pt->values)
@@ -163,6 +164,7 @@ void swgrid_points_free(sw_point *pts, int n)
         free(pts[i].stop_reason);
         free(pts[i].col);
         free(pts[i].diff);
+        free(pts[i].colmap);
         free(pts[i].keep);
     }
     free(pts);

@@ -3,6 +3,7 @@
 #include "app/cmd.h"
 #include "app/results.h"
 #include "app/sweep_rank.h"
+#include "app/sweep_spill.h"
 #include "app/sweep_stats.h"
 
 #include <errno.h>
@@ -269,31 +270,43 @@ static cJSON *head_json(const sweep *s)
 
 /* TEXT (one JSON value, printed at the top level) as if printed inside the
  * top-level "points" array: cJSON indents with one tab per level, and a
- * string never holds a raw newline. */
-static void put_nested(FILE *f, const char *text)
+ * string never holds a raw newline.  NULL on ENOMEM; frees TEXT. */
+static char *nested(char *text)
 {
-    for (const char *nl; (nl = strchr(text, '\n')); text = nl + 1) {
-        fwrite(text, 1, (size_t)(nl - text) + 1, f);
-        fputs("\t\t", f);
+    size_t lines = 0, n = 0;
+    for (const char *c = text; c && *c; c++, n++)
+        lines += *c == '\n';
+    char *out = text ? malloc(n + 2 * lines + 1) : NULL, *o = out;
+    for (const char *c = text; out && *c; c++) {
+        *o++ = *c;
+        if (*c == '\n')
+            *o++ = '\t', *o++ = '\t';
     }
-    fputs(text, f);
+    if (out)
+        *o = '\0';
+    free(text);
+    return out;
 }
 
-/* The points, one at a time (in memory only while printed). */
+char *swjson_point_text(const sweep *s, int i)
+{
+    cJSON *p = point_json(s, &s->pts[i], i);
+    char *text = p ? cJSON_Print(p) : NULL;
+    cJSON_Delete(p);
+    return nested(text);
+}
+
+/* The points, in grid order, from the spill (app/sweep_spill.h). */
 static int put_points(FILE *f, const sweep *s)
 {
     int first = 1;
     for (int i = 0; i < s->npts; i++) {
-        if (!s->pts[i].ran)
-            continue;
-        cJSON *p = point_json(s, &s->pts[i], i);
-        char *text = p ? cJSON_Print(p) : NULL;
-        cJSON_Delete(p);
-        if (!text)
-            return -1;
+        const sw_point *pt = &s->pts[i];
+        if (!pt->ran || !pt->json_len)
+            continue; /* a point without results, or one whose text was lost (s->write_failed) */
         fputs(first ? "" : ", ", f);
-        put_nested(f, text);
-        free(text);
+        if (swspill_copy(s, pt, 0, f))
+            return -1;
         first = 0;
     }
     return 0;

@@ -14,11 +14,6 @@ static int caller_col(const scenario *sc, int c, int m)
     return sc->npools * PM_COUNT + c * CM_COUNT + m;
 }
 
-static stat_summary col_stat(const srec_point *p, int col)
-{
-    return p->col[col];
-}
-
 static const char *judge(stat_summary s, double target, int at_least)
 {
     if (!(s.n > 0) || !isfinite(s.mean))
@@ -29,27 +24,25 @@ static const char *judge(stat_summary s, double target, int at_least)
     return hi <= target ? SLO_MET : lo > target ? SLO_MISSED : SLO_INCONCLUSIVE;
 }
 
-/* Every objective of P's SLOs met?  *MISSED counts objectives missed. */
-static int all_met(const srec_point *p, int *missed)
+void srec_judge(const scenario *sc, const stat_summary *col, srec_stats *st)
 {
     static const int lat[SLO_NLAT] = {CM_LATENCY_P50, CM_LATENCY_P99, CM_LATENCY_P999};
-    int ok = 1;
-    *missed = 0;
-    for (int k = 0; k < p->sc->nslos; k++) {
-        const slo_cfg *s = &p->sc->slos[k];
+    st->ok = 1;
+    st->missed = 0;
+    for (int k = 0; k < sc->nslos; k++) {
+        const slo_cfg *s = &sc->slos[k];
         if (s->success > 0) {
-            const char *v = judge(col_stat(p, caller_col(p->sc, s->client, CM_REQUEST_SUCCESS)), s->success, 1);
-            ok &= !strcmp(v, SLO_MET);
-            *missed += !strcmp(v, SLO_MISSED);
+            const char *v = judge(col[caller_col(sc, s->client, CM_REQUEST_SUCCESS)], s->success, 1);
+            st->ok &= !strcmp(v, SLO_MET);
+            st->missed += !strcmp(v, SLO_MISSED);
         }
         for (int q = 0; q < SLO_NLAT; q++)
             if (s->latency[q] > 0) {
-                const char *v = judge(col_stat(p, caller_col(p->sc, s->client, lat[q])), s->latency[q], 0);
-                ok &= !strcmp(v, SLO_MET);
-                *missed += !strcmp(v, SLO_MISSED);
+                const char *v = judge(col[caller_col(sc, s->client, lat[q])], s->latency[q], 0);
+                st->ok &= !strcmp(v, SLO_MET);
+                st->missed += !strcmp(v, SLO_MISSED);
             }
     }
-    return ok;
 }
 
 void srec_rep(const scenario *sc, const double *row, double *extra, double *succ)
@@ -85,7 +78,8 @@ static void evaluate(const srec_point *pts, int n, srec_eval *ev)
             continue;
         ev[i].extra = pts[i].st.extra;
         ev[i].succ = pts[i].st.succ;
-        ev[i].ok = all_met(&pts[i], &ev[i].missed);
+        ev[i].ok = pts[i].st.ok;
+        ev[i].missed = pts[i].st.missed;
     }
 }
 
@@ -113,7 +107,7 @@ static cJSON *stat_obj(stat_summary s)
 
 cJSON *srec_json(const srec_point *pts, int n, int baseline)
 {
-    if (n < 1 || !pts[0].sc || pts[0].sc->nslos == 0)
+    if (n < 1 || !pts[0].has_slos)
         return NULL;
     srec_eval *ev = calloc((size_t)n, sizeof *ev);
     if (!ev)
@@ -160,7 +154,7 @@ static void values_text(const cJSON *v, char *buf, size_t n)
 
 void srec_print(FILE *out, const srec_point *pts, int n, int baseline)
 {
-    if (n < 1 || !pts[0].sc || pts[0].sc->nslos == 0)
+    if (n < 1 || !pts[0].has_slos)
         return;
     srec_eval *ev = calloc((size_t)n, sizeof *ev);
     if (!ev)

@@ -29,16 +29,21 @@
 typedef struct {
     stat_summary extra, succ;   /* over the point's replications */
     stat_summary dextra, dsucc; /* point - baseline over the common replications */
+    int ok, missed;             /* srec_judge(): every SLO objective met; how many missed */
 } srec_stats;
 
 typedef struct {
-    const scenario *sc;       /* the point's scenario (its slos, entities) */
-    const stat_summary *col;  /* [ncols] each metric: pool metrics, then caller metrics */
+    int has_slos;             /* the point's scenario has SLOs */
     srec_stats st;
     int ran;                  /* has results */
     const char *dir;          /* "p003" */
     const cJSON *values;      /* {path: value} */
 } srec_point;
+
+/* Judge a point's SLOs (those of SC) on its metric summaries COL (pool
+ * metrics, then caller metrics) into ST->ok and ST->missed.  Done when the
+ * point ends, so the summaries need not be kept for the recommendation. */
+void srec_judge(const scenario *sc, const stat_summary *col, srec_stats *st);
 
 /* Replication ROW's (pool metrics, then caller metrics of SC) extra attempts
  * per request and success over the SLOs' clients; NAN without requests. */

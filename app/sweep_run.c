@@ -19,6 +19,8 @@
 #include "app/par.h"
 #include "app/results.h"
 #include "app/run.h"
+#include "app/sweep_json.h"
+#include "app/sweep_spill.h"
 #include "app/sweep_stats.h"
 #include "app/sweep_write.h"
 #include "sim/runner.h"
@@ -39,6 +41,7 @@ typedef struct {
     int have_reps;
     int nomem, write_failed;
     int queued;        /* replications handed out so far */
+    char *json, *csv;  /* its sweep.json object and sweep.csv row (rank 0), for the spill */
 } sw_live;
 
 static double now_seconds(void)
@@ -110,9 +113,9 @@ static void end_summarise(sw_live *lp, int st)
 }
 
 /* Second part, any order (points end on several threads at once): its
- * folder (like `run`, a failed
- * point's folder is written even without replications), free its run.
- * Sets lp->write_failed. */
+ * folder (like `run`, a failed point's folder is written even without
+ * replications) and its sweep.json object and sweep.csv row printed; free
+ * its run.  Sets lp->write_failed. */
 static void end_write(sw_live *lp)
 {
     sweep *s = lp->s;
@@ -120,17 +123,32 @@ static void end_write(sw_live *lp)
     exec_result *r = &lp->r;
     if (par_rank() == 0 && !s->write_failed && (r->nrec > 0 || pt->status != WORLD_INTERRUPTED))
         lp->write_failed = swwrite_point_dir(s, pt, r) != 0;
+    if (par_rank() == 0 && pt->ran && s->spill) {
+        lp->json = swjson_point_text(s, lp->i);
+        lp->csv = swwrite_csv_row(s, pt);
+    }
     free(pt->effective); /* written: only the folder needed it */
     pt->effective = NULL;
     exec_result_free(r);
     swstat_acc_free(&lp->acc);
 }
 
-/* Last part, in run order: S's flags, stderr. */
+/* Last part, in run order: its printed outputs to the spill and its
+ * summaries shrunk (app/sweep_spill.h), S's flags, stderr. */
 static void end_report(sw_live *lp)
 {
     sweep *s = lp->s;
     sw_point *pt = &s->pts[lp->i];
+    if (par_rank() == 0 && pt->ran && s->spill &&
+        (!lp->json || !lp->csv || swspill_put(s, pt, lp->json, lp->csv))) {
+        fprintf(stderr, "relsim sweep: %s: %s\n", s->out, strerror(lp->json && lp->csv ? errno : ENOMEM));
+        lp->write_failed = 1;
+    }
+    free(lp->json);
+    free(lp->csv);
+    lp->json = lp->csv = NULL;
+    if (par_rank() != 0 || pt->json_len > 0)
+        swstat_shrink(s, pt); /* rank 0 keeps them all if they were not printed */
     s->write_failed |= lp->write_failed;
     point_report(s, pt, pt->status);
 }
@@ -301,6 +319,8 @@ void swrun_points(sweep *s)
     for (int i = 0, k = 1; i < s->npts; i++)
         if (i != s->baseline)
             order[k++] = i;
+    if (par_rank() == 0 && swspill_open(s))
+        s->write_failed = 1;
     double t0 = now_seconds();
     if (s->o.precision > 0)
         for (int k = 0; k < s->npts && !s->interrupted; k++)

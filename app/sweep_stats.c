@@ -166,7 +166,8 @@ int swstat_acc_finish(sw_acc *a, const sweep *s, sw_point *pt, const exec_result
     for (size_t c = 0; c < (size_t)a->ncols; c++)
         pt->col[c] = exec_col_stat(r, c);
     pt->slo = (srec_stats){stat_run_summary(&a->extra), stat_run_summary(&a->succ),
-                           stat_run_summary(&a->dextra), stat_run_summary(&a->dsucc)};
+                           stat_run_summary(&a->dextra), stat_run_summary(&a->dsucc), 0, 0};
+    srec_judge(&pt->sc, pt->col, &pt->slo);
     pt->outcome_k = a->k;
     pt->outcome_n = a->n;
     if (a->pairs > 0 && swstat_comparable(&s->pts[s->baseline], pt))
@@ -174,15 +175,71 @@ int swstat_acc_finish(sw_acc *a, const sweep *s, sw_point *pt, const exec_result
     return 0;
 }
 
+/* Where column COL is in PT's col and diff, or -1 if it was not kept. */
+static int slot(const sw_point *pt, int col)
+{
+    if (!pt->colmap)
+        return col;
+    for (int k = 0; k < pt->nkept; k++)
+        if (pt->colmap[k] == col)
+            return k;
+    return -1;
+}
+
 stat_summary swstat_col(const sw_point *pt, int col)
 {
-    return pt->col ? pt->col[col] : undefined;
+    int k = slot(pt, col);
+    return pt->col && k >= 0 ? pt->col[k] : undefined;
 }
 
 sw_diff swstat_diff(const sw_point *base, const sw_point *pt, int col)
 {
     (void)base;
-    return pt->diff ? pt->diff[col] : (sw_diff){undefined, NAN};
+    int k = slot(pt, col);
+    return pt->diff && k >= 0 ? pt->diff[k] : (sw_diff){undefined, NAN};
+}
+
+/* The distinct columns of the objectives in PT into MAP.  Their number. */
+static int objective_cols(const sweep *s, const sw_point *pt, int *map)
+{
+    int n = 0;
+    for (int k = 0; k < s->nobjs; k++) {
+        int col = swstat_metric_col(&s->objs[k], pt), seen = 0;
+        for (int j = 0; j < n; j++)
+            seen |= map[j] == col;
+        if (!seen && col >= 0 && col < pt->ncols)
+            map[n++] = col;
+    }
+    return n;
+}
+
+void swstat_shrink(const sweep *s, sw_point *pt)
+{
+    int map[SW_MAX_OBJECTIVES], n = objective_cols(s, pt, map);
+    if (pt->colmap || !pt->col || pt == &s->pts[s->baseline])
+        return;
+    size_t m = (size_t)(n ? n : 1);
+    int *colmap = malloc(m * sizeof *colmap);
+    stat_summary *col = malloc(m * sizeof *col);
+    sw_diff *diff = pt->diff ? malloc(m * sizeof *diff) : NULL;
+    if (!colmap || !col || (pt->diff && !diff)) { /* without memory: all kept */
+        free(colmap);
+        free(col);
+        free(diff);
+        return;
+    }
+    for (int k = 0; k < n; k++) {
+        colmap[k] = map[k];
+        col[k] = pt->col[map[k]];
+        if (diff)
+            diff[k] = pt->diff[map[k]];
+    }
+    free(pt->col);
+    free(pt->diff);
+    pt->col = col;
+    pt->diff = diff;
+    pt->colmap = colmap;
+    pt->nkept = n;
 }
 
 int swstat_metric_col(const sw_objective *ob, const sw_point *pt)
@@ -222,7 +279,7 @@ srec_point *swstat_srec_points(const sweep *s)
     srec_point *v = calloc(s->npts > 0 ? (size_t)s->npts : 1, sizeof *v);
     for (int i = 0; v && i < s->npts; i++) {
         const sw_point *pt = &s->pts[i];
-        v[i] = (srec_point){.sc = &pt->sc, .col = pt->col, .st = pt->slo, .ran = pt->ran,
+        v[i] = (srec_point){.has_slos = pt->has_slos, .st = pt->slo, .ran = pt->ran,
                             .dir = pt->dir, .values = pt->values};
     }
     return v;

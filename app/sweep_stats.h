@@ -45,6 +45,12 @@ int swstat_acc_rep(sw_acc *a, sweep *s, sw_point *pt, int rep, const rec_layout 
  * pt->nrec.  0 or -1 on ENOMEM. */
 int swstat_acc_finish(sw_acc *a, const sweep *s, sw_point *pt, const exec_result *r);
 
+/* PT's sweep.json object and sweep.csv row are printed: keep only the
+ * columns the ranking and the table still need (the objectives'), so a
+ * finished point keeps a few hundred bytes.  Not the baseline's (every
+ * point compares with it).  Without memory, keeps them all. */
+void swstat_shrink(const sweep *s, sw_point *pt);
+
 /* Do A and B have results for the same entities in the same order (so the
  * pairing is column by column)? */
 int swstat_comparable(const sw_point *a, const sw_point *b);

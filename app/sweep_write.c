@@ -5,6 +5,7 @@
 #include "app/results.h"
 #include "app/slo.h"
 #include "app/sweep_json.h"
+#include "app/sweep_spill.h"
 #include "app/sweep_stats.h"
 #include "util/fsutil.h"
 
@@ -134,18 +135,40 @@ static void csv_row(FILE *f, const sweep *s, const sw_point *pt, const int *isp,
     fputc('\n', f);
 }
 
+char *swwrite_csv_row(const sweep *s, const sw_point *pt)
+{
+    int isp[PM_COUNT + CM_COUNT + 1], met[PM_COUNT + CM_COUNT + 1], nm = csv_metrics(s, isp, met);
+    char *text = NULL;
+    size_t len;
+    FILE *f = open_memstream(&text, &len);
+    if (!f)
+        return NULL;
+    csv_row(f, s, pt, isp, met, nm);
+    if (fclose(f)) {
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
 int swwrite_csv(const sweep *s)
 {
     char path[4200];
-    int isp[PM_COUNT + CM_COUNT + 1], met[PM_COUNT + CM_COUNT + 1], nm = csv_metrics(s, isp, met);
+    int isp[PM_COUNT + CM_COUNT + 1], met[PM_COUNT + CM_COUNT + 1], nm = csv_metrics(s, isp, met), rc = 0;
     fs_atomic a;
     snprintf(path, sizeof path, "%s/sweep.csv", s->out);
     if (fs_open_atomic(&a, path))
         return -1;
     csv_header(a.f, s, isp, met, nm);
-    for (int i = 0; i < s->npts; i++)
-        if (s->pts[i].ran)
-            csv_row(a.f, s, &s->pts[i], isp, met, nm);
+    for (int i = 0; i < s->npts && rc == 0; i++)
+        if (s->pts[i].ran && s->pts[i].csv_len)
+            rc = swspill_copy(s, &s->pts[i], 1, a.f); /* the row printed when the point ended */
+    if (rc) {
+        int e = errno;
+        fs_abort_atomic(&a);
+        errno = e;
+        return -1;
+    }
     return fs_commit_atomic(&a);
 }
 

@@ -16,7 +16,11 @@ int swwrite_point_dir(const sweep *s, const sw_point *pt, const exec_result *r);
 /* OUTDIR/sweep.json (app/sweep_json.h).  0, or -1 (errno set). */
 int swwrite_json(const sweep *s);
 
-/* OUTDIR/sweep.csv.  0, or -1 (errno set). */
+/* Point PT's sweep.csv row, when the point ends (app/sweep_spill.h).
+ * Caller frees; NULL on ENOMEM. */
+char *swwrite_csv_row(const sweep *s, const sw_point *pt);
+
+/* OUTDIR/sweep.csv, the rows copied from the spill.  0, or -1 (errno set). */
 int swwrite_csv(const sweep *s);
 
 #endif
