@@ -53,7 +53,7 @@ static void *slab_new(slab_list *l, size_t size)
         l->blk = b;
         l->cap = cap;
     }
-    void *blk = calloc(SLAB, size);
+    void *blk = model_calloc_lines(SLAB, size); /* objects start on a line (model.h) */
     if (blk)
         l->blk[l->n++] = blk;
     return blk;
@@ -117,9 +117,8 @@ void caller_attempt_release(attempt *a)
 
 static breaker *breaker_for(caller *c, int s)
 {
-    if (c->nbrk == 0)
-        return NULL;
-    return c->cfg->breaker.scope == SCOPE_PER_SERVER ? &c->brk[s] : &c->brk[0];
+    /* per server: nbrk = servers (one server: brk[0] either way); pool scope: 1 */
+    return c->nbrk ? &c->brk[c->nbrk > 1 ? s : 0] : NULL;
 }
 
 /* Keep server S's place in the balancers' set: available while its
@@ -368,7 +367,7 @@ static inline __attribute__((always_inline)) void dispatch(caller *c, request *r
 {
     sim *s = &c->w->s;
     int srv = balancer_pick(c, r);
-    if (c->target->cfg->servers >= MODEL_PREFETCH_SERVERS)
+    if (c->target->prefetch)
         __builtin_prefetch(&c->target->srv[srv]); /* a cache miss: overlap it with the breaker's */
     breaker *b = breaker_for(c, srv);
     uint32_t epoch = 0;
@@ -711,8 +710,10 @@ static inline __attribute__((always_inline)) void release_attempts(caller *c, re
 {
     int waiting = r->state == REQ_WAIT;
     r->state = REQ_DONE;
-    timerq_stop(&r->deadline);
-    timerq_stop(&r->hedge_timer);
+    if (c->cfg->deadline > 0) /* else never started: leave the request's second line alone */
+        timerq_stop(&r->deadline);
+    if (c->cfg->hedge.enabled)
+        timerq_stop(&r->hedge_timer);
     sim_cancel(&c->w->s, &r->backoff);
     if (__builtin_expect(waiting, 0)) { /* a rate-limit or bulkhead wait */
         if (timerq_running(&r->bh_wait))
@@ -781,7 +782,7 @@ static void leaf_finished(caller *c, request *r, int ok);
 static void request_finish(caller *c, request *r, int ok, int deadline)
 {
     release_attempts(c, r, deadline);
-    if (__builtin_expect(r->fan != NULL, 0))
+    if (__builtin_expect(c->fan, 0) && r->fan) /* c->fan first: r->fan is on the request's second line */
         leaf_finished(c, r, ok);
     else
         request_done(c, r, ok);
@@ -847,8 +848,10 @@ static inline __attribute__((always_inline)) void request_init(caller *c, reques
 {
     r->backoff.fire = backoff_over;
     r->backoff.pos = 0;
-    r->deadline.prev = r->deadline.next = NULL;
-    r->hedge_timer.prev = r->hedge_timer.next = NULL;
+    if (c->cfg->deadline > 0) /* else never started (release_attempts checks the same) */
+        r->deadline.prev = r->deadline.next = NULL;
+    if (c->cfg->hedge.enabled)
+        r->hedge_timer.prev = r->hedge_timer.next = NULL;
     r->c = c;
     r->parent = parent;
     r->live = NULL;

@@ -32,6 +32,21 @@
 #include "sim/stat.h"
 
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MODEL_LINE 64 /* bytes per cache line */
+
+/* N zeroed objects of SIZE, starting on a cache-line boundary (free() them),
+ * or NULL: the arrays and slabs a fleet's events reach cold. */
+static inline void *model_calloc_lines(size_t n, size_t size)
+{
+    size_t bytes = (n * size + MODEL_LINE - 1) / MODEL_LINE * MODEL_LINE;
+    void *m = aligned_alloc(MODEL_LINE, bytes ? bytes : MODEL_LINE);
+    if (m)
+        memset(m, 0, bytes);
+    return m;
+}
 
 struct world;
 struct caller;
@@ -53,57 +68,75 @@ typedef enum {
 } outcome;
 enum { AT_NONE = 0, AT_QUEUE, AT_SERVICE, AT_DOWNSTREAM, AT_INJECT, AT_NET };
 
+/* Attempts and requests are laid out for fleets, where every completion
+ * finds them cold (thousands of events since they were touched): what a
+ * completion reads sits in as few cache lines as possible, and the free
+ * lists' slabs start on a line (model_calloc_lines), so an attempt is two
+ * lines and a completion reads the request's first line only.  Fields a
+ * feature uses only when configured go after. */
 typedef struct attempt {
+    /* line 1: the event (the event list reads it on the pop) and what a
+     * completion reads first */
     sim_event done;          /* service completion at the server */
-    timer_node timeout;      /* the caller's per-attempt timeout */
-    struct attempt *prev, *next; /* server queue / in-service list / free list */
-    struct attempt *sib;     /* the request's other live attempts */
+    struct caller *owner;
     union {
         struct request *req;
         struct prober *prober; /* a probe's (probe.h) */
     };
-    struct caller *owner;
-    struct request *child;   /* multi-tier: the downstream request it waits on */
-    double sent;
-    double work;             /* PS: the server's virtual time at which it is done */
-    double expire;           /* admission: shed if still queued after this */
-    double admitted;         /* pool limiter: arrival at the server */
-    int32_t lim_inflight;    /* limiter: in flight at admission, itself included */
+    struct attempt *prev, *next; /* server queue / in-service list / free list */
     int32_t server;
     uint32_t epoch;          /* breaker epoch at admission */
     uint8_t where;           /* AT_* */
     uint8_t live;            /* the caller still waits for this attempt */
     uint8_t hedge;           /* sent as a hedge */
-    uint8_t probe;           /* a health or liveness probe (probe.h), not a request's */
-    uint8_t outcome;         /* network: the answer in flight back */
-} attempt;
+    uint8_t probe : 1;       /* a health or liveness probe (probe.h), not a request's */
+    uint8_t outcome : 7;     /* network: the answer in flight back (an outcome) */
+    int32_t lim_inflight;    /* limiter: in flight at admission, itself included */
+    /* line 2: what the caller's bookkeeping reads, then overload control */
+    timer_node timeout;      /* the caller's per-attempt timeout */
+    struct attempt *sib;     /* the request's other live attempts */
+    double sent;
+    struct request *child;   /* multi-tier: the downstream request it waits on */
+    union {
+        double work;         /* PS: the server's virtual time at which it is done */
+        double expire;       /* admission: shed if still queued after this (never with PS) */
+    };
+    double admitted;         /* pool limiter: arrival at the server */
+} __attribute__((aligned(MODEL_LINE))) attempt;
+_Static_assert(sizeof(attempt) == 2 * MODEL_LINE, "attempt: two cache lines");
+_Static_assert(OUT_RATE_LIMITED < 128, "an outcome fits attempt.outcome");
 
 typedef struct request {
+    /* line 1: all a completion reads when no deadline, hedging, fan-out or
+     * retry quota is configured (caller.c checks the caller's flags first) */
     sim_event backoff;       /* retry timer (variable delay) */
-    timer_node deadline;
-    timer_node hedge_timer;
-    struct request *next_free;
-    struct caller *c;
-    attempt *parent;         /* multi-tier: upstream attempt waiting, or NULL */
     attempt *live;           /* live attempts, linked by sib */
     double arrival;
-    double prev_sleep;       /* decorrelated jitter state */
-    double paid;             /* retry_quota: what the last retry cost (0: none yet) */
-    struct request *fan;     /* fan-out leaf: its parent request, else NULL */
-    struct request *leaves;  /* fan-out parent: its live leaves (linked by fan_next) */
-    struct request *fan_prev, *fan_next;
-    int fan_ok, fan_fail;    /* fan-out parent: leaves succeeded, failed */
-    timer_node bh_wait;      /* bulkhead: max_wait for a permit */
-    struct request *bh_prev, *bh_next; /* bulkhead waiters (FIFO) */
+    struct request *next_free;
+    attempt *parent;         /* multi-tier: upstream attempt waiting, or NULL */
     int attempts;            /* attempts made, breaker-rejected included */
-    uint8_t gate;            /* next client-side gate to pass (GATE_*) */
-    uint8_t permit;          /* holds a bulkhead permit handed over while waiting */
     int nlive;
     int user;                /* closed-loop user, or -1 */
     uint8_t state;           /* REQ_* */
     uint8_t starting;        /* fan-out parent: still sending its leaves */
     uint8_t backoff_from;    /* attempts when a push-back restarted the backoff */
-} request;
+    /* line 2: the rest a new request sets, then fan-out */
+    struct caller *c;
+    struct request *fan;     /* fan-out leaf: its parent request, else NULL */
+    double prev_sleep;       /* decorrelated jitter state */
+    double paid;             /* retry_quota: what the last retry cost (0: none yet) */
+    struct request *leaves;  /* fan-out parent: its live leaves (linked by fan_next) */
+    struct request *fan_prev, *fan_next;
+    int fan_ok, fan_fail;    /* fan-out parent: leaves succeeded, failed */
+    /* lines 3-4: touched only when configured */
+    timer_node deadline;
+    timer_node hedge_timer;
+    struct request *bh_prev, *bh_next; /* bulkhead waiters (FIFO) */
+    timer_node bh_wait;      /* bulkhead: max_wait for a permit */
+    uint8_t gate;            /* next client-side gate to pass (GATE_*) */
+    uint8_t permit;          /* holds a bulkhead permit handed over while waiting */
+} __attribute__((aligned(MODEL_LINE))) request;
+_Static_assert(sizeof(request) == 4 * MODEL_LINE, "request: four cache lines");
 enum { REQ_ACTIVE = 0, REQ_BACKOFF, REQ_DONE, REQ_WAIT /* rate limiter or bulkhead */ };
 enum { GATE_THROTTLE = 0, GATE_RATE, GATE_BULKHEAD };
 
@@ -156,6 +189,7 @@ typedef struct pool {
     const inject_cfg *inj;   /* active fault injection, NULL = none (events switch it) */
     double injected_errors, injected_delays, dropped;
     int slow;                /* service_slowdown configured */
+    int prefetch;            /* servers >= MODEL_PREFETCH_SERVERS */
     int special;             /* arrivals take the general path (injection, PS, drop, slowdown) */
     int up_count, crews_busy;
     int *crew_wait;          /* FIFO of units waiting for a crew (ring) */

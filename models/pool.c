@@ -65,6 +65,7 @@ int pool_build(pool *p, world *w, int index)
     p->w = w;
     p->index = index;
     p->slow = p->cfg->slowdown.per_request > 0 || p->cfg->slowdown.npoints > 0;
+    p->prefetch = p->cfg->servers >= MODEL_PREFETCH_SERVERS;
     int n = p->cfg->servers;
     p->nunits = n + p->cfg->spares.count;
     p->srv = calloc((size_t)n, sizeof *p->srv);
@@ -498,13 +499,14 @@ static void svc_done(sim *s, sim_event *ev)
      * each is found only once the previous one is read: fetch them all now,
      * so the misses overlap (results unchanged: a prefetch reads nothing).
      * A small pool stays in the caches: no prefetch, no cost. */
-    if (p->cfg->servers >= MODEL_PREFETCH_SERVERS) {
+    if (p->prefetch) {
         __builtin_prefetch(v);
-        __builtin_prefetch(a->req);
-        __builtin_prefetch(a->timeout.prev);
-        __builtin_prefetch(a->timeout.next);
+        __builtin_prefetch(a->req);  /* all of it a completion reads: its first line (model.h) */
+        __builtin_prefetch((char *)a + MODEL_LINE); /* the attempt's second line */
         if (c->nbrk > 1)
             __builtin_prefetch(&c->brk[a->server]);
+        __builtin_prefetch(a->timeout.prev); /* these wait for that second line */
+        __builtin_prefetch(a->timeout.next);
     }
     if (__builtin_expect(p->slow_done, 0)) { /* calls downstream, or overload control */
         svc_done_slow(p, v, a);

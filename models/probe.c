@@ -54,7 +54,7 @@ static attempt *probe_alloc(prober *pr)
             pr->blk = b;
             pr->capblk = cap;
         }
-        attempt *b = calloc(PROBE_BLOCK, sizeof *b);
+        attempt *b = model_calloc_lines(PROBE_BLOCK, sizeof *b);
         if (!b)
             return NULL;
         pr->blk[pr->nblk++] = b;
