@@ -144,6 +144,8 @@ static void on_breaker_change(void *owner, breaker *b, brk_state from, brk_state
     caller *c = owner;
     if (c->nbrk > 1)
         refresh_avail(c, b->id);
+    if (c->closed_epoch) /* 0 (not CLOSED, or an epoch that wrapped): dispatch asks the breaker */
+        c->closed_epoch[b->id] = to == BRK_CLOSED ? b->epoch + 1 : 0;
     int delta = (to == BRK_OPEN) - (from == BRK_OPEN);
     if (delta) {
         c->nopen += delta;
@@ -377,9 +379,17 @@ static inline __attribute__((always_inline)) void dispatch(caller *c, request *r
         refuse(c, r, OUT_REJECTED);
         return;
     }
-    int admitted = !b || breaker_admit(b, &epoch);
-    if (b && b->state == BRK_HALF_OPEN && c->nbrk > 1)
-        refresh_avail(c, srv); /* a probe permit was taken (or none was left) */
+    int admitted = 1;
+    if (b) {
+        uint32_t closed = c->closed_epoch ? c->closed_epoch[srv] : 0;
+        if (closed) {
+            epoch = closed - 1; /* CLOSED: breaker_admit would change nothing; its line stays cold */
+        } else {
+            admitted = breaker_admit(b, &epoch);
+            if (b->state == BRK_HALF_OPEN && c->nbrk > 1)
+                refresh_avail(c, srv); /* a probe permit was taken (or none was left) */
+        }
+    }
     if (!admitted) {
         c->breaker_rejects++;
         if (gated && c->cfg->bulkhead.enabled)
@@ -980,6 +990,8 @@ int caller_build(caller *c, world *w, const policy_cfg *cfg, int index, int clie
                 return -1;
             breaker_count_into(&c->brk[i], &c->consec_sum);
         }
+        if (c->nbrk > 1 && !(c->closed_epoch = calloc((size_t)c->nbrk, sizeof *c->closed_epoch)))
+            return -1;
     }
     c->has_set = c->nbrk > 1 || cfg->outlier.enabled || cfg->balancer == BAL_LEAST_OUTSTANDING;
     if (c->has_set && srvset_init(&c->set, n, cfg->balancer == BAL_LEAST_OUTSTANDING))
@@ -1028,6 +1040,7 @@ void caller_destroy(caller *c)
     for (int i = 0; i < c->nbrk; i++)
         breaker_destroy(&c->brk[i]);
     free(c->brk);
+    free(c->closed_epoch);
     if (c->lim)
         limiter_free(c->lim);
     free(c->lim);
@@ -1089,6 +1102,9 @@ void caller_reset(caller *c)
     for (int i = 0; i < c->nbrk; i++)
         breaker_reset(&c->brk[i]);
     c->consec_sum = 0;
+    if (c->closed_epoch) /* CLOSED, epoch 0 */
+        for (int i = 0; i < c->nbrk; i++)
+            c->closed_epoch[i] = 1;
     if (c->outl)
         for (int i = 0; i < n; i++) {
             c->outl[i].consecutive = c->outl[i].times = 0;
