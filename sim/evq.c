@@ -56,8 +56,9 @@
  * of width w, where an event due in bucket floor(t / w) within the next
  * nring buckets is appended to that bucket (one store, no search), and the
  * current bucket, sorted, is the `bot` array popped from its end, like the
- * list.  Events further out, or in a bot that has grown past BOT_MAX, go to
- * the heap, which now holds the far future (failure clocks) and is touched
+ * list.  Events further out, or in a bot or bucket that has grown to
+ * BOT_MAX, go to the heap, which now holds the far future (failure clocks)
+ * and is touched
  * rarely.  A pop takes the earlier of bot's last entry and the heap's top, so
  * which part holds an event never changes the order: every key is compared
  * exactly as before, and the ring is only a faster path.  floor(t / w) is
@@ -72,7 +73,11 @@
  * even at 10^2 events a bucket append and a pop from a sorted bot cost less
  * than a heap's sift (hold model at 10^2: 51 ns against 78 for the heap
  * alone and 58 for a bare binary heap of doubles; a 400-server pool, heap of
- * ~600 events: -27% CPU).
+ * ~600 events: -27% CPU).  Buckets are 128 bytes (five entries inline, more in
+ * overflow chunks, below), so the ring can cover big queues too: up to
+ * RING_MAX = 2^18 buckets (34 MB), which at 10^6 events takes about 60% of
+ * them off the heap (hold model at 10^6: 380-510 ns against 580-660 with
+ * the 16-entry fixed buckets capped at 16384, bare heap 310-380).
  *
  * The heap's comparisons are branch-free (a coin toss for the predictor),
  * and a heap of PREFETCH_MIN entries or more (beyond the caches) prefetches
@@ -90,14 +95,31 @@
 #define RING_ON 32          /* live events that turn the near-future ring on ... */
 #define RING_OFF 24         /* ... and off */
 #define RING_MIN 64         /* buckets: the power of two >= live events / 2, within these */
-#define RING_MAX 16384
-#define BOT_MAX 64          /* bot's room (>= EVQ_BUCKET_CAP: a loaded bucket always fits) */
+#define RING_MAX (1u << 18)
+#define BOT_MAX 64          /* bot's room; a bucket holds at most this many (a push beyond goes to the heap) */
+#define CHUNK_ENTRIES 5     /* entries per chunk: with its link and count, 128 bytes (two lines) */
 #define POP_WINDOW 4096     /* pops per width estimate */
 #define PER_BUCKET 4.0      /* events per bucket aimed at */
 #define PREFETCH_MIN 16384  /* a heap of this many entries (384 KiB) prefetches a level ahead */
 #define PREFETCH_BUCKETS 32 /* how far a refill looks ahead for buckets to prefetch: */
 #define PREFETCH_EVENTS 2   /* the events of the 2nd non-empty bucket ahead, */
 #define PREFETCH_ENTRIES 4  /* the entries of the 4th */
+
+/* A ring bucket is a chunk of CHUNK_ENTRIES entries, in push order, on two
+ * cache lines of its own; a bucket holding more links to overflow chunks
+ * from the queue's pool (newest first; the pool grows by doubling, never per
+ * event, and gets its chunks back when their bucket is loaded or poured).
+ * A bucket's older overflow chunks are full and its newest holds
+ * (cnt - 6) % CHUNK_ENTRIES + 1, so a push reads only the dense count array
+ * and stores into one line.  128 bytes a bucket (the ring was 16 entries,
+ * 384 bytes, a bucket): a ring for 10^4 events is 1 MB, not 3, and rings
+ * can cover big queues (10^6 events: 2^19 buckets). */
+struct evq_chunk {
+    evq_entry e[CHUNK_ENTRIES];
+    uint32_t next; /* 1 + index of the next (older) overflow chunk, or of the next free one; 0: none */
+    uint32_t pad;
+};
+_Static_assert(sizeof(struct evq_chunk) == 128, "a chunk is two cache lines");
 
 /* (time, seq) order, computed without branches: in a heap the outcome of a
  * comparison is a coin toss, and a mispredicted branch costs more than the
@@ -304,6 +326,81 @@ static inline void heap_push(evq *q, evq_entry e) { sift_up_new(q->heap, q->n++,
 /* Put back E, an older entry (its seq may be below equal times' ones). */
 static inline void heap_put_back(evq *q, evq_entry e) { sift_up(q->heap, q->n++, e); }
 
+/* Room for more chunks (the pool doubles; chunks are addressed by index, so
+ * moving them is safe).  -1: no memory (or the test cap), nothing changed. */
+static int chunk_grow(evq *q)
+{
+    size_t n = q->nchunk ? 2 * (size_t)q->nchunk : 64;
+    if (n >= UINT32_MAX || (evq_fault_cap && n * CHUNK_ENTRIES > evq_fault_cap))
+        return -1;
+    struct evq_chunk *c = aligned_alloc(64, n * sizeof *c);
+    if (!c)
+        return -1;
+    if (q->nchunk)
+        memcpy(c, q->chunk, q->nchunk * sizeof *c);
+    free(q->chunk);
+    q->chunk = c;
+    for (size_t i = q->nchunk; i < n; i++) /* the new ones, on the free list */
+        c[i].next = i + 1 < n ? (uint32_t)(i + 2) : q->free_chunk;
+    q->free_chunk = q->nchunk + 1;
+    q->nchunk = (uint32_t)n;
+    return 0;
+}
+
+/* Append E to bucket I: 0, or -1 if it is full or no chunk could be had. */
+static inline int bucket_add(evq *q, size_t i, evq_entry e)
+{
+    uint32_t cnt = q->ring_cnt[i];
+    if (cnt < CHUNK_ENTRIES) {
+        q->ring[i].e[cnt] = e;
+    } else {
+        if (cnt >= BOT_MAX)
+            return -1;
+        uint32_t slot = (cnt - CHUNK_ENTRIES) % CHUNK_ENTRIES;
+        struct evq_chunk *b = &q->ring[i];
+        if (slot == 0) { /* a new overflow chunk */
+            if (!q->free_chunk && chunk_grow(q))
+                return -1;
+            uint32_t f = q->free_chunk;
+            struct evq_chunk *c = &q->chunk[f - 1];
+            q->free_chunk = c->next;
+            c->next = b->next;
+            b->next = f;
+        }
+        q->chunk[b->next - 1].e[slot] = e;
+    }
+    q->ring_cnt[i] = cnt + 1;
+    q->ring_n++;
+    return 0;
+}
+
+/* Empty bucket I into OUT (room for BOT_MAX), its overflow chunks back to
+ * the pool; the number of entries it held, live and stale. */
+static size_t bucket_take(evq *q, size_t i, evq_entry *out)
+{
+    uint32_t cnt = q->ring_cnt[i];
+    struct evq_chunk *b = &q->ring[i];
+    size_t m = cnt < CHUNK_ENTRIES ? cnt : CHUNK_ENTRIES;
+    for (size_t j = 0; j < m; j++)
+        out[j] = b->e[j];
+    if (cnt > CHUNK_ENTRIES) {
+        uint32_t n = (cnt - CHUNK_ENTRIES - 1) % CHUNK_ENTRIES + 1; /* in the newest */
+        for (uint32_t k = b->next; k; n = CHUNK_ENTRIES) {
+            struct evq_chunk *c = &q->chunk[k - 1];
+            for (uint32_t j = 0; j < n; j++)
+                out[m++] = c->e[j];
+            uint32_t next = c->next;
+            c->next = q->free_chunk;
+            q->free_chunk = k;
+            k = next;
+        }
+        b->next = 0;
+    }
+    q->ring_n -= cnt;
+    q->ring_cnt[i] = 0;
+    return m;
+}
+
 /* Pour the ring and bot into the heap (stale entries dropped): the ring is
  * empty after, and any base is valid.  -1 (nothing moved) if the heap
  * cannot grow to hold them. */
@@ -323,16 +420,15 @@ static int pour(evq *q)
             q->stale--;
     }
     q->nbot = 0;
+    evq_entry e[BOT_MAX];
     for (size_t k = 0; k < q->nring && q->ring_n > 0; k++) {
-        const evq_entry *e = &q->ring[k * EVQ_BUCKET_CAP];
-        for (uint32_t i = 0; i < q->ring_cnt[k]; i++) {
+        size_t m = bucket_take(q, k, e);
+        for (size_t i = 0; i < m; i++) {
             if (is_live(&e[i]))
                 heap_put_back(q, e[i]);
             else
                 q->stale--;
         }
-        q->ring_n -= q->ring_cnt[k];
-        q->ring_cnt[k] = 0;
     }
     return 0;
 }
@@ -356,18 +452,19 @@ static size_t ring_buckets(size_t live)
  * the old ring (if any) is kept. */
 static int ring_alloc(evq *q, size_t nb)
 {
-    if (evq_fault_cap && nb * EVQ_BUCKET_CAP > evq_fault_cap)
+    if (evq_fault_cap && nb * CHUNK_ENTRIES > evq_fault_cap)
         return -1;
     if (!q->bot && !(q->bot = malloc(BOT_MAX * sizeof *q->bot)))
         return -1;
-    /* buckets of 384 bytes on line boundaries: four entries take two lines */
-    evq_entry *ring = aligned_alloc(64, nb * EVQ_BUCKET_CAP * sizeof *ring);
+    struct evq_chunk *ring = aligned_alloc(64, nb * sizeof *ring); /* buckets on line boundaries */
     uint32_t *cnt = calloc(nb, sizeof *cnt);
     if (!ring || !cnt) {
         free(ring);
         free(cnt);
         return -1;
     }
+    for (size_t i = 0; i < nb; i++)
+        ring[i].next = 0;
     free(q->ring);
     free(q->ring_cnt);
     q->ring = ring;
@@ -443,13 +540,14 @@ static inline void prefetch_ahead(const evq *q, uint64_t k)
         uint32_t c = q->ring_cnt[j & mask];
         if (!c)
             continue;
-        const evq_entry *e = &q->ring[(j & mask) * EVQ_BUCKET_CAP];
-        if (++found == PREFETCH_EVENTS)
-            for (uint32_t i = 0; i < c; i++)
-                __builtin_prefetch(e[i].ev);
-        else if (found == PREFETCH_ENTRIES)
-            for (size_t off = 0; off < c * sizeof *e; off += 64)
-                __builtin_prefetch((const char *)e + off);
+        const struct evq_chunk *b = &q->ring[j & mask];
+        if (++found == PREFETCH_EVENTS) {
+            for (uint32_t i = 0; i < c && i < CHUNK_ENTRIES; i++)
+                __builtin_prefetch(b->e[i].ev);
+        } else if (found == PREFETCH_ENTRIES) {
+            __builtin_prefetch(b);
+            __builtin_prefetch((const char *)b + 64);
+        }
     }
 }
 
@@ -467,18 +565,15 @@ static int refill(evq *q, const evq_entry *heap_top)
         if (x < 0 || (x < 0x1p62 && (uint64_t)x < k))
             return 0;
     }
-    uint32_t *cnt = &q->ring_cnt[k & mask];
-    const evq_entry *e = &q->ring[(k & mask) * EVQ_BUCKET_CAP];
-    size_t m = 0;
-    for (uint32_t i = 0; i < *cnt; i++) { /* bot is empty and has room for a bucket */
-        if (is_live(&e[i]))
-            q->bot[m++] = e[i];
+    evq_entry *h = q->bot; /* bot is empty and has room for a bucket */
+    size_t m = bucket_take(q, k & mask, h), live = 0;
+    for (size_t i = 0; i < m; i++) {
+        if (is_live(&h[i]))
+            h[live++] = h[i];
         else
             q->stale--;
     }
-    q->ring_n -= *cnt;
-    *cnt = 0;
-    q->nbot = m;
+    q->nbot = live;
     q->base = k + 1;
     bot_sort(q);
     prefetch_ahead(q, k + 1);
@@ -534,12 +629,7 @@ static inline int ring_push(evq *q, evq_entry e)
     }
     if (k - q->base >= q->nring)
         return 0;
-    size_t i = k & (q->nring - 1);
-    if (q->ring_cnt[i] == EVQ_BUCKET_CAP)
-        return 0; /* full: the heap takes it */
-    q->ring[i * EVQ_BUCKET_CAP + q->ring_cnt[i]++] = e;
-    q->ring_n++;
-    return 1;
+    return bucket_add(q, k & (q->nring - 1), e) == 0; /* full: the heap takes it */
 }
 
 /* ---- the queue ------------------------------------------------------------------ */
@@ -560,6 +650,7 @@ void evq_destroy(evq *q)
     free(q->heap);
     free(q->ring);
     free(q->ring_cnt);
+    free(q->chunk);
     free(q->bot);
     memset(q, 0, sizeof *q);
 }
@@ -570,11 +661,11 @@ void evq_clear(evq *q)
         q->heap[i].ev->pos = 0;
     for (size_t i = 0; i < q->nbot; i++)
         q->bot[i].ev->pos = 0;
+    evq_entry e[BOT_MAX];
     for (size_t k = 0; k < q->nring && q->ring_n > 0; k++) {
-        for (uint32_t i = 0; i < q->ring_cnt[k]; i++)
-            q->ring[k * EVQ_BUCKET_CAP + i].ev->pos = 0;
-        q->ring_n -= q->ring_cnt[k];
-        q->ring_cnt[k] = 0;
+        size_t m = bucket_take(q, k, e);
+        for (size_t i = 0; i < m; i++)
+            e[i].ev->pos = 0;
     }
     q->n = q->nbot = q->ring_n = 0;
     q->stale = 0;

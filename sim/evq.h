@@ -61,9 +61,11 @@ typedef struct {
     int failed;        /* sticky: a push found no memory and its event was not scheduled */
     /* the near-future ring (heap layout only; ring_on = 0: everything in the heap) */
     int ring_on;
-    evq_entry *ring;   /* nring buckets of EVQ_BUCKET_CAP entries each, in push order;
-                          the bucket of time t: floor(t * inv_w) mod nring */
-    uint32_t *ring_cnt;   /* entries per bucket */
+    struct evq_chunk *ring; /* nring buckets, each a chunk of its first entries (evq.c);
+                               the bucket of time t: floor(t * inv_w) mod nring */
+    uint32_t *ring_cnt;     /* entries per bucket */
+    struct evq_chunk *chunk;     /* a pool of chunks for buckets' further entries */
+    uint32_t nchunk, free_chunk; /* chunks in the pool; 1 + the first unused one (0: none) */
     size_t nring, ring_n; /* buckets (a power of two); entries in them */
     double inv_w;      /* 1 / bucket width */
     uint64_t base;     /* bot holds the ring's events of buckets below base; the ring [base, base + nring) */
@@ -88,7 +90,6 @@ void evq_destroy(evq *q);
 void evq_clear(evq *q);
 
 #define EVQ_LIST_MAX 32 /* a push beyond this many pending turns the list into a heap */
-#define EVQ_BUCKET_CAP 16 /* entries per ring bucket; a push into a full one goes to the heap */
 
 /* Schedule an idle event at TIME. Returns 0, or -1 if the array could not
  * grow: the event is then not scheduled and q->failed is set until

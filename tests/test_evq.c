@@ -1,0 +1,164 @@
+/* test_evq.c - the event list's near-future ring: its overflow chunks
+ * cleared and reused, and a push that finds no memory while the ring is on.
+ * (The randomized comparison with a reference queue is in test_engine.c.)
+ *
+ * Both tests check the pop sequence against the exact order: every
+ * scheduled event sorted by (time, push order). */
+#include "tests/testutil.h"
+
+#include "sim/evq.h"
+
+#include <gsl/gsl_rng.h>
+#include <stdlib.h>
+
+typedef struct {
+    sim_event ev;
+    double time;  /* when scheduled */
+    long order;   /* push order */
+    int on;       /* scheduled */
+} item;
+
+static int by_key(const void *a, const void *b)
+{
+    const item *x = *(item *const *)a, *y = *(item *const *)b;
+    if (x->time != y->time)
+        return x->time < y->time ? -1 : 1;
+    return (x->order > y->order) - (x->order < y->order);
+}
+
+static long order;
+
+static void push(evq *q, item *it, double t)
+{
+    assert_int_equal(evq_push(q, &it->ev, t), 0);
+    it->time = t;
+    it->order = order++;
+    it->on = 1;
+}
+
+/* Pop everything: the sequence must be the scheduled items by (time, order). */
+static void drain_in_order(evq *q, item *it, size_t n)
+{
+    item **want = malloc(n * sizeof *want);
+    assert_non_null(want);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (it[i].on)
+            want[m++] = &it[i];
+    qsort(want, m, sizeof *want, by_key);
+    assert_int_equal(evq_size(q), m);
+    double t;
+    for (size_t k = 0; k < m; k++) {
+        sim_event *ev = evq_pop(q, &t);
+        assert_non_null(ev);
+        assert_ptr_equal(SIM_CONTAINER(ev, item, ev), want[k]);
+        assert_true(t == want[k]->time);
+        want[k]->on = 0;
+    }
+    assert_null(evq_pop(q, &t));
+    free(want);
+}
+
+/* Hold N events (pop the earliest, push it back at t + a delay on a grid of
+ * 1/64, so buckets often overflow into chunks) for OPS holds. */
+static double hold(evq *q, item *it, size_t n, long ops, gsl_rng *r, double now)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!it[i].on)
+            push(q, &it[i], now + (double)gsl_rng_uniform_int(r, 256) / 64);
+    for (long k = 0; k < ops; k++) {
+        double t;
+        sim_event *ev = evq_pop(q, &t);
+        assert_non_null(ev);
+        item *x = SIM_CONTAINER(ev, item, ev);
+        x->on = 0;
+        now = t;
+        push(q, x, now + (double)gsl_rng_uniform_int(r, 256) / 64);
+    }
+    return now;
+}
+
+/* A queue whose ring holds entries and overflow chunks is cleared: every
+ * event idle, nothing left; then it is used again and pops in order. */
+static void test_evq_ring_clear_reuse(void **state)
+{
+    (void)state;
+    enum { N = 2000 };
+    item *it = calloc(N, sizeof *it);
+    assert_non_null(it);
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
+    gsl_rng_set(r, 5);
+    evq q;
+    assert_int_equal(evq_init(&q, 16), 0);
+    order = 0;
+    hold(&q, it, N, 40000, r, 0);
+    assert_true(q.ring_on);
+    assert_true(q.ring_n > 0);
+    assert_true(q.nchunk > 0); /* buckets overflowed */
+    evq_clear(&q);
+    assert_int_equal(evq_size(&q), 0);
+    for (size_t i = 0; i < N; i++) {
+        assert_false(evq_scheduled(&it[i].ev));
+        it[i].on = 0;
+    }
+    double t;
+    assert_null(evq_pop(&q, &t));
+    order = 0;
+    double now = hold(&q, it, N, 40000, r, 0); /* again: the ring comes back on */
+    assert_true(q.ring_on);
+    (void)now;
+    drain_in_order(&q, it, N);
+    gsl_rng_free(r);
+    evq_destroy(&q);
+    free(it);
+}
+
+/* With the ring on, memory runs out (evq_fault_cap): the chunk pool cannot
+ * grow, so full buckets send pushes to the heap, and once the heap cannot
+ * grow either a push fails, sticky, with nothing lost that was accepted. */
+static void test_evq_ring_out_of_memory(void **state)
+{
+    (void)state;
+    enum { N = 600, EXTRA = 40000 };
+    item *it = calloc(N + EXTRA, sizeof *it);
+    assert_non_null(it);
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
+    gsl_rng_set(r, 6);
+    evq q;
+    assert_int_equal(evq_init(&q, 16), 0);
+    order = 0;
+    double now = hold(&q, it, N, 20000, r, 0);
+    assert_true(q.ring_on);
+    evq_fault_cap = q.cap; /* no array may grow past the heap's room now */
+    int failed_at = -1;
+    for (int i = 0; i < EXTRA; i++) { /* near future, many to a bucket */
+        double t = now + (double)gsl_rng_uniform_int(r, 64) / 64;
+        if (evq_push(&q, &it[N + i].ev, t)) {
+            failed_at = i;
+            break;
+        }
+        it[N + i].time = t;
+        it[N + i].order = order++;
+        it[N + i].on = 1;
+    }
+    assert_true(failed_at > 0);
+    assert_true(q.failed); /* sticky */
+    assert_false(evq_scheduled(&it[N + failed_at].ev));
+    evq_fault_cap = 0;
+    drain_in_order(&q, it, N + EXTRA); /* everything accepted pops, in order */
+    assert_true(q.failed);
+    evq_clear(&q);
+    assert_false(q.failed);
+    gsl_rng_free(r);
+    evq_destroy(&q);
+    free(it);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_evq_ring_clear_reuse),
+        cmocka_unit_test(test_evq_ring_out_of_memory),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
