@@ -73,6 +73,7 @@ static int emit(sweep *s)
         print_all(s);
     swgrid_points_free(s->pts, s->npts); /* the report reads sweep.json: never both in memory */
     s->pts = NULL;
+    s->npts = 0;
     if (rc == EXIT_OK)
         rc = report_build(s->out, NULL, !s->o.no_plots && !runopts_stop, s->o.require_plots, stderr);
     if (rc == EXIT_OK && !s->o.quiet && !s->o.json)
@@ -88,7 +89,7 @@ static int setup(sweep *s, int argc, char **argv)
     if (rc)
         return rc == 1 ? -1 : EXIT_USAGE;
     if (!(s->base = runopts_load(&s->o, stderr)) || swgrid_axes(s) || swgrid_points(s) ||
-        swgrid_baseline(s) || swrank_objective(s) || outcome_setup(s))
+        swgrid_baseline(s) || swgrid_load(s, s->baseline) || swrank_objective(s) || outcome_setup(s))
         return EXIT_USAGE;
     if (s->o.out)
         snprintf(s->out, sizeof s->out, "%s", s->o.out);
@@ -101,6 +102,7 @@ static void sweep_free(sweep *s)
 {
     swspill_close(s);
     swgrid_points_free(s->pts, s->npts);
+    swgrid_shapes_free(s);
     free(s->base_rows);
     sweep_axes_free(s->axes, s->naxes);
     sweep_variants_free(&s->vars);

@@ -16,8 +16,8 @@
  * every caller's CM_COUNT (sweep_col_pool, sweep_col_caller); a
  * replication's are a row of them.
  *
- * Ownership: a sweep owns its axes, points and base document (cmd_sweep.c
- * frees them); a point owns everything it points to.
+ * Ownership: a sweep owns its axes, points, shapes and base document
+ * (cmd_sweep.c frees them); a point owns everything it points to.
  */
 #ifndef RELSIM_SWEEP_H
 #define RELSIM_SWEEP_H
@@ -48,8 +48,15 @@ typedef struct {
  * sweep's memory does not grow with the number of replications. */
 typedef struct {
     char dir[16];      /* "p000" */
-    scenario sc;       /* built, owned */
+    /* its scenario, owned, while BUILT: from its start to its end, and all
+     * along for point 0 and the baseline (app/sweep_grid.h) */
+    scenario sc;
+    int built;
     char *effective;   /* the point's scenario JSON, owned; freed once its folder is written */
+    /* what is known of the scenario when it is not built */
+    int npools, replications, has_slos;
+    int shape;         /* entity layout, an index in sweep.shapes */
+    size_t reclen;     /* doubles in a replication's record */
     cJSON *values;     /* {path: value}, owned */
     int ran;           /* has results (nrec > 0) */
     int status;        /* WORLD_* of its run */
@@ -65,7 +72,6 @@ typedef struct {
     int nkept;
     long long spill_at; /* its sweep.json object, then its sweep.csv row, in the spill */
     int json_len, csv_len;
-    int has_slos;      /* its scenario has SLOs (app/sweep_recommend.h) */
     int outcome_k, outcome_n; /* --outcome holds in k of n replications */
     srec_stats slo;    /* what the SLO recommendation needs */
     /* for the confident ranks (app/sweep_rank.h), in sweeps of at most
@@ -91,6 +97,8 @@ typedef struct {
     int naxes;
     sw_point *pts;
     int npts;
+    char **shapes;    /* the points' entity layouts, each once ("NPOOLS NCLIENTS has_calls...") */
+    int nshapes;
     int baseline;
     sw_objective obj;                     /* the first --objective: ranks the table */
     sw_objective objs[SW_MAX_OBJECTIVES]; /* every --objective, objs[0] == obj */
@@ -113,7 +121,7 @@ static inline int sweep_col_pool(const sw_point *pt, int p, int m)
 }
 static inline int sweep_col_caller(const sw_point *pt, int c, int m)
 {
-    return pt->sc.npools * PM_COUNT + c * CM_COUNT + m;
+    return pt->npools * PM_COUNT + c * CM_COUNT + m;
 }
 
 #endif

@@ -123,25 +123,91 @@ static cJSON *point_values(const sweep *s, const loader_doc *d, int i)
     return o;
 }
 
-/* Build point I (clone, apply, validate).  0 or -1 after printing. */
-static int point_build(sweep *s, int i)
+/* Point I's document: the base with the point's values applied.  NULL
+ * after printing. */
+static loader_doc *point_doc(const sweep *s, int i)
+{
+    loader_doc *d = loader_clone(s->base);
+    if (!d)
+        usage(NULL, "out of memory", NULL);
+    else if (apply_point(s, d, i)) {
+        loader_close(d);
+        d = NULL;
+    }
+    return d;
+}
+
+/* The index in S->shapes of PT's entity layout (what makes two points'
+ * columns mean the same, app/sweep_stats.h), added if new.  -1 on ENOMEM. */
+static int shape_id(sweep *s, const scenario *sc)
+{
+    size_t n = (size_t)sc->npools + 32;
+    char *key = malloc(n);
+    if (!key)
+        return -1;
+    int at = snprintf(key, n, "%d %d ", sc->npools, sc->nclients);
+    for (int p = 0; p < sc->npools; p++)
+        key[at++] = sc->pools[p].has_calls ? '1' : '0';
+    key[at] = '\0';
+    for (int k = 0; k < s->nshapes; k++)
+        if (!strcmp(s->shapes[k], key)) {
+            free(key);
+            return k;
+        }
+    char **v = realloc(s->shapes, (size_t)(s->nshapes + 1) * sizeof *v);
+    if (!v) {
+        free(key);
+        return -1;
+    }
+    s->shapes = v;
+    s->shapes[s->nshapes] = key;
+    return s->nshapes++;
+}
+
+/* What the sweep keeps of a point's scenario while it is not built. */
+static int point_facts(sweep *s, sw_point *pt)
+{
+    rec_layout L;
+    rec_layout_init(&L, &pt->sc);
+    pt->reclen = L.total;
+    pt->npools = pt->sc.npools;
+    pt->replications = pt->sc.replications;
+    pt->has_slos = pt->sc.nslos > 0;
+    pt->shape = shape_id(s, &pt->sc);
+    return pt->shape < 0 ? usage(NULL, "out of memory", NULL) : 0;
+}
+
+/* Build point I's scenario and the text of its scenario.json.  0 or -1
+ * after printing. */
+static int point_build(sweep *s, int i, const loader_doc *d)
+{
+    sw_point *pt = &s->pts[i];
+    if (loader_build(d, &pt->sc, stderr))
+        return -1;
+    pt->built = 1;
+    if (!(pt->effective = loader_effective_json(d)))
+        return usage(NULL, "out of memory", NULL);
+    return 0;
+}
+
+/* Check point I (build and validate it), keep its values and facts; its
+ * scenario is freed again but for point 0's (the sweep's names).  0 or -1
+ * after printing. */
+static int point_check(sweep *s, int i)
 {
     sw_point *pt = &s->pts[i];
     int width = s->npts > 1000 ? 4 : 3;
     snprintf(pt->dir, sizeof pt->dir, "p%0*d", width, i);
-    loader_doc *d = loader_clone(s->base);
+    loader_doc *d = point_doc(s, i);
     if (!d)
-        return usage(NULL, "out of memory", NULL);
-    int rc = apply_point(s, d, i);
-    if (rc == 0 && (rc = loader_build(d, &pt->sc, stderr)) == 0 &&
-        (rc = we_refuse_if_too_big(&pt->sc, s->o.scenario, stderr)) == 0) {
-        pt->has_slos = pt->sc.nslos > 0;
-        pt->effective = loader_effective_json(d);
-        pt->values = point_values(s, d, i);
-        if (!pt->effective || !pt->values)
-            rc = usage(NULL, "out of memory", NULL);
-    }
+        return -1;
+    int rc = point_build(s, i, d);
+    if (rc == 0 && (rc = we_refuse_if_too_big(&pt->sc, s->o.scenario, stderr)) == 0 &&
+        (rc = point_facts(s, pt)) == 0 && !(pt->values = point_values(s, d, i)))
+        rc = usage(NULL, "out of memory", NULL);
     loader_close(d);
+    if (i != 0)
+        swgrid_unload(s, i);
     return rc;
 }
 
@@ -150,15 +216,51 @@ int swgrid_points(sweep *s)
     if (!(s->pts = calloc((size_t)s->npts, sizeof *s->pts)))
         return usage(NULL, "out of memory", NULL);
     for (int i = 0; i < s->npts; i++)
-        if (point_build(s, i))
+        if (point_check(s, i))
             return -1;
     return 0;
+}
+
+int swgrid_load(sweep *s, int i)
+{
+    sw_point *pt = &s->pts[i];
+    if (pt->built)
+        return 0;
+    loader_doc *d = point_doc(s, i);
+    int rc = d ? point_build(s, i, d) : -1;
+    loader_close(d);
+    if (rc)
+        swgrid_unload(s, i);
+    return rc;
+}
+
+void swgrid_unload(sweep *s, int i)
+{
+    sw_point *pt = &s->pts[i];
+    if (i == 0 || i == s->baseline)
+        return;
+    if (pt->built)
+        scenario_free(&pt->sc);
+    memset(&pt->sc, 0, sizeof pt->sc);
+    pt->built = 0;
+    free(pt->effective);
+    pt->effective = NULL;
+}
+
+void swgrid_shapes_free(sweep *s)
+{
+    for (int k = 0; k < s->nshapes; k++)
+        free(s->shapes[k]);
+    free(s->shapes);
+    s->shapes = NULL;
+    s->nshapes = 0;
 }
 
 void swgrid_points_free(sw_point *pts, int n)
 {
     for (int i = 0; pts && i < n; i++) {
-        scenario_free(&pts[i].sc);
+        if (pts[i].built)
+            scenario_free(&pts[i].sc);
         free(pts[i].effective);
         cJSON_Delete(pts[i].values);
         free(pts[i].stop_reason);

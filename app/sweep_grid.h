@@ -13,12 +13,25 @@
  * 0, or -1 after printing. */
 int swgrid_axes(sweep *s);
 
-/* Build every point of the grid into S->pts (clone the base document, apply
- * the values, build and check the scenario).  0, or -1 after printing. */
+/* Check every point of the grid into S->pts (clone the base document,
+ * apply the values, build and check the scenario), before anything runs.
+ * A point keeps its values and a few facts of its scenario (sw_point); the
+ * scenario itself is built again when the point starts (swgrid_load) and
+ * freed when it ends (swgrid_unload), so the points' memory does not grow
+ * with their number.  0, or -1 after printing. */
 int swgrid_points(sweep *s);
+
+/* Build point I's scenario and scenario.json text (pt->sc, pt->effective)
+ * unless built.  0, or -1 after printing. */
+int swgrid_load(sweep *s, int i);
+
+/* Free point I's scenario and text, but point 0's and the baseline's (the
+ * sweep's names, the pairing's reference), which live as long as the sweep. */
+void swgrid_unload(sweep *s, int i);
 
 /* Free N points and the array itself.  NULL is fine. */
 void swgrid_points_free(sw_point *pts, int n);
+void swgrid_shapes_free(sweep *s);
 
 /* --baseline INDEX or PATH=VALUE,... (the first point that matches) into
  * S->baseline (0 without the option).  0, or -1 after printing. */

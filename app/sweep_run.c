@@ -19,6 +19,7 @@
 #include "app/par.h"
 #include "app/results.h"
 #include "app/run.h"
+#include "app/sweep_grid.h"
 #include "app/sweep_json.h"
 #include "app/sweep_spill.h"
 #include "app/sweep_stats.h"
@@ -149,6 +150,7 @@ static void end_report(sw_live *lp)
     lp->json = lp->csv = NULL;
     if (par_rank() != 0 || pt->json_len > 0)
         swstat_shrink(s, pt); /* rank 0 keeps them all if they were not printed */
+    swgrid_unload(s, lp->i);
     s->write_failed |= lp->write_failed;
     point_report(s, pt, pt->status);
 }
@@ -167,6 +169,11 @@ static void run_alone(sweep *s, int i)
     sw_live lp;
     char label[64];
     snprintf(label, sizeof label, "%s [%d/%d]", s->pts[i].dir, i + 1, s->npts);
+    if (swgrid_load(s, i)) {
+        s->pts[i].status = WORLD_NOMEM;
+        s->failed = 1;
+        return;
+    }
     live_begin(&lp, s, i);
     int st = run_simulate(&lp.r, &s->pts[i].sc, &s->o, label, point_rep, &lp);
     live_end(&lp, st);
@@ -187,13 +194,16 @@ typedef struct {
     int done, total;   /* replications handed out; in all */
 } sw_batches;
 
-/* Start the next point of the run order; NULL on ENOMEM. */
+/* Start the next point of the run order (its scenario built again); NULL on
+ * ENOMEM. */
 static sw_live *start_next(sw_batches *b)
 {
     int i = b->order[b->next++];
     sw_live *lp = malloc(sizeof *lp);
-    if (!lp)
+    if (!lp || swgrid_load(b->s, i)) {
+        free(lp);
         return NULL;
+    }
     live_begin(lp, b->s, i);
     if (exec_result_init(&lp->r, &b->s->pts[i].sc))
         lp->r.status = WORLD_NOMEM;
@@ -206,7 +216,7 @@ static sw_live *start_next(sw_batches *b)
 /* Queue LP's next replications while the batch has room. */
 static int queue_reps(sw_batches *b, sw_live *lp, int n)
 {
-    while (n < b->cap && lp->r.status == WORLD_DONE && lp->queued < b->s->pts[lp->i].sc.replications)
+    while (n < b->cap && lp->r.status == WORLD_DONE && lp->queued < b->s->pts[lp->i].replications)
         b->items[n++] = (exec_item){&lp->r, lp->queued++};
     return n;
 }
@@ -246,7 +256,7 @@ static void retire(sw_batches *b, int stopping)
     sw_live **end = b->live + b->nlive; /* room for cap + 1 more */
     for (int k = 0; k < b->nlive; k++) {
         sw_live *lp = b->live[k];
-        int st = lp->r.status, more = lp->queued < b->s->pts[lp->i].sc.replications;
+        int st = lp->r.status, more = lp->queued < b->s->pts[lp->i].replications;
         if (st == WORLD_DONE && more && !stopping) {
             b->live[keep++] = lp;
             continue;
@@ -269,10 +279,8 @@ static int batches_init(sw_batches *b, sweep *s, const int *order)
     b->s = s;
     b->order = order;
     for (int i = 0; i < s->npts; i++) {
-        rec_layout L;
-        rec_layout_init(&L, &s->pts[i].sc);
-        reclen = L.total > reclen ? L.total : reclen;
-        b->total += s->pts[i].sc.replications;
+        reclen = s->pts[i].reclen > reclen ? s->pts[i].reclen : reclen;
+        b->total += s->pts[i].replications;
     }
     b->cap = exec_batch_size(reclen, s->o.jobs);
     b->items = malloc((size_t)b->cap * sizeof *b->items);

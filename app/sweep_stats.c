@@ -10,20 +10,11 @@
 
 static const stat_summary undefined = {NAN, NAN, NAN, NAN, 0};
 
-/* Same entities in the same order: the columns mean the same. */
-static int same_shape(const sw_point *a, const sw_point *b)
-{
-    if (a->sc.npools != b->sc.npools || a->sc.nclients != b->sc.nclients)
-        return 0;
-    for (int p = 0; p < a->sc.npools; p++)
-        if (a->sc.pools[p].has_calls != b->sc.pools[p].has_calls)
-            return 0;
-    return 1;
-}
-
+/* Same entities in the same order (same shape, app/sweep_grid.h): the
+ * columns mean the same. */
 int swstat_comparable(const sw_point *a, const sw_point *b)
 {
-    return a->ran && b->ran && a->ncols == b->ncols && same_shape(a, b);
+    return a->ran && b->ran && a->ncols == b->ncols && a->shape == b->shape;
 }
 
 int swstat_acc_init(sw_acc *a, const sweep *s, sw_point *pt)
@@ -110,13 +101,13 @@ int swstat_acc_rep(sw_acc *a, sweep *s, sw_point *pt, int rep, const rec_layout 
     if (pt->nkeep && keep_objectives(a, pt, rep))
         return -1;
     if (a->pairs < 0) /* the baseline ran before: its rows are all there */
-        a->pairs = b->ncols == a->ncols && same_shape(b, pt);
+        a->pairs = b->ncols == a->ncols && b->shape == pt->shape;
     double extra, succ;
     srec_rep(&pt->sc, a->row, &extra, &succ);
     stat_run_add(&a->extra, extra);
     stat_run_add(&a->succ, succ);
     if (s->has_outcome) {
-        int h = sweep_outcome_holds(&s->outc, a->row[sweep_outcome_col(&s->outc, pt->sc.npools)]);
+        int h = sweep_outcome_holds(&s->outc, a->row[sweep_outcome_col(&s->outc, pt->npools)]);
         a->n += h >= 0;
         a->k += h > 0;
     }
