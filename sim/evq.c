@@ -232,6 +232,11 @@ static void remove_root(evq *q)
 
 /* ---- switching layouts and compaction ------------------------------------------- */
 
+static inline void list_room_update(evq *q)
+{
+    q->list_room = !q->sorted ? 0 : q->cap < EVQ_LIST_MAX ? q->cap : EVQ_LIST_MAX;
+}
+
 /* Latest-first sorted array -> heap: reversed, it is ascending, hence a heap. */
 static void to_heap(evq *q)
 {
@@ -243,6 +248,7 @@ static void to_heap(evq *q)
     }
     q->sorted = 0;
     q->stale = 0;
+    list_room_update(q);
 }
 
 /* Keep the live entries only (order lost). */
@@ -270,6 +276,7 @@ static void to_list(evq *q)
         h[j] = e;
     }
     q->sorted = 1;
+    list_room_update(q);
 }
 
 /* Heap: drop every stale entry and rebuild (O(n)). */
@@ -411,7 +418,7 @@ static int pour(evq *q)
         size_t cap = q->cap;
         if (grow(&q->heap, &cap, need))
             return -1;
-        q->cap = cap;
+        q->cap = cap; /* heap layout: list_room stays 0 */
     }
     for (size_t i = 0; i < q->nbot; i++) {
         if (is_live(&q->bot[i]))
@@ -642,6 +649,7 @@ int evq_init(evq *q, size_t cap)
     q->sorted = 1;
     q->cap = cap ? cap : 64;
     q->heap = malloc(q->cap * sizeof *q->heap);
+    list_room_update(q);
     return q->heap ? 0 : -1;
 }
 
@@ -671,6 +679,7 @@ void evq_clear(evq *q)
     q->stale = 0;
     q->next_seq = 0;
     q->sorted = 1;
+    list_room_update(q);
     q->failed = 0;
     q->ring_on = 0;
     q->pops = 0;
@@ -685,6 +694,7 @@ static int heap_room(evq *q)
     if (grow(&q->heap, &cap, q->n + 1))
         return -1;
     q->cap = cap;
+    list_room_update(q);
     return 0;
 }
 
@@ -721,7 +731,7 @@ int evq_push_any(evq *q, sim_event *ev, double time)
     return 0;
 }
 
-void evq_cancel(evq *q, sim_event *ev)
+void evq_cancel_any(evq *q, sim_event *ev)
 {
     if (!ev->pos)
         return;
@@ -753,16 +763,9 @@ const evq_entry *evq_peek_heap(evq *q)
     return select_next(q, &from_bot);
 }
 
-/* evq_pop for the heap layout (and for an empty queue): evq_pop handles a
- * non-empty list inline. */
-sim_event *evq_pop_heap(evq *q, double *time)
+/* Pop E, the heap layout's earliest live entry (from bot or the heap's top). */
+static sim_event *take(evq *q, const evq_entry *e, int from_bot, double *time)
 {
-    if (q->sorted)
-        return q->n ? evq_pop(q, time) : NULL;
-    int from_bot;
-    const evq_entry *e = select_next(q, &from_bot);
-    if (!e)
-        return NULL;
     evq_entry top = *e;
     top.ev->pos = 0;
     *time = top.time;
@@ -773,4 +776,22 @@ sim_event *evq_pop_heap(evq *q, double *time)
     measure(q, top.time);
     heap_shrunk(q);
     return top.ev;
+}
+
+/* evq_pop for the heap layout (and for an empty queue): evq_pop handles a
+ * non-empty list inline. */
+sim_event *evq_pop_heap(evq *q, double *time)
+{
+    if (q->sorted)
+        return q->n ? evq_pop(q, time) : NULL;
+    int from_bot;
+    const evq_entry *e = select_next(q, &from_bot);
+    return e ? take(q, e, from_bot, time) : NULL;
+}
+
+sim_event *evq_pop_due_heap(evq *q, double until, double *time)
+{
+    int from_bot;
+    const evq_entry *e = select_next(q, &from_bot);
+    return e && !(e->time > until) ? take(q, e, from_bot, time) : NULL;
 }

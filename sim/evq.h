@@ -58,6 +58,8 @@ typedef struct {
     size_t stale;      /* heap layout: entries of cancelled events still held (heap, ring, bot) */
     uint64_t next_seq; /* seq of the next push */
     int sorted;        /* 1: list layout, 0: heap layout */
+    size_t list_room;  /* list layout: min(cap, EVQ_LIST_MAX), the entries an inline push
+                          may fill; 0 in the heap layout (one test on the hot path) */
     int failed;        /* sticky: a push found no memory and its event was not scheduled */
     /* the near-future ring (heap layout only; ring_on = 0: everything in the heap) */
     int ring_on;
@@ -100,7 +102,7 @@ void evq_clear(evq *q);
 int evq_push_any(evq *q, sim_event *ev, double time);
 static inline int evq_push(evq *q, sim_event *ev, double time)
 {
-    if (q->sorted && q->n < EVQ_LIST_MAX && q->n < q->cap) {
+    if (q->n < q->list_room) {
         evq_entry *h = q->heap;
         size_t j = q->n++;
         for (; j > 0 && h[j - 1].time <= time; j--)
@@ -113,8 +115,14 @@ static inline int evq_push(evq *q, sim_event *ev, double time)
     return evq_push_any(q, ev, time);
 }
 
-/* Unschedule EV if it is scheduled; a no-op otherwise. */
-void evq_cancel(evq *q, sim_event *ev);
+/* Unschedule EV if it is scheduled; a no-op otherwise (inline: models
+ * cancel idle events often, e.g. a request's timer when its answer came). */
+void evq_cancel_any(evq *q, sim_event *ev);
+static inline void evq_cancel(evq *q, sim_event *ev)
+{
+    if (ev->pos)
+        evq_cancel_any(q, ev);
+}
 
 /* Move a scheduled or idle event to TIME (as cancel + push, new sequence). */
 int evq_move(evq *q, sim_event *ev, double time);
@@ -132,6 +140,22 @@ static inline sim_event *evq_pop(evq *q, double *time)
         return top->ev;
     }
     return evq_pop_heap(q, time);
+}
+
+/* Remove the earliest event if its time is <= UNTIL (*TIME gets it), else
+ * NULL: what sim_step needs, in one look at the queue.  Inline for a list. */
+sim_event *evq_pop_due_heap(evq *q, double until, double *time);
+static inline sim_event *evq_pop_due(evq *q, double until, double *time)
+{
+    if (q->sorted) {
+        if (q->n == 0 || q->heap[q->n - 1].time > until)
+            return NULL;
+        evq_entry *top = &q->heap[--q->n];
+        top->ev->pos = 0;
+        *time = top->time;
+        return top->ev;
+    }
+    return evq_pop_due_heap(q, until, time);
 }
 
 /* Scheduled events (stale entries not counted). */

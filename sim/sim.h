@@ -51,11 +51,11 @@ static inline int sim_step(sim *s, double until)
     if (__builtin_expect(s->q.failed, 0))
         return 0;
     double t;
-    if (!evq_next_time(&s->q, &t) || t > until) {
+    sim_event *ev = evq_pop_due(&s->q, until, &t);
+    if (!ev) {
         s->now = until;
         return 0;
     }
-    sim_event *ev = evq_pop(&s->q, &t);
     s->now = t;
     s->events++;
     ev->fire(s, ev);
