@@ -40,7 +40,7 @@ typedef void (*breaker_hook)(void *owner, breaker *b, brk_state from, brk_state 
 struct breaker {
     /* What admitting and recording an attempt read, first and together
      * (per-server breakers of a 10 000-server pool: each access is a cache
-     * miss, and these used to straddle two lines). */
+     * miss: these sit in its first cache line). */
     const breaker_cfg *cfg;
     brk_state state;
     uint32_t epoch;
@@ -54,7 +54,7 @@ struct breaker {
     breaker_hook hook;
     void *owner;
     long *consec_sum; /* NULL, or the owner's sum of its breakers' consec (breaker_count_into) */
-};
+} __attribute__((aligned(64))); /* a cache line: arrays of them come from aligned allocations */
 
 /* 0, or -1 on ENOMEM. */
 int breaker_init(breaker *b, const breaker_cfg *cfg, int id, breaker_hook hook, void *owner);

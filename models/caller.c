@@ -981,7 +981,7 @@ int caller_build(caller *c, world *w, const policy_cfg *cfg, int index, int clie
     c->quota_refund = cfg->retry.budget.kind == BUDGET_QUOTA && !c->fan;
     if (cfg->breaker.kind != BREAKER_NONE) {
         c->nbrk = cfg->breaker.scope == SCOPE_PER_SERVER ? n : 1;
-        c->brk = calloc((size_t)c->nbrk, sizeof *c->brk);
+        c->brk = model_calloc_lines((size_t)c->nbrk, sizeof *c->brk);
         if (!c->brk)
             return -1;
         for (int i = 0; i < c->nbrk; i++) {

@@ -31,6 +31,7 @@
 #include "sim/sim.h"
 #include "sim/stat.h"
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,9 +146,9 @@ enum { GATE_THROTTLE = 0, GATE_RATE, GATE_BULKHEAD };
  * position changes at every failover. */
 typedef struct server {
     /* What every arrival and completion reads, first and together: in a
-     * 10 000-server pool each access to a server is a cache miss, and these
-     * used to straddle two lines (padding to 128 bytes was worse: the hot
-     * lines then fall in half the cache sets). */
+     * 10 000-server pool each access to a server is a cache miss: these sit
+     * in the first of its three cache lines (136 bytes padded to 192, an odd
+     * number of lines, so the hot lines use every cache set). */
     attempt *q_head, *q_tail; /* waiting (FIFO, linked by next) */
     attempt *svc;            /* in service (doubly linked) */
     int qlen, busy;
@@ -161,7 +162,8 @@ typedef struct server {
     sim_event switch_end;    /* end of a spare's switchover into this position */
     sim_event ps_ev;         /* PS: the next completion */
     double vt, t_last;       /* PS: virtual time (service per attempt), when last advanced */
-} server;
+} __attribute__((aligned(MODEL_LINE))) server; /* p->srv from model_calloc_lines */
+_Static_assert(offsetof(server, since) < MODEL_LINE, "server: the hot fields in its first line");
 enum { FORCED_EVENT = 1, FORCED_RESTART = 2 };
 
 /* A physical server: it fails and is repaired.  Without spares unit i

@@ -68,7 +68,7 @@ int pool_build(pool *p, world *w, int index)
     p->prefetch = p->cfg->servers >= MODEL_PREFETCH_SERVERS;
     int n = p->cfg->servers;
     p->nunits = n + p->cfg->spares.count;
-    p->srv = calloc((size_t)n, sizeof *p->srv);
+    p->srv = model_calloc_lines((size_t)n, sizeof *p->srv);
     p->units = calloc((size_t)p->nunits, sizeof *p->units);
     p->crew_wait = calloc((size_t)p->nunits, sizeof *p->crew_wait);
     p->idle = calloc((size_t)p->nunits, sizeof *p->idle);
