@@ -1,12 +1,9 @@
-/* sweep_read.c - a sweep.json read one point at a time (plots/sweep_read.h).
- *
- * The scanner below does not parse JSON: it only finds where a value ends
- * (brackets counted outside strings) so that cJSON parses one member or one
- * array element at a time; cJSON still checks every byte.  The file is read
- * through a 64 kB window and the value being cut out is the only other
- * buffer, so memory follows the largest point (about 28 kB), not the file.
- */
+/* sweep_read.c - a sweep.json read one point at a time (plots/sweep_read.h),
+ * through plots/json_scan.h: cJSON parses each value the figures use (a
+ * headline statistic, a point's index, dir and values, each top-level
+ * member but "points" and "outcome"), the scanner passes over the rest. */
 #include "plots/sweep_read.h"
+#include "plots/json_scan.h"
 #include "plots/plot_metrics.h"
 
 #include <errno.h>
@@ -14,9 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define SWR_WINDOW 65536
-#define SWR_VALUE_MAX ((size_t)512 << 20) /* as plot_data.c's limit for a whole document */
 
 /* ---- the kept points ------------------------------------------------------------ */
 
@@ -106,68 +100,6 @@ static int add_cell(swr_points *p, swr_point *pt, swr_cell c, const char *ent)
     return 0;
 }
 
-/* The headline statistics of every entity of the object ENTS (name: {metric: stat}). */
-static int add_entities(swr_points *p, swr_point *pt, const cJSON *ents, int diff, int kind)
-{
-    const cJSON *e, *m;
-    cJSON_ArrayForEach(e, ents) {
-        if (!cJSON_IsObject(ents) || !e->string)
-            break;
-        cJSON_ArrayForEach(m, e) {
-            swr_cell c = {.diff = (unsigned char)diff, .kind = (unsigned char)kind, .metric = kept_metric(m->string)};
-            if (c.metric && swr_stat_json(m, &c.s) == 0 && add_cell(p, pt, c, e->string))
-                return -1;
-        }
-    }
-    return 0;
-}
-
-/* The first point's entities of each kind, in file order. */
-static int keep_first(swr_points *p, const cJSON *item)
-{
-    for (int k = 0; k < 2; k++) {
-        const cJSON *ents = cJSON_GetObjectItemCaseSensitive(item, kinds[k]), *e;
-        int n = cJSON_IsObject(ents) ? cJSON_GetArraySize(ents) : 0;
-        if (!(p->first[k] = calloc((size_t)n + 1, sizeof *p->first[k])))
-            return -1;
-        cJSON_ArrayForEach(e, ents) {
-            if (!cJSON_IsObject(ents) || (p->first[k][p->nfirst[k]++] = name_id(p, e->string)) < 0)
-                return -1;
-        }
-    }
-    return 0;
-}
-
-/* Keep what the figures use of the point object ITEM. */
-static int add_point(swr_points *p, cJSON *item)
-{
-    if (p->n == p->cap) {
-        int cap = p->cap ? 2 * p->cap : 64;
-        swr_point *v = realloc(p->pt, (size_t)cap * sizeof *v);
-        if (!v)
-            return -1;
-        p->pt = v;
-        p->cap = cap;
-    }
-    if (p->n == 0 && keep_first(p, item))
-        return -1;
-    swr_point *pt = &p->pt[p->n++];
-    memset(pt, 0, sizeof *pt);
-    const cJSON *idx = cJSON_GetObjectItemCaseSensitive(item, "index"),
-                *dir = cJSON_GetObjectItemCaseSensitive(item, "dir"),
-                *diff = cJSON_GetObjectItemCaseSensitive(item, "diff");
-    pt->has_index = cJSON_IsNumber(idx) || cJSON_IsNull(idx);
-    pt->index = cJSON_IsNumber(idx) ? idx->valuedouble : NAN;
-    if (cJSON_IsString(dir) && !(pt->dir = strdup(dir->valuestring)))
-        return -1;
-    pt->values = cJSON_DetachItemFromObjectCaseSensitive(item, "values");
-    for (int k = 0; k < 2; k++)
-        if (add_entities(p, pt, cJSON_GetObjectItemCaseSensitive(item, kinds[k]), 0, k) ||
-            add_entities(p, pt, cJSON_GetObjectItemCaseSensitive(diff, kinds[k]), 1, k))
-            return -1;
-    return add_entities(p, pt, diff, 1, 2); /* an older file's diff.ENT.METRIC */
-}
-
 void swr_free(swr_points *p)
 {
     if (!p)
@@ -235,156 +167,127 @@ int swr_stat(const swr_points *p, int i, int diff, const char *kind, const char 
     return 0;
 }
 
-/* ---- the scanner ---------------------------------------------------------------- */
+/* ---- reading: what is taken, what is skipped ----------------------------------- */
 
+/* Where the reader is inside a point. */
 typedef struct {
-    FILE *f;
-    char win[SWR_WINDOW];
-    size_t len, at;     /* bytes in win, next one */
-    long long base;     /* file offset of win[0] */
-    char *val;          /* the value cut out */
-    size_t nval, valcap;
-    long long bad;      /* offset of the first error, or -1 */
-} swr_scan;
+    swr_points *p;
+    swr_point *pt;
+    int diff, kind;     /* in "pools" / "clients" / "diff" ... */
+    const char *ent;    /* in this entity's object */
+    int seen;           /* the point's members read (bits): a repeated key is skipped */
+} swr_at;
 
-static int peek(swr_scan *s)
+/* Member METRIC of entity object: a headline statistic is kept. */
+static int on_metric(js_scan *s, void *ctx, const char *metric)
 {
-    if (s->at == s->len) {
-        s->base += (long long)s->len;
-        s->len = fread(s->win, 1, sizeof s->win, s->f);
-        s->at = 0;
-    }
-    return s->at < s->len ? (unsigned char)s->win[s->at] : EOF;
-}
-
-static int next(swr_scan *s)
-{
-    int c = peek(s);
-    if (c != EOF)
-        s->at++;
-    return c;
-}
-
-static long long offset(const swr_scan *s) { return s->base + (long long)s->at; }
-
-static int fail(swr_scan *s, long long at)
-{
-    if (s->bad < 0)
-        s->bad = at;
-    return -1;
-}
-
-static int skip_ws(swr_scan *s)
-{
-    int c;
-    while ((c = peek(s)) == ' ' || c == '\t' || c == '\n' || c == '\r')
-        s->at++;
-    return c;
-}
-
-/* Expect character WANT after white space. */
-static int expect(swr_scan *s, int want)
-{
-    if (skip_ws(s) != want)
-        return fail(s, offset(s));
-    next(s);
-    return 0;
-}
-
-static int put(swr_scan *s, int c)
-{
-    if (s->nval + 1 >= s->valcap) {
-        size_t cap = s->valcap ? 2 * s->valcap : 4096;
-        char *v = cap <= SWR_VALUE_MAX ? realloc(s->val, cap) : NULL;
-        if (!v)
-            return -1;
-        s->val = v;
-        s->valcap = cap;
-    }
-    s->val[s->nval++] = (char)c;
-    return 0;
-}
-
-/* Cut out the next value (after white space) into s->val: to its matching
- * bracket, its closing quote, the end of a bare word or of the file.  0, or
- * -1 at the end of the file or out of memory. */
-static int cut(swr_scan *s)
-{
-    int c = skip_ws(s), depth = 0, str = 0, esc = 0;
-    s->nval = 0;
-    if (c == EOF)
-        return fail(s, offset(s));
-    do {
-        if (!str && depth == 0 && s->nval > 0 && c != '"' && strchr(",:]} \t\r\n", c))
-            break; /* the end of a bare word */
-        if (put(s, next(s)))
-            return fail(s, offset(s));
-        if (str) {
-            if (esc)
-                esc = 0;
-            else if (c == '\\')
-                esc = 1;
-            else if (c == '"')
-                str = 0;
-        } else if (c == '"')
-            str = 1;
-        else if (c == '{' || c == '[')
-            depth++;
-        else if (c == '}' || c == ']')
-            depth--;
-        if (!str && depth <= 0 && (c == '"' || c == '}' || c == ']'))
-            break;
-    } while ((c = peek(s)) != EOF);
-    return 0; /* cut short by the end of the file: cJSON says where it fails */
-}
-
-/* Cut out and parse the next value.  NULL after fail(). */
-static cJSON *take(swr_scan *s)
-{
-    long long start;
-    skip_ws(s);
-    start = offset(s);
-    if (cut(s) || put(s, '\0'))
-        return NULL;
-    const char *end = NULL;
-    cJSON *v = cJSON_ParseWithLengthOpts(s->val, s->nval, &end, 1);
+    swr_at *at = ctx;
+    swr_cell c = {.diff = (unsigned char)at->diff, .kind = (unsigned char)at->kind, .metric = kept_metric(metric)};
+    if (!c.metric)
+        return js_skip(s);
+    cJSON *v = js_take(s);
     if (!v)
-        fail(s, start + (end ? (long long)(end - s->val) : 0));
-    return v;
-}
-
-/* Call EACH on every element of the array that comes next.  0 or -1. */
-static int each_element(swr_scan *s, int (*each)(void *ctx, cJSON *el), void *ctx)
-{
-    if (expect(s, '['))
         return -1;
-    if (skip_ws(s) == ']')
-        return next(s), 0;
-    for (;;) {
-        cJSON *el = take(s);
-        if (!el || each(ctx, el))
-            return el ? fail(s, offset(s)) : -1;
-        int c = skip_ws(s);
-        if (c != ',' && c != ']')
-            return fail(s, offset(s));
-        next(s);
-        if (c == ']')
-            return 0;
-    }
-}
-
-static int each_point(void *ctx, cJSON *el)
-{
-    int rc = add_point(ctx, el);
-    cJSON_Delete(el);
+    int rc = 0;
+    if (swr_stat_json(v, &c.s) == 0 && add_cell(at->p, at->pt, c, at->ent))
+        rc = js_fail(s); /* out of memory */
+    cJSON_Delete(v);
     return rc;
 }
 
-/* An objective keeps, per point, what the ranks table shows. */
-static int each_objective(void *ctx, cJSON *el)
+/* Member ENT of "pools" / "clients" (or of an older "diff"). */
+static int on_entity(js_scan *s, void *ctx, const char *ent)
+{
+    swr_at *at = ctx;
+    swr_points *p = at->p;
+    if (p->n == 1 && !at->diff) { /* the first point's entities name the figures' lines */
+        int *v = realloc(p->first[at->kind], (size_t)(p->nfirst[at->kind] + 1) * sizeof *v);
+        if (!v)
+            return js_fail(s);
+        p->first[at->kind] = v;
+        if ((v[p->nfirst[at->kind]++] = name_id(p, ent)) < 0)
+            return js_fail(s);
+    }
+    if (js_peek(s) != '{')
+        return js_skip(s);
+    swr_at in = *at;
+    in.ent = ent;
+    return js_each_member(s, on_metric, &in);
+}
+
+/* Member of "diff": "pools" / "clients", or an older file's entity. */
+static int on_diff(js_scan *s, void *ctx, const char *key)
+{
+    swr_at in = *(swr_at *)ctx;
+    int k = !strcmp(key, kinds[0]) ? 0 : !strcmp(key, kinds[1]) ? 1 : 2;
+    in.diff = 1;
+    in.kind = k;
+    if (k == 2)
+        return on_entity(s, &in, key);
+    return js_peek(s) == '{' ? js_each_member(s, on_entity, &in) : js_skip(s);
+}
+
+/* A member of a point object; the others (every metric that is not a
+ * headline one, "diff_unpaired_ci95", ...) are skipped unparsed. */
+static int on_point_member(js_scan *s, void *ctx, const char *key)
+{
+    static const char *const taken[] = {"index", "dir", "values", "pools", "clients", "diff"};
+    swr_at *at = ctx;
+    int k = 0;
+    while (k < 6 && strcmp(key, taken[k]))
+        k++;
+    if (k == 6 || (at->seen & 1 << k)) /* cJSON's lookup finds the first of two equal keys */
+        return js_skip(s);
+    at->seen |= 1 << k;
+    if (k >= 3) { /* pools, clients, diff */
+        swr_at in = *at;
+        in.kind = k == 4;
+        if (js_peek(s) != '{')
+            return js_skip(s);
+        return js_each_member(s, k == 5 ? on_diff : on_entity, &in);
+    }
+    cJSON *v = js_take(s);
+    if (!v)
+        return -1;
+    swr_point *pt = at->pt;
+    if (k == 0) {
+        pt->has_index = cJSON_IsNumber(v) || cJSON_IsNull(v);
+        pt->index = cJSON_IsNumber(v) ? v->valuedouble : NAN;
+    } else if (k == 1 && cJSON_IsString(v) && !(pt->dir = strdup(v->valuestring))) {
+        cJSON_Delete(v);
+        return js_fail(s);
+    }
+    if (k == 2)
+        pt->values = v;
+    else
+        cJSON_Delete(v);
+    return 0;
+}
+
+/* An element of "points". */
+static int on_point(js_scan *s, void *ctx)
+{
+    swr_points *p = ctx;
+    if (p->n == p->cap) {
+        int cap = p->cap ? 2 * p->cap : 64;
+        swr_point *v = realloc(p->pt, (size_t)cap * sizeof *v);
+        if (!v)
+            return js_fail(s);
+        p->pt = v;
+        p->cap = cap;
+    }
+    swr_at at = {.p = p, .pt = &p->pt[p->n++]};
+    memset(at.pt, 0, sizeof *at.pt);
+    return js_peek(s) == '{' ? js_each_member(s, on_point_member, &at) : js_skip(s);
+}
+
+/* An element of "objectives": per point, what the ranks table shows. */
+static int on_objective(js_scan *s, void *ctx)
 {
     static const char *const keep[] = {"index", "confident_rank", "vs_baseline"};
-    cJSON *pt;
+    cJSON *el = js_take(s), *pt;
+    if (!el)
+        return -1;
     cJSON_ArrayForEach(pt, cJSON_GetObjectItemCaseSensitive(el, "points")) {
         for (cJSON *m = pt->child, *nx; m; m = nx) {
             nx = m->next;
@@ -399,102 +302,66 @@ static int each_objective(void *ctx, cJSON *el)
     return 0;
 }
 
-/* Member KEY of the top-level object into REST or P.  0 or -1. */
-static int member(swr_scan *s, const char *key, cJSON *rest, swr_points *p, int *had_points)
+typedef struct {
+    cJSON *rest;
+    swr_points *p;
+    int had_points;
+} swr_top;
+
+/* A member of the top-level object. */
+static int on_top(js_scan *s, void *ctx, const char *key)
 {
-    if (!strcmp(key, "points") && !*had_points && skip_ws(s) == '[') {
-        *had_points = 1;
-        return each_element(s, each_point, p);
+    swr_top *t = ctx;
+    if (!strcmp(key, "points") && !t->had_points && js_peek(s) == '[') {
+        t->had_points = 1;
+        return js_each_element(s, on_point, t->p);
     }
-    if (!strcmp(key, "objectives") && skip_ws(s) == '[') {
+    if (!strcmp(key, "outcome")) /* no figure shows it */
+        return js_skip(s);
+    if (!strcmp(key, "objectives") && js_peek(s) == '[') {
         cJSON *arr = cJSON_CreateArray();
-        if (!arr || !cJSON_AddItemToObject(rest, key, arr))
-            return cJSON_Delete(arr), fail(s, offset(s));
-        return each_element(s, each_objective, arr);
+        if (!arr || !cJSON_AddItemToObject(t->rest, key, arr))
+            return cJSON_Delete(arr), js_fail(s);
+        return js_each_element(s, on_objective, arr);
     }
-    cJSON *v = take(s);
+    cJSON *v = js_take(s);
     if (!v)
         return -1;
-    if (!strcmp(key, "outcome")) /* no figure shows it */
-        cJSON_Delete(v);
-    else if (!cJSON_AddItemToObject(rest, key, v))
-        return cJSON_Delete(v), fail(s, offset(s));
+    if (!cJSON_AddItemToObject(t->rest, key, v))
+        return cJSON_Delete(v), js_fail(s);
     return 0;
-}
-
-/* The top-level object's members.  *REST gets them.  0 or -1. */
-static int top(swr_scan *s, cJSON **rest, swr_points *p)
-{
-    int had_points = 0;
-    if (skip_ws(s) != '{')
-        return (*rest = take(s)) ? 0 : -1; /* not a sweep: kept whole */
-    next(s);
-    if (!(*rest = cJSON_CreateObject()))
-        return fail(s, offset(s));
-    if (skip_ws(s) == '}')
-        return next(s), 0;
-    for (;;) {
-        cJSON *key = take(s);
-        int rc = !cJSON_IsString(key) || expect(s, ':') || member(s, key->valuestring, *rest, p, &had_points);
-        cJSON_Delete(key);
-        if (rc)
-            return fail(s, offset(s));
-        int c = skip_ws(s);
-        if (c != ',' && c != '}')
-            return fail(s, offset(s));
-        next(s);
-        if (c == '}')
-            return 0;
-    }
-}
-
-/* "PATH:LINE:COL: not valid JSON" for byte offset AT of the file. */
-static void where(FILE *f, const char *path, long long at, char *err, size_t n)
-{
-    int line = 1, col = 1, c;
-    rewind(f);
-    for (long long i = 0; i < at && (c = getc(f)) != EOF; i++)
-        if (c == '\n')
-            line++, col = 1;
-        else
-            col++;
-    snprintf(err, n, "%s:%d:%d: not valid JSON", path, line, col);
 }
 
 int swr_open(const char *path, cJSON **rest, swr_points **pts, char *err, size_t n)
 {
     *rest = NULL;
     *pts = NULL;
-    swr_scan *s = calloc(1, sizeof *s);
-    swr_points *p = calloc(1, sizeof *p);
-    if (!s || !p || !(s->f = fopen(path, "rb"))) {
-        int e = s && p ? errno : ENOMEM;
-        free(s);
-        free(p);
+    js_scan *s = js_open(path);
+    swr_points *p = s ? calloc(1, sizeof *p) : NULL;
+    if (!p) {
+        int e = s ? ENOMEM : errno;
+        js_close(s);
         if (e == ENOENT)
             return 1;
         snprintf(err, n, "%s: %s", path, strerror(e));
         return -1;
     }
-    s->bad = -1;
-    int rc = top(s, rest, p);
-    if (rc == 0 && skip_ws(s) != EOF)
-        rc = fail(s, offset(s));
-    if (ferror(s->f)) {
-        snprintf(err, n, "%s: %s", path, strerror(EIO));
-        rc = -1;
-    } else if (rc) {
-        where(s->f, path, s->bad < 0 ? offset(s) : s->bad, err, n);
-    }
-    fclose(s->f);
-    free(s->val);
-    free(s);
+    swr_top t = {.p = p};
+    int rc;
+    if (js_peek(s) != '{') /* not a sweep: kept whole */
+        rc = (*rest = js_take(s)) ? 0 : -1;
+    else
+        rc = !(t.rest = *rest = cJSON_CreateObject()) ? js_fail(s) : js_each_member(s, on_top, &t);
+    if (rc == 0)
+        rc = js_end(s);
     if (rc) {
+        js_error(s, path, err, n);
         cJSON_Delete(*rest);
         *rest = NULL;
         swr_free(p);
-        return -1;
+    } else {
+        *pts = p;
     }
-    *pts = p;
-    return 0;
+    js_close(s);
+    return rc ? -1 : 0;
 }

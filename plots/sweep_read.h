@@ -3,16 +3,17 @@
  *
  * Prefix swr_.  A sweep.json holds about 28 kB of text per point; parsed
  * whole into a cJSON tree it took about 170 kB per point (1.8 GB at 10 000
- * points).  swr_open() reads the file through a small window instead: it
- * finds the byte range of each top-level member, and of each element of the
- * top-level arrays "points" and "objectives", and parses only that range
- * with cJSON.  Of every point it keeps what the sweep figures and tables
- * use (plots/plot_sweep.c, plots/report_sweep.c): index, dir, values, and
- * the value and paired difference of every headline metric
- * (plots/plot_metrics.h), about 1 kB a point; of every objective's points
- * their index, confident rank and verdict; the "outcome" shares (which no
- * figure shows) are checked and dropped.  The other members are kept as
- * they are, in a cJSON object without "points".
+ * points).  swr_open() reads the file one value at a time instead
+ * (plots/json_scan.h) and parses with cJSON only what the sweep figures
+ * and tables use (plots/plot_sweep.c, plots/report_sweep.c): of every point
+ * its index, dir, values, and the value and paired difference of every
+ * headline metric (plots/plot_metrics.h), kept in about 1 kB; of every
+ * objective's points their index, confident rank and verdict; every other
+ * top-level member but "outcome" (which no figure shows), kept as it is in
+ * a cJSON object without "points".  What is not used (the other metrics,
+ * the unpaired differences, the outcome shares) is passed over unparsed:
+ * only its brackets and strings are checked, so a sweep.json spoiled there
+ * still reports.
  *
  * Ownership: an swr_points owns its points, names and values; the rest
  * object returned by swr_open() belongs to the caller (cJSON_Delete).

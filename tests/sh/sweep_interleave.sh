@@ -83,6 +83,34 @@ t = [re.sub(r'"perf":\t\{[^}]*\}', "", open(f).read()) for f in sys.argv[1:3]]
 sys.exit(0 if t[0] == t[1] and t[0].endswith("}\n") else 1)
 EOF
 
+# The report is made from sweep.json read point by point (plots/sweep_read.h):
+# the same at -j 1 and -j 3, the same when `relsim report` makes it again from
+# the folder alone, and its request_success grid holds every point's mean as
+# sweep.csv has it (to the decimals the report prints).
+check "report.md identical at -j 1 and -j 3 (but for the folder's name)" \
+    eval 'sed "s|$tmp/j1|DIR|g" "$tmp/j1/report.md" >"$tmp/r1" && sed "s|$tmp/j3|DIR|g" "$tmp/j3/report.md" >"$tmp/r3" && cmp -s "$tmp/r1" "$tmp/r3"'
+
+cp "$tmp/j2/report.md" "$tmp/j2_report.md"
+relsim report "$tmp/j2" --no-plots
+check "relsim report on the sweep folder: exit 0, report.md byte-identical to the sweep's" \
+    eval 'rc_is 0 && cmp -s "$tmp/j2/report.md" "$tmp/j2_report.md"'
+check "report.md's request_success grid: every point's mean as in sweep.csv" python3 - "$tmp/j2" <<'EOF'
+import csv, os, sys
+d = sys.argv[1]
+rows = {r["pools.api.servers"] + "/" + r["clients.web.timeout"]: r
+        for r in csv.DictReader(open(os.path.join(d, "sweep.csv")))}
+grid = open(os.path.join(d, "report.md")).read().split("### Client web: request\\_success")[1].split("###")[0]
+cells = [l.split("|")[1:-1] for l in grid.splitlines() if l.startswith("| ") and "p0" in l]
+bad = 0
+for c in cells:
+    key = c[0].strip() + "/" + c[1].strip()
+    mean, cell = float(rows[key]["client.web.request_success.mean"]), c[2].strip()
+    dec = len(cell.split(".")[1]) if "." in cell else 0
+    bad += abs(float(cell) - mean) > 0.5 * 10 ** -dec + 1e-12
+print("      %d rows, %d differ from sweep.csv" % (len(cells), bad))
+sys.exit(0 if len(cells) == 27 and not bad else 1)
+EOF
+
 # ---- every point = the point run alone ---------------------------------------------------
 # p000 (servers 2, timeout 0.02), p013 (the baseline: 3, 0.06), p026 (4, 0.1).
 for spec in "p000 2 0.02" "p013 3 0.06" "p026 4 0.1"; do
