@@ -324,3 +324,34 @@ int balancer_pick(caller *c, const request *r)
     }
     return 0;
 }
+
+/* The next value of rng_below(S, N) without drawing it, or -1 when it cannot
+ * be peeked cheaply (no inline state, or a draw the rejection loop would
+ * repeat). */
+static long peek_below(const rng_stream *s, rng_taus_state *t, unsigned long n)
+{
+    if (!s->taus || n == 0 || n > 0xffffffffUL)
+        return -1;
+    uint32_t k = (uint32_t)rng_taus_next(t) / (uint32_t)(0xffffffffUL / n);
+    return k < n ? (long)k : -1;
+}
+
+void balancer_prefetch_next(const caller *c)
+{
+    const server *srv = c->target->srv;
+    int n = c->target->cfg->servers;
+    if (c->cfg->balancer != BAL_RANDOM && c->cfg->balancer != BAL_P2C)
+        return;
+    if (!c->rng_bal.taus)
+        return;
+    rng_taus_state t = *c->rng_bal.taus; /* a copy: the stream does not move */
+    long a = peek_below(&c->rng_bal, &t, (unsigned long)n);
+    if (a < 0)
+        return;
+    __builtin_prefetch(&srv[a]);
+    if (c->cfg->balancer == BAL_P2C && n > 1) {
+        long b = peek_below(&c->rng_bal, &t, (unsigned long)(n - 1));
+        if (b >= 0)
+            __builtin_prefetch(&srv[b >= a ? b + 1 : b]);
+    }
+}

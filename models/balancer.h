@@ -39,4 +39,12 @@
 /* The server for R's next attempt. */
 int balancer_pick(caller *c, const request *r);
 
+/* Large pools: start fetching the server the NEXT pick will most likely
+ * return (random: the next draw of the balancing stream, peeked on a copy
+ * of its state; p2c: both of the next two), so its cache miss overlaps the
+ * work until then.  Draws nothing: results are unchanged whether the guess
+ * is right or not.  round_robin needs none (its servers come in order, the
+ * hardware prefetcher follows), least_outstanding's pick is not known. */
+void balancer_prefetch_next(const caller *c);
+
 #endif

@@ -369,8 +369,10 @@ static inline __attribute__((always_inline)) void dispatch(caller *c, request *r
 {
     sim *s = &c->w->s;
     int srv = balancer_pick(c, r);
-    if (c->target->prefetch)
+    if (c->target->prefetch) {
         __builtin_prefetch(&c->target->srv[srv]); /* a cache miss: overlap it with the breaker's */
+        balancer_prefetch_next(c);
+    }
     breaker *b = breaker_for(c, srv);
     uint32_t epoch = 0;
     if (gated && c->lim && c->lim_inflight >= limiter_current(c->lim)) {
