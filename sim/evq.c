@@ -587,6 +587,21 @@ static int refill(evq *q, const evq_entry *heap_top)
     return 1;
 }
 
+/* Ring and bot empty, the next event at TIME: the ring starts at its bucket.
+ * Any base is valid for an empty ring (bot's entries need only lie below it,
+ * and bot is empty), and every event still to come is due no earlier than
+ * the next one.  Without this, once time passed base + nring with the ring
+ * empty (a quiet spell, every event moved far ahead) every later push landed
+ * beyond the ring, went to the heap, and the ring stayed empty for good: its
+ * base moves only when a bucket is loaded, and the measured width need not
+ * drift enough to restart it. */
+static inline void rebase(evq *q, double time)
+{
+    double x = time * q->inv_w;
+    if (x >= 0 && x < 0x1p62)
+        q->base = (uint64_t)x;
+}
+
 /* The earliest live entry of the heap layout, stale entries dropped on the
  * way: bot's last or the heap's top (*FROM_BOT says which), NULL if none. */
 static const evq_entry *select_next(evq *q, int *from_bot)
@@ -608,6 +623,8 @@ static const evq_entry *select_next(evq *q, int *from_bot)
         if (q->nbot == 0) {
             if (q->ring_n > 0 && refill(q, top))
                 continue; /* a loaded bucket may hold only stale entries */
+            if (q->ring_n == 0 && top)
+                rebase(q, top->time);
             *from_bot = 0;
             return top;
         }

@@ -154,11 +154,47 @@ static void test_evq_ring_out_of_memory(void **state)
     free(it);
 }
 
+/* Time passes the ring's span with the ring empty: every event moved
+ * twice the span ahead (as after a quiet spell), then held.  The ring must
+ * take the near future again (the measured width has not drifted 4x, so no
+ * restart does it), and the pops stay in order.  It once kept its old base,
+ * so every later push landed "beyond the ring" and went to the heap. */
+static void test_evq_ring_follows_time_jump(void **state)
+{
+    (void)state;
+    enum { N = 2000 };
+    item *it = calloc(N, sizeof *it);
+    assert_non_null(it);
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
+    gsl_rng_set(r, 7);
+    evq q;
+    assert_int_equal(evq_init(&q, 16), 0);
+    order = 0;
+    double now = hold(&q, it, N, 40000, r, 0);
+    assert_true(q.ring_on);
+    double span = (double)q.nring / q.inv_w, inv_w = q.inv_w;
+    for (size_t i = 0; i < N; i++) {
+        size_t j = (i * 7) % N; /* every one, not in slot order */
+        double t = now + 2 * span + (double)gsl_rng_uniform_int(r, 256) / 64;
+        assert_int_equal(evq_move(&q, &it[j].ev, t), 0);
+        it[j].time = t;
+        it[j].order = order++;
+    }
+    now = hold(&q, it, N, 20000, r, now);
+    assert_true(q.ring_on && q.inv_w == inv_w); /* the same ring, not a restart */
+    assert_true(q.ring_n + q.nbot > N / 4);    /* it holds the near future again */
+    drain_in_order(&q, it, N);
+    gsl_rng_free(r);
+    evq_destroy(&q);
+    free(it);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_evq_ring_clear_reuse),
         cmocka_unit_test(test_evq_ring_out_of_memory),
+        cmocka_unit_test(test_evq_ring_follows_time_jump),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
