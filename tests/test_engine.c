@@ -114,6 +114,7 @@ typedef struct {
     int steps, target;  /* operations; scheduled events aimed at */
     double p_cancel, far; /* share of cancels and moves; offset of far pushes */
     int ties;           /* 1: times on a grid of 1/4 (many equal times) */
+    double scale;       /* delays and far offsets times this (0: 1) */
 } ref_phase;
 
 /* Run PHASE[0 .. NPHASE) on a fresh queue against the reference; *SEEN gets
@@ -137,7 +138,7 @@ static void against_reference(const ref_phase *phase, size_t nphase, unsigned lo
     *seen = 0;
     for (size_t ph = 0; ph < nphase; ph++)
         for (int step = 0; step < phase[ph].steps; step++) {
-            double u = gsl_rng_uniform(r);
+            double u = gsl_rng_uniform(r), sc = phase[ph].scale ? phase[ph].scale : 1;
             int want_grow = (int)on < phase[ph].target;
             int i = (int)gsl_rng_uniform_int(r, N);
             if (u < phase[ph].p_cancel) { /* cancel or move a random item, mostly a scheduled one */
@@ -148,7 +149,7 @@ static void against_reference(const ref_phase *phase, size_t nphase, unsigned lo
                     on -= ref[i].on;
                     ref[i].on = 0;
                 } else {
-                    double t = now + phase[ph].far + delay(r, phase[ph].ties);
+                    double t = now + sc * (phase[ph].far + delay(r, phase[ph].ties));
                     assert_int_equal(evq_move(&q, &it[i].ev, t), 0);
                     on += !ref[i].on;
                     ref[i] = (ref_slot){1, t, order++};
@@ -156,7 +157,7 @@ static void against_reference(const ref_phase *phase, size_t nphase, unsigned lo
             } else if (want_grow ? u < 0.85 : u < 0.25) { /* push an idle item */
                 if (ref[i].on)
                     continue;
-                double t = now + (gsl_rng_uniform(r) < 0.5 ? phase[ph].far : 0) + delay(r, phase[ph].ties);
+                double t = now + sc * ((gsl_rng_uniform(r) < 0.5 ? phase[ph].far : 0) + delay(r, phase[ph].ties));
                 assert_int_equal(evq_push(&q, &it[i].ev, t), 0);
                 ref[i] = (ref_slot){1, t, order++};
                 on++;
@@ -198,10 +199,10 @@ static void test_evq_against_reference(void **state)
     /* grow to ~3000 (heap), cancel-heavy (stale entries, compaction),
      * drain to a list, and hover around the switch */
     static const ref_phase phase[] = {
-        {20000, 3000, 0.05, 0, 1},  {20000, 1500, 0.45, 100, 1}, {60000, 2000, 0.1, 0, 1},
-        {60000, 2000, 0.1, 0, 0},   {30000, 2000, 0.1, 100, 0},  {20000, 4, 0.2, 0, 1},
-        {40000, 30, 0.3, 0, 1},     {20000, 800, 0.6, 100, 1},   {30000, 0, 0.1, 0, 1},
-        {40000, 60, 0.1, 0, 0},     {20000, 0, 0.1, 0, 1}};
+        {20000, 3000, 0.05, 0, 1, 1},  {20000, 1500, 0.45, 100, 1, 1}, {60000, 2000, 0.1, 0, 1, 1},
+        {60000, 2000, 0.1, 0, 0, 1},   {30000, 2000, 0.1, 100, 0, 1},  {20000, 4, 0.2, 0, 1, 1},
+        {40000, 30, 0.3, 0, 1, 1},     {20000, 800, 0.6, 100, 1, 1},   {30000, 0, 0.1, 0, 1, 1},
+        {40000, 60, 0.1, 0, 0, 1},     {20000, 0, 0.1, 0, 1, 1}};
     int seen;
     against_reference(phase, sizeof phase / sizeof *phase, 11, &seen);
     assert_true(seen & 1); /* the near-future ring was exercised */
@@ -215,11 +216,29 @@ static void test_evq_ring_grows(void **state)
 {
     (void)state;
     static const ref_phase phase[] = {
-        {40000, 40, 0.1, 0, 0}, {30000, 2500, 0.05, 0, 1}, {40000, 2500, 0.2, 10, 0}, {20000, 0, 0.1, 0, 1}};
+        {40000, 40, 0.1, 0, 0, 1}, {30000, 2500, 0.05, 0, 1, 1}, {40000, 2500, 0.2, 10, 0, 1}, {20000, 0, 0.1, 0, 1, 1}};
     int seen;
     against_reference(phase, sizeof phase / sizeof *phase, 12, &seen);
     assert_true(seen & 2);
     assert_true(seen & 4);
+}
+
+/* Times at the ends of the doubles: gaps of 1e-300 (the ring's width near
+ * the smallest normal numbers, its inverse near overflow), of 1e-310
+ * (subnormal: the measured width underflows), of 1e300 (times far beyond
+ * what a bucket index holds), then ordinary delays added to a time near
+ * 1e300, which leave it unchanged: thousands of events at one time, popped
+ * in push order. */
+static void test_evq_extreme_times(void **state)
+{
+    (void)state;
+    static const ref_phase phase[] = {
+        {30000, 800, 0.1, 0, 0, 1e-300}, {20000, 800, 0.1, 100, 1, 1e-300}, {20000, 800, 0.1, 0, 0, 1e-310},
+        {30000, 800, 0.1, 0, 0, 1e300},  {20000, 800, 0.2, 100, 1, 1e300},  {40000, 1500, 0.1, 0, 0, 1},
+        {20000, 0, 0.1, 0, 1, 1}};
+    int seen;
+    against_reference(phase, sizeof phase / sizeof *phase, 13, &seen);
+    assert_true(seen & 1);
 }
 
 /* sim_step with a cancelled (stale) entry on top of the heap: the next
@@ -525,6 +544,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_evq_order_and_ties), cmocka_unit_test(test_evq_cancel),
         cmocka_unit_test(test_evq_against_reference), cmocka_unit_test(test_evq_ring_grows),
+        cmocka_unit_test(test_evq_extreme_times),
         cmocka_unit_test(test_sim_step_skips_cancelled_top),
         cmocka_unit_test(test_timerq),             cmocka_unit_test(test_rng_streams),
         cmocka_unit_test(test_rng_exp_batched),
