@@ -5,7 +5,8 @@
 # Corpus directories, in libFuzzer's order (new inputs go to the first):
 #   FUZZ_BUILD/corpus/NAME          grows across runs, never committed
 #   tests/fuzz/regressions/NAME     every crash found so far (must stay fixed)
-#   seeds: fuzz_loader: scenarios/ and tests/bad/; fuzz_set, fuzz_variants: tests/fuzz/seeds/NAME/
+#   seeds: fuzz_loader: scenarios/ and tests/bad/; fuzz_set, fuzz_variants,
+#   fuzz_sweep_read: tests/fuzz/seeds/NAME/ (fuzz_sweep_read: and tests/fixtures/sweep1/)
 # A crash leaves FUZZ_BUILD/artifacts/NAME/crash-* (or leak-*, timeout-*):
 # minimise it, copy it to tests/fuzz/regressions/NAME/, fix, rerun.
 # Exit status: 0 if no harness found anything, 1 otherwise.
@@ -15,7 +16,7 @@ secs=${FUZZ_SECONDS:-60}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root" || exit 1
 status=0
-for name in fuzz_loader fuzz_set fuzz_variants; do
+for name in fuzz_loader fuzz_set fuzz_variants fuzz_sweep_read; do
     bin="$build/fuzz/$name"
     if [ ! -x "$bin" ]; then
         echo "fuzz: $bin not built (run: make fuzz)"
@@ -27,6 +28,7 @@ for name in fuzz_loader fuzz_set fuzz_variants; do
     mkdir -p "$corpus" "$art" "tests/fuzz/regressions/$name"
     case $name in
     fuzz_loader) seeds="scenarios tests/bad"; dict="-dict=tests/fuzz/scenario.dict" ;;
+    fuzz_sweep_read) seeds="tests/fuzz/seeds/$name tests/fixtures/sweep1"; dict="-dict=tests/fuzz/scenario.dict" ;;
     *) seeds="tests/fuzz/seeds/$name"; dict="-dict=tests/fuzz/scenario.dict" ;;
     esac
     log="$build/$name.log"
