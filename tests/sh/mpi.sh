@@ -147,6 +147,18 @@ if [ "$rc" -eq 0 ] && same_dir "$tmp/il_s" "$tmp/il_m"; then
     pass "interleaved 16-point x 2-replication sweep -np 3: identical to serial"
 else fail "interleaved sweep -np 3 differs from serial"; show; fi
 
+# The raw sweep.json bytes (each point's entry printed when it ends, rank 0)
+# and the report made from it, the folder's name aside.
+if python3 - "$tmp/il_s" "$tmp/il_m" <<'EOF'
+import re, sys
+a, b = sys.argv[1:3]
+j = [re.sub(r'"perf":\t\{[^}]*\}', "", open(d + "/sweep.json").read()) for d in (a, b)]
+r = [open(d + "/report.md").read().replace(d.replace("_", "\\_"), "DIR") for d in (a, b)]  # as Markdown escapes it
+sys.exit(0 if j[0] == j[1] and r[0] == r[1] else 1)
+EOF
+then pass "interleaved sweep -np 3: sweep.json bytes (perf aside) and report.md identical to serial"
+else fail "interleaved sweep -np 3: sweep.json bytes or report.md differ from serial"; fi
+
 # ---- a run the overload guard stops: the same runaway record and findings -----------------
 # A retry storm from t = 0 (600 requests/s, 100 ms timeout, 3 attempts, no
 # budget); rank 1 runs replication 1, whose record must still reach rank 0.
