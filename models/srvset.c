@@ -198,10 +198,10 @@ int srvset_avail_below(const srvset *x, int s)
 int srvset_kth_min(const srvset *x, int j)
 {
     int m = srvset_min_key(x), i = 0;
-    for (int L = x->levels - 1; L >= 0; L--) {
+    for (int L = x->levels - 1; L >= 1; L--) {
         int c = i * B;
         for (;; c++) {
-            srvset_min k = min_at(x, L, c);
+            srvset_min k = x->mn[L - 1][c];
             if (k.min != m)
                 continue;
             if (j < k.nmin)
@@ -210,5 +210,13 @@ int srvset_kth_min(const srvset *x, int j)
         }
         i = c;
     }
-    return i;
+    /* the leaves: the J-th of node I's servers whose key is M, from a mask of
+     * them (a loop without branches on the keys, which mispredicted) */
+    int lo = i * B, hi = lo + B < x->n ? lo + B : x->n;
+    unsigned mask = 0;
+    for (int c = lo; c < hi; c++)
+        mask |= (unsigned)(x->key[c] == m) << (c - lo);
+    for (; j > 0; j--)
+        mask &= mask - 1; /* drop the lowest */
+    return lo + __builtin_ctz(mask);
 }
