@@ -78,39 +78,59 @@ static double hold(evq *q, item *it, size_t n, long ops, gsl_rng *r, double now)
     return now;
 }
 
+/* What each test runs on: NITEMS items, a seeded stream, a queue. */
+typedef struct {
+    item *it;
+    gsl_rng *r;
+    evq q;
+} fixture;
+
+/* A fresh fixture holding N of its NITEMS items for OPS holds, the ring on
+ * at the end; the time reached. */
+static double start(fixture *f, size_t nitems, size_t n, long ops, unsigned long seed)
+{
+    f->it = calloc(nitems, sizeof *f->it);
+    assert_non_null(f->it);
+    f->r = gsl_rng_alloc(gsl_rng_taus2);
+    assert_non_null(f->r);
+    gsl_rng_set(f->r, seed);
+    assert_int_equal(evq_init(&f->q, 16), 0);
+    order = 0;
+    double now = hold(&f->q, f->it, n, ops, f->r, 0);
+    assert_true(f->q.ring_on);
+    return now;
+}
+
+static void finish(fixture *f)
+{
+    gsl_rng_free(f->r);
+    evq_destroy(&f->q);
+    free(f->it);
+}
+
 /* A queue whose ring holds entries and overflow chunks is cleared: every
  * event idle, nothing left; then it is used again and pops in order. */
 static void test_evq_ring_clear_reuse(void **state)
 {
     (void)state;
     enum { N = 2000 };
-    item *it = calloc(N, sizeof *it);
-    assert_non_null(it);
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
-    gsl_rng_set(r, 5);
-    evq q;
-    assert_int_equal(evq_init(&q, 16), 0);
-    order = 0;
-    hold(&q, it, N, 40000, r, 0);
-    assert_true(q.ring_on);
-    assert_true(q.ring_n > 0);
-    assert_true(q.nchunk > 0); /* buckets overflowed */
-    evq_clear(&q);
-    assert_int_equal(evq_size(&q), 0);
+    fixture f;
+    start(&f, N, N, 40000, 5);
+    assert_true(f.q.ring_n > 0);
+    assert_true(f.q.nchunk > 0); /* buckets overflowed */
+    evq_clear(&f.q);
+    assert_int_equal(evq_size(&f.q), 0);
     for (size_t i = 0; i < N; i++) {
-        assert_false(evq_scheduled(&it[i].ev));
-        it[i].on = 0;
+        assert_false(evq_scheduled(&f.it[i].ev));
+        f.it[i].on = 0;
     }
     double t;
-    assert_null(evq_pop(&q, &t));
+    assert_null(evq_pop(&f.q, &t));
     order = 0;
-    double now = hold(&q, it, N, 40000, r, 0); /* again: the ring comes back on */
-    assert_true(q.ring_on);
-    (void)now;
-    drain_in_order(&q, it, N);
-    gsl_rng_free(r);
-    evq_destroy(&q);
-    free(it);
+    hold(&f.q, f.it, N, 40000, f.r, 0); /* again: the ring comes back on */
+    assert_true(f.q.ring_on);
+    drain_in_order(&f.q, f.it, N);
+    finish(&f);
 }
 
 /* With the ring on, memory runs out (evq_fault_cap): the chunk pool cannot
@@ -120,20 +140,14 @@ static void test_evq_ring_out_of_memory(void **state)
 {
     (void)state;
     enum { N = 600, EXTRA = 40000 };
-    item *it = calloc(N + EXTRA, sizeof *it);
-    assert_non_null(it);
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
-    gsl_rng_set(r, 6);
-    evq q;
-    assert_int_equal(evq_init(&q, 16), 0);
-    order = 0;
-    double now = hold(&q, it, N, 20000, r, 0);
-    assert_true(q.ring_on);
-    evq_fault_cap = q.cap; /* no array may grow past the heap's room now */
+    fixture f;
+    double now = start(&f, N + EXTRA, N, 20000, 6);
+    item *it = f.it;
+    evq_fault_cap = f.q.cap; /* no array may grow past the heap's room now */
     int failed_at = -1;
     for (int i = 0; i < EXTRA; i++) { /* near future, many to a bucket */
-        double t = now + (double)gsl_rng_uniform_int(r, 64) / 64;
-        if (evq_push(&q, &it[N + i].ev, t)) {
+        double t = now + (double)gsl_rng_uniform_int(f.r, 64) / 64;
+        if (evq_push(&f.q, &it[N + i].ev, t)) {
             failed_at = i;
             break;
         }
@@ -142,16 +156,14 @@ static void test_evq_ring_out_of_memory(void **state)
         it[N + i].on = 1;
     }
     assert_true(failed_at > 0);
-    assert_true(q.failed); /* sticky */
+    assert_true(f.q.failed); /* sticky */
     assert_false(evq_scheduled(&it[N + failed_at].ev));
     evq_fault_cap = 0;
-    drain_in_order(&q, it, N + EXTRA); /* everything accepted pops, in order */
-    assert_true(q.failed);
-    evq_clear(&q);
-    assert_false(q.failed);
-    gsl_rng_free(r);
-    evq_destroy(&q);
-    free(it);
+    drain_in_order(&f.q, it, N + EXTRA); /* everything accepted pops, in order */
+    assert_true(f.q.failed);
+    evq_clear(&f.q);
+    assert_false(f.q.failed);
+    finish(&f);
 }
 
 /* Time passes the ring's span with the ring empty: every event moved
@@ -163,30 +175,21 @@ static void test_evq_ring_follows_time_jump(void **state)
 {
     (void)state;
     enum { N = 2000 };
-    item *it = calloc(N, sizeof *it);
-    assert_non_null(it);
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
-    gsl_rng_set(r, 7);
-    evq q;
-    assert_int_equal(evq_init(&q, 16), 0);
-    order = 0;
-    double now = hold(&q, it, N, 40000, r, 0);
-    assert_true(q.ring_on);
-    double span = (double)q.nring / q.inv_w, inv_w = q.inv_w;
+    fixture f;
+    double now = start(&f, N, N, 40000, 7);
+    double span = (double)f.q.nring / f.q.inv_w, inv_w = f.q.inv_w;
     for (size_t i = 0; i < N; i++) {
         size_t j = (i * 7) % N; /* every one, not in slot order */
-        double t = now + 2 * span + (double)gsl_rng_uniform_int(r, 256) / 64;
-        assert_int_equal(evq_move(&q, &it[j].ev, t), 0);
-        it[j].time = t;
-        it[j].order = order++;
+        double t = now + 2 * span + (double)gsl_rng_uniform_int(f.r, 256) / 64;
+        assert_int_equal(evq_move(&f.q, &f.it[j].ev, t), 0);
+        f.it[j].time = t;
+        f.it[j].order = order++;
     }
-    now = hold(&q, it, N, 20000, r, now);
-    assert_true(q.ring_on && q.inv_w == inv_w); /* the same ring, not a restart */
-    assert_true(q.ring_n + q.nbot > N / 4);    /* it holds the near future again */
-    drain_in_order(&q, it, N);
-    gsl_rng_free(r);
-    evq_destroy(&q);
-    free(it);
+    hold(&f.q, f.it, N, 20000, f.r, now);
+    assert_true(f.q.ring_on && f.q.inv_w == inv_w); /* the same ring, not a restart */
+    assert_true(f.q.ring_n + f.q.nbot > N / 4);    /* it holds the near future again */
+    drain_in_order(&f.q, f.it, N);
+    finish(&f);
 }
 
 int main(void)
