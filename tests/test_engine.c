@@ -223,6 +223,23 @@ static void test_evq_ring_grows(void **state)
     assert_true(seen & 4);
 }
 
+/* The ring outgrows its buckets (64 for 40 events, then 700 want 512) but
+ * memory allows no more (evq_fault_cap: 512 buckets need room for 2560
+ * entries, the heap may still grow to 2048): the old ring goes on, never
+ * reallocated, and every pop stays in order. */
+static void test_evq_ring_cannot_grow(void **state)
+{
+    (void)state;
+    static const ref_phase phase[] = {
+        {30000, 40, 0.1, 0, 0, 1}, {40000, 700, 0.05, 0, 1, 1}, {30000, 700, 0.2, 10, 0, 1}, {20000, 0, 0.1, 0, 1, 1}};
+    int seen;
+    evq_fault_cap = 2048;
+    against_reference(phase, sizeof phase / sizeof *phase, 14, &seen);
+    evq_fault_cap = 0;
+    assert_true(seen & 1);
+    assert_false(seen & 4); /* never reallocated */
+}
+
 /* Times at the ends of the doubles: gaps of 1e-300 (the ring's width near
  * the smallest normal numbers, its inverse near overflow), of 1e-310
  * (subnormal: the measured width underflows), of 1e300 (times far beyond
@@ -544,7 +561,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_evq_order_and_ties), cmocka_unit_test(test_evq_cancel),
         cmocka_unit_test(test_evq_against_reference), cmocka_unit_test(test_evq_ring_grows),
-        cmocka_unit_test(test_evq_extreme_times),
+        cmocka_unit_test(test_evq_extreme_times), cmocka_unit_test(test_evq_ring_cannot_grow),
         cmocka_unit_test(test_sim_step_skips_cancelled_top),
         cmocka_unit_test(test_timerq),             cmocka_unit_test(test_rng_streams),
         cmocka_unit_test(test_rng_exp_batched),
