@@ -330,6 +330,8 @@ typedef struct world {
     sim_event warmup_ev, bin_ev;
     struct fault_slot *faults; /* one per scenario event */
     int npools_built;
+    int nsources;            /* sources allocated; world_free must not read the scenario,
+                                which a sweep may free before a worker drops its world */
     int bin_index;
     double *rec;             /* the record being filled */
     world_trace trace;       /* timelines, kept when trace.on */

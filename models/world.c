@@ -136,6 +136,7 @@ static int build_callers(world *w)
     w->sources = calloc((size_t)sc->nclients, sizeof *w->sources);
     if (!w->callers || !w->sources)
         return -1;
+    w->nsources = sc->nclients;
     for (int c = 0; c < sc->nclients; c++) {
         if (caller_build(&w->callers[c], w, &sc->clients[c].policy, c, c, -1) ||
             source_build(&w->sources[c], &sc->clients[c], &w->callers[c]))
@@ -219,12 +220,11 @@ void world_free(world *w)
 {
     if (!w)
         return;
-    const scenario *sc = w->sc;
     if (w->callers)
         for (int c = 0; c < w->L.ncallers; c++)
             caller_destroy(&w->callers[c]);
     if (w->sources)
-        for (int c = 0; c < sc->nclients; c++)
+        for (int c = 0; c < w->nsources; c++)
             source_destroy(&w->sources[c]);
     if (w->pools)
         for (int p = 0; p < w->npools_built; p++)
