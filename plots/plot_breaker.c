@@ -93,7 +93,7 @@ static int write_timeline(fig_run *c, gp_fig *f, const tab_table *t, brk_row *ro
         int st = state_code(tab_str(t, r, cst));
         if (!isfinite(tm) || st < 0)
             continue;
-        int row = row_of(rows, &nrows, tab_str(t, r, cc), isfinite(sv) ? (long)sv : -1);
+        int row = row_of(rows, &nrows, tab_str(t, r, cc), rd_int_of(sv, -1));
         if (row < 0) {
             (*dropped)++;
             continue;

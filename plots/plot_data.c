@@ -128,8 +128,7 @@ static void add_warning(rd_run *r, const char *msg)
  * (points[baseline].dir/scenario.json), if it is a plain sub-folder. */
 static void point_scenario(rd_run *r)
 {
-    const cJSON *b = cJSON_GetObjectItemCaseSensitive(r->doc[RD_SWEEP], "baseline");
-    int base = cJSON_IsNumber(b) ? (int)b->valuedouble : 0;
+    int base = rd_int(r, RD_SWEEP, 0, "baseline");
     const char *dir = swr_dir(r->points, base);
     char sub[4200], msg[4600];
     if (!dir || strchr(dir, '/') || !strcmp(dir, "..") || !fs_join(sub, sizeof sub, r->outdir, dir))
@@ -287,6 +286,17 @@ double rd_num(const rd_run *r, rd_doc d, double dflt, const char *fmt, ...)
 {
     FIND(node, r, d, fmt);
     return as_num(node, dflt);
+}
+
+int rd_int_of(double v, int dflt)
+{
+    return isfinite(v) && fabs(v) <= RD_INT_MAX && v == floor(v) ? (int)v : dflt;
+}
+
+int rd_int(const rd_run *r, rd_doc d, int dflt, const char *fmt, ...)
+{
+    FIND(node, r, d, fmt);
+    return rd_int_of(as_num(node, dflt), dflt);
 }
 
 const char *rd_str(const rd_run *r, rd_doc d, const char *fmt, ...)

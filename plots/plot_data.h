@@ -54,6 +54,10 @@ int rd_exists(const rd_run *r, rd_doc d, const char *fmt, ...)
 /* The number at PATH, or DFLT when absent or not a number (null = NaN). */
 double rd_num(const rd_run *r, rd_doc d, double dflt, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* The whole number at PATH as an int: DFLT when it is absent, null, not a
+ * number, not whole or beyond +-RD_INT_MAX (rd_int_of). */
+int rd_int(const rd_run *r, rd_doc d, int dflt, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /* The string at PATH, or NULL. */
 const char *rd_str(const rd_run *r, rd_doc d, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -70,6 +74,15 @@ int rd_count(const rd_run *r, rd_doc d, const char *fmt, ...)
  * array at PATH; NULL if none. */
 const char *rd_key(const rd_run *r, rd_doc d, int i, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* V as an int if it is a whole number within +-RD_INT_MAX, else DFLT
+ * (NaN, infinities, 1e300, 2.5).  Every int that figures and tables take
+ * from a folder's files (JSON numbers, CSV cells) goes through here: the
+ * folder is the user's, and casting an out-of-range double to int is
+ * undefined behaviour.  The bound, far above any count or index relsim
+ * writes, leaves room for the sums the figures make of such values. */
+#define RD_INT_MAX (1 << 30)
+int rd_int_of(double v, int dflt);
 
 /* ---- a sweep's points (sweep.json "points"; POINT is a position in it) ---- */
 

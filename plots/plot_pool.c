@@ -140,11 +140,11 @@ void fig_pool_up(fig_run *c, const char *pool)
                  "and no marks in data/marks.csv; figure skipped.", pool, pool);
         return;
     }
-    int servers = (int)rd_num(c->rd, RD_SCENARIO, NAN, "pools.%s.servers", pool);
+    int servers = rd_int(c->rd, RD_SCENARIO, 0, "pools.%s.servers", pool);
     if (servers <= 0)
-        servers = col >= 0 ? (int)ceil(fig_ts_max(c->ts, col)) : 1;
-    int quorum = (int)rd_num(c->rd, RD_SCENARIO, 1, "pools.%s.quorum", pool);
-    int reps = (int)rd_num(c->rd, RD_RESULTS, 0, "replications");
+        servers = col >= 0 ? rd_int_of(ceil(fig_ts_max(c->ts, col)), 1) : 1;
+    int quorum = rd_int(c->rd, RD_SCENARIO, 1, "pools.%s.quorum", pool);
+    int reps = rd_int(c->rd, RD_RESULTS, 0, "replications");
     gp_fig f;
     snprintf(name, sizeof name, "up_%s", pool);
     snprintf(title, sizeof title, "Servers UP over time, pool %s (%d servers, quorum %d)", pool,

@@ -17,7 +17,7 @@ static void burn_figure(fig_run *c, const tab_table *t, int k)
     double target = rd_num(c->rd, RD_SCENARIO, NAN, "slos.%d.success", k);
     double window = rd_num(c->rd, RD_RESULTS, NAN, "slos.%d.window", k);
     for (int r = 0; r < tab_rows(t) && !client; r++)
-        if ((int)tab_num(t, r, cs) == k)
+        if (rd_int_of(tab_num(t, r, cs), -1) == k)
             client = tab_str(t, r, cc);
     if (!client)
         return;
@@ -30,7 +30,7 @@ static void burn_figure(fig_run *c, const tab_table *t, int k)
     }
     gp_fig_block(&f, "t_mid  burn_rate  budget_spent");
     for (int r = 0; r < tab_rows(t); r++) {
-        if ((int)tab_num(t, r, cs) != k)
+        if (rd_int_of(tab_num(t, r, cs), -1) != k)
             continue;
         fprintf(f.dat, "%.9g ", (tab_num(t, r, c0) + tab_num(t, r, c1)) / 2);
         fig_num(f.dat, tab_num(t, r, cb));

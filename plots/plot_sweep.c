@@ -355,7 +355,7 @@ static void pareto_figure(fig_run *c)
         return;
     const char *title = "Success against extra load (SLO recommendation)";
     char cap[1024], dat[160];
-    int best = (int)rd_num(rd, RD_SWEEP, -1, "recommendation.recommended");
+    int best = rd_int(rd, RD_SWEEP, -1, "recommendation.recommended");
     double *x = calloc((size_t)n, sizeof *x), *y = calloc((size_t)n, sizeof *y);
     gp_fig f;
     if (!x || !y || gp_fig_begin(&f, "pareto", title, 900, 520) != 0) {
@@ -433,7 +433,7 @@ int fig_make_sweep(const rd_run *rd, gp_ctx *g, fig_list *out)
     for (int v = 0; v < rd_count(rd, RD_SWEEP, "vary") && s->nvary < 8; v++)
         if ((s->vary[s->nvary] = rd_str(rd, RD_SWEEP, "vary.%d", v)))
             s->nvary++;
-    s->baseline = (int)rd_num(rd, RD_SWEEP, 0, "baseline");
+    s->baseline = rd_int(rd, RD_SWEEP, 0, "baseline");
     c.scn = rd_str(rd, RD_SWEEP, "scenario.name");
     if (!c.scn)
         c.scn = rd_str(rd, RD_SCENARIO, "name");

@@ -170,7 +170,7 @@ static void notes_section(rw_doc *d, const report_ctx *c)
 static void stopped_box(rw_doc *d, const report_ctx *c)
 {
     const char *why = rd_str(c->rd, RD_RESULTS, "stop_reason");
-    int reps = (int)rd_num(c->rd, RD_RESULTS, 0, "replications");
+    int reps = rd_int(c->rd, RD_RESULTS, 0, "replications");
     if (!why || !strcmp(why, "interrupted")) {
         rw_box(d, "warning", "This run was interrupted (\"complete\": false): the results cover "
                              "only what was simulated before the interruption.");
@@ -180,7 +180,7 @@ static void stopped_box(rw_doc *d, const report_ctx *c)
     snprintf(text, sizeof text, "This run was stopped (\"complete\": false): %s.", why);
     rw_box(d, "warning", text);
     double t = rd_num(c->rd, RD_RESULTS, NAN, "runaway.t");
-    int rep = (int)rd_num(c->rd, RD_RESULTS, -1, "runaway.replication");
+    int rep = rd_int(c->rd, RD_RESULTS, -1, "runaway.replication");
     if (isfinite(t) && reps == 0)
         rw_para(d, "No replication finished, so the tables are empty; the time-series figures show "
                    "replication %d up to t = %.6g s, when the overload guard stopped it: that is "
@@ -240,7 +240,7 @@ static void recommendation_para(rw_doc *d, const report_ctx *c)
 {
     if (rd_count(c->rd, RD_SWEEP, "recommendation.points") <= 0)
         return;
-    int best = (int)rd_num(c->rd, RD_SWEEP, -1, "recommendation.recommended");
+    int best = rd_int(c->rd, RD_SWEEP, -1, "recommendation.recommended");
     int nmeet = rd_count(c->rd, RD_SWEEP, "recommendation.meeting");
     if (best < 0) {
         rw_box(d, "warning", "Recommendation: no grid point meets every SLO of the scenario with 95% "
@@ -248,7 +248,7 @@ static void recommendation_para(rw_doc *d, const report_ctx *c)
         return;
     }
     char text[900];
-    if (best == (int)rd_num(c->rd, RD_SWEEP, 0, "baseline")) {
+    if (best == rd_int(c->rd, RD_SWEEP, 0, "baseline")) {
         snprintf(text, sizeof text,
                  "Recommendation: %d grid point%s meet%s every SLO with 95%% confidence; the cheapest "
                  "is point %d, the baseline (%.4g extra attempts per request, success %.6g).",

@@ -54,7 +54,7 @@ static void metric_grid(rw_doc *d, const rd_run *rd, const char **vary, int nv, 
     const char *hdr[MAX_VARY + 6];
     char title[300], cell[MAX_VARY + 6][160], href[300];
     char align[MAX_VARY + 7];
-    int npts = rd_sweep_count(rd), base = (int)rd_num(rd, SW, 0, "baseline"), nc = 0;
+    int npts = rd_sweep_count(rd), base = rd_int(rd, SW, 0, "baseline"), nc = 0;
     for (int v = 0; v < nv; v++) {
         const char *dot = strrchr(vary[v], '.');
         hdr[nc] = dot ? dot + 1 : vary[v];
@@ -118,7 +118,7 @@ static void ranking(rw_doc *d, const rd_run *rd, const char **vary, int nv)
     snprintf(buf, sizeof buf, "Points ranked by %s %s (%s is better), best first:", ent, m,
              goal && !strcmp(goal, "min") ? "lower" : "higher");
     for (int i = 0; i < n && i < 5; i++) {
-        int p = (int)rd_num(rd, SW, -1, "ranking.%d", i);
+        int p = rd_int(rd, SW, -1, "ranking.%d", i);
         size_t used = strlen(buf);
         snprintf(buf + used, sizeof buf - used, "%s point %d (", i ? ";" : "", p);
         for (int v = 0; v < nv; v++) {
@@ -142,7 +142,7 @@ static void ranking(rw_doc *d, const rd_run *rd, const char **vary, int nv)
 static int point_pos(const rd_run *rd, int i)
 {
     for (int p = 0; p < rd_sweep_count(rd); p++)
-        if ((int)rd_sweep_index(rd, p, -1) == i)
+        if (rd_int_of(rd_sweep_index(rd, p, -1), -1) == i)
             return p;
     return -1;
 }
@@ -152,7 +152,7 @@ static void rank_cell(const rd_run *rd, int k, int i, char *buf, size_t n)
 {
     snprintf(buf, n, "-");
     for (int r = 0; r < rd_count(rd, SW, "objectives.%d.points", k); r++) {
-        if ((int)rd_num(rd, SW, -1, "objectives.%d.points.%d.index", k, r) != i)
+        if (rd_int(rd, SW, -1, "objectives.%d.points.%d.index", k, r) != i)
             continue;
         double cr = rd_num(rd, SW, NAN, "objectives.%d.points.%d.confident_rank", k, r);
         const char *v = rd_str(rd, SW, "objectives.%d.points.%d.vs_baseline", k, r);
@@ -167,7 +167,7 @@ static void rank_cell(const rd_run *rd, int k, int i, char *buf, size_t n)
 static int on_front(const rd_run *rd, int i)
 {
     for (int f = 0; f < rd_count(rd, SW, "front"); f++)
-        if ((int)rd_num(rd, SW, -1, "front.%d", f) == i)
+        if (rd_int(rd, SW, -1, "front.%d", f) == i)
             return 1;
     return 0;
 }
@@ -201,7 +201,7 @@ static void objectives_table(rw_doc *d, const rd_run *rd, const char **vary, int
                "Front: no other point is better with confidence on one objective and worse on none.");
     rw_table_begin(d, nc, hdr, align);
     for (int r = 0; r < rd_count(rd, SW, "objectives.0.points"); r++) {
-        int i = (int)rd_num(rd, SW, -1, "objectives.0.points.%d.index", r), p = point_pos(rd, i), c = 0;
+        int i = rd_int(rd, SW, -1, "objectives.0.points.%d.index", r), p = point_pos(rd, i), c = 0;
         const char *cells[MAX_VARY + MAX_OBJ + 2], *dir = rd_sweep_dir(rd, p);
         double num;
         snprintf(cell[c++], sizeof cell[0], "%s", dir ? dir : "?");
@@ -225,7 +225,7 @@ void report_sweep_grid(rw_doc *d, const rd_run *rd, int links)
     for (int v = 0; v < rd_count(rd, SW, "vary") && nv < MAX_VARY; v++)
         if ((vary[nv] = rd_str(rd, SW, "vary.%d", v)))
             nv++;
-    int base = (int)rd_num(rd, SW, 0, "baseline");
+    int base = rd_int(rd, SW, 0, "baseline");
     rw_para(d, "%d grid points (the cartesian product of the values below). Every point uses the "
                "same seeds (common random numbers), so the difference of a point from the "
                "baseline point %d is a paired comparison with its own, tighter, 95%% CI.", npts,

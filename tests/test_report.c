@@ -536,6 +536,70 @@ static void test_report_degenerate(void **state)
     rm_tree(dir);
 }
 
+/* Ints taken from a folder's files (rd_int_of, rd_int): a number that is
+ * not whole, not finite or beyond +-RD_INT_MAX gives the default, never a
+ * cast (undefined behaviour for 1e300 or NaN).  cJSON reads 1e999 as an
+ * infinity; null reads as NaN. */
+static void test_rd_int(void **state)
+{
+    static const struct {
+        double v;
+        int want;
+    } cases[] = {{3, 3},     {-1, -1},    {0.0, 0},          {-0.0, 0},         {2.5, -7},
+                 {-2.5, -7}, {1e300, -7}, {-1e300, -7},      {1e10, -7},        {NAN, -7},
+                 {INFINITY, -7}, {-INFINITY, -7}, {RD_INT_MAX, RD_INT_MAX}, {-RD_INT_MAX, -RD_INT_MAX},
+                 {RD_INT_MAX + 1.0, -7}, {-RD_INT_MAX - 1.0, -7}, {2147483648.0, -7}, {1e-300, -7}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int got = rd_int_of(cases[i].v, -7);
+        print_message("rd_int_of(%g) = %d, expected %d\n", cases[i].v, got, cases[i].want);
+        assert_int_equal(got, cases[i].want);
+    }
+
+    char *dir = strdup("/tmp/relsim_report_test_XXXXXX"), out[4200], err[4300], sw[4300];
+    assert_non_null(mkdtemp(dir));
+    snprintf(out, sizeof out, "%s/out", dir);
+    snprintf(sw, sizeof sw, "%s/sweep.json", out);
+    assert_int_equal(mkdir(out, 0700), 0);
+    put(out, "sweep.json",
+        "{\"vary\": [\"clients.web.timeout\"], \"baseline\": 1e300, \"ranking\": [-1e300, 1, null, 2.5],\n"
+        " \"objective\": {\"entity\": \"web\", \"metric\": \"request_success\", \"goal\": \"max\"},\n"
+        " \"front\": [1e999, 0], \"objectives\": [{\"metric\": \"a\", \"points\": [{\"index\": -1e999, "
+        "\"confident_rank\": 1e300}, {\"index\": 1}]}, {\"metric\": \"b\", \"points\": [{\"index\": 1e300}]}],\n"
+        " \"recommendation\": {\"recommended\": -1e300, \"meeting\": [], \"points\": [{\"dir\": \"p0\"}]},\n"
+        " \"points\": [{\"index\": 1e300, \"dir\": \"p0\", \"values\": {\"clients.web.timeout\": 1}},\n"
+        "  {\"index\": 1, \"dir\": \"p1\", \"values\": {\"clients.web.timeout\": 2}}]}\n");
+    rd_run *r = rd_open(out, err, sizeof err);
+    assert_non_null(r);
+    assert_int_equal(rd_int(r, RD_SWEEP, 0, "baseline"), 0);
+    assert_int_equal(rd_int(r, RD_SWEEP, -1, "ranking.0"), -1);
+    assert_int_equal(rd_int(r, RD_SWEEP, -1, "ranking.1"), 1);
+    assert_int_equal(rd_int(r, RD_SWEEP, -1, "ranking.2"), -1); /* null */
+    assert_int_equal(rd_int(r, RD_SWEEP, -1, "ranking.3"), -1);
+    assert_int_equal(rd_int(r, RD_SWEEP, -1, "front.0"), -1);   /* 1e999: infinity */
+    assert_int_equal(rd_int(r, RD_SWEEP, -1, "recommendation.recommended"), -1);
+    assert_int_equal(rd_int(r, RD_SWEEP, 5, "no.such.path"), 5);
+    assert_int_equal(rd_int(r, RD_RESULTS, 5, "replications"), 5); /* no results.json */
+    rd_free(r);
+    /* the report falls back to those defaults: baseline point 0, no recommendation */
+    assert_int_equal(report_build(out, NULL, 0, 0, NULL), REPORT_OK);
+    char *html = read_in(out, "report.html");
+    assert_non_null(html);
+    assert_non_null(strstr(html, "baseline point 0"));
+    assert_non_null(strstr(html, "no grid point meets every SLO"));
+    assert_non_null(strstr(html, "best first: point -1 ("));
+    free(html);
+
+    put(out, "results.json", "{\"complete\": false, \"stop_reason\": \"runaway\", \"replications\": 1e300, "
+                             "\"runaway\": {\"t\": 5, \"replication\": -1e999}}\n");
+    assert_int_equal(unlink(sw), 0);
+    assert_int_equal(report_build(out, NULL, 0, 0, NULL), REPORT_OK);
+    html = read_in(out, "report.html");
+    assert_non_null(html);
+    assert_non_null(strstr(html, "replication -1 up to t = 5 s"));
+    free(html);
+    rm_tree(dir);
+}
+
 static void test_report_bad_outdir(void **state)
 {
     char *dir = strdup("/tmp/relsim_report_test_XXXXXX");
@@ -568,6 +632,7 @@ int main(void)
         cmocka_unit_test(test_report_interrupted_and_reuse),
         cmocka_unit_test(test_report_degenerate),
         cmocka_unit_test(test_report_bad_outdir),
+        cmocka_unit_test(test_rd_int),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,9 +7,11 @@
  *   - as they are, by swr_open();
  *   - after enough leading blanks that the 64 kB window ends inside the
  *     document (at a place chosen from the input).
- * Then every point, entity, headline metric and swept value is queried.
- * (plots/plot_data.c's rd_open is left out: it casts the sweep's
- * "baseline" to int unchecked, which UBSan reports for 1e300.)
+ * Then every point, entity, headline metric and swept value is queried,
+ * and the folder is opened as `relsim report` does (rd_open, then
+ * report_build without gnuplot: every sweep figure's script and data,
+ * every table of the report, and every int they take from the file
+ * through rd_int, plots/plot_data.h).
  *
  * A bug is any sanitizer report, crash, leak or hang, and:
  *   - the padded and the plain read disagree (blanks before the document
@@ -24,7 +26,9 @@
  *     objective, parsed alone, is one or two levels less deep than in the
  *     whole document, so it may pass where the whole fails).
  */
+#include "plots/plot_data.h"
 #include "plots/plot_metrics.h"
+#include "plots/report.h"
 #include "plots/sweep_read.h"
 
 #include <cjson/cJSON.h>
@@ -179,8 +183,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         cJSON_Delete(whole);
         free(text);
     }
-    if (rc == 0)
+    if (rc == 0) {
         query(pts, ppts);
+        rd_run *r = rd_open(dir, err, sizeof err); /* reads the padded copy, dir/sweep.json */
+        check(r && rd_has(r, RD_SWEEP), "rd_open refused a sweep.json swr_open reads");
+        rd_free(r);
+        check(report_build(dir, NULL, 0, 0, NULL) == REPORT_OK, "report_build failed");
+    }
     swr_free(pts);
     swr_free(ppts);
     cJSON_Delete(rest);
