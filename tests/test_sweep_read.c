@@ -5,6 +5,7 @@
  * and must report a syntax error at the line and column cJSON gives for the
  * whole document (in what it parses; what no figure uses is passed over). */
 #include "tests/testutil.h"
+#include "tests/same_stat.h"
 
 #include "plots/plot_metrics.h"
 #include "plots/sweep_read.h"
@@ -16,16 +17,6 @@
 #include <unistd.h>
 
 static char fixtures[4096];
-
-/* Bit-identical statistics (NaN equal to NaN). */
-static int same_stat(const rd_stat *a, const rd_stat *b)
-{
-    const double x[5] = {a->mean, a->lo, a->hi, a->sd, a->n}, y[5] = {b->mean, b->lo, b->hi, b->sd, b->n};
-    for (int i = 0; i < 5; i++)
-        if (!(isnan(x[i]) && isnan(y[i])) && memcmp(&x[i], &y[i], sizeof x[i]))
-            return 0;
-    return 1;
-}
 
 /* What the figures asked of the whole document before: points[P].KIND.ENT.M,
  * or for a difference points[P].diff.KIND.ENT.M, then points[P].diff.ENT.M. */

@@ -30,6 +30,7 @@
 #include "plots/plot_metrics.h"
 #include "plots/report.h"
 #include "plots/sweep_read.h"
+#include "tests/same_stat.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -69,16 +70,6 @@ static int write_file(const char *path, size_t pad, const uint8_t *data, size_t 
         putc(i % 61 == 60 ? '\t' : ' ', f); /* no newline: the column moves, the line does not */
     size_t w = fwrite(data, 1, size, f);
     return fclose(f) == 0 && w == size ? 0 : -1;
-}
-
-/* Bit-identical statistics (NaN equal to NaN). */
-static int same_stat(const rd_stat *a, const rd_stat *b)
-{
-    const double x[5] = {a->mean, a->lo, a->hi, a->sd, a->n}, y[5] = {b->mean, b->lo, b->hi, b->sd, b->n};
-    for (int i = 0; i < 5; i++)
-        if (!(isnan(x[i]) && isnan(y[i])) && memcmp(&x[i], &y[i], sizeof x[i]))
-            return 0;
-    return 1;
 }
 
 static void check(int ok, const char *what)
