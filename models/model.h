@@ -39,9 +39,12 @@
 #define MODEL_LINE 64 /* bytes per cache line */
 
 /* N zeroed objects of SIZE, starting on a cache-line boundary (free() them),
- * or NULL: the arrays and slabs a fleet's events reach cold. */
+ * or NULL (also when N * SIZE, rounded up to a line, overflows, as calloc
+ * checks): the arrays and slabs a fleet's events reach cold. */
 static inline void *model_calloc_lines(size_t n, size_t size)
 {
+    if (size && n > (SIZE_MAX - MODEL_LINE) / size)
+        return NULL;
     size_t bytes = (n * size + MODEL_LINE - 1) / MODEL_LINE * MODEL_LINE;
     void *m = aligned_alloc(MODEL_LINE, bytes ? bytes : MODEL_LINE);
     if (m)

@@ -2,6 +2,7 @@
  * code before its fix. */
 #include "tests/testutil.h"
 #include "tests/simtest.h"
+#include "models/model.h"
 #include "sim/evq.h"
 
 #include <math.h>
@@ -287,6 +288,24 @@ static void test_event_list_out_of_memory(void **state)
     scenario_free(&sc);
 }
 
+/* model_calloc_lines wrapped N * SIZE around as calloc does not: a huge
+ * request got a small block.  NULL now, as from calloc; sane sizes still
+ * give zeroed memory on a line. */
+static void test_calloc_lines_overflow(void **state)
+{
+    assert_null(model_calloc_lines(SIZE_MAX / 2 + 2, 2));          /* wraps to 2 bytes */
+    assert_null(model_calloc_lines((SIZE_MAX / 64 + 1) * 2, 32)); /* wraps to 0 */
+    assert_null(model_calloc_lines(1, SIZE_MAX - 10));            /* the round-up wraps */
+    assert_null(model_calloc_lines(SIZE_MAX, SIZE_MAX));
+    unsigned char *m = model_calloc_lines(3, 40);
+    assert_non_null(m);
+    assert_int_equal((uintptr_t)m % MODEL_LINE, 0);
+    for (int i = 0; i < 120; i++)
+        assert_int_equal(m[i], 0);
+    free(m);
+    free(model_calloc_lines(0, 8)); /* a line, or NULL: either is fine for 0 */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -294,6 +313,7 @@ int main(void)
         cmocka_unit_test(test_overlapping_load_events),     cmocka_unit_test(test_mttr_estimate_forced),
         cmocka_unit_test(test_bin_arrivals_reset),          cmocka_unit_test(test_event_list_out_of_memory),          cmocka_unit_test(test_unrelated_client),
         cmocka_unit_test(test_percentile_huge_constant),    cmocka_unit_test(test_percentile_below_timeout),
+        cmocka_unit_test(test_calloc_lines_overflow),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
