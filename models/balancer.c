@@ -141,7 +141,7 @@ INLINE int pick_p2c_view(caller *c, const request *r, int n, int F)
 /* ---- without health filtering: indexed picks (srvset) ------------------------ */
 
 /* Available: the per-server breaker would admit and the server is not
- * ejected (kept up to date in c->set by caller.c), or every server when no
+ * ejected (kept up to date in c->set by caller_gates.c and caller.c), or every server when no
  * such rule is configured. */
 static int available(const caller *c, int s)
 {

@@ -27,7 +27,7 @@
  * request's attempts.  random, round_robin and p2c draw exactly what a scan
  * drew (same results); least_outstanding breaks ties with one draw among
  * the tied servers instead of one per tie (same distribution).  A new rule
- * that makes a server unavailable belongs in caller.c refresh_avail().
+ * that makes a server unavailable belongs in caller_gates.c caller_refresh_avail().
  * Not yet indexed: while health checking filters (health.h), the picks
  * scan the pool as before (balancer.c, first part).
  */

@@ -1,21 +1,17 @@
 /* caller.c - the life of a request: attempts, timeouts, retries, budgets,
- * breakers, hedging and outlier ejection (MODEL.md "Clients").
+ * hedging and fan-out (MODEL.md "Clients").  This is the hot path; the rest
+ * of a caller lives beside it: caller_gates.c (breakers' server set, outlier
+ * ejection, overload gates), caller_net.c (the network), caller_setup.c
+ * (build, reset, free lists) and caller_metrics.c (metrics, bins).
  *
  * A request is made of attempts.  Each attempt picks a server with the
  * balancer (balancer.c), is checked by the breaker, and ends as success,
  * error (fail-fast, downstream failure), rejected (queue full), timeout, or
  * breaker-rejected (no server touched).  A failed attempt is retried after a
  * backoff while attempts < max_attempts, the outcome is in retry_on, the
- * budget allows it and the deadline has not passed.
- *
- * Overload control (MODEL.md "Overload control"), each off unless
- * configured: before an attempt goes out it passes the caller's gates in
- * this order: adaptive throttling (may reject: throttled), the token bucket
- * (may wait or reject: rate_limited), the bulkhead (may wait or reject:
- * bulkhead_full); then the breaker and the client-side concurrency limit
- * (rejected).  Locally rejected attempts are never retried (Envoy does not
- * retry its own overflow either).  A pool with push-back answers shed and
- * rejected attempts with a retry delay that replaces the backoff (gRPC A6).
+ * budget allows it and the deadline has not passed.  A pool with push-back
+ * answers shed and rejected attempts with a retry delay that replaces the
+ * backoff (gRPC A6).
  *
  * Re-entrancy rule: pool_arrive() may answer at once (fail-fast, queue full),
  * which can finish and free the request; so it is always the LAST thing
@@ -23,65 +19,20 @@
  */
 #include "models/backoff.h"
 #include "models/balancer.h"
+#include "models/caller_impl.h"
 #include "models/health.h"
-#include "models/dist.h"
-#include "models/model.h"
 
 #include <math.h>
-#include <stdlib.h>
-#include <string.h>
-
-#define SLAB 256
 
 static void attempt_failed(caller *c, request *r, outcome o, double push);
 static inline void attempt_answered(attempt *a, outcome o);
-static void net_send(caller *c, attempt *a);
 static void request_finish(caller *c, request *r, int ok, int deadline);
-static void bulkhead_release(caller *c);
-static int pass_gates(caller *c, request *r, int hedge);
-static void refuse(caller *c, request *r, outcome o);
 
-/* ---- free lists ------------------------------------------------------------ */
-
-static void *slab_new(slab_list *l, size_t size)
-{
-    if (l->n == l->cap) {
-        int cap = l->cap ? 2 * l->cap : 16;
-        void **b = realloc(l->blk, (size_t)cap * sizeof *b);
-        if (!b)
-            return NULL;
-        l->blk = b;
-        l->cap = cap;
-    }
-    void *blk = model_calloc_lines(SLAB, size); /* objects start on a line (model.h) */
-    if (blk)
-        l->blk[l->n++] = blk;
-    return blk;
-}
-
-static void slab_free(slab_list *l)
-{
-    for (int i = 0; i < l->n; i++)
-        free(l->blk[i]);
-    free(l->blk);
-    memset(l, 0, sizeof *l);
-}
-
-static __attribute__((noinline)) int att_refill(caller *c)
-{
-    attempt *blk = slab_new(&c->att_slabs, sizeof *blk);
-    if (!blk)
-        return -1;
-    for (int i = 0; i < SLAB; i++) {
-        blk[i].next = c->free_att;
-        c->free_att = &blk[i];
-    }
-    return 0;
-}
+/* ---- free lists -------------------------------------------------------------- */
 
 static inline __attribute__((always_inline)) attempt *att_alloc(caller *c)
 {
-    if (!c->free_att && att_refill(c))
+    if (!c->free_att && caller_att_refill(c))
         return NULL;
     attempt *a = c->free_att;
     c->free_att = a->next;
@@ -90,15 +41,8 @@ static inline __attribute__((always_inline)) attempt *att_alloc(caller *c)
 
 static inline __attribute__((always_inline)) request *req_alloc(caller *c)
 {
-    if (!c->free_req) {
-        request *blk = slab_new(&c->req_slabs, sizeof *blk);
-        if (!blk)
-            return NULL;
-        for (int i = 0; i < SLAB; i++) {
-            blk[i].next_free = c->free_req;
-            c->free_req = &blk[i];
-        }
-    }
+    if (!c->free_req && caller_req_refill(c))
+        return NULL;
     request *r = c->free_req;
     c->free_req = r->next_free;
     return r;
@@ -113,204 +57,7 @@ void caller_attempt_release(attempt *a)
     c->free_att = a;
 }
 
-/* ---- breakers and outliers --------------------------------------------------- */
-
-static breaker *breaker_for(caller *c, int s)
-{
-    /* per server: nbrk = servers (one server: brk[0] either way); pool scope: 1 */
-    return c->nbrk ? &c->brk[c->nbrk > 1 ? s : 0] : NULL;
-}
-
-/* Keep server S's place in the balancers' set: available while its
- * per-server breaker would admit and it is not ejected (balancer.h). */
-static void refresh_avail(caller *c, int s)
-{
-    if (!c->has_set)
-        return;
-    int avail = (c->nbrk <= 1 || breaker_would_admit(&c->brk[s])) && (!c->outl || c->outl[s].until == 0);
-    srvset_set_avail(&c->set, s, avail);
-}
-
-/* C's outstanding attempts at S changed by DELTA. */
-static inline void outstanding_add(caller *c, int s, int delta)
-{
-    c->outstanding[s] += delta;
-    if (c->set.count)
-        srvset_set_count(&c->set, s, c->outstanding[s]);
-}
-
-static void on_breaker_change(void *owner, breaker *b, brk_state from, brk_state to)
-{
-    caller *c = owner;
-    if (c->nbrk > 1)
-        refresh_avail(c, b->id);
-    if (c->closed_epoch) /* 0 (not CLOSED, or an epoch that wrapped): dispatch asks the breaker */
-        c->closed_epoch[b->id] = to == BRK_CLOSED ? b->epoch + 1 : 0;
-    int delta = (to == BRK_OPEN) - (from == BRK_OPEN);
-    if (delta) {
-        c->nopen += delta;
-        stat_tw_set(&c->open_tw, c->w->s.now, c->nopen);
-    }
-    world_breaker_change(c->w, c->index, b->id, to);
-}
-
-static void outlier_return(sim *s, sim_event *ev)
-{
-    outlier_state *o = SIM_CONTAINER(ev, outlier_state, end);
-    caller *c = o->c;
-    o->until = 0;
-    o->returned = s->now;
-    refresh_avail(c, o->index);
-    c->nejected--;
-    stat_tw_set(&c->ejected_tw, s->now, c->nejected);
-}
-
-/* Envoy consecutive_5xx: eject a server after N consecutive errors for
- * base_ejection x (times ejected), capped at max(300 s, base); never more
- * than max_ejection_percent of the pool, but one is always allowed.  The
- * multiplier drops by one for every `interval` (Envoy's default 10 s) the
- * server spent back in the pool since its last ejection. */
-#define OUTLIER_INTERVAL 10.0
-#define OUTLIER_MAX_EJECTION 300.0 /* Envoy max_ejection_time: 300 s (or base_ejection if longer) */
-static void outlier_record(caller *c, int s, int failed)
-{
-    const outlier_cfg *oc = &c->cfg->outlier;
-    outlier_state *o = &c->outl[s];
-    if (!failed) {
-        o->consecutive = 0;
-        return;
-    }
-    if (++o->consecutive < oc->consecutive_errors || o->until > 0)
-        return;
-    o->consecutive = 0;
-    int n = c->target->cfg->servers;
-    int max = (int)floor(oc->max_ejection_percent / 100.0 * n);
-    if (max < 1)
-        max = 1;
-    if (c->nejected >= max)
-        return;
-    /* Envoy: the multiplier drops by one per interval the host stayed in */
-    double healthy = c->w->s.now - o->returned;
-    o->times = healthy > 0 ? (int)fmax(0, o->times - floor(healthy / OUTLIER_INTERVAL)) : o->times;
-    o->times++;
-    double cap = fmax(oc->base_ejection, OUTLIER_MAX_EJECTION);
-    double len = fmin(cap, oc->base_ejection * o->times);
-    o->until = c->w->s.now + len;
-    refresh_avail(c, s);
-    c->nejected++;
-    c->ejections++;
-    stat_tw_set(&c->ejected_tw, c->w->s.now, c->nejected);
-    sim_after(&c->w->s, &o->end, len);
-}
-
-/* ---- client-side gates: throttle, rate limit, bulkhead ------------------------ */
-
-static void bulkhead_unwait(caller *c, request *r)
-{
-    if (r->bh_prev)
-        r->bh_prev->bh_next = r->bh_next;
-    else
-        c->bh_head = r->bh_next;
-    if (r->bh_next)
-        r->bh_next->bh_prev = r->bh_prev;
-    else
-        c->bh_tail = r->bh_prev;
-    r->bh_prev = r->bh_next = NULL;
-    timerq_stop(&r->bh_wait);
-}
-
-/* A permit comes back: the longest waiter gets it and goes on at once (via
- * a zero-delay event, so no attempt starts inside another one's answer). */
-static void bulkhead_release(caller *c)
-{
-    request *r = c->bh_head;
-    if (!r) {
-        c->bh_used--;
-        return;
-    }
-    bulkhead_unwait(c, r);
-    r->permit = 1;
-    sim_after(&c->w->s, &r->backoff, 0);
-}
-
-/* Adaptive throttling: count the request, maybe reject it. */
-static int throttle_pass(caller *c)
-{
-    double now = c->w->s.now, p = throttle_reject_p(&c->thr, now);
-    throttle_on_request(&c->thr, now);
-    if (p > 0 && rng_uniform(&c->rng_admit) < p) {
-        c->throttled++;
-        return 0;
-    }
-    return 1;
-}
-
-/* 1 if the attempt may go now; 0 if it was refused or waits (R in REQ_WAIT,
- * its backoff event set to resume at the gate in r->gate).  Hedges never wait. */
-static int pass_gates(caller *c, request *r, int hedge)
-{
-    const policy_cfg *pc = c->cfg;
-    sim *s = &c->w->s;
-    if (r->gate == GATE_THROTTLE) {
-        if (pc->throttle.enabled && !throttle_pass(c)) {
-            refuse(c, r, OUT_THROTTLED);
-            return 0;
-        }
-        r->gate = GATE_RATE;
-        if (pc->rate_limit.enabled) {
-            double wait = tbucket_reserve(&c->tb, s->now);
-            if (wait < 0 || (wait > 0 && hedge)) {
-                r->gate = GATE_THROTTLE;
-                refuse(c, r, OUT_RATE_LIMITED);
-                return 0;
-            }
-            if (wait > 0) {
-                r->state = REQ_WAIT;
-                r->gate = GATE_BULKHEAD;
-                sim_after(s, &r->backoff, wait);
-                return 0;
-            }
-        }
-    }
-    r->gate = GATE_THROTTLE; /* the next attempt starts over */
-    if (!pc->bulkhead.enabled)
-        return 1;
-    if (r->permit) { /* handed over while waiting */
-        r->permit = 0;
-        return 1;
-    }
-    if (c->bh_used < pc->bulkhead.max_concurrent) {
-        c->bh_used++;
-        return 1;
-    }
-    if (pc->bulkhead.max_wait > 0 && !hedge) {
-        r->state = REQ_WAIT;
-        r->gate = GATE_BULKHEAD;
-        r->bh_prev = c->bh_tail;
-        r->bh_next = NULL;
-        if (c->bh_tail)
-            c->bh_tail->bh_next = r;
-        else
-            c->bh_head = r;
-        c->bh_tail = r;
-        timerq_start(&c->bh_q, s, &r->bh_wait);
-        return 0;
-    }
-    refuse(c, r, OUT_BULKHEAD_FULL);
-    return 0;
-}
-
-static void bulkhead_expired(void *ctx, timer_node *n)
-{
-    caller *c = ctx;
-    request *r = SIM_CONTAINER(n, request, bh_wait);
-    bulkhead_unwait(c, r);
-    r->state = REQ_ACTIVE;
-    r->gate = GATE_THROTTLE;
-    refuse(c, r, OUT_BULKHEAD_FULL);
-}
-
-/* ---- attempts -------------------------------------------------------------- */
+/* ---- attempts ---------------------------------------------------------------- */
 
 static void keep_delay(caller *c, double drawn, int fired)
 {
@@ -340,7 +87,7 @@ static void detach(caller *c, attempt *a)
     if (__builtin_expect(c->gated, 0)) {
         c->lim_inflight--;
         if (c->cfg->bulkhead.enabled)
-            bulkhead_release(c);
+            caller_bulkhead_release(c);
     }
 }
 
@@ -357,7 +104,7 @@ static int no_healthy_server(caller *c, request *r)
 }
 
 /* An attempt refused by the caller itself (no server touched). */
-static void refuse(caller *c, request *r, outcome o)
+void caller_refuse(caller *c, request *r, outcome o)
 {
     c->cause[o]++;
     attempt_failed(c, r, o, NAN);
@@ -377,8 +124,8 @@ static inline __attribute__((always_inline)) void dispatch(caller *c, request *r
     uint32_t epoch = 0;
     if (gated && c->lim && c->lim_inflight >= limiter_current(c->lim)) {
         if (c->cfg->bulkhead.enabled)
-            bulkhead_release(c);
-        refuse(c, r, OUT_REJECTED);
+            caller_bulkhead_release(c);
+        caller_refuse(c, r, OUT_REJECTED);
         return;
     }
     int admitted = 1;
@@ -389,14 +136,14 @@ static inline __attribute__((always_inline)) void dispatch(caller *c, request *r
         } else {
             admitted = breaker_admit(b, &epoch);
             if (b->state == BRK_HALF_OPEN && c->nbrk > 1)
-                refresh_avail(c, srv); /* a probe permit was taken (or none was left) */
+                caller_refresh_avail(c, srv); /* a probe permit was taken (or none was left) */
         }
     }
     if (!admitted) {
         c->breaker_rejects++;
         if (gated && c->cfg->bulkhead.enabled)
-            bulkhead_release(c);
-        refuse(c, r, OUT_BREAKER);
+            caller_bulkhead_release(c);
+        caller_refuse(c, r, OUT_BREAKER);
         return;
     }
     attempt *a = att_alloc(c);
@@ -427,7 +174,7 @@ static inline __attribute__((always_inline)) void dispatch(caller *c, request *r
     if (c->cfg->timeout > 0)
         timerq_start(&c->tmo_q, s, &a->timeout);
     if (__builtin_expect(c->net, 0))
-        net_send(c, a); /* last: may finish R */
+        caller_net_send(c, a); /* last: may finish R */
     else
         pool_arrive(c->target, srv, a); /* last: may finish R */
 }
@@ -435,7 +182,7 @@ static inline __attribute__((always_inline)) void dispatch(caller *c, request *r
 /* The gates, then dispatch: the path of callers with overload control. */
 static __attribute__((noinline)) void send_gated(caller *c, request *r, int hedge)
 {
-    if (pass_gates(c, r, hedge))
+    if (caller_pass_gates(c, r, hedge))
         dispatch(c, r, hedge, 1);
 }
 
@@ -468,22 +215,6 @@ static void send_attempt(caller *c, request *r, int hedge)
         dispatch(c, r, hedge, 0);
 }
 
-/* The throttle counts a success as accepted; the limiter learns the RTT of
- * answers and a drop from timeouts, sheds and rejections (errors are
- * ignored, as Netflix's onIgnore). */
-static void gates_learn(caller *c, attempt *a, outcome o)
-{
-    double now = c->w->s.now;
-    if (c->cfg->throttle.enabled && o == OUT_SUCCESS)
-        throttle_on_accept(&c->thr, now);
-    if (c->lim && o != OUT_ERROR) {
-        int before = limiter_current(c->lim);
-        int after = limiter_sample(c->lim, now, now - a->sent, a->lim_inflight, o != OUT_SUCCESS, &c->rng_admit);
-        if (after != before)
-            stat_tw_add(&c->limit_tw, now, after - before);
-    }
-}
-
 /* The caller stops waiting for A with outcome O: the breaker, the budget and
  * outlier detection learn it, and the counters count it. */
 static void record_outcome(caller *c, attempt *a, outcome o)
@@ -496,99 +227,23 @@ static void record_outcome(caller *c, attempt *a, outcome o)
     budget_on_outcome(&c->bud, !failed);
     if (__builtin_expect(c->slow_outcome, 0)) {
         if (c->outl)
-            outlier_record(c, srv, failed);
+            caller_outlier_record(c, srv, failed);
         if (c->gated)
-            gates_learn(c, a, o);
+            caller_gates_learn(c, a, o);
     }
     c->cause[o]++;
     if (o == OUT_TIMEOUT)
         c->timeouts++;
 }
 
-/* ---- the network ------------------------------------------------------------
- *
- * A caller with `network` (or cut by a partition event) sends each attempt
- * and receives each answer over a link: a message is lost with probability
- * `loss` (every message while partitioned), else it arrives after a `delay`
- * draw.  A lost message is never noticed: only the attempt's timeout or the
- * request's deadline ends the attempt.  In flight the attempt is AT_NET and
- * its `done` event is the arrival. */
-
-static int net_lost(caller *c)
-{
-    const network_cfg *n = &c->cfg->network;
-    if (c->partitioned > 0 || (n->loss > 0 && rng_uniform(&c->rng_net) < n->loss)) {
-        c->net_lost++;
-        return 1;
-    }
-    return 0;
-}
-
-static double net_delay(caller *c)
-{
-    const dist_cfg *d = &c->cfg->network.delay;
-    return d->kind == DIST_NONE ? 0 : dist_sample(d, &c->rng_net);
-}
-
-static void net_arrive(sim *s, sim_event *ev)
-{
-    (void)s;
-    attempt *a = SIM_CONTAINER(ev, attempt, done);
-    a->where = AT_NONE;
-    pool_arrive(a->owner->target, a->server, a); /* it goes on even if nobody waits now */
-}
-
-static void net_send(caller *c, attempt *a)
-{
-    c->net_msgs++;
-    if (net_lost(c))
-        return; /* live, AT_NONE: the timeout ends it */
-    double d = net_delay(c);
-    if (d <= 0) {
-        pool_arrive(c->target, a->server, a);
-        return;
-    }
-    a->where = AT_NET;
-    a->done.fire = net_arrive;
-    sim_after(&c->w->s, &a->done, d);
-}
-
-static void net_back(sim *s, sim_event *ev)
-{
-    (void)s;
-    attempt *a = SIM_CONTAINER(ev, attempt, done);
-    a->where = AT_NONE;
-    attempt_answered(a, (outcome)a->outcome);
-}
-
-/* The server answered A with O: the answer crosses the network. */
-static void net_reply(caller *c, attempt *a, outcome o)
-{
-    c->net_msgs++;
-    if (net_lost(c))
-        return;
-    double d = net_delay(c);
-    if (d <= 0) {
-        attempt_answered(a, o);
-        return;
-    }
-    a->where = AT_NET;
-    a->outcome = (uint8_t)o;
-    a->done.fire = net_back;
-    sim_after(&c->w->s, &a->done, d);
-}
-
-void caller_partition(caller *c, int on)
-{
-    c->partitioned += on ? 1 : -1;
-}
+/* ---- answers, retries -------------------------------------------------------- */
 
 /* The server's answer (or error) for A. */
 void caller_attempt_ended(attempt *a, outcome o)
 {
     caller *c = a->owner;
     if (__builtin_expect(c->net, 0) && a->live) {
-        net_reply(c, a, o);
+        caller_net_reply(c, a, o);
         return;
     }
     attempt_answered(a, o);
@@ -614,6 +269,12 @@ static inline __attribute__((always_inline)) void attempt_answered(attempt *a, o
     }
     const pushback_cfg *pb = &c->target->cfg->pushback;
     attempt_failed(c, r, o, pb->enabled && (o == OUT_SHED || o == OUT_REJECTED) ? pb->delay : NAN);
+}
+
+/* For the network: the answer to A crossed it (caller_net.c). */
+void caller_answer(attempt *a, outcome o)
+{
+    attempt_answered(a, o);
 }
 
 /* Ask the budget for one retry or hedge, counting the ask and the refusal. */
@@ -729,10 +390,10 @@ static inline __attribute__((always_inline)) void release_attempts(caller *c, re
     sim_cancel(&c->w->s, &r->backoff);
     if (__builtin_expect(waiting, 0)) { /* a rate-limit or bulkhead wait */
         if (timerq_running(&r->bh_wait))
-            bulkhead_unwait(c, r);
+            caller_bulkhead_unwait(c, r);
         if (r->permit) { /* handed a permit it will not use */
             r->permit = 0;
-            bulkhead_release(c);
+            caller_bulkhead_release(c);
         }
         r->gate = GATE_THROTTLE;
     }
@@ -745,7 +406,7 @@ static inline __attribute__((always_inline)) void release_attempts(caller *c, re
             if (b) {
                 breaker_release(b, a->epoch);
                 if (c->nbrk > 1)
-                    refresh_avail(c, a->server);
+                    caller_refresh_avail(c, a->server);
             }
             detach(c, a);
             c->cause[CAUSE_ABANDONED]++;
@@ -939,288 +600,23 @@ void caller_start_request(caller *c, attempt *parent, int user)
 
 /* ---- timers ---------------------------------------------------------------- */
 
-static void timeout_expired(void *ctx, timer_node *n)
+void caller_timeout_expired(void *ctx, timer_node *n)
 {
     (void)ctx;
     attempt_answered(SIM_CONTAINER(n, attempt, timeout), OUT_TIMEOUT); /* local: no network */
 }
 
-static void deadline_expired(void *ctx, timer_node *n)
+void caller_deadline_expired(void *ctx, timer_node *n)
 {
     caller *c = ctx;
     c->deadlines++;
     request_finish(c, SIM_CONTAINER(n, request, deadline), 0, 1);
 }
 
-static void hedge_expired(void *ctx, timer_node *n)
+void caller_hedge_expired(void *ctx, timer_node *n)
 {
     caller *c = ctx;
     request *r = SIM_CONTAINER(n, request, hedge_timer);
     if (r->state == REQ_ACTIVE && r->attempts < c->cfg->hedge.max_attempts && budget_allows(c, r, 0))
         send_attempt(c, r, 1);
-}
-
-/* ---- build, reset, metrics --------------------------------------------------- */
-
-int caller_build(caller *c, world *w, const policy_cfg *cfg, int index, int client, int from_pool)
-{
-    memset(c, 0, sizeof *c);
-    c->from_pool = from_pool;
-    c->w = w;
-    c->cfg = cfg;
-    c->target = &w->pools[cfg->target];
-    c->index = index;
-    c->client = client;
-    int n = c->target->cfg->servers;
-    c->outstanding = calloc((size_t)n, sizeof *c->outstanding);
-    c->scratch = calloc((size_t)n, sizeof *c->scratch);
-    if (!c->outstanding || !c->scratch || rng_init(&c->rng_bal) || rng_init(&c->rng_backoff) ||
-        rng_init(&c->rng_net))
-        return -1;
-    c->net = cfg->network.enabled; /* world.c also sets it for callers a partition cuts */
-    c->fan = cfg->fanout.count > 0;
-    /* the quota learns of request successes here, or per leaf with fan-out */
-    c->quota_refund = cfg->retry.budget.kind == BUDGET_QUOTA && !c->fan;
-    if (cfg->breaker.kind != BREAKER_NONE) {
-        c->nbrk = cfg->breaker.scope == SCOPE_PER_SERVER ? n : 1;
-        c->brk = model_calloc_lines((size_t)c->nbrk, sizeof *c->brk);
-        if (!c->brk)
-            return -1;
-        for (int i = 0; i < c->nbrk; i++) {
-            if (breaker_init(&c->brk[i], &cfg->breaker, c->nbrk == 1 && cfg->breaker.scope == SCOPE_POOL ? -1 : i,
-                             on_breaker_change, c))
-                return -1;
-            breaker_count_into(&c->brk[i], &c->consec_sum);
-        }
-        if (c->nbrk > 1 && !(c->closed_epoch = calloc((size_t)c->nbrk, sizeof *c->closed_epoch)))
-            return -1;
-    }
-    c->has_set = c->nbrk > 1 || cfg->outlier.enabled || cfg->balancer == BAL_LEAST_OUTSTANDING;
-    if (c->has_set && srvset_init(&c->set, n, cfg->balancer == BAL_LEAST_OUTSTANDING))
-        return -1;
-    if (cfg->outlier.enabled) {
-        c->outl = calloc((size_t)n, sizeof *c->outl);
-        if (!c->outl)
-            return -1;
-        for (int i = 0; i < n; i++) {
-            c->outl[i].c = c;
-            c->outl[i].index = i;
-            c->outl[i].end.fire = outlier_return;
-        }
-    }
-    if (cfg->health.enabled && !(c->hc = health_new(c, &cfg->health)))
-        return -1;
-    if (budget_init(&c->bud, &cfg->retry.budget))
-        return -1;
-    if (rng_init(&c->rng_admit))
-        return -1;
-    if (cfg->throttle.enabled)
-        throttle_init(&c->thr, &cfg->throttle);
-    if (cfg->rate_limit.enabled)
-        tbucket_init(&c->tb, &cfg->rate_limit);
-    timerq_init(&c->bh_q, cfg->bulkhead.max_wait, bulkhead_expired, c);
-    if (cfg->limit.kind != LIMIT_NONE) {
-        c->lim = calloc(1, sizeof *c->lim);
-        if (!c->lim || limiter_init(c->lim, &cfg->limit))
-            return -1;
-    }
-    c->gated = cfg->throttle.enabled || cfg->rate_limit.enabled || cfg->bulkhead.enabled || c->lim;
-    c->slow_send = c->gated || cfg->hedge.enabled;
-    c->slow_outcome = c->gated || c->outl;
-    timerq_init(&c->tmo_q, cfg->timeout, timeout_expired, c);
-    timerq_init(&c->deadline_q, cfg->deadline, deadline_expired, c);
-    timerq_init(&c->hedge_q, cfg->hedge.delay, hedge_expired, c);
-    c->lat.count = NULL;
-    return 0;
-}
-
-void caller_destroy(caller *c)
-{
-    slab_free(&c->att_slabs);
-    slab_free(&c->req_slabs);
-    budget_free(&c->bud);
-    for (int i = 0; i < c->nbrk; i++)
-        breaker_destroy(&c->brk[i]);
-    free(c->brk);
-    free(c->closed_epoch);
-    if (c->lim)
-        limiter_free(c->lim);
-    free(c->lim);
-    rng_destroy(&c->rng_admit);
-    free(c->outl);
-    health_free(c->hc);
-    srvset_free(&c->set);
-    free(c->outstanding);
-    free(c->scratch);
-    rng_destroy(&c->rng_bal);
-    rng_destroy(&c->rng_backoff);
-    rng_destroy(&c->rng_net);
-}
-
-/* After a replication the requests and attempts still in flight are simply
- * forgotten: rebuild both free lists from the slabs. */
-static void reclaim(caller *c)
-{
-    c->free_att = NULL;
-    c->free_req = NULL;
-    for (int i = 0; i < c->att_slabs.n; i++) {
-        attempt *blk = c->att_slabs.blk[i];
-        for (int k = 0; k < SLAB; k++) {
-            blk[k].next = c->free_att;
-            c->free_att = &blk[k];
-        }
-    }
-    for (int i = 0; i < c->req_slabs.n; i++) {
-        request *blk = c->req_slabs.blk[i];
-        for (int k = 0; k < SLAB; k++) {
-            blk[k].next_free = c->free_req;
-            blk[k].bh_wait.prev = blk[k].bh_wait.next = NULL; /* a waiter cut off by the horizon */
-            blk[k].bh_prev = blk[k].bh_next = NULL;
-            blk[k].gate = GATE_THROTTLE;
-            blk[k].permit = 0;
-            c->free_req = &blk[k];
-        }
-    }
-}
-
-void caller_reset(caller *c)
-{
-    world *w = c->w;
-    reclaim(c);
-    int is_pool = c->client < 0;
-    int index = is_pool ? c->from_pool : c->client;
-    world_seed_stream(w, &c->rng_bal, is_pool, index, is_pool ? ST_CALL_BAL : ST_BAL);
-    world_seed_stream(w, &c->rng_backoff, is_pool, index, is_pool ? ST_CALL_BACKOFF : ST_BACKOFF);
-    if (c->hc) {
-        world_seed_stream(w, &c->hc->rng, is_pool, index, is_pool ? ST_CALL_HEALTH : ST_HEALTH);
-        health_reset(c->hc);
-    }
-    world_seed_stream(w, &c->rng_net, is_pool, index, is_pool ? ST_CALL_NET : ST_NET);
-    c->partitioned = 0;
-    if (c->gated)
-        world_seed_stream(w, &c->rng_admit, is_pool, index, ST_ADMIT);
-    int n = c->target->cfg->servers;
-    memset(c->outstanding, 0, (size_t)n * sizeof *c->outstanding);
-    for (int i = 0; i < c->nbrk; i++)
-        breaker_reset(&c->brk[i]);
-    c->consec_sum = 0;
-    if (c->closed_epoch) /* CLOSED, epoch 0 */
-        for (int i = 0; i < c->nbrk; i++)
-            c->closed_epoch[i] = 1;
-    if (c->outl)
-        for (int i = 0; i < n; i++) {
-            c->outl[i].consecutive = c->outl[i].times = 0;
-            c->outl[i].until = c->outl[i].returned = 0;
-            c->outl[i].end.pos = 0;
-        }
-    if (c->has_set)
-        srvset_reset(&c->set);
-    c->nopen = c->nejected = 0;
-    c->rr_next = 0;
-    budget_reset(&c->bud);
-    timerq_reset(&c->tmo_q);
-    timerq_reset(&c->deadline_q);
-    timerq_reset(&c->hedge_q);
-    timerq_reset(&c->bh_q);
-    if (c->cfg->throttle.enabled)
-        throttle_reset(&c->thr);
-    if (c->cfg->rate_limit.enabled)
-        tbucket_reset(&c->tb);
-    c->bh_used = 0;
-    c->bh_head = c->bh_tail = NULL;
-    c->lim_inflight = 0;
-    if (c->lim)
-        limiter_reset(c->lim, 0, &c->rng_admit);
-    stat_tw_init(&c->limit_tw, 0, c->lim ? limiter_current(c->lim) : 0);
-    stat_tw_init(&c->in_flight_tw, 0, 0);
-    stat_tw_init(&c->open_tw, 0, 0);
-    stat_tw_init(&c->ejected_tw, 0, 0);
-    stat_hist_bind(&c->lat, rec_hist(&w->L, w->rec, c->index));
-    c->bin_offered = c->bin_attempts = c->bin_succ = c->bin_ended = 0;
-    caller_restart_stats(c, 0);
-}
-
-void caller_restart_stats(caller *c, double t)
-{
-    stat_tw_restart(&c->in_flight_tw, t);
-    stat_tw_restart(&c->open_tw, t);
-    stat_tw_restart(&c->ejected_tw, t);
-    if (c->hc)
-        health_restart_stats(c->hc, t);
-    stat_tw_restart(&c->limit_tw, t);
-    stat_hist_clear(&c->lat);
-    c->throttled = 0;
-    c->ended = c->req_attempts = c->succeeded = c->attempts = c->hedges = c->hedges_won = c->timeouts = 0;
-    c->breaker_rejects = c->retries_wanted = c->retries_denied = 0;
-    c->retry_draws = c->retry_fired = c->deadlines = c->ejections = 0;
-    c->net_msgs = c->net_lost = 0;
-    c->leaf_ended = c->leaf_ok = c->leaf_lat = 0;
-    memset(c->cause, 0, sizeof c->cause);
-    c->trips_at_start = 0;
-    for (int i = 0; i < c->nbrk; i++)
-        c->trips_at_start += c->brk[i].trips;
-}
-
-/* Mean consecutive-failure counter (C_error) over the caller's breakers. */
-static double caller_error_counter(const caller *c)
-{
-    return c->nbrk ? (double)c->consec_sum / c->nbrk : NAN;
-}
-
-static double ratio(double a, double b) { return b > 0 ? a / b : NAN; }
-
-void caller_finish_metrics(caller *c, double *m, double t)
-{
-    const scenario *sc = c->w->sc;
-    double q = c->lat.n;
-    long trips = 0;
-    for (int i = 0; i < c->nbrk; i++)
-        trips += c->brk[i].trips;
-    m[CM_REQUEST_SUCCESS] = ratio(c->succeeded, c->ended);
-    m[CM_LATENCY_MEAN] = ratio(c->lat.sum, q);
-    /* inside [min, max] seen: never above the longest latency (timeout-capped) */
-    m[CM_LATENCY_P50] = stat_hist_quantile_within(c->lat.count, q, 0.5, c->lat.min, c->lat.max);
-    m[CM_LATENCY_P99] = stat_hist_quantile_within(c->lat.count, q, 0.99, c->lat.min, c->lat.max);
-    m[CM_LATENCY_P999] = stat_hist_quantile_within(c->lat.count, q, 0.999, c->lat.min, c->lat.max);
-    m[CM_ATTEMPTS_PER_REQUEST] = ratio(c->req_attempts, c->ended); /* of the requests that ended */
-    m[CM_TIMEOUT_FRACTION] = ratio(c->timeouts, c->attempts);
-    m[CM_BREAKER_OPEN_FRACTION] = c->nbrk ? stat_tw_mean(&c->open_tw, t) / c->nbrk : NAN;
-    m[CM_BREAKER_TRIPS] = c->nbrk ? (double)(trips - c->trips_at_start) : NAN;
-    m[CM_REJECTED_BY_BREAKER] = ratio(c->breaker_rejects, c->attempts);
-    m[CM_RETRIES_DROPPED_BY_BUDGET] = ratio(c->retries_denied, c->retries_wanted);
-    m[CM_REQUESTS] = c->ended;
-    m[CM_THROUGHPUT] = c->succeeded / (sc->horizon - sc->warmup);
-    m[CM_RETRY_FIRED] = ratio(c->retry_fired, c->retry_draws);
-    m[CM_HEDGES_SENT] = c->cfg->hedge.enabled ? ratio(c->hedges, c->ended) : NAN;
-    m[CM_HEDGES_WON] = c->cfg->hedge.enabled ? ratio(c->hedges_won, c->succeeded) : NAN;
-    m[CM_EJECTIONS] = c->outl ? c->ejections : NAN;
-    m[CM_EJECTED_FRACTION] = c->outl ? stat_tw_mean(&c->ejected_tw, t) / c->target->cfg->servers : NAN;
-    m[CM_DEADLINE_FRACTION] = c->cfg->deadline > 0 ? ratio(c->deadlines, c->ended) : NAN;
-    m[CM_NETWORK_LOST] = c->net ? ratio(c->net_lost, c->net_msgs) : NAN;
-    m[CM_LEAF_SUCCESS] = c->cfg->fanout.count ? ratio(c->leaf_ok, c->leaf_ended) : NAN;
-    m[CM_LEAF_LATENCY_MEAN] = c->cfg->fanout.count ? ratio(c->leaf_lat, c->leaf_ok) : NAN;
-    m[CM_THROTTLED_FRACTION] = c->cfg->throttle.enabled ? ratio(c->throttled, c->attempts) : NAN;
-    m[CM_CONCURRENCY_LIMIT] = c->lim ? stat_tw_mean(&c->limit_tw, t) : NAN;
-    for (int k = 0; k < CAUSE_COUNT; k++)
-        m[CM_CAUSE_SUCCESS + k] = ratio(c->cause[k], c->ended);
-    if (c->hc)
-        health_finish_metrics(c->hc, m, t);
-    else
-        for (int k = CM_UNDETECTED_DOWN_FRACTION; k <= CM_PROBE_RATE; k++)
-            m[k] = NAN;
-}
-
-void caller_take_bin(caller *c, double *ts, double t, double width)
-{
-    ts[TSC_OFFERED] = c->bin_offered / width;
-    ts[TSC_ATTEMPTS] = c->bin_attempts / width;
-    ts[TSC_SUCCESSES] = c->bin_succ;
-    ts[TSC_ENDED] = c->bin_ended;
-    ts[TSC_IN_FLIGHT] = stat_tw_take_bin(&c->in_flight_tw, t) / width;
-    ts[TSC_BREAKER_OPEN] = c->nbrk ? stat_tw_take_bin(&c->open_tw, t) / width / c->nbrk : NAN;
-    ts[TSC_ERROR_COUNTER] = caller_error_counter(c);
-    ts[TSC_UNHEALTHY] = c->hc ? health_take_bin(c->hc, t, width) : NAN;
-    stat_tw_take_bin(&c->ejected_tw, t);
-    ts[TSC_LIMIT] = c->lim ? stat_tw_take_bin(&c->limit_tw, t) / width : NAN;
-    c->bin_offered = c->bin_attempts = c->bin_succ = c->bin_ended = 0;
 }

@@ -19,7 +19,7 @@
  *       METRIC_PROB, BETTER_LOWER, MF_TABLE, UNDEF_NO_ATTEMPT)
  *
  * then compute it where the replication ends (m[CM_MY_THING] = ... in
- * caller_finish_metrics, models/caller.c, or pool_finish_metrics,
+ * caller_finish_metrics, models/caller_metrics.c, or pool_finish_metrics,
  * models/pool.c; NAN when undefined) and describe it in docs/MODEL.md
  * "Metrics".  Nothing else needs to change.  A new attempt outcome is one
  * line in RELSIM_CAUSES (it becomes CAUSE_x, metric cause_x and an

@@ -374,7 +374,8 @@ void pool_restart_stats(pool *p, double t);
 void pool_finish_metrics(pool *p, double *m, double t);
 void pool_take_bin(pool *p, double *ts, double t, double width);
 
-/* Callers (caller.c) */
+/* Callers (caller.c; the rest of a caller in caller_gates.c, caller_net.c,
+ * caller_setup.c and caller_metrics.c) */
 int caller_build(caller *c, struct world *w, const policy_cfg *cfg, int index, int client, int from_pool);
 void caller_destroy(caller *c);
 void caller_reset(caller *c);
