@@ -1,7 +1,9 @@
 /* plot_sweep.c - sweep figures: each headline metric against the first varied
  * parameter (95% CI error bars, one line per value of the other varied
  * parameters), unavailability on a log "nines" axis, and the paired
- * difference from the baseline point with its CI. */
+ * difference from the baseline point with its CI.  Every point is drawn; a
+ * line of more than SW_BARS_MAX points shows its CIs as a shaded band, as
+ * error bars that close together would hide each other and the line. */
 #include "plots/plot_fig.h"
 #include "plots/plot_metrics.h"
 
@@ -10,19 +12,22 @@
 #include <string.h>
 
 #define SW_MAX_SERIES 12
-#define SW_MAX_POINTS 4096
+#define SW_MAX_CAT 32
+#define SW_BARS_MAX 150 /* points of one line drawn with error bars; more: a CI band */
 
 typedef struct {
     const rd_run *rd;
     int npts;
     const char *vary[8];
     int nvary;
-    double x[SW_MAX_POINTS];   /* x position of each point */
-    int series[SW_MAX_POINTS]; /* series of each point */
+    double *x;                 /* x position of each point */
+    int *series;               /* series of each point, -1: not drawn */
     char slabel[SW_MAX_SERIES][256];
     int nseries;
+    int hidden;                /* points not drawn: past SW_MAX_SERIES or SW_MAX_CAT */
+    int bands;                 /* a series has more than SW_BARS_MAX points */
     int categorical;           /* x values are texts: positions 0..ncat-1 */
-    char cat[32][128];
+    char cat[SW_MAX_CAT][128];
     int ncat;
     int logx;
     double xmin, xmax;
@@ -49,14 +54,14 @@ static void series_label(const sweep *s, int p, char *buf, size_t n)
     }
 }
 
-/* Category index of TXT (added if new; the last slot is shared if full). */
+/* Category index of TXT (added if new); -1 when all are taken. */
 static int category(sweep *s, const char *txt)
 {
     for (int i = 0; i < s->ncat; i++)
         if (!strcmp(s->cat[i], txt))
             return i;
-    if (s->ncat == 32)
-        return 31;
+    if (s->ncat == SW_MAX_CAT)
+        return -1;
     snprintf(s->cat[s->ncat], sizeof s->cat[0], "%s", txt);
     return s->ncat++;
 }
@@ -66,6 +71,7 @@ static int sweep_layout(sweep *s)
 {
     char txt[128], lab[256];
     double num;
+    int count[SW_MAX_SERIES] = {0};
     for (int p = 0; p < s->npts; p++)
         if (rd_sweep_value(s->rd, p, s->vary[0], &num, txt, sizeof txt) != 1)
             s->categorical = 1;
@@ -74,23 +80,31 @@ static int sweep_layout(sweep *s)
     for (int p = 0; p < s->npts; p++) {
         rd_sweep_value(s->rd, p, s->vary[0], &num, txt, sizeof txt);
         s->x[p] = s->categorical ? category(s, txt) : num;
-        s->xmin = fmin(s->xmin, s->x[p]);
-        s->xmax = fmax(s->xmax, s->x[p]);
         series_label(s, p, lab, sizeof lab);
         int k = 0;
         while (k < s->nseries && strcmp(s->slabel[k], lab))
             k++;
         if (k == s->nseries && s->nseries < SW_MAX_SERIES)
             snprintf(s->slabel[s->nseries++], sizeof s->slabel[0], "%s", lab);
-        s->series[p] = k < SW_MAX_SERIES ? k : -1;
+        s->series[p] = k < SW_MAX_SERIES && !(s->categorical && s->x[p] < 0) ? k : -1;
+        if (s->series[p] < 0) {
+            s->hidden++;
+            continue;
+        }
+        s->bands |= ++count[k] > SW_BARS_MAX;
+        s->xmin = fmin(s->xmin, s->x[p]);
+        s->xmax = fmax(s->xmax, s->x[p]);
     }
     s->logx = !s->categorical && s->xmin > 0 && s->xmax / s->xmin >= 50;
     return isfinite(s->xmin) ? 0 : -1;
 }
 
-/* X of point P dodged sideways for series K of NS so error bars do not overlap. */
+/* X of point P dodged sideways for series K of NS so error bars do not
+ * overlap (bands are not dodged). */
 static double dodge(const sweep *s, int p, int k, int ns)
 {
+    if (s->bands)
+        return s->x[p];
     double off = (k - (ns - 1) / 2.0) * 0.012;
     if (s->logx)
         return s->x[p] * pow(s->xmax / s->xmin, off);
@@ -118,6 +132,8 @@ static void x_axis(const sweep *s, FILE *g)
     double v[13];
     int n = 0;
     for (int p = 0; p < s->npts && n <= 12; p++) {
+        if (s->series[p] < 0)
+            continue;
         int seen = 0;
         for (int i = 0; i < n && !seen; i++)
             seen = v[i] == s->x[p];
@@ -214,9 +230,15 @@ static void plot_lines(const sweep *s, gp_fig *f, sw_mode mode, const char *kind
             snprintf(lab, sizeof lab, "%s%s%s%s", nent > 1 ? ents[e] : "",
                      nent > 1 && s->slabel[k][0] ? ", " : "", s->slabel[k],
                      (nent > 1 || s->slabel[k][0]) ? "" : "mean with 95% CI");
-            fprintf(f->gp, ", \\\n  '%s' index %d using 1:2:3:4 with yerrorlines lw 2 pt 7 "
-                           "ps 0.8 lc rgb '%s' title %s", dat, b, fig_color(kk),
-                    gp_quote(q, sizeof q, lab));
+            if (s->bands)
+                fprintf(f->gp, ", \\\n  '%s' index %d using 1:3:4 with filledcurves fs transparent solid "
+                               "0.2 noborder lc rgb '%s' notitle, \\\n  '' index %d using 1:2 with lines "
+                               "lw 2 lc rgb '%s' title %s", dat, b, fig_color(kk), b, fig_color(kk),
+                        gp_quote(q, sizeof q, lab));
+            else
+                fprintf(f->gp, ", \\\n  '%s' index %d using 1:2:3:4 with yerrorlines lw 2 pt 7 "
+                               "ps 0.8 lc rgb '%s' title %s", dat, b, fig_color(kk),
+                        gp_quote(q, sizeof q, lab));
             (*nplotted)++;
         }
     fputc('\n', f->gp);
@@ -279,10 +301,20 @@ static void caption(char *cap, size_t n, const sweep *s, const metric_info *mi, 
     if (mode == SW_UNAVAIL)
         snprintf(cap, n, "Each step down the log axis is one more nine of client-perceived "
                  "availability; points with no failed request cannot be shown on this axis.");
+    else if (mode == SW_DIFF && s->bands)
+        snprintf(cap, n, "Paired difference (common random numbers) of %s from the baseline "
+                 "point %d; where the shaded 95%% CI band (drawn instead of error bars: more than "
+                 "%d points a line) leaves the dashed zero line, the simulation resolves the "
+                 "difference.", mi->name, s->baseline, SW_BARS_MAX);
     else if (mode == SW_DIFF)
         snprintf(cap, n, "Paired difference (common random numbers) of %s from the baseline "
                  "point %d; error bars that do not cross the dashed zero line are differences "
                  "the simulation resolves.", mi->name, s->baseline);
+    else if (s->bands)
+        snprintf(cap, n, "How %s changes with %s; the shaded bands are 95%% confidence intervals "
+                 "over replications (drawn instead of error bars: more than %d points a line), so "
+                 "lines whose bands overlap are not clearly different.", mi->name, s->vary[0],
+                 SW_BARS_MAX);
     else
         snprintf(cap, n, "How %s changes with %s; the error bars are 95%% confidence intervals "
                  "over replications, so lines whose bars overlap are not clearly different.",
@@ -422,6 +454,15 @@ static void pareto_figure(fig_run *c)
     free(y);
 }
 
+static void sweep_free(sweep *s)
+{
+    if (!s)
+        return;
+    free(s->x);
+    free(s->series);
+    free(s);
+}
+
 int fig_make_sweep(const rd_run *rd, gp_ctx *g, fig_list *out)
 {
     sweep *s = calloc(1, sizeof *s);
@@ -430,6 +471,12 @@ int fig_make_sweep(const rd_run *rd, gp_ctx *g, fig_list *out)
         return -1;
     s->rd = rd;
     s->npts = rd_sweep_count(rd);
+    s->x = malloc(((size_t)s->npts + 1) * sizeof *s->x);
+    s->series = malloc(((size_t)s->npts + 1) * sizeof *s->series);
+    if (!s->x || !s->series) {
+        sweep_free(s);
+        return -1;
+    }
     for (int v = 0; v < rd_count(rd, RD_SWEEP, "vary") && s->nvary < 8; v++)
         if ((s->vary[s->nvary] = rd_str(rd, RD_SWEEP, "vary.%d", v)))
             s->nvary++;
@@ -437,14 +484,17 @@ int fig_make_sweep(const rd_run *rd, gp_ctx *g, fig_list *out)
     c.scn = rd_str(rd, RD_SWEEP, "scenario.name");
     if (!c.scn)
         c.scn = rd_str(rd, RD_SCENARIO, "name");
-    if (s->npts > SW_MAX_POINTS)
-        s->npts = SW_MAX_POINTS;
     if (s->npts == 0 || s->nvary == 0 || sweep_layout(s) != 0) {
         fig_note(out, &c.oom, "sweep.json has no points or no varied parameter: sweep figures "
                  "skipped.");
-        free(s);
+        sweep_free(s);
         return c.oom ? -1 : 0;
     }
+    if (s->hidden)
+        fig_note(out, &c.oom, "Sweep figures: %d of the %d points are not drawn (a figure draws at "
+                 "most %d lines, one per combination of the other varied values, and at most %d "
+                 "text values along its x axis); every point is in the Grid tables and sweep.csv.",
+                 s->hidden, s->npts, SW_MAX_SERIES, SW_MAX_CAT);
     for (int i = 0; metric_at(i); i++)
         if (metric_at(i)->headline)
             sweep_figure(&c, s, metric_at(i), SW_VALUE);
@@ -454,6 +504,6 @@ int fig_make_sweep(const rd_run *rd, gp_ctx *g, fig_list *out)
     for (int i = 0; i < 3; i++)
         sweep_figure(&c, s, metric_find(diffs[i], 1), SW_DIFF);
     pareto_figure(&c);
-    free(s);
+    sweep_free(s);
     return c.oom ? -1 : 0;
 }

@@ -600,6 +600,79 @@ static void test_rd_int(void **state)
     rm_tree(dir);
 }
 
+/* OUT/sweep.json of N points: timeout 0.001 * (i / SERIES + 1) and
+ * max_attempts i % SERIES + 1 varied, client web's request_success and its
+ * difference from point 0 in each. */
+static void put_sweep(const char *out, int n, int series)
+{
+    char path[4400];
+    snprintf(path, sizeof path, "%s/sweep.json", out);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fprintf(f, "{\"vary\": [\"clients.web.timeout\", \"clients.web.retry.max_attempts\"], \"baseline\": 0, "
+               "\"points\": [");
+    for (int i = 0; i < n; i++) {
+        double m = 0.9 + 0.09 * i / n;
+        fprintf(f, "%s\n{\"index\": %d, \"dir\": \"p%d\", \"values\": {\"clients.web.timeout\": %.9g, "
+                   "\"clients.web.retry.max_attempts\": %d}, \"clients\": {\"web\": {\"request_success\": "
+                   "{\"mean\": %.9g, \"ci95\": [%.9g, %.9g], \"n\": 2}}}, \"diff\": {\"clients\": {\"web\": "
+                   "{\"request_success\": {\"mean\": %.9g, \"ci95\": [%.9g, %.9g], \"n\": 2}}}}}",
+                i ? "," : "", i, i, 0.001 * (i / series + 1), i % series + 1, m, m - 0.01, m + 0.01, m - 0.9,
+                m - 0.91, m - 0.89);
+    }
+    fprintf(f, "\n]}\n");
+    assert_int_equal(fclose(f), 0);
+}
+
+/* Data rows (not comments, not blank, not the NaN row of an empty block) of OUT/plots/NAME.dat. */
+static int dat_rows(const char *out, const char *name)
+{
+    char path[4400], line[512];
+    snprintf(path, sizeof path, "%s/plots/%s.dat", out, name);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    int n = 0;
+    while (fgets(line, sizeof line, f))
+        n += line[0] != '#' && line[0] != '\n' && strncmp(line, "NaN", 3);
+    fclose(f);
+    return n;
+}
+
+/* A sweep figure draws every point (it drew the first 4096 before): a line
+ * of more than 150 points with a CI band instead of error bars, said in the
+ * caption; points past the 12 lines a figure has are counted in a note. */
+static void test_report_sweep_dense(void **state)
+{
+    char *dir = strdup("/tmp/relsim_report_test_XXXXXX"), out[4200];
+    assert_non_null(mkdtemp(dir));
+    snprintf(out, sizeof out, "%s/out", dir);
+    assert_int_equal(mkdir(out, 0700), 0);
+    static const struct {
+        int n, series, bands, hidden;
+    } cases[] = {{5000, 1, 1, 0}, {151, 1, 1, 0}, {150, 1, 0, 0}, {2 * 151, 2, 1, 0}, {14 * 2, 14, 0, 4}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        put_sweep(out, cases[i].n, cases[i].series);
+        assert_int_equal(report_build(out, NULL, 0, 0, NULL), REPORT_OK);
+        int drawn = cases[i].n - cases[i].hidden;
+        print_message("%d points, %d lines: %d drawn\n", cases[i].n, cases[i].series, drawn);
+        assert_int_equal(dat_rows(out, "sweep_request_success"), drawn);
+        assert_int_equal(dat_rows(out, "sweep_diff_request_success"), drawn);
+        char *gp = read_in(out, "plots/sweep_request_success.gp"), *html = read_in(out, "report.html");
+        assert_true(gp && html);
+        assert_int_equal(strstr(gp, "with filledcurves") != NULL, cases[i].bands);
+        assert_int_equal(strstr(gp, "with yerrorlines") == NULL, cases[i].bands);
+        assert_int_equal(strstr(html, "drawn instead of error bars: more than 150 points a line") != NULL,
+                         cases[i].bands);
+        char note[128];
+        snprintf(note, sizeof note, "Sweep figures: %d of the %d points are not drawn", cases[i].hidden,
+                 cases[i].n);
+        assert_int_equal(strstr(html, note) != NULL, cases[i].hidden > 0);
+        free(gp);
+        free(html);
+    }
+    rm_tree(dir);
+}
+
 static void test_report_bad_outdir(void **state)
 {
     char *dir = strdup("/tmp/relsim_report_test_XXXXXX");
@@ -633,6 +706,7 @@ int main(void)
         cmocka_unit_test(test_report_degenerate),
         cmocka_unit_test(test_report_bad_outdir),
         cmocka_unit_test(test_rd_int),
+        cmocka_unit_test(test_report_sweep_dense),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
