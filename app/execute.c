@@ -337,6 +337,19 @@ void exec_workers_free(exec_workers *w)
     free(w);
 }
 
+int exec_workers_forget(exec_workers *w, const scenario *sc)
+{
+    int n = 0;
+    for (int i = 0; w && i < w->jobs; i++)
+        if (w->built[i] == sc) {
+            world_free(w->worlds[i]);
+            w->worlds[i] = NULL;
+            w->built[i] = NULL;
+            n++;
+        }
+    return n;
+}
+
 /* Room for N items of STRIDE doubles.  0 or -1. */
 static int workers_reserve(exec_workers *w, int n, size_t stride)
 {

@@ -109,6 +109,11 @@ typedef struct exec_workers exec_workers;
 exec_workers *exec_workers_new(int jobs);
 void exec_workers_free(exec_workers *w); /* NULL is fine */
 
+/* Free the worlds built for SC (they borrow from it): call it before SC is
+ * freed, or a later scenario at the same address would find a stale world.
+ * Between batches only; W may be NULL.  Returns the number freed. */
+int exec_workers_forget(exec_workers *w, const scenario *sc);
+
 /* Items per batch for records of RECLEN doubles: a few per thread and rank
  * (so the threads stay busy across a batch's end), within about 256 MB. */
 int exec_batch_size(size_t reclen, int jobs);

@@ -135,8 +135,9 @@ static void end_write(sw_live *lp)
 }
 
 /* Last part, in run order: its printed outputs to the spill and its
- * summaries shrunk (app/sweep_spill.h), S's flags, stderr. */
-static void end_report(sw_live *lp)
+ * summaries shrunk (app/sweep_spill.h), the worlds W built for its scenario
+ * and the scenario freed, S's flags, stderr.  W may be NULL. */
+static void end_report(sw_live *lp, exec_workers *w)
 {
     sweep *s = lp->s;
     sw_point *pt = &s->pts[lp->i];
@@ -150,6 +151,7 @@ static void end_report(sw_live *lp)
     lp->json = lp->csv = NULL;
     if (par_rank() != 0 || pt->json_len > 0)
         swstat_shrink(s, pt); /* rank 0 keeps them all if they were not printed */
+    exec_workers_forget(w, &pt->sc); /* before the scenario they borrow goes */
     swgrid_unload(s, lp->i);
     s->write_failed |= lp->write_failed;
     point_report(s, pt, pt->status);
@@ -159,7 +161,7 @@ static void live_end(sw_live *lp, int st)
 {
     end_summarise(lp, st);
     end_write(lp);
-    end_report(lp);
+    end_report(lp, NULL); /* run_simulate's workers are gone */
 }
 
 /* ---- --precision: each point alone, its rounds on all threads ---------------- */
@@ -266,7 +268,7 @@ static void retire(sw_batches *b, int stopping)
     }
     runner_run(0, nend, b->s->o.jobs, end_write_item, end, NULL, NULL, NULL);
     for (int k = 0; k < nend; k++) {
-        end_report(end[k]);
+        end_report(end[k], b->w);
         free(end[k]);
     }
     b->nlive = keep;

@@ -306,6 +306,52 @@ static void test_calloc_lines_overflow(void **state)
     free(model_calloc_lines(0, 8)); /* a line, or NULL: either is fine for 0 */
 }
 
+/* A sweep's threads keep a world per thread keyed by the scenario's address;
+ * a point's scenario is freed when it ends, and its worlds used to stay
+ * (borrowing from freed memory, and found again by any later scenario at
+ * the same address).  exec_workers_forget() frees exactly the worlds built
+ * for one scenario: after it, none is left for that scenario, the other
+ * scenario's worlds stay, and the scenario runs again with the same
+ * results. */
+static void test_workers_forget(void **state)
+{
+    (void)state;
+    scenario a, b;
+    st_scenario(&a, 1, 1, 50, 4, 3);
+    st_scenario(&b, 1, 1, 50, 4, 4);
+    exec_result ra, rb, again;
+    assert_int_equal(exec_result_init(&ra, &a), 0);
+    assert_int_equal(exec_result_init(&rb, &b), 0);
+    assert_int_equal(exec_result_init(&again, &a), 0);
+    exec_workers *w = exec_workers_new(2);
+    assert_non_null(w);
+    exec_item items[4];
+    for (int k = 0; k < 4; k++)
+        items[k] = (exec_item){&ra, k};
+    assert_int_equal(exec_run_items(w, items, 4, NULL, NULL, 0, 4), 0);
+    for (int k = 0; k < 4; k++)
+        items[k] = (exec_item){&rb, k};
+    exec_run_items(w, items, 1, NULL, NULL, 0, 1); /* one of the threads now holds b */
+    assert_int_equal(exec_workers_forget(w, &b), 1);
+    assert_int_equal(exec_workers_forget(w, &b), 0);
+    int n = exec_workers_forget(w, &a); /* the other thread's, if it ran one of a's */
+    assert_true(n <= 1);
+    assert_int_equal(exec_workers_forget(w, &a), 0);
+    for (int k = 0; k < 4; k++)
+        items[k] = (exec_item){&again, k};
+    assert_int_equal(exec_run_items(w, items, 4, NULL, NULL, 0, 4), 0);
+    assert_int_equal(again.nrec, 4);
+    for (int m = 0; m < CM_COUNT; m++)
+        assert_memory_equal(&again.cm[m], &ra.cm[m], sizeof ra.cm[m]);
+    assert_true(exec_workers_forget(w, &a) >= 1);
+    exec_workers_free(w);
+    exec_result_free(&ra);
+    exec_result_free(&rb);
+    exec_result_free(&again);
+    scenario_free(&a);
+    scenario_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -313,7 +359,7 @@ int main(void)
         cmocka_unit_test(test_overlapping_load_events),     cmocka_unit_test(test_mttr_estimate_forced),
         cmocka_unit_test(test_bin_arrivals_reset),          cmocka_unit_test(test_event_list_out_of_memory),          cmocka_unit_test(test_unrelated_client),
         cmocka_unit_test(test_percentile_huge_constant),    cmocka_unit_test(test_percentile_below_timeout),
-        cmocka_unit_test(test_calloc_lines_overflow),
+        cmocka_unit_test(test_calloc_lines_overflow),       cmocka_unit_test(test_workers_forget),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
