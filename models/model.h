@@ -359,6 +359,9 @@ void pool_destroy(pool *p);
 void pool_reset(pool *p);
 void pool_start(pool *p);
 void pool_arrive(pool *p, int s, attempt *a);
+/* The event list's look-ahead hook (evq.h): prefetches for completions
+ * about to fire in pools of MODEL_PREFETCH_SERVERS or more. */
+void pool_event_ahead(const sim_event *ev, int stage);
 /* A queued probe (probe.h) reaches UP position S: answered at once by a free
  * worker, refused by a full queue, or queued behind the work. */
 void pool_probe_arrive(pool *p, int s, attempt *a);

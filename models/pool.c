@@ -516,6 +516,36 @@ static void svc_done(sim *s, sim_event *ev)
     finish(p, v, a, 1, 0);
 }
 
+/* The event list's look-ahead (evq.h) for a completion due within a few
+ * pops: stage 0 fetches the server, the request, the attempt's second line
+ * and the caller's breaker for the server (what svc_done reads, each
+ * otherwise a cache miss in a big pool, found one after the other); stage 1,
+ * a bucket later, the server's next queued attempt, which stage 0's server
+ * line names.  Reads only. */
+void pool_event_ahead(const sim_event *ev, int stage)
+{
+    if (ev->fire != svc_done)
+        return;
+    const attempt *a = SIM_CONTAINER(ev, attempt, done);
+    const caller *c = a->owner;
+    const pool *p = c->target;
+    if (!p->prefetch)
+        return;
+    const server *v = &p->srv[a->server];
+    if (stage == 0) {
+        __builtin_prefetch(v);
+        __builtin_prefetch(a->req);
+        __builtin_prefetch((const char *)a + MODEL_LINE);
+        if (c->nbrk > 1)
+            __builtin_prefetch(&c->brk[a->server]);
+    } else {
+        if (v->q_head)
+            __builtin_prefetch(v->q_head);
+        __builtin_prefetch(a->timeout.prev);
+        __builtin_prefetch(a->timeout.next);
+    }
+}
+
 void pool_downstream_done(attempt *a, int success)
 {
     pool *p = a->owner->target;

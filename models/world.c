@@ -210,6 +210,9 @@ world *world_new(const scenario *sc)
             goto fail;
     if (build_callers(w) || build_faults(w) || link_amplification(w) || link_watchers(w))
         goto fail;
+    for (int p = 0; p < sc->npools; p++)
+        if (w->pools[p].prefetch)
+            evq_set_ahead(&w->s.q, pool_event_ahead);
     return w;
 fail:
     world_free(w);

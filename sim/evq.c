@@ -535,7 +535,9 @@ static void bot_sort(evq *q)
 
 /* A software pipeline over the next buckets, from bucket K on: the events of
  * the next non-empty one (its entries were fetched by the previous call) and
- * the entries of the one after.  A bucket is loaded every few pops, and in a
+ * the entries of the one after; with a look-ahead hook (evq.h), the hook's
+ * stage 0 for the events of the first non-empty one, whose lines the
+ * previous call fetched (refill calls stage 1 for the bucket it loads).  A bucket is loaded every few pops, and in a
  * big model both were last touched thousands of events ago: without this a
  * refill waited for the bucket's lines, then for each event's (a fleet's
  * largest event-list cost). */
@@ -548,7 +550,11 @@ static inline void prefetch_ahead(const evq *q, uint64_t k)
         if (!c)
             continue;
         const struct evq_chunk *b = &q->ring[j & mask];
-        if (++found == PREFETCH_EVENTS) {
+        if (++found == 1 && q->ahead) { /* their lines came with the last refill */
+            for (uint32_t i = 0; i < c && i < CHUNK_ENTRIES; i++)
+                if (is_live(&b->e[i]))
+                    q->ahead(b->e[i].ev, 0);
+        } else if (found == PREFETCH_EVENTS) {
             for (uint32_t i = 0; i < c && i < CHUNK_ENTRIES; i++)
                 __builtin_prefetch(b->e[i].ev);
         } else if (found == PREFETCH_ENTRIES) {
@@ -583,6 +589,9 @@ static int refill(evq *q, const evq_entry *heap_top)
     q->nbot = live;
     q->base = k + 1;
     bot_sort(q);
+    if (q->ahead)
+        for (size_t i = 0; i < live; i++)
+            q->ahead(h[i].ev, 1);
     prefetch_ahead(q, k + 1);
     return 1;
 }

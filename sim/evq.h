@@ -44,6 +44,16 @@ typedef struct {
     sim_event *ev;
 } evq_entry;
 
+/* A look-ahead hook (evq_set_ahead): the ring calls it for the scheduled
+ * events it will pop soon, so a model can prefetch what their handlers will
+ * read (memory behind the event, which the queue cannot see).  STAGE 0: the
+ * events of the next bucket after the one just loaded (their own lines were
+ * prefetched a bucket earlier); STAGE 1: the events of the bucket just
+ * loaded, which fire within the next few pops (what stage 0 prefetched is
+ * there now, so the hook may read it and fetch one level further).  It must
+ * only read: the order of events and every result stay the same. */
+typedef void (*evq_ahead_fn)(const sim_event *ev, int stage);
+
 /* Two layouts of one array (see evq.c for why and when it switches):
  *   list (sorted = 1): sorted by key, latest first; the next event is
  *                      heap[n - 1];
@@ -73,6 +83,7 @@ typedef struct {
     uint64_t base;     /* bot holds the ring's events of buckets below base; the ring [base, base + nring) */
     evq_entry *bot;    /* sorted latest first, like the list (room for BOT_MAX, evq.c) */
     size_t nbot;
+    evq_ahead_fn ahead; /* look-ahead hook, or NULL (kept by evq_clear) */
     uint64_t pops;     /* heap-layout pops, for the width estimate */
     double mark;       /* time of the pop that started the current estimate */
 } evq;
@@ -86,6 +97,9 @@ extern size_t evq_fault_cap;
  * Returns 0 or -1 on ENOMEM. */
 int evq_init(evq *q, size_t cap);
 void evq_destroy(evq *q);
+
+/* Install the look-ahead hook FN (NULL: none). */
+static inline void evq_set_ahead(evq *q, evq_ahead_fn fn) { q->ahead = fn; }
 
 /* Forget every scheduled event (they become idle) and a past failure; keeps
  * the memory. */
