@@ -72,10 +72,14 @@ static int fail_at(js_scan *s, long long at)
 
 int js_fail(js_scan *s) { return fail_at(s, offset(s)); }
 
+/* White space as cJSON has it: every byte up to 0x20, NUL included (the
+ * whole-document read took them all between tokens; JSON itself has four). */
+static int blank(int c) { return c != EOF && c <= 0x20; }
+
 int js_peek(js_scan *s)
 {
     int c;
-    while ((c = peek(s)) == ' ' || c == '\t' || c == '\n' || c == '\r')
+    while (blank(c = peek(s)))
         s->at++;
     return c;
 }
@@ -114,9 +118,9 @@ static int pass(js_scan *s, int keep)
     if (c == EOF)
         return js_fail(s);
     do {
-        if (!str && depth == 0 && n > 0 && c != '"' && strchr(",:]} \t\r\n", c))
+        if (!str && depth == 0 && n > 0 && c != '"' && (blank(c) || strchr(",:]}", c)))
             break; /* the end of a bare word */
-        if ((keep && put(s, c)) || c == '\0')
+        if (keep && put(s, c))
             return js_fail(s);
         next(s);
         n++;

@@ -42,7 +42,7 @@ static int compare_all(const char *path, const char *const *ents, int nents)
     size_t len;
     char *text = fs_read_file(path, (size_t)1 << 30, &len);
     assert_non_null(text);
-    cJSON *doc = cJSON_Parse(text), *rest;
+    cJSON *doc = cJSON_ParseWithLengthOpts(text, len + 1, NULL, 1), *rest; /* as the whole read was */
     free(text);
     assert_non_null(doc);
     swr_points *pts;
@@ -151,6 +151,61 @@ static void test_hostile(void **state)
     unlink(path);
 }
 
+/* cJSON takes every byte up to 0x20 for white space, NUL included: the
+ * whole-document read took a sweep.json with such bytes between tokens,
+ * before and after the document, and so must the reader. */
+static void test_controls(void **state)
+{
+    (void)state;
+    char in[4200], path[] = "/tmp/relsim_swr_XXXXXX";
+    size_t len;
+    snprintf(in, sizeof in, "%s/sweep1/sweep.json", fixtures);
+    char *text = fs_read_file(in, (size_t)1 << 30, &len), *out = malloc(2 * len + 2);
+    assert_true(text && out);
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    static const char *const ents[] = {"api", "web", "db"};
+    for (int nul = 0; nul < 2; nul++) { /* bytes 0x01-0x1f, then NUL too */
+        size_t n = 0, k = 0;
+        int str = 0, esc = 0;
+        out[n++] = '\v';
+        for (size_t i = 0; i < len; i++) {
+            char c = text[i];
+            out[n++] = c;
+            if (str && esc)
+                esc = 0;
+            else if (str)
+                esc = c == '\\', str = c != '"';
+            else if (c == '"')
+                str = 1;
+            else if (strchr(",:[{", c)) /* after a separator: 0x01, 0x02, ... 0x1f, 0x00, 0x01, ... */
+                out[n++] = (char)(nul ? k++ % 32 : 1 + k++ % 31);
+        }
+        out[n++] = nul ? '\0' : '\x1f';
+        FILE *f = fopen(path, "wb");
+        assert_non_null(f);
+        assert_int_equal(fwrite(out, 1, n, f), n);
+        assert_int_equal(fclose(f), 0);
+        int compared = compare_all(path, ents, 3);
+        print_message("%zu control bytes added (NUL %s): %d statistics compared\n", k + 2, nul ? "too" : "not",
+                      compared);
+        assert_true(compared >= 8 * 2 * 5);
+    }
+    /* NUL inside strings (a key, a value): cJSON reads up to the file's length */
+    static const char in_str[] = "{\"points\":[{\"dir\":\"p\0x\",\"values\":{\"a\0b\":\"c\0\"},\"clients\":"
+                                 "{\"w\":{\"request_success\":{\"mean\":0.5},\"\0\":1}}}]}";
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(in_str, 1, sizeof in_str - 1, f), sizeof in_str - 1);
+    assert_int_equal(fclose(f), 0);
+    static const char *const w[] = {"w"};
+    assert_int_equal(compare_all(path, w, 1), 1);
+    free(text);
+    free(out);
+    unlink(path);
+}
+
 /* "PATH:LINE:COL: not valid JSON" where cJSON stops in the whole TEXT. */
 static void whole_error(const char *path, const char *text, char *out, size_t n)
 {
@@ -180,6 +235,10 @@ static void test_errors(void **state)
         "{\"objectives\": [{\"points\": [1, ]}]}",
         "{\"a\" 1}",
         "{\"a\": {\"b\": [1, 2}}",
+        "{\"points\": [{\"dir\": \"p0\"}]}\x01\x02 x",
+        "{\"points\": [{\"index\": 1\x01 x}]}",
+        "{\"points\": [{\"index\":\x01 tru\x01e}]}",
+        "{\"baseline\": 1\x7f}",
         "",
     };
     char path[] = "/tmp/relsim_swr_XXXXXX", err[4300], want[4300];
@@ -221,6 +280,7 @@ int main(void)
         cmocka_unit_test(test_fixture),
         cmocka_unit_test(test_hostile),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_controls),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
