@@ -34,6 +34,17 @@ static char *copy_fixture(const char *name)
     return dir;
 }
 
+/* A fresh temporary folder with an empty output folder OUT in it; caller
+ * frees with rm_tree(). */
+static char *empty_outdir(char *out, size_t n)
+{
+    char *dir = strdup("/tmp/relsim_report_test_XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    snprintf(out, n, "%s/out", dir);
+    assert_int_equal(mkdir(out, 0700), 0);
+    return dir;
+}
+
 static void rm_tree(char *dir)
 {
     char cmd[4200];
@@ -555,11 +566,8 @@ static void test_rd_int(void **state)
         assert_int_equal(got, cases[i].want);
     }
 
-    char *dir = strdup("/tmp/relsim_report_test_XXXXXX"), out[4200], err[4300], sw[4300];
-    assert_non_null(mkdtemp(dir));
-    snprintf(out, sizeof out, "%s/out", dir);
+    char out[4200], err[4300], sw[4300], *dir = empty_outdir(out, sizeof out);
     snprintf(sw, sizeof sw, "%s/sweep.json", out);
-    assert_int_equal(mkdir(out, 0700), 0);
     put(out, "sweep.json",
         "{\"vary\": [\"clients.web.timeout\"], \"baseline\": 1e300, \"ranking\": [-1e300, 1, null, 2.5],\n"
         " \"objective\": {\"entity\": \"web\", \"metric\": \"request_success\", \"goal\": \"max\"},\n"
@@ -643,10 +651,7 @@ static int dat_rows(const char *out, const char *name)
  * caption; points past the 12 lines a figure has are counted in a note. */
 static void test_report_sweep_dense(void **state)
 {
-    char *dir = strdup("/tmp/relsim_report_test_XXXXXX"), out[4200];
-    assert_non_null(mkdtemp(dir));
-    snprintf(out, sizeof out, "%s/out", dir);
-    assert_int_equal(mkdir(out, 0700), 0);
+    char out[4200], *dir = empty_outdir(out, sizeof out);
     static const struct {
         int n, series, bands, hidden;
     } cases[] = {{5000, 1, 1, 0}, {151, 1, 1, 0}, {150, 1, 0, 0}, {2 * 151, 2, 1, 0}, {14 * 2, 14, 0, 4}};
