@@ -4,11 +4,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void mirror(breaker *b)
+{
+    if (b->mirror)
+        *b->mirror = b->state == BRK_CLOSED && b->epoch < BRK_MIRROR_COUNTING - 1
+                         ? (b->epoch + 1) | (b->consec ? BRK_MIRROR_COUNTING : 0)
+                         : 0;
+}
+
 static void set_state(breaker *b, brk_state to)
 {
     brk_state from = b->state;
     b->state = to;
     b->epoch++;
+    mirror(b);
     if (b->hook)
         b->hook(b->owner, b, from, to);
 }
@@ -18,6 +27,7 @@ static void set_consec(breaker *b, int v)
     if (b->consec_sum)
         *b->consec_sum += v - b->consec;
     b->consec = v;
+    mirror(b);
 }
 
 static void clear_counts(breaker *b)
@@ -69,12 +79,19 @@ void breaker_destroy(breaker *b)
 
 void breaker_count_into(breaker *b, long *sum) { b->consec_sum = sum; }
 
+void breaker_mirror_into(breaker *b, uint32_t *word)
+{
+    b->mirror = word;
+    mirror(b);
+}
+
 void breaker_reset(breaker *b)
 {
     clear_counts(b);
     b->state = BRK_CLOSED;
     b->epoch = 0;
     b->trips = 0;
+    mirror(b);
     b->timer.pos = 0; /* the sim's queue is cleared separately */
 }
 

@@ -54,6 +54,8 @@ struct breaker {
     breaker_hook hook;
     void *owner;
     long *consec_sum; /* NULL, or the owner's sum of its breakers' consec (breaker_count_into) */
+    uint32_t *mirror; /* NULL, or the owner's dense copy of what a dispatch and a success read
+                         (breaker_mirror_into) */
 } __attribute__((aligned(64))); /* a cache line: arrays of them come from aligned allocations */
 
 /* 0, or -1 on ENOMEM. */
@@ -65,6 +67,26 @@ void breaker_reset(breaker *b);
  * may share one SUM, so their mean needs no scan of them); NULL: none. */
 void breaker_count_into(breaker *b, long *sum);
 
+/* Keep *WORD, a word in a dense array of the owner's, equal to
+ *     0 unless CLOSED, else (1 + epoch) | (consec > 0 ? BRK_MIRROR_COUNTING : 0)
+ * (0 too once 1 + epoch no longer fits below BRK_MIRROR_COUNTING), so a
+ * fleet's dispatches and successes read 4 dense bytes, not the breaker's
+ * line (a cache miss per server in a 10 000-server pool); NULL: none. */
+#define BRK_MIRROR_COUNTING 0x80000000u
+void breaker_mirror_into(breaker *b, uint32_t *word);
+/* From a mirror word W: the epoch an attempt admitted now gets (CLOSED
+ * admits it and changes nothing), or -1 when the breaker must be asked. */
+static inline int64_t breaker_mirror_closed_epoch(uint32_t w)
+{
+    return w ? (int64_t)(w & ~BRK_MIRROR_COUNTING) - 1 : -1;
+}
+/* From a mirror word W: would breaker_record of a success of an attempt
+ * admitted in EPOCH change nothing?  (Consecutive kind, CLOSED in that very
+ * epoch, no failure counted: record would reset a count that is 0.) */
+static inline int breaker_mirror_success_noop(const breaker_cfg *cfg, uint32_t w, uint32_t epoch)
+{
+    return cfg->kind == BREAKER_CONSECUTIVE && w != 0 && w == epoch + 1;
+}
 /* Would an attempt be admitted now? (no side effects; for balancers) */
 int breaker_would_admit(const breaker *b);
 

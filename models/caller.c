@@ -130,9 +130,9 @@ static inline __attribute__((always_inline)) void dispatch(caller *c, request *r
     }
     int admitted = 1;
     if (b) {
-        uint32_t closed = c->closed_epoch ? c->closed_epoch[srv] : 0;
-        if (closed) {
-            epoch = closed - 1; /* CLOSED: breaker_admit would change nothing; its line stays cold */
+        int64_t closed = c->closed_epoch ? breaker_mirror_closed_epoch(c->closed_epoch[srv]) : -1;
+        if (closed >= 0) {
+            epoch = (uint32_t)closed; /* CLOSED: breaker_admit would change nothing; its line stays cold */
         } else {
             admitted = breaker_admit(b, &epoch);
             if (b->state == BRK_HALF_OPEN && c->nbrk > 1)
@@ -222,7 +222,9 @@ static void record_outcome(caller *c, attempt *a, outcome o)
     int failed = o != OUT_SUCCESS, srv = a->server;
     detach(c, a);
     breaker *b = breaker_for(c, srv);
-    if (b)
+    /* a success that would change nothing leaves a fleet's breaker line cold */
+    if (b && (failed || !c->closed_epoch ||
+              !breaker_mirror_success_noop(&c->cfg->breaker, c->closed_epoch[srv], a->epoch)))
         breaker_record(b, &c->w->s, a->epoch, failed, c->w->s.now - a->sent);
     budget_on_outcome(&c->bud, !failed);
     if (__builtin_expect(c->slow_outcome, 0)) {

@@ -30,8 +30,6 @@ void caller_on_breaker_change(void *owner, breaker *b, brk_state from, brk_state
     caller *c = owner;
     if (c->nbrk > 1)
         caller_refresh_avail(c, b->id);
-    if (c->closed_epoch) /* 0 (not CLOSED, or an epoch that wrapped): dispatch asks the breaker */
-        c->closed_epoch[b->id] = to == BRK_CLOSED ? b->epoch + 1 : 0;
     int delta = (to == BRK_OPEN) - (from == BRK_OPEN);
     if (delta) {
         c->nopen += delta;

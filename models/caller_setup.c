@@ -93,8 +93,12 @@ int caller_build(caller *c, world *w, const policy_cfg *cfg, int index, int clie
                 return -1;
             breaker_count_into(&c->brk[i], &c->consec_sum);
         }
-        if (c->nbrk > 1 && !(c->closed_epoch = calloc((size_t)c->nbrk, sizeof *c->closed_epoch)))
-            return -1;
+        if (c->nbrk > 1) {
+            if (!(c->closed_epoch = calloc((size_t)c->nbrk, sizeof *c->closed_epoch)))
+                return -1;
+            for (int i = 0; i < c->nbrk; i++)
+                breaker_mirror_into(&c->brk[i], &c->closed_epoch[i]);
+        }
     }
     c->has_set = c->nbrk > 1 || cfg->outlier.enabled || cfg->balancer == BAL_LEAST_OUTSTANDING;
     if (c->has_set && srvset_init(&c->set, n, cfg->balancer == BAL_LEAST_OUTSTANDING))
@@ -205,9 +209,6 @@ void caller_reset(caller *c)
     for (int i = 0; i < c->nbrk; i++)
         breaker_reset(&c->brk[i]);
     c->consec_sum = 0;
-    if (c->closed_epoch) /* CLOSED, epoch 0 */
-        for (int i = 0; i < c->nbrk; i++)
-            c->closed_epoch[i] = 1;
     if (c->outl)
         for (int i = 0; i < n; i++) {
             c->outl[i].consecutive = c->outl[i].times = 0;

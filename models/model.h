@@ -251,9 +251,9 @@ typedef struct caller {
     double leaf_ended, leaf_ok, leaf_lat; /* fan-out leaves: ended, succeeded, their latency sum */
     timerq tmo_q, deadline_q, hedge_q;
     breaker *brk;            /* nbrk breakers: per server, or one for the pool */
-    uint32_t *closed_epoch;  /* per-server breakers: per server, 1 + its breaker's epoch while
-                                it is CLOSED, else 0 (kept by on_breaker_change): a dispatch
-                                to a CLOSED breaker reads these 4 dense bytes, not the breaker */
+    uint32_t *closed_epoch;  /* per-server breakers: per server, the breaker's mirror word
+                                (breaker_mirror_into): a dispatch to a CLOSED breaker and a
+                                success it would not count read these 4 dense bytes */
     int nbrk;
     long consec_sum;         /* sum of the breakers' consec, kept by them: the error
                                 counter's time series reads it at every bin, no scan */

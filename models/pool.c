@@ -54,6 +54,14 @@
 static void unit_life(sim *s, sim_event *ev);
 static void srv_forced_end(sim *s, sim_event *ev);
 static void srv_switch_end(sim *s, sim_event *ev);
+/* The caller's breaker for A's server, unless the success a completion
+ * brings would leave it as it is (breaker_mirror_success_noop). */
+static inline void prefetch_breaker(const caller *c, const attempt *a)
+{
+    if (c->nbrk > 1 && !breaker_mirror_success_noop(&c->cfg->breaker, c->closed_epoch[a->server], a->epoch))
+        __builtin_prefetch(&c->brk[a->server]);
+}
+
 static void svc_done(sim *s, sim_event *ev);
 static void ps_done(sim *s, sim_event *ev);
 static void ps_admit(struct pool *p, server *v, attempt *a);
@@ -503,8 +511,7 @@ static void svc_done(sim *s, sim_event *ev)
         __builtin_prefetch(v);
         __builtin_prefetch(a->req);  /* all of it a completion reads: its first line (model.h) */
         __builtin_prefetch((char *)a + MODEL_LINE); /* the attempt's second line */
-        if (c->nbrk > 1)
-            __builtin_prefetch(&c->brk[a->server]);
+        prefetch_breaker(c, a);
         __builtin_prefetch(a->timeout.prev); /* these wait for that second line */
         __builtin_prefetch(a->timeout.next);
     }
@@ -536,8 +543,7 @@ void pool_event_ahead(const sim_event *ev, int stage)
         __builtin_prefetch(v);
         __builtin_prefetch(a->req);
         __builtin_prefetch((const char *)a + MODEL_LINE);
-        if (c->nbrk > 1)
-            __builtin_prefetch(&c->brk[a->server]);
+        prefetch_breaker(c, a);
     } else {
         if (v->q_head)
             __builtin_prefetch(v->q_head);

@@ -122,6 +122,83 @@ static void test_breaker_late_outcomes(void **state)
     sim_destroy(&s);
 }
 
+/* The mirror word a fleet's dispatches and successes read instead of the
+ * breaker (breaker_mirror_into) follows every change: 0 unless CLOSED, else
+ * 1 + epoch with the counting bit while consec > 0; and "a success changes
+ * nothing" holds exactly when recording one leaves the breaker as it was.
+ * Random admits, outcomes and open timers on both kinds; then an epoch at
+ * the top of the word's range, which must fall back to the breaker. */
+static uint32_t mirror_want(const breaker *b)
+{
+    if (b->state != BRK_CLOSED || b->epoch >= BRK_MIRROR_COUNTING - 1)
+        return 0;
+    return (b->epoch + 1) | (b->consec ? BRK_MIRROR_COUNTING : 0);
+}
+
+static void mirror_walk(breaker_cfg cfg, unsigned seed)
+{
+    sim s;
+    sim_init(&s, NULL);
+    breaker b;
+    breaker_init(&b, &cfg, 0, NULL, NULL);
+    uint32_t word = 12345;
+    breaker_mirror_into(&b, &word);
+    assert_int_equal(word, 1); /* CLOSED, epoch 0 */
+    int noops = 0;
+    for (int i = 0; i < 4000; i++) {
+        seed = seed * 1103515245u + 12345u;
+        int failed = ((seed >> 16) % 7) < 2; /* about 2 in 7 */
+        uint32_t e;
+        if (breaker_admit(&b, &e)) {
+            if (!failed && breaker_mirror_success_noop(&cfg, word, e)) {
+                breaker copy = b;
+                uint32_t scratch = 0;
+                copy.mirror = &scratch;
+                copy.consec_sum = NULL;
+                breaker_record(&copy, &s, e, 0, 0.01);
+                assert_int_equal(copy.state, b.state);
+                assert_int_equal(copy.epoch, b.epoch);
+                assert_int_equal(copy.consec, b.consec);
+                assert_int_equal(copy.ring_n, b.ring_n); /* failure_rate is never a no-op */
+                noops++;
+            }
+            breaker_record(&b, &s, e, failed, 0.01);
+        } else {
+            wait_open(&s);
+        }
+        assert_int_equal(word, mirror_want(&b));
+        assert_true(breaker_mirror_closed_epoch(word) == (b.state == BRK_CLOSED ? (int64_t)b.epoch : -1));
+    }
+    assert_true(cfg.kind == BREAKER_CONSECUTIVE ? noops > 1000 : noops == 0);
+    /* the epoch at the top of the range: no longer mirrored */
+    breaker_reset(&b);
+    b.epoch = BRK_MIRROR_COUNTING - 4;
+    while (b.state == BRK_CLOSED)
+        call(&b, &s, 1);
+    wait_open(&s);
+    uint32_t p;
+    while (b.state == BRK_HALF_OPEN && breaker_admit(&b, &p))
+        breaker_record(&b, &s, p, 0, 0.01);
+    assert_int_equal(b.state, BRK_CLOSED);
+    assert_true(b.epoch >= BRK_MIRROR_COUNTING - 1);
+    assert_int_equal(word, 0);
+    assert_false(breaker_mirror_success_noop(&cfg, word, b.epoch));
+    breaker_reset(&b);
+    assert_int_equal(word, 1);
+    breaker_destroy(&b);
+    sim_destroy(&s);
+}
+
+static void test_breaker_mirror(void **state)
+{
+    (void)state;
+    mirror_walk(consecutive(3, 2), 1);
+    breaker_cfg rate = consecutive(3, 2);
+    rate.kind = BREAKER_FAILURE_RATE;
+    rate.failure_rate = 0.4;
+    mirror_walk(rate, 2);
+}
+
 /* failure_rate: no decision below min_calls; >= threshold trips; slow calls. */
 static void test_breaker_failure_rate(void **state)
 {
@@ -340,6 +417,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_breaker_consecutive_cycle), cmocka_unit_test(test_breaker_late_outcomes),
+        cmocka_unit_test(test_breaker_mirror),
         cmocka_unit_test(test_breaker_failure_rate),      cmocka_unit_test(test_backoff_formulas),
         cmocka_unit_test(test_budget_token_bucket),       cmocka_unit_test(test_budget_ratio),
         cmocka_unit_test(test_budget_retry_quota),        cmocka_unit_test(test_budget_retry_breaker),
