@@ -175,10 +175,15 @@ void fig_pool_up(fig_run *c, const char *pool)
     gp_fig_datname(&f, dat, sizeof dat);
     up_plot(g, dat, idx, mean_idx, reps, quorum);
     int st = gp_fig_end(c->gp, &f);
-    snprintf(cap, sizeof cap, "Look for dips below the dashed quorum line: while fewer than %d "
-             "servers of pool %s are UP the pool is unavailable; the thick line is the mean over "
-             "replications, the thin steps and triangles one replication's failures and repairs%s%s.%s",
-             quorum, pool, c->warmup > 0 ? "; grey: the warm-up" : "",
+    char below[160];
+    if (quorum == 1)
+        snprintf(below, sizeof below, "while no server of pool %s is UP", pool);
+    else
+        snprintf(below, sizeof below, "while fewer than %d servers of pool %s are UP", quorum, pool);
+    snprintf(cap, sizeof cap, "Look for dips below the dashed quorum line: %s the pool is unavailable; "
+             "the thick line is the mean over replications, the thin steps and triangles one "
+             "replication's failures and repairs%s%s.%s",
+             below, c->warmup > 0 ? "; grey: the warm-up" : "",
              shaded ? "; coloured bands: injected events" : "",
              ylo > 0 ? " The axis starts above 0 to show the band where servers come and go." : "");
     fig_add(c, name, title, cap, st);

@@ -437,8 +437,8 @@ static void pareto_figure(fig_run *c)
                "plot '%s' index 2 using 1:2 with lines dt (6,4) lw 1.4 lc rgb '#777777' title 'Pareto front', \\\n"
                "  '' index 0 using 1:2 with points pt 7 ps 1.3 lc rgb '%s' title 'meets every SLO', \\\n"
                "  '' index 1 using 1:2 with points pt 6 ps 1.3 lc rgb '%s' title 'misses an SLO', \\\n"
-               "  '' index 0 using 1:2:3 with labels offset 0,0.9 font ',8' notitle, \\\n"
-               "  '' index 1 using 1:2:3 with labels offset 0,0.9 font ',8' notitle",
+               "  '' index 0 using 1:2:3 with labels offset 0,1.5 font ',8' notitle, \\\n"
+               "  '' index 1 using 1:2:3 with labels offset 0,1.5 font ',8' notitle",
             dat, FIG_C_GOODPUT, FIG_C_ATTEMPTS);
     if (best >= 0 && best < n && isfinite(x[best]))
         fprintf(g, ", \\\n  '+' using (%.9g):(%.9g) every ::0::0 with points pt 4 ps 2.6 lw 2 lc rgb '#000000' "

@@ -217,6 +217,16 @@ static void objectives_table(rw_doc *d, const rd_run *rd, const char **vary, int
     rw_table_end(d);
 }
 
+/* 1 if some point has a value (a finite mean) of METRIC of ENT. */
+static int any_value(const rd_run *rd, const char *kind, const char *ent, const char *metric)
+{
+    rd_stat st;
+    for (int p = 0; p < rd_sweep_count(rd); p++)
+        if (rd_sweep_stat(rd, p, 0, kind, ent, metric, &st) == 0 && isfinite(st.mean))
+            return 1;
+    return 0;
+}
+
 void report_sweep_grid(rw_doc *d, const rd_run *rd, int links)
 {
     const char *vary[MAX_VARY];
@@ -245,6 +255,7 @@ void report_sweep_grid(rw_doc *d, const rd_run *rd, int links)
     ranking(d, rd, vary, nv);
     objectives_table(d, rd, vary, nv);
     static const char *const kinds[2] = {"pools", "clients"};
+    char none[1024] = ""; /* tables left out: no point has a value */
     for (int i = 0; metric_at(i); i++) {
         const metric_info *mi = metric_at(i);
         if (!mi->headline)
@@ -253,9 +264,18 @@ void report_sweep_grid(rw_doc *d, const rd_run *rd, int links)
         rd_stat st;
         for (int e = 0; rd_sweep_entity(rd, kind, e); e++) {
             const char *ent = rd_sweep_entity(rd, kind, e);
-            if (rd_sweep_stat(rd, 0, 0, kind, ent, mi->name, &st) == 0)
+            if (rd_sweep_stat(rd, 0, 0, kind, ent, mi->name, &st) != 0)
+                continue;
+            if (any_value(rd, kind, ent, mi->name)) {
                 metric_grid(d, rd, vary, nv, kind, ent, mi, links);
+            } else {
+                size_t used = strlen(none);
+                snprintf(none + used, sizeof none - used, "%s%s %s %s", *none ? ", " : "",
+                         mi->client ? "client" : "pool", ent, mi->name);
+            }
         }
     }
+    if (*none)
+        rw_para(d, "No table for %s: no point has a value (a breaker metric without a breaker, say).", none);
     rw_para(d, "Every metric of every point is in sweep.json and sweep.csv.");
 }

@@ -414,8 +414,13 @@ void report_scenario(rw_doc *d, const rd_run *rd)
     double warmup = rd_num(rd, SCN, NAN, "warmup");
     double reps = rd_num(rd, RD_RESULTS, rd_num(rd, SCN, NAN, "replications"), "replications");
     double seed = rd_num(rd, RD_RESULTS, rd_num(rd, SCN, NAN, "seed"), "seed");
-    rw_para(d, "Each replication simulates %.6g s%s; %.0f independent replications, base seed %.0f.",
-            horizon, warmup > 0 ? "" : " (no warmup)", reps, seed);
+    double asked = rd_num(rd, RD_RESULTS, NAN, "replications_requested");
+    if (isfinite(asked) && asked != reps) /* stopped early, or grown by --precision */
+        rw_para(d, "Each replication simulates %.6g s%s; %.0f independent replications requested, %.0f "
+                   "finished, base seed %.0f.", horizon, warmup > 0 ? "" : " (no warmup)", asked, reps, seed);
+    else
+        rw_para(d, "Each replication simulates %.6g s%s; %.0f independent replications, base seed %.0f.",
+                horizon, warmup > 0 ? "" : " (no warmup)", reps, seed);
     if (warmup > 0)
         rw_para(d, "The first %.6g s of each replication are warmup and are not measured.", warmup);
     rw_list_begin(d);

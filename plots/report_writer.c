@@ -205,6 +205,7 @@ void rw_list_end(rw_doc *d)
 void rw_table_begin(rw_doc *d, int n, const char *const *headers, const char *align)
 {
     d->cols = n;
+    d->align = align;
     if (d->html) {
         fputs("<table>\n<thead><tr>", d->html);
         for (int i = 0; i < n; i++) {
@@ -226,7 +227,6 @@ void rw_table_begin(rw_doc *d, int n, const char *const *headers, const char *al
             fputs(align[i] == 'r' ? " ---: |" : " --- |", d->md);
         fputc('\n', d->md);
     }
-    /* the alignment is remembered per column by the caller passing it again */
 }
 
 static void row(rw_doc *d, const char *const *cells, const char *cls, int cls_col, int link_col,
@@ -236,10 +236,10 @@ static void row(rw_doc *d, const char *const *cells, const char *cls, int cls_co
         fputs("<tr>", d->html);
         for (int i = 0; i < d->cols; i++) {
             const char *c = cells[i] ? cells[i] : "";
-            int num = *c && strspn(c, "0123456789.-+eE[], %/naN") == strlen(c);
+            int right = d->align[i] == 'r'; /* a cell aligns as its column's header */
             const char *c2 = (cls && i == cls_col) ? cls : "";
-            if (num || *c2) {
-                fprintf(d->html, "<td class=\"%s%s", num ? "r" : "", num && *c2 ? " " : "");
+            if (right || *c2) {
+                fprintf(d->html, "<td class=\"%s%s", right ? "r" : "", right && *c2 ? " " : "");
                 rw_html_escape(d->html, c2);
                 fputs("\">", d->html);
             } else {
@@ -283,6 +283,7 @@ void rw_table_end(rw_doc *d)
     if (d->md)
         fputc('\n', d->md);
     d->cols = 0;
+    d->align = NULL;
 }
 
 void rw_figure(rw_doc *d, const char *name, const char *title, const char *caption,

@@ -20,7 +20,8 @@
 typedef struct {
     FILE *html;
     FILE *md;
-    int cols; /* columns of the open table */
+    int cols;          /* columns of the open table */
+    const char *align; /* its 'l'/'r' per column (the caller's string, kept until rw_table_end) */
 } rw_doc;
 
 /* Escape TEXT for HTML element content or a quoted attribute. */
@@ -46,7 +47,9 @@ void rw_item(rw_doc *d, const char *text);
 void rw_item2(rw_doc *d, const char *label, const char *text);
 void rw_list_end(rw_doc *d);
 
-/* A table of N columns; ALIGN is a string of 'l'/'r' per column. */
+/* A table of N columns; ALIGN is a string of 'l'/'r' per column (the
+ * header and every cell of the column), which must live until
+ * rw_table_end(). */
 void rw_table_begin(rw_doc *d, int n, const char *const *headers, const char *align);
 /* One row of N cells; CLS (may be NULL) is a CSS class for cell CLS_COL
  * (e.g. "agrees" on the verdict cell). */
