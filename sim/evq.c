@@ -86,6 +86,7 @@
  */
 #include "sim/evq.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -313,6 +314,16 @@ static void heap_shrunk(evq *q)
 
 /* ---- the near-future ring ---------------------------------------------------------- */
 
+/* heap_shrunk's checks, inline for the common case (ring on, few stale
+ * entries), where it does nothing. */
+static inline void shrunk(evq *q)
+{
+    size_t live = evq_size(q);
+    if (q->ring_on && live >= RING_OFF && (q->stale <= live || q->stale < EVQ_COMPACT_MIN))
+        return;
+    heap_shrunk(q);
+}
+
 static int grow(evq_entry **a, size_t *cap, size_t need)
 {
     size_t c = *cap ? *cap : 8;
@@ -503,10 +514,8 @@ static void ring_start(evq *q, double w, double now)
 }
 
 /* The width estimate: every POP_WINDOW heap-layout pops, four mean gaps. */
-static void measure(evq *q, double now)
+static void measure_window(evq *q, double now)
 {
-    if (++q->pops % POP_WINDOW)
-        return;
     double span = now - q->mark;
     q->mark = now;
     if (!(span > 0) || q->pops == POP_WINDOW)
@@ -518,6 +527,13 @@ static void measure(evq *q, double now)
     } else if (w * q->inv_w > 4 || w * q->inv_w < 0.25 || ring_buckets(evq_size(q)) >= 4 * q->nring) {
         ring_start(q, w, now); /* the width drifted, or the events outgrew the ring */
     }
+}
+
+/* Count a heap-layout pop at NOW (inline: only every POP_WINDOW-th measures). */
+static inline void measure(evq *q, double now)
+{
+    if (__builtin_expect(++q->pops % POP_WINDOW == 0, 0))
+        measure_window(q, now);
 }
 
 /* Sort bot latest first (it was filled in push order). */
@@ -765,7 +781,7 @@ void evq_cancel_any(evq *q, sim_event *ev)
     ev->pos = 0;
     if (!q->sorted) { /* lazily: the entry is dropped when it surfaces */
         q->stale++;
-        heap_shrunk(q);
+        shrunk(q);
         return;
     }
     evq_entry *h = q->heap;
@@ -800,7 +816,7 @@ static sim_event *take(evq *q, const evq_entry *e, int from_bot, double *time)
     else
         remove_root(q);
     measure(q, top.time);
-    heap_shrunk(q);
+    shrunk(q);
     return top.ev;
 }
 
@@ -810,13 +826,26 @@ sim_event *evq_pop_heap(evq *q, double *time)
 {
     if (q->sorted)
         return q->n ? evq_pop(q, time) : NULL;
-    int from_bot;
-    const evq_entry *e = select_next(q, &from_bot);
-    return e ? take(q, e, from_bot, time) : NULL;
+    return evq_pop_due_heap(q, HUGE_VAL, time);
 }
 
 sim_event *evq_pop_due_heap(evq *q, double until, double *time)
 {
+    if (q->nbot > 0) { /* the common case with the ring on: bot's last, live, before the heap's top */
+        evq_entry *b = &q->bot[q->nbot - 1];
+        if (is_live(b) && (q->n == 0 || before(b, &q->heap[0]))) {
+            if (b->time > until)
+                return NULL;
+            sim_event *ev = b->ev;
+            double t = b->time;
+            ev->pos = 0;
+            *time = t;
+            q->nbot--;
+            measure(q, t);
+            shrunk(q);
+            return ev;
+        }
+    }
     int from_bot;
     const evq_entry *e = select_next(q, &from_bot);
     return e && !(e->time > until) ? take(q, e, from_bot, time) : NULL;

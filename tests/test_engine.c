@@ -165,7 +165,17 @@ static void against_reference(const ref_phase *phase, size_t nphase, unsigned lo
                 int m = ref_min(ref, N);
                 double t = -1, tn = -1;
                 int has = evq_next_time(&q, &tn);
-                sim_event *ev = evq_pop(&q, &t);
+                /* evq_pop, or evq_pop_due with the horizon just before the
+                 * next event (nothing due), at it or after it */
+                int how = (int)gsl_rng_uniform_int(r, 4);
+                if (how == 1 && m >= 0 && ref[m].time > -HUGE_VAL) {
+                    double until = nextafter(ref[m].time, -HUGE_VAL);
+                    assert_null(evq_pop_due(&q, until, &t));
+                    assert_int_equal(evq_size(&q), on);
+                }
+                sim_event *ev = how == 0   ? evq_pop(&q, &t)
+                                : how == 1 ? evq_pop_due(&q, m >= 0 ? ref[m].time : 0, &t)
+                                           : evq_pop_due(&q, how == 2 || m < 0 ? HUGE_VAL : nextafter(ref[m].time, HUGE_VAL), &t);
                 if (m < 0) {
                     assert_false(has);
                     assert_null(ev);
