@@ -4,6 +4,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#ifdef __BMI2__
+#include <immintrin.h>
+#endif
 
 #define B SRVSET_ARITY
 
@@ -38,6 +41,12 @@ static void rescan_min(srvset *x, int L, int i)
             m.nmin += k.nmin;
     }
     x->mn[L][i] = m;
+    if (L == 0) {
+        unsigned mask = 0;
+        for (int c = lo; c < hi; c++)
+            mask |= (unsigned)(x->key[c] == m.min) << (c - lo);
+        x->lmask[i] = (unsigned short)mask;
+    }
 }
 
 static void rescan_avail(srvset *x, int L, int i)
@@ -48,32 +57,75 @@ static void rescan_avail(srvset *x, int L, int i)
     x->avail[L][i] = a;
 }
 
+/* Node I of level L: its child's (smallest key, multiplicity) went from O to
+ * M.  1 if the node's smallest key stays what it was (the rest of the walk is
+ * then the shortcut, by *D, in update()), 0 if it changed (O and M become
+ * the node's old and new pair for the next level). */
+static inline int step(srvset *x, int L, unsigned i, srvset_min *o, srvset_min *m, int *d)
+{
+    srvset_min *p = &x->mn[L][i], before = *p;
+    if (m->min < p->min) {
+        *p = *m;
+    } else {
+        int c = p->nmin - (o->min == p->min ? o->nmin : 0) + (m->min == p->min ? m->nmin : 0);
+        if (c > 0)
+            p->nmin = c;
+        else
+            rescan_min(x, L, (int)i); /* the smallest key lost its last server here */
+    }
+    if (p->min == before.min) {
+        *d = p->nmin - before.nmin;
+        return 1;
+    }
+    *o = before;
+    *m = *p;
+    return 0;
+}
+
 /* Leaf S changed: its key from OLD to NEW (equal when counts are not
  * tracked), its availability by DAVAIL.  Each ancestor is adjusted from the
- * one child that changed; the walk stops at the first unchanged one. */
+ * one child that changed; the walk stops at the first unchanged one.  Once
+ * a node keeps its smallest key K and only its multiplicity moves by D (an
+ * attempt starting or ending at one of several servers with the smallest
+ * key: nearly every update of least_outstanding), every ancestor whose
+ * smallest key is K moves by D too and the others not at all, so the rest of
+ * the walk is one compare and one add per level. */
 static void update(srvset *x, int s, int old_key, int new_key, int davail)
 {
-    srvset_min o = {old_key, 1}, m = {new_key, 1};
-    int child = s, mins = x->mn[0] != NULL && old_key != new_key;
-    for (int L = 0; L < x->levels && (mins || davail); L++) {
-        int i = child / B;
-        x->avail[L][i] += davail;
-        if (mins) {
-            srvset_min *p = &x->mn[L][i], before = *p;
-            if (m.min < p->min) {
-                *p = m;
-            } else {
-                int c = p->nmin - (o.min == p->min ? o.nmin : 0) + (m.min == p->min ? m.nmin : 0);
-                if (c > 0)
-                    p->nmin = c;
-                else
-                    rescan_min(x, L, i); /* the smallest key lost its last server here */
-            }
-            mins = p->min != before.min || p->nmin != before.nmin;
-            o = before;
-            m = *p;
+    if (davail) {
+        unsigned child = (unsigned)s;
+        for (int L = 0; L < x->levels; L++) {
+            child /= B;
+            x->avail[L][child] += davail;
         }
-        child = i;
+    }
+    if (x->mn[0] == NULL || old_key == new_key)
+        return;
+    srvset_min o = {old_key, 1}, m = {new_key, 1};
+    unsigned i = (unsigned)s / B, bit = 1u << ((unsigned)s % B);
+    int d, L = 0;
+    /* level 0 also keeps its mask of the servers with its smallest key */
+    unsigned mask = (x->lmask[i] & ~bit) | (new_key <= x->mn[0][i].min ? bit : 0);
+    if (new_key < x->mn[0][i].min)
+        mask = bit;
+    x->lmask[i] = (unsigned short)mask; /* a rescan in step() rewrites it */
+    for (;;) {
+        int kept = step(x, L, i, &o, &m, &d), k = x->mn[L][i].min;
+        L++;
+        i /= B;
+        if (kept) {
+            if (d == 0)
+                return;
+            for (; L < x->levels; L++, i /= B) {
+                srvset_min *q = &x->mn[L][i];
+                if (q->min != k)
+                    return;
+                q->nmin += d;
+            }
+            return;
+        }
+        if (L == x->levels)
+            return;
     }
 }
 
@@ -98,6 +150,8 @@ int srvset_init(srvset *x, int n, int track_counts)
             goto fail;
         if (track_counts && !(x->mn[x->levels - 1] = calloc((size_t)w, sizeof **x->mn)))
             goto fail;
+        if (track_counts && x->levels == 1 && !(x->lmask = calloc((size_t)w, sizeof *x->lmask)))
+            goto fail;
     } while (w > 1);
     x->up = calloc((size_t)(n > 0 ? n : 1), 1);
     if (!x->up)
@@ -121,6 +175,7 @@ void srvset_free(srvset *x)
         free(x->avail[L]);
         free(x->mn[L]);
     }
+    free(x->lmask);
     free(x->key);
     free(x->count);
     free(x->up);
@@ -210,13 +265,14 @@ int srvset_kth_min(const srvset *x, int j)
         }
         i = c;
     }
-    /* the leaves: the J-th of node I's servers whose key is M, from a mask of
-     * them (a loop without branches on the keys, which mispredicted) */
-    int lo = i * B, hi = lo + B < x->n ? lo + B : x->n;
-    unsigned mask = 0;
-    for (int c = lo; c < hi; c++)
-        mask |= (unsigned)(x->key[c] == m) << (c - lo);
+    /* the leaves: the J-th set bit of node I's mask of its servers whose key
+     * is M (its smallest: the walk only enters nodes whose smallest is M) */
+    unsigned mask = x->lmask[i];
+#ifdef __BMI2__
+    mask = _pdep_u32(1u << j, mask);
+#else
     for (; j > 0; j--)
         mask &= mask - 1; /* drop the lowest */
-    return lo + __builtin_ctz(mask);
+#endif
+    return i * B + __builtin_ctz(mask);
 }

@@ -16,8 +16,8 @@
  * rescans its 16 children only when its smallest key loses its last server)
  * and stops as soon as an ancestor is unchanged.
  *
- * Memory: about n/15 nodes of 12 bytes, plus 9 bytes per server (key, count,
- * flags) when counts are tracked, 1 otherwise.
+ * Memory: about n/15 nodes of 12 bytes (14 on level 0 with counts), plus 9
+ * bytes per server (key, count, flags) when counts are tracked, 1 otherwise.
  *
  * Ownership: the set owns its arrays (srvset_init / srvset_free).
  */
@@ -43,6 +43,8 @@ typedef struct {
     int width[SRVSET_MAX_LEVELS];         /* nodes per level */
     int *avail[SRVSET_MAX_LEVELS];        /* available servers in each node's subtree */
     srvset_min *mn[SRVSET_MAX_LEVELS];    /* smallest key per node, NULL when not tracked */
+    unsigned short *lmask; /* [width[0]] per node of level 0, its servers whose key is the node's
+                              smallest (bit c: server 16 i + c), NULL when not tracked */
     int *key;        /* [n] each server's key, NULL when not tracked */
     int *count;      /* [n] outstanding per server, NULL when not tracked */
     unsigned char *up; /* [n] bit 0: available; bit 1: excluded for this pick; bit 2: filtered */

@@ -75,6 +75,56 @@ static void test_srvset_scan(void **state)
     }
 }
 
+/* least_outstanding's own traffic: every pick takes one of the servers with
+ * the smallest key (srvset_kth_min on a random tie) and adds one to it, every
+ * completion takes one off a random busy server, now and then a server goes
+ * unavailable or comes back; so keys move by one, most updates keep a node's
+ * smallest key (the shortcut in update()) and the level-0 masks of the
+ * smallest keys are what the picks read.  Checked against a scan after each
+ * step. */
+static void test_srvset_walk(void **state)
+{
+    (void)state;
+    static const int sizes[] = {1, 3, 16, 17, 255, 256, 257, 4100};
+    srand(1789);
+    for (size_t z = 0; z < sizeof sizes / sizeof *sizes; z++) {
+        int n = sizes[z], busy = 0;
+        srvset x;
+        assert_int_equal(srvset_init(&x, n, 1), 0);
+        int *cnt = calloc((size_t)n, sizeof *cnt), *av = calloc((size_t)n, sizeof *av),
+            *ex = calloc((size_t)n, sizeof *ex), *fl = calloc((size_t)n, sizeof *fl);
+        for (int s = 0; s < n; s++)
+            av[s] = 1;
+        for (int step = 0; step < (n > 1000 ? 800 : 4000); step++) {
+            int r = rand() % 100, s;
+            if (r < 48 + (busy < n / 2 ? 8 : 0)) { /* a pick */
+                s = srvset_kth_min(&x, rand() % srvset_nmin(&x));
+                assert_int_equal(key(cnt, av, ex, fl, s), srvset_min_key(&x));
+                srvset_set_count(&x, s, ++cnt[s]);
+                busy++;
+            } else if (r < 97) { /* a completion */
+                if (busy == 0)
+                    continue;
+                do
+                    s = rand() % n;
+                while (cnt[s] == 0);
+                srvset_set_count(&x, s, --cnt[s]);
+                busy--;
+            } else {
+                s = rand() % n;
+                av[s] = !av[s];
+                srvset_set_avail(&x, s, av[s]);
+            }
+            check_set(&x, n, cnt, av, ex, fl);
+        }
+        srvset_free(&x);
+        free(cnt);
+        free(av);
+        free(ex);
+        free(fl);
+    }
+}
+
 /* ---- balancers against the documented rule ------------------------------------ */
 
 #define N 53
@@ -223,6 +273,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_srvset_scan),
+        cmocka_unit_test(test_srvset_walk),
         cmocka_unit_test(test_balancers_against_scan),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
