@@ -338,7 +338,7 @@ static long peek_below(const rng_stream *s, rng_taus_state *t, unsigned long n)
 
 void balancer_prefetch_next(const caller *c)
 {
-    const server *srv = c->target->srv;
+    const srv_hot *srv = c->target->hot;
     int n = c->target->cfg->servers;
     if (c->cfg->balancer != BAL_RANDOM && c->cfg->balancer != BAL_P2C)
         return;

@@ -117,7 +117,7 @@ static inline __attribute__((always_inline)) void dispatch(caller *c, request *r
     sim *s = &c->w->s;
     int srv = balancer_pick(c, r);
     if (c->target->prefetch) {
-        __builtin_prefetch(&c->target->srv[srv]); /* a cache miss: overlap it with the breaker's */
+        __builtin_prefetch(&c->target->hot[srv]); /* a cache miss: overlap it with the breaker's */
         balancer_prefetch_next(c);
     }
     breaker *b = breaker_for(c, srv);

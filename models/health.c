@@ -148,7 +148,7 @@ static void believe(health *h, int s, int healthy)
 {
     hc_srv *v = &h->srv[s];
     double now = h->c->w->s.now;
-    int up = h->pr.p->srv[s].up;
+    int up = h->pr.p->up[s];
     v->healthy = (uint8_t)healthy;
     if (healthy) {
         h->slot[s] = h->nhealthy;

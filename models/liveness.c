@@ -82,7 +82,7 @@ void liveness_start(liveness *l)
 static void tick(liveness *l, lv_srv *v)
 {
     timerq_start(&l->tick_q, &l->p->w->s, &v->tn);
-    if (!l->p->srv[v->index].up) {
+    if (!l->p->up[v->index]) {
         v->fails = 0;
         return;
     }
@@ -107,7 +107,7 @@ static void lv_result(void *ctx, int srv, int ok)
     liveness *l = ctx;
     lv_srv *v = &l->srv[srv];
     pool *p = l->p;
-    if (ok || !p->srv[srv].up) {
+    if (ok || !p->up[srv]) {
         v->fails = 0;
         return;
     }

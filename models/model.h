@@ -144,18 +144,25 @@ _Static_assert(sizeof(request) == 4 * MODEL_LINE, "request: four cache lines");
 enum { REQ_ACTIVE = 0, REQ_BACKOFF, REQ_DONE, REQ_WAIT /* rate limiter or bulkhead */ };
 enum { GATE_THROTTLE = 0, GATE_RATE, GATE_BULKHEAD };
 
-/* A position of a pool: what callers address (balancers pick positions).
- * It serves while a working unit holds it; with spares the unit behind a
- * position changes at every failover. */
-typedef struct server {
-    /* What every arrival and completion reads, first and together: in a
-     * 10 000-server pool each access to a server is a cache miss: these sit
-     * in the first of its three cache lines (136 bytes padded to 192, an odd
-     * number of lines, so the hot lines use every cache set). */
+/* What every arrival and completion at a position reads and writes, dense
+ * (pool.hot[]): in a 10 000-server pool each access to a server was a cache
+ * miss on its own line; at 32 bytes, two positions share a line and the
+ * whole pool's is 320 KB, which stays in the per-core cache.  Whether the
+ * position is UP is one byte beside it (pool.up[]). */
+typedef struct srv_hot {
     attempt *q_head, *q_tail; /* waiting (FIFO, linked by next) */
     attempt *svc;            /* in service (doubly linked) */
-    int qlen, busy;
-    uint8_t up, forced;      /* forced: FORCED_EVENT or FORCED_RESTART, 0 = no */
+    int32_t qlen, busy;
+} srv_hot;
+_Static_assert(sizeof(srv_hot) == 32, "srv_hot: two per cache line");
+
+/* A position of a pool: what callers address (balancers pick positions).
+ * It serves while a working unit holds it; with spares the unit behind a
+ * position changes at every failover.  Its hot part is p->hot[index] and
+ * p->up[index]; this record holds what only failures, outages, admission
+ * control and processor sharing read. */
+typedef struct server {
+    uint8_t forced;          /* FORCED_EVENT or FORCED_RESTART, 0 = no */
     int unit;                /* unit holding (or switching into) it, -1 = vacant */
     int index;
     struct pool *pool;
@@ -165,8 +172,7 @@ typedef struct server {
     sim_event switch_end;    /* end of a spare's switchover into this position */
     sim_event ps_ev;         /* PS: the next completion */
     double vt, t_last;       /* PS: virtual time (service per attempt), when last advanced */
-} __attribute__((aligned(MODEL_LINE))) server; /* p->srv from model_calloc_lines */
-_Static_assert(offsetof(server, since) < MODEL_LINE, "server: the hot fields in its first line");
+} server;
 enum { FORCED_EVENT = 1, FORCED_RESTART = 2 };
 
 /* A physical server: it fails and is repaired.  Without spares unit i
@@ -188,6 +194,8 @@ typedef struct pool {
     struct world *w;
     int index;
     server *srv;             /* cfg->servers positions */
+    srv_hot *hot;            /* [servers] their queues and workers (model_calloc_lines) */
+    uint8_t *up;             /* [servers] 1 while the position serves */
     unit *units;             /* nunits = servers + spares */
     int nunits;
     rng_stream rng_fail, rng_repair, rng_service, rng_inject, rng_switch;
@@ -358,6 +366,7 @@ int pool_build(pool *p, struct world *w, int index);
 void pool_destroy(pool *p);
 void pool_reset(pool *p);
 void pool_start(pool *p);
+/* Attempt A (where == AT_NONE) reaches position S. */
 void pool_arrive(pool *p, int s, attempt *a);
 /* The event list's look-ahead hook (evq.h): prefetches for completions
  * about to fire in pools of MODEL_PREFETCH_SERVERS or more. */

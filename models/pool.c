@@ -64,7 +64,7 @@ static inline void prefetch_breaker(const caller *c, const attempt *a)
 
 static void svc_done(sim *s, sim_event *ev);
 static void ps_done(sim *s, sim_event *ev);
-static void ps_admit(struct pool *p, server *v, attempt *a);
+static void ps_admit(struct pool *p, int s, attempt *a);
 
 int pool_build(pool *p, world *w, int index)
 {
@@ -76,12 +76,14 @@ int pool_build(pool *p, world *w, int index)
     p->prefetch = p->cfg->servers >= MODEL_PREFETCH_SERVERS;
     int n = p->cfg->servers;
     p->nunits = n + p->cfg->spares.count;
-    p->srv = model_calloc_lines((size_t)n, sizeof *p->srv);
+    p->srv = calloc((size_t)(n > 0 ? n : 1), sizeof *p->srv);
+    p->hot = model_calloc_lines((size_t)n, sizeof *p->hot);
+    p->up = calloc((size_t)(n > 0 ? n : 1), 1);
     p->units = calloc((size_t)p->nunits, sizeof *p->units);
     p->crew_wait = calloc((size_t)p->nunits, sizeof *p->crew_wait);
     p->idle = calloc((size_t)p->nunits, sizeof *p->idle);
     p->vacant = calloc((size_t)n, sizeof *p->vacant);
-    if (!p->srv || !p->units || !p->crew_wait || !p->idle || !p->vacant)
+    if (!p->srv || !p->hot || !p->up || !p->units || !p->crew_wait || !p->idle || !p->vacant)
         return -1;
     for (int i = 0; i < n; i++) {
         p->srv[i].index = i;
@@ -120,6 +122,8 @@ void pool_destroy(pool *p)
 {
     liveness_free(p->live);
     free(p->srv);
+    free(p->hot);
+    free(p->up);
     free(p->units);
     free(p->crew_wait);
     free(p->idle);
@@ -153,11 +157,10 @@ void pool_reset(pool *p)
         server *v = &p->srv[i];
         v->forced_end.pos = v->switch_end.pos = v->ps_ev.pos = 0;
         v->vt = v->t_last = 0;
-        v->q_head = v->q_tail = v->svc = NULL;
+        p->hot[i] = (srv_hot){0};
+        p->up[i] = 1;
         v->since = 0;
         v->last_empty = 0;
-        v->qlen = v->busy = 0;
-        v->up = 1;
         v->forced = 0;
         v->unit = i;
     }
@@ -251,21 +254,21 @@ static void keep_period(pool *p, int down, double len)
 
 /* ---- work at a server ---------------------------------------------------- */
 
-static void svc_link(server *v, attempt *a)
+static void svc_link(srv_hot *h, attempt *a)
 {
     a->prev = NULL;
-    a->next = v->svc;
-    if (v->svc)
-        v->svc->prev = a;
-    v->svc = a;
+    a->next = h->svc;
+    if (h->svc)
+        h->svc->prev = a;
+    h->svc = a;
 }
 
-static void svc_unlink(server *v, attempt *a)
+static void svc_unlink(srv_hot *h, attempt *a)
 {
     if (a->prev)
         a->prev->next = a->next;
     else
-        v->svc = a->next;
+        h->svc = a->next;
     if (a->next)
         a->next->prev = a->prev;
     a->prev = a->next = NULL;
@@ -286,29 +289,29 @@ double pool_slowdown(const slowdown_cfg *sd, int n)
 }
 
 /* SPECIAL is a constant at each call (see admit): 0 skips the slowdown check. */
-static inline __attribute__((always_inline)) void start_service(pool *p, server *v, attempt *a, int special)
+static inline __attribute__((always_inline)) void start_service(pool *p, srv_hot *h, attempt *a, int special)
 {
     a->where = AT_SERVICE;
     a->done.fire = svc_done;
-    v->busy++;
+    h->busy++;
     stat_tw_add(&p->busy_tw, p->w->s.now, 1);
-    svc_link(v, a);
+    svc_link(h, a);
     double d = dist_sample(&p->cfg->service, &p->rng_service);
     if (special && p->slow)
-        d *= pool_slowdown(&p->cfg->slowdown, v->busy);
+        d *= pool_slowdown(&p->cfg->slowdown, h->busy);
     sim_after(&p->w->s, &a->done, d);
 }
 
-static inline __attribute__((always_inline)) attempt *dequeue(pool *p, server *v)
+static inline __attribute__((always_inline)) attempt *dequeue(pool *p, srv_hot *h)
 {
-    attempt *a = v->q_head;
+    attempt *a = h->q_head;
     if (!a)
         return NULL;
-    v->q_head = a->next;
-    if (!v->q_head)
-        v->q_tail = NULL;
+    h->q_head = a->next;
+    if (!h->q_head)
+        h->q_tail = NULL;
     a->next = NULL;
-    v->qlen--;
+    h->qlen--;
     stat_tw_add(&p->queue_tw, p->w->s.now, -1);
     return a;
 }
@@ -316,26 +319,27 @@ static inline __attribute__((always_inline)) attempt *dequeue(pool *p, server *v
 /* ---- admission control and limits ---------------------------------------- */
 
 /* Take A out of the queue wherever it is. */
-static void q_unlink(pool *p, server *v, attempt *a)
+static void q_unlink(pool *p, int s, attempt *a)
 {
+    srv_hot *h = &p->hot[s];
     if (a->prev)
         a->prev->next = a->next;
     else
-        v->q_head = a->next;
+        h->q_head = a->next;
     if (a->next)
         a->next->prev = a->prev;
     else
-        v->q_tail = a->prev;
+        h->q_tail = a->prev;
     a->prev = a->next = NULL;
-    if (--v->qlen == 0)
-        v->last_empty = p->w->s.now;
+    if (--h->qlen == 0)
+        p->srv[s].last_empty = p->w->s.now;
     stat_tw_add(&p->queue_tw, p->w->s.now, -1);
 }
 
 /* "The queue has not been empty for the last interval" (Fail at Scale). */
-static int q_standing(const pool *p, const server *v)
+static int q_standing(const pool *p, int s)
 {
-    return v->qlen > 0 && p->w->s.now - v->last_empty > p->adm->codel_interval;
+    return p->hot[s].qlen > 0 && p->w->s.now - p->srv[s].last_empty > p->adm->codel_interval;
 }
 
 static void limit_changed(pool *p, int s, int before)
@@ -359,23 +363,24 @@ static void limit_sample(pool *p, attempt *a, int dropped)
  * next one to serve (per the discipline), or NULL.  Answering the shed ones
  * waits until the worker is busy again (finish_service), so that a retry they
  * trigger cannot overtake the queue. */
-static attempt *dequeue_admitted(pool *p, server *v, attempt **shed)
+static attempt *dequeue_admitted(pool *p, int s, attempt **shed)
 {
     double now = p->w->s.now;
+    srv_hot *h = &p->hot[s];
     for (;;) {
-        while (v->q_head && now > v->q_head->expire) { /* the oldest expired ones */
-            attempt *x = v->q_head;
-            q_unlink(p, v, x);
+        while (h->q_head && now > h->q_head->expire) { /* the oldest expired ones */
+            attempt *x = h->q_head;
+            q_unlink(p, s, x);
             x->next = *shed;
             *shed = x;
         }
-        attempt *a = v->q_head;
+        attempt *a = h->q_head;
         if (!a)
             return NULL;
         queue_discipline d = p->adm->discipline;
-        if (d == QDISC_LIFO || (d == QDISC_ADAPTIVE_LIFO && q_standing(p, v)))
-            a = v->q_tail;
-        q_unlink(p, v, a);
+        if (d == QDISC_LIFO || (d == QDISC_ADAPTIVE_LIFO && q_standing(p, s)))
+            a = h->q_tail;
+        q_unlink(p, s, a);
         if (now <= a->expire)
             return a;
         a->next = *shed;
@@ -400,27 +405,27 @@ static void answer_shed(pool *p, attempt *x)
 
 /* Expiry of an attempt queued now: queue_timeout, or with CoDel the target
  * while the queue stands and the interval (or queue_timeout) otherwise. */
-static double expiry(const pool *p, const server *v)
+static double expiry(const pool *p, int s)
 {
     const admission_cfg *ad = p->adm;
     double now = p->w->s.now, normal = ad->queue_timeout > 0 ? ad->queue_timeout : INFINITY;
     if (ad->codel) {
         if (ad->queue_timeout <= 0)
             normal = ad->codel_interval;
-        if (q_standing(p, v))
+        if (q_standing(p, s))
             return now + ad->codel_target;
     }
     return now + normal;
 }
 
 /* max_concurrency and the adaptive limit: 1 if the server admits A. */
-static int limit_admit(pool *p, server *v, attempt *a)
+static int limit_admit(pool *p, int s, attempt *a)
 {
-    int inflight = v->busy + v->qlen;
+    int inflight = p->hot[s].busy + p->hot[s].qlen;
     if (p->cfg->max_concurrency > 0 && inflight >= p->cfg->max_concurrency)
         return 0;
     if (p->lim) {
-        if (inflight >= limiter_current(&p->lim[v->index]))
+        if (inflight >= limiter_current(&p->lim[s]))
             return 0;
         a->admitted = p->w->s.now;
         a->lim_inflight = inflight + 1;
@@ -430,15 +435,15 @@ static int limit_admit(pool *p, server *v, attempt *a)
 
 /* The next attempt to serve; queued probes met on the way are answered at
  * once (a probe takes no work), expired attempts chained on *SHED. */
-static inline __attribute__((always_inline)) attempt *next_in_line(pool *p, server *v, attempt **shed,
+static inline __attribute__((always_inline)) attempt *next_in_line(pool *p, int s, attempt **shed,
                                                                    const int ov)
 {
-    attempt *next = ov && p->adm ? dequeue_admitted(p, v, shed) : dequeue(p, v);
+    attempt *next = ov && p->adm ? dequeue_admitted(p, s, shed) : dequeue(p, &p->hot[s]);
     while (next && next->probe) {
         world_in_flight(p->w, p, -1);
         next->where = AT_NONE;
         probe_answered(next, 1);
-        next = ov && p->adm ? dequeue_admitted(p, v, shed) : dequeue(p, v);
+        next = ov && p->adm ? dequeue_admitted(p, s, shed) : dequeue(p, &p->hot[s]);
     }
     return next;
 }
@@ -446,9 +451,10 @@ static inline __attribute__((always_inline)) attempt *next_in_line(pool *p, serv
 /* A worker finished attempt A (already unlinked): free the worker for the
  * next queued attempt first (FIFO fairness: a retry triggered by this answer
  * must not overtake the queue), then answer.  Two copies, as arrive(). */
-static inline __attribute__((always_inline)) void finish(pool *p, server *v, attempt *a, int ok, const int ov)
+static inline __attribute__((always_inline)) void finish(pool *p, int s, attempt *a, int ok, const int ov)
 {
-    v->busy--;
+    srv_hot *h = &p->hot[s];
+    h->busy--;
     stat_tw_add(&p->busy_tw, p->w->s.now, -1);
     world_in_flight(p->w, p, -1);
     p->served++;
@@ -456,12 +462,12 @@ static inline __attribute__((always_inline)) void finish(pool *p, server *v, att
         p->wasted++;
     a->where = AT_NONE;
     attempt *shed = NULL;
-    attempt *next = next_in_line(p, v, &shed, ov);
+    attempt *next = next_in_line(p, s, &shed, ov);
     if (next) {
         if (ov || __builtin_expect(p->special, 0))
-            start_service(p, v, next, 1);
+            start_service(p, h, next, 1);
         else
-            start_service(p, v, next, 0);
+            start_service(p, h, next, 0);
     }
     if (ov) {
         if (p->lim && ok)
@@ -471,28 +477,28 @@ static inline __attribute__((always_inline)) void finish(pool *p, server *v, att
     caller_attempt_ended(a, ok ? OUT_SUCCESS : OUT_ERROR);
 }
 
-static __attribute__((noinline)) void finish_overload(pool *p, server *v, attempt *a, int ok)
+static __attribute__((noinline)) void finish_overload(pool *p, int s, attempt *a, int ok)
 {
-    finish(p, v, a, ok, 1);
+    finish(p, s, a, ok, 1);
 }
 
-static void finish_service(pool *p, server *v, attempt *a, int ok)
+static void finish_service(pool *p, int s, attempt *a, int ok)
 {
     if (__builtin_expect(p->overload, 0))
-        finish_overload(p, v, a, ok);
+        finish_overload(p, s, a, ok);
     else
-        finish(p, v, a, ok, 0);
+        finish(p, s, a, ok, 0);
 }
 
-static __attribute__((noinline)) void svc_done_slow(pool *p, server *v, attempt *a)
+static __attribute__((noinline)) void svc_done_slow(pool *p, int s, attempt *a)
 {
     if (p->calls) { /* multi-tier: hold the worker until the downstream call ends */
         a->where = AT_DOWNSTREAM;
         caller_start_request(p->calls, a, -1);
         return;
     }
-    svc_unlink(v, a);
-    finish(p, v, a, 1, 1);
+    svc_unlink(&p->hot[s], a);
+    finish(p, s, a, 1, 1);
 }
 
 static void svc_done(sim *s, sim_event *ev)
@@ -501,14 +507,15 @@ static void svc_done(sim *s, sim_event *ev)
     attempt *a = SIM_CONTAINER(ev, attempt, done);
     caller *c = a->owner;
     pool *p = c->target;
-    server *v = &p->srv[a->server];
+    int srv = a->server;
+    srv_hot *h = &p->hot[srv];
     /* In a large pool the server, the request, the caller's breaker for the
      * server and the attempt's timer neighbours are each a cache miss, and
      * each is found only once the previous one is read: fetch them all now,
      * so the misses overlap (results unchanged: a prefetch reads nothing).
      * A small pool stays in the caches: no prefetch, no cost. */
     if (p->prefetch) {
-        __builtin_prefetch(v);
+        __builtin_prefetch(h);
         __builtin_prefetch(a->req);  /* all of it a completion reads: its first line (model.h) */
         __builtin_prefetch((char *)a + MODEL_LINE); /* the attempt's second line */
         prefetch_breaker(c, a);
@@ -516,11 +523,11 @@ static void svc_done(sim *s, sim_event *ev)
         __builtin_prefetch(a->timeout.next);
     }
     if (__builtin_expect(p->slow_done, 0)) { /* calls downstream, or overload control */
-        svc_done_slow(p, v, a);
+        svc_done_slow(p, srv, a);
         return;
     }
-    svc_unlink(v, a);
-    finish(p, v, a, 1, 0);
+    svc_unlink(h, a);
+    finish(p, srv, a, 1, 0);
 }
 
 /* The event list's look-ahead (evq.h) for a completion due within a few
@@ -538,15 +545,15 @@ void pool_event_ahead(const sim_event *ev, int stage)
     const pool *p = c->target;
     if (!p->prefetch)
         return;
-    const server *v = &p->srv[a->server];
+    const srv_hot *h = &p->hot[a->server];
     if (stage == 0) {
-        __builtin_prefetch(v);
+        __builtin_prefetch(h);
         __builtin_prefetch(a->req);
         __builtin_prefetch((const char *)a + MODEL_LINE);
         prefetch_breaker(c, a);
     } else {
-        if (v->q_head)
-            __builtin_prefetch(v->q_head);
+        if (h->q_head)
+            __builtin_prefetch(h->q_head);
         __builtin_prefetch(a->timeout.prev);
         __builtin_prefetch(a->timeout.next);
     }
@@ -555,33 +562,33 @@ void pool_event_ahead(const sim_event *ev, int stage)
 void pool_downstream_done(attempt *a, int success)
 {
     pool *p = a->owner->target;
-    server *v = &p->srv[a->server];
     a->child = NULL;
-    svc_unlink(v, a);
-    finish_service(p, v, a, success);
+    svc_unlink(&p->hot[a->server], a);
+    finish_service(p, a->server, a, success);
 }
 
 static inline void admit(pool *p, int s, attempt *a, int special);
 
 /* Join the queue; with admission control (SPECIAL and p->adm) the queue
  * is doubly linked and the attempt gets its expiry. */
-static inline __attribute__((always_inline)) void enqueue(pool *p, server *v, attempt *a, int special)
+static inline __attribute__((always_inline)) void enqueue(pool *p, int s, attempt *a, int special)
 {
+    srv_hot *h = &p->hot[s];
     world_in_flight(p->w, p, 1);
     a->where = AT_QUEUE;
     a->next = NULL;
     if (special && p->adm) {
-        a->prev = v->q_tail;
-        if (v->qlen == 0)
-            v->last_empty = p->w->s.now;
-        a->expire = a->probe ? INFINITY : expiry(p, v); /* probes are never shed */
+        a->prev = h->q_tail;
+        if (h->qlen == 0)
+            p->srv[s].last_empty = p->w->s.now;
+        a->expire = a->probe ? INFINITY : expiry(p, s); /* probes are never shed */
     }
-    if (v->q_tail)
-        v->q_tail->next = a;
+    if (h->q_tail)
+        h->q_tail->next = a;
     else
-        v->q_head = a;
-    v->q_tail = a;
-    v->qlen++;
+        h->q_head = a;
+    h->q_tail = a;
+    h->qlen++;
     stat_tw_add(&p->queue_tw, p->w->s.now, 1);
 }
 
@@ -629,20 +636,20 @@ void pool_set_inject(pool *p, const inject_cfg *in)
  * call: 0 for pools with nothing of PS, drop or slowdown configured. */
 static inline __attribute__((always_inline)) void admit(pool *p, int s, attempt *a, int special)
 {
-    server *v = &p->srv[s];
-    if (!v->up) {
+    if (!p->up[s]) {
         if (p->cfg->mode == FAIL_FAST)
             caller_attempt_ended(a, OUT_ERROR);
         /* hang: swallowed; the caller's timeout or deadline ends it */
         return;
     }
-    if (special && p->gated && !limit_admit(p, v, a)) {
+    srv_hot *h = &p->hot[s];
+    if (special && p->gated && !limit_admit(p, s, a)) {
         p->rejected++;
         caller_attempt_ended(a, OUT_REJECTED);
         return;
     }
     if (special && p->cfg->discipline == DISC_PS) {
-        if (p->cfg->queue_limit > 0 && v->busy >= p->cfg->queue_limit) {
+        if (p->cfg->queue_limit > 0 && h->busy >= p->cfg->queue_limit) {
             p->rejected++;
             if (p->cfg->on_full == FULL_REJECT)
                 caller_attempt_ended(a, OUT_REJECTED);
@@ -650,15 +657,15 @@ static inline __attribute__((always_inline)) void admit(pool *p, int s, attempt 
                 p->dropped++;
             return;
         }
-        ps_admit(p, v, a);
+        ps_admit(p, s, a);
         return;
     }
-    if (v->busy < p->cfg->workers) {
+    if (h->busy < p->cfg->workers) {
         world_in_flight(p->w, p, 1);
-        start_service(p, v, a, special);
+        start_service(p, h, a, special);
         return;
     }
-    if (p->cfg->queue_limit > 0 && v->qlen >= p->cfg->queue_limit) {
+    if (p->cfg->queue_limit > 0 && h->qlen >= p->cfg->queue_limit) {
         p->rejected++;
         if (!special || p->cfg->on_full == FULL_REJECT)
             caller_attempt_ended(a, OUT_REJECTED);
@@ -666,7 +673,7 @@ static inline __attribute__((always_inline)) void admit(pool *p, int s, attempt 
             p->dropped++;
         return;
     }
-    enqueue(p, v, a, special);
+    enqueue(p, s, a, special);
 }
 
 /* ---- processor sharing ------------------------------------------------------
@@ -686,40 +693,43 @@ static double ps_speed(const pool *p, int n)
 }
 
 /* Bring vt up to now. */
-static void ps_advance(pool *p, server *v)
+static void ps_advance(pool *p, int s)
 {
+    server *v = &p->srv[s];
     double now = p->w->s.now;
-    if (v->busy > 0)
-        v->vt += (now - v->t_last) * ps_speed(p, v->busy);
+    if (p->hot[s].busy > 0)
+        v->vt += (now - v->t_last) * ps_speed(p, p->hot[s].busy);
     v->t_last = now;
 }
 
-static void ps_schedule(pool *p, server *v)
+static void ps_schedule(pool *p, int s)
 {
-    sim *s = &p->w->s;
-    sim_cancel(s, &v->ps_ev);
-    if (!v->svc)
+    server *v = &p->srv[s];
+    const srv_hot *h = &p->hot[s];
+    sim_cancel(&p->w->s, &v->ps_ev);
+    if (!h->svc)
         return;
-    double left = v->svc->work - v->vt;
-    sim_after(s, &v->ps_ev, left > 0 ? left / ps_speed(p, v->busy) : 0);
+    double left = h->svc->work - v->vt;
+    sim_after(&p->w->s, &v->ps_ev, left > 0 ? left / ps_speed(p, h->busy) : 0);
 }
 
 /* Count the server's attempts: busy (0/1) and the ones sharing beyond it. */
-static void ps_count(pool *p, server *v, int delta)
+static void ps_count(pool *p, srv_hot *h, int delta)
 {
     double now = p->w->s.now;
-    int before = v->busy;
-    v->busy += delta;
-    stat_tw_add(&p->busy_tw, now, (v->busy > 0) - (before > 0));
-    stat_tw_add(&p->queue_tw, now, (v->busy > 1 ? v->busy - 1 : 0) - (before > 1 ? before - 1 : 0));
+    int before = h->busy;
+    h->busy += delta;
+    stat_tw_add(&p->busy_tw, now, (h->busy > 0) - (before > 0));
+    stat_tw_add(&p->queue_tw, now, (h->busy > 1 ? h->busy - 1 : 0) - (before > 1 ? before - 1 : 0));
 }
 
-static void ps_admit(pool *p, server *v, attempt *a)
+static void ps_admit(pool *p, int s, attempt *a)
 {
-    ps_advance(p, v);
+    srv_hot *h = &p->hot[s];
+    ps_advance(p, s);
     a->where = AT_SERVICE;
-    a->work = v->vt + dist_sample(&p->cfg->service, &p->rng_service);
-    attempt **pp = &v->svc, *prev = NULL; /* sorted by tag; equal tags keep arrival order */
+    a->work = p->srv[s].vt + dist_sample(&p->cfg->service, &p->rng_service);
+    attempt **pp = &h->svc, *prev = NULL; /* sorted by tag; equal tags keep arrival order */
     while (*pp && (*pp)->work <= a->work) {
         prev = *pp;
         pp = &(*pp)->next;
@@ -729,9 +739,9 @@ static void ps_admit(pool *p, server *v, attempt *a)
     if (*pp)
         (*pp)->prev = a;
     *pp = a;
-    ps_count(p, v, 1);
+    ps_count(p, h, 1);
     world_in_flight(p->w, p, 1);
-    ps_schedule(p, v);
+    ps_schedule(p, s);
 }
 
 static void ps_done(sim *s, sim_event *ev)
@@ -739,16 +749,17 @@ static void ps_done(sim *s, sim_event *ev)
     (void)s;
     server *v = SIM_CONTAINER(ev, server, ps_ev);
     pool *p = v->pool;
-    attempt *a = v->svc;
-    ps_advance(p, v);
-    svc_unlink(v, a);
-    ps_count(p, v, -1);
+    srv_hot *h = &p->hot[v->index];
+    attempt *a = h->svc;
+    ps_advance(p, v->index);
+    svc_unlink(h, a);
+    ps_count(p, h, -1);
     world_in_flight(p->w, p, -1);
     p->served++;
     if (!a->live)
         p->wasted++;
     a->where = AT_NONE;
-    ps_schedule(p, v);
+    ps_schedule(p, v->index);
     if (p->lim)
         limit_sample(p, a, 0);
     caller_attempt_ended(a, OUT_SUCCESS);
@@ -766,8 +777,7 @@ static void arrive_special(pool *p, int s, attempt *a)
 void pool_arrive(pool *p, int s, attempt *a)
 {
     p->arrivals++;
-    p->bin_arrivals++;
-    a->where = AT_NONE;
+    p->bin_arrivals++; /* A comes AT_NONE (dispatch, the network, an injected delay) */
     if (__builtin_expect(p->special, 0))
         arrive_special(p, s, a);
     else
@@ -778,19 +788,19 @@ void pool_arrive(pool *p, int s, attempt *a)
  * once under PS (zero work shares nothing).  Injection does not apply. */
 void pool_probe_arrive(pool *p, int s, attempt *a)
 {
-    server *v = &p->srv[s];
+    const srv_hot *h = &p->hot[s];
     int ps = p->cfg->discipline == DISC_PS;
-    if ((ps || v->busy < p->cfg->workers) && !v->q_head) {
+    if ((ps || h->busy < p->cfg->workers) && !h->q_head) {
         probe_answered(a, 1);
         return;
     }
-    if (p->cfg->queue_limit > 0 && v->qlen >= p->cfg->queue_limit) {
+    if (p->cfg->queue_limit > 0 && h->qlen >= p->cfg->queue_limit) {
         if (p->cfg->on_full == FULL_REJECT)
             probe_answered(a, 0);
         /* drop: silent; the probe times out */
         return;
     }
-    enqueue(p, v, a, 1);
+    enqueue(p, s, a, 1);
 }
 
 /* ---- failure and repair -------------------------------------------------- */
@@ -799,19 +809,20 @@ void pool_probe_arrive(pool *p, int s, attempt *a)
 static void drop_work(pool *p, server *v)
 {
     double now = p->w->s.now;
-    attempt *q = v->q_head, *in = v->svc;
-    v->q_head = v->q_tail = v->svc = NULL;
-    world_in_flight(p->w, p, -(v->qlen + v->busy));
+    srv_hot *h = &p->hot[v->index];
+    attempt *q = h->q_head, *in = h->svc;
+    h->q_head = h->q_tail = h->svc = NULL;
+    world_in_flight(p->w, p, -(h->qlen + h->busy));
     if (p->cfg->discipline == DISC_PS) {
         sim_cancel(&p->w->s, &v->ps_ev);
-        ps_count(p, v, -v->busy);
+        ps_count(p, h, -h->busy);
         v->vt = 0;
         v->t_last = now;
     } else {
-        stat_tw_add(&p->queue_tw, now, -v->qlen);
-        stat_tw_add(&p->busy_tw, now, -v->busy);
+        stat_tw_add(&p->queue_tw, now, -h->qlen);
+        stat_tw_add(&p->busy_tw, now, -h->busy);
     }
-    v->qlen = v->busy = 0;
+    h->qlen = h->busy = 0;
     int answer = p->cfg->mode == FAIL_FAST;
     for (int list = 0; list < 2; list++) {
         attempt *a = list ? in : q;
@@ -841,7 +852,7 @@ static void drop_work(pool *p, server *v)
 /* Position V stops serving (failure, forced outage, restart, failover). */
 static void pos_down(pool *p, server *v, int mark)
 {
-    v->up = 0;
+    p->up[v->index] = 0;
     set_up_count(p, -1);
     world_mark(p->w, p->index, v->index, mark);
     for (int i = 0; i < p->nwatch; i++)
@@ -851,7 +862,7 @@ static void pos_down(pool *p, server *v, int mark)
 
 static void pos_up(pool *p, server *v)
 {
-    v->up = 1;
+    p->up[v->index] = 1;
     set_up_count(p, +1);
     world_mark(p->w, p->index, v->index, MARK_REPAIR);
     for (int i = 0; i < p->nwatch; i++)
@@ -1043,21 +1054,19 @@ static void srv_forced_end(sim *s, sim_event *ev)
 void pool_force_down(pool *p, int count, double duration)
 {
     for (int i = 0; i < p->cfg->servers && count > 0; i++) {
-        server *v = &p->srv[i];
-        if (!v->up)
+        if (!p->up[i])
             continue;
-        force_down(p, v, FORCED_EVENT, duration);
+        force_down(p, &p->srv[i], FORCED_EVENT, duration);
         count--;
     }
 }
 
 void pool_restart(pool *p, int s, double duration)
 {
-    server *v = &p->srv[s];
-    if (!v->up)
+    if (!p->up[s])
         return;
     p->restarts++;
-    force_down(p, v, FORCED_RESTART, duration);
+    force_down(p, &p->srv[s], FORCED_RESTART, duration);
 }
 
 /* ---- metrics --------------------------------------------------------------- */

@@ -105,13 +105,13 @@ static void probe_timeout(void *ctx, timer_node *n)
 void probe_send(prober *pr, int s)
 {
     pool *p = pr->p;
-    const server *v = &p->srv[s];
+    int up = p->up[s];
     pr->sent++;
-    if (v->up && pr->kind == PROBE_DIRECT) {
+    if (up && pr->kind == PROBE_DIRECT) {
         pr->result(pr->ctx, s, 1);
         return;
     }
-    if (!v->up && p->cfg->mode == FAIL_FAST) {
+    if (!up && p->cfg->mode == FAIL_FAST) {
         pr->result(pr->ctx, s, 0);
         return;
     }
@@ -129,7 +129,7 @@ void probe_send(prober *pr, int s)
     a->where = AT_NONE;
     pr->inflight[s] = a;
     timerq_start(&pr->tmo_q, &p->w->s, &a->timeout);
-    if (v->up)
+    if (up)
         pool_probe_arrive(p, s, a); /* queued; may answer before returning */
     /* DOWN hang: nobody answers; the timeout fails it */
 }
