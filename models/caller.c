@@ -342,6 +342,8 @@ static void attempt_failed(caller *c, request *r, outcome o, double push)
         r->prev_sleep = rc->backoff.base;
     } else {
         double drawn = 0;
+        if (r->attempts - 1 == r->backoff_from) /* the first backoff since the start or a push-back */
+            r->prev_sleep = rc->backoff.base;
         d = backoff_delay(&rc->backoff, r->attempts - 1 - r->backoff_from, &r->prev_sleep, &c->rng_backoff, &drawn);
         keep_delay(c, drawn, d >= 0);
     }
@@ -527,16 +529,20 @@ static inline __attribute__((always_inline)) void request_init(caller *c, reques
         r->deadline.prev = r->deadline.next = NULL;
     if (c->cfg->hedge.enabled)
         r->hedge_timer.prev = r->hedge_timer.next = NULL;
-    r->c = c;
+    /* the request's second line (c, fan, prev_sleep, paid) is written only
+     * where it will be read: a fleet's completion never reads it, and a new
+     * request would otherwise find it cold.  r->c is set once, by the slab
+     * (caller_req_refill); prev_sleep at the first backoff (attempt_failed). */
     r->parent = parent;
     r->live = NULL;
     r->arrival = c->w->s.now;
-    r->prev_sleep = c->cfg->retry.backoff.base;
     r->attempts = r->nlive = 0;
-    r->paid = 0;
+    if (__builtin_expect(c->cfg->retry.budget.kind == BUDGET_QUOTA, 0))
+        r->paid = 0;
     r->user = user;
     r->state = REQ_ACTIVE;
-    r->fan = fan;
+    if (__builtin_expect(c->fan, 0)) /* read only when c->fan (request_finish) */
+        r->fan = fan;
     r->starting = 0;
     r->backoff_from = 0; /* gate, permit, bh_*: kept clean by release_attempts and reclaim */
 }

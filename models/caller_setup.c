@@ -55,6 +55,7 @@ int caller_req_refill(caller *c)
     if (!blk)
         return -1;
     for (int i = 0; i < CALLER_SLAB; i++) {
+        blk[i].c = c; /* for good: a request never changes callers */
         blk[i].next_free = c->free_req;
         c->free_req = &blk[i];
     }

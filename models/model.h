@@ -124,11 +124,12 @@ typedef struct request {
     uint8_t state;           /* REQ_* */
     uint8_t starting;        /* fan-out parent: still sending its leaves */
     uint8_t backoff_from;    /* attempts when a push-back restarted the backoff */
-    /* line 2: the rest a new request sets, then fan-out */
-    struct caller *c;
-    struct request *fan;     /* fan-out leaf: its parent request, else NULL */
-    double prev_sleep;       /* decorrelated jitter state */
-    double paid;             /* retry_quota: what the last retry cost (0: none yet) */
+    /* line 2: what a new request does not write unless configured (caller.c
+     * request_init), so a fleet's request never touches it; then fan-out */
+    struct caller *c;        /* set once, when its slab is made */
+    struct request *fan;     /* fan-out leaf: its parent request, else NULL (set with fan-out only) */
+    double prev_sleep;       /* decorrelated jitter state (set at the first backoff) */
+    double paid;             /* retry_quota: what the last retry cost (0: none yet; set with a quota only) */
     struct request *leaves;  /* fan-out parent: its live leaves (linked by fan_next) */
     struct request *fan_prev, *fan_next;
     int fan_ok, fan_fail;    /* fan-out parent: leaves succeeded, failed */
