@@ -207,7 +207,6 @@ static void send_attempt(caller *c, request *r, int hedge)
         return;
     r->attempts++;
     c->attempts++;
-    c->bin_attempts++;
     c->hedges += hedge;
     if (__builtin_expect(c->slow_send, 0))
         send_slow(c, r, hedge);
@@ -427,10 +426,8 @@ static inline __attribute__((always_inline)) void request_done(caller *c, reques
     c->w->requests_live--;
     c->ended++;
     c->req_attempts += r->attempts;
-    c->bin_ended++;
     if (ok) {
         c->succeeded++;
-        c->bin_succ++;
         if (__builtin_expect(c->quota_refund, 0))
             budget_on_success(&c->bud, r->paid);
         stat_hist_add(&c->lat, now - r->arrival);

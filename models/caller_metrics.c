@@ -17,6 +17,9 @@ void caller_restart_stats(caller *c, double t)
     stat_tw_restart(&c->limit_tw, t);
     stat_hist_clear(&c->lat);
     c->throttled = 0;
+    c->bin_attempts0 -= c->attempts; /* the bin's counts go on across the restart */
+    c->bin_succ0 -= c->succeeded;
+    c->bin_ended0 -= c->ended;
     c->ended = c->req_attempts = c->succeeded = c->attempts = c->hedges = c->hedges_won = c->timeouts = 0;
     c->breaker_rejects = c->retries_wanted = c->retries_denied = 0;
     c->retry_draws = c->retry_fired = c->deadlines = c->ejections = 0;
@@ -80,14 +83,17 @@ void caller_finish_metrics(caller *c, double *m, double t)
 void caller_take_bin(caller *c, double *ts, double t, double width)
 {
     ts[TSC_OFFERED] = c->bin_offered / width;
-    ts[TSC_ATTEMPTS] = c->bin_attempts / width;
-    ts[TSC_SUCCESSES] = c->bin_succ;
-    ts[TSC_ENDED] = c->bin_ended;
+    ts[TSC_ATTEMPTS] = (c->attempts - c->bin_attempts0) / width;
+    ts[TSC_SUCCESSES] = c->succeeded - c->bin_succ0;
+    ts[TSC_ENDED] = c->ended - c->bin_ended0;
     ts[TSC_IN_FLIGHT] = stat_tw_take_bin(&c->in_flight_tw, t) / width;
     ts[TSC_BREAKER_OPEN] = c->nbrk ? stat_tw_take_bin(&c->open_tw, t) / width / c->nbrk : NAN;
     ts[TSC_ERROR_COUNTER] = caller_error_counter(c);
     ts[TSC_UNHEALTHY] = c->hc ? health_take_bin(c->hc, t, width) : NAN;
     stat_tw_take_bin(&c->ejected_tw, t);
     ts[TSC_LIMIT] = c->lim ? stat_tw_take_bin(&c->limit_tw, t) / width : NAN;
-    c->bin_offered = c->bin_attempts = c->bin_succ = c->bin_ended = 0;
+    c->bin_offered = 0;
+    c->bin_attempts0 = c->attempts;
+    c->bin_succ0 = c->succeeded;
+    c->bin_ended0 = c->ended;
 }

@@ -239,6 +239,7 @@ void caller_reset(caller *c)
     stat_tw_init(&c->open_tw, 0, 0);
     stat_tw_init(&c->ejected_tw, 0, 0);
     stat_hist_bind(&c->lat, rec_hist(&w->L, w->rec, c->index));
-    c->bin_offered = c->bin_attempts = c->bin_succ = c->bin_ended = 0;
+    c->bin_offered = 0;
     caller_restart_stats(c, 0);
+    c->bin_attempts0 = c->bin_succ0 = c->bin_ended0 = 0;
 }

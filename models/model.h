@@ -214,7 +214,9 @@ typedef struct pool {
     int vacant_head, vacant_len;
     stat_tw up_tw, quorum_tw, busy_tw, queue_tw, forced_tw; /* forced_tw: positions forced DOWN or restarting */
     double failures, up_sum, up_n, down_sum, down_n, restarts, switchovers;
-    double arrivals, rejected, served, wasted, shed, bin_arrivals;
+    double arrivals, rejected, served, wasted, shed;
+    double bin_arrivals0;    /* arrivals at the start of the time-series bin (the bin's
+                                count is the difference: one counter per arrival, not two) */
     const admission_cfg *adm; /* admission control, or NULL (the fast path) */
     int gated;               /* max_concurrency or an adaptive limit is set */
     int overload;            /* gated or adm: take the slower paths */
@@ -301,7 +303,10 @@ typedef struct caller {
     stat_tw limit_tw;
     rng_stream rng_admit;
     double throttled;
-    double bin_offered, bin_attempts, bin_succ, bin_ended;
+    double bin_offered;
+    double bin_attempts0, bin_succ0, bin_ended0; /* attempts, succeeded and ended at the start of
+                                                    the time-series bin (the bin's counts are the
+                                                    differences: one counter per event, not two) */
 } caller;
 
 struct source;

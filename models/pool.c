@@ -188,10 +188,10 @@ void pool_reset(pool *p)
             limits += limiter_current(&p->lim[i]);
         }
     stat_tw_init(&p->limit_tw, 0, limits);
-    p->bin_arrivals = 0;
     if (p->live)
         liveness_reset(p->live);
     pool_restart_stats(p, 0);
+    p->bin_arrivals0 = 0;
 }
 
 void pool_restart_stats(pool *p, double t)
@@ -202,6 +202,7 @@ void pool_restart_stats(pool *p, double t)
     stat_tw_restart(&p->queue_tw, t);
     stat_tw_restart(&p->forced_tw, t);
     stat_tw_restart(&p->limit_tw, t);
+    p->bin_arrivals0 -= p->arrivals; /* the bin's count goes on across the restart */
     p->failures = p->up_sum = p->up_n = p->down_sum = p->down_n = 0;
     p->restarts = p->switchovers = 0;
     p->arrivals = p->rejected = p->served = p->wasted = p->shed = 0;
@@ -776,8 +777,7 @@ static void arrive_special(pool *p, int s, attempt *a)
 
 void pool_arrive(pool *p, int s, attempt *a)
 {
-    p->arrivals++;
-    p->bin_arrivals++; /* A comes AT_NONE (dispatch, the network, an injected delay) */
+    p->arrivals++; /* A comes AT_NONE (dispatch, the network, an injected delay) */
     if (__builtin_expect(p->special, 0))
         arrive_special(p, s, a);
     else
@@ -1111,8 +1111,8 @@ void pool_take_bin(pool *p, double *ts, double t, double width)
     ts[TSP_UP] = stat_tw_take_bin(&p->up_tw, t) / width;
     ts[TSP_BUSY] = stat_tw_take_bin(&p->busy_tw, t) / width;
     ts[TSP_QUEUE] = stat_tw_take_bin(&p->queue_tw, t) / width;
-    ts[TSP_ARRIVALS] = p->bin_arrivals / width;
+    ts[TSP_ARRIVALS] = (p->arrivals - p->bin_arrivals0) / width;
     ts[TSP_LIMIT] = p->lim ? stat_tw_take_bin(&p->limit_tw, t) / width / p->cfg->servers : NAN;
-    p->bin_arrivals = 0;
+    p->bin_arrivals0 = p->arrivals;
     stat_tw_take_bin(&p->quorum_tw, t);
 }

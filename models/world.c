@@ -289,7 +289,7 @@ static double runaway_measure(world *w, const pool *p, double *m)
         const caller *cl = &w->callers[c];
         if (cl->target != p)
             continue;
-        double o = cl->bin_offered, a = cl->bin_attempts;
+        double o = cl->bin_offered, a = cl->attempts - cl->bin_attempts0;
         if (k >= 1 && k - 1 < w->L.nbins) {
             const double *prev = rec_ts(&w->L, w->rec, k - 1) + (size_t)sc->npools * TSP_COUNT +
                                  (size_t)c * TSC_COUNT;
