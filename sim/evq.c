@@ -419,6 +419,50 @@ static size_t bucket_take(evq *q, size_t i, evq_entry *out)
     return m;
 }
 
+/* Insert the live ones of SRC[0 .. M) into H[0 .. LIVE), sorted latest
+ * first, and drop the stale ones: the new LIVE. */
+static inline size_t bot_insert(evq *q, evq_entry *h, size_t live, const evq_entry *src, uint32_t m)
+{
+    for (uint32_t j = 0; j < m; j++) {
+        evq_entry e = src[j];
+        if (!is_live(&e)) {
+            q->stale--;
+            continue;
+        }
+        size_t i = live++;
+        for (; i > 0 && before(&h[i - 1], &e); i--)
+            h[i] = h[i - 1];
+        h[i] = e;
+    }
+    return live;
+}
+
+/* Empty bucket I into H (bot, room for BOT_MAX): its live entries sorted
+ * latest first (the stale ones dropped), its overflow chunks back to the
+ * pool; the number of live entries.  One pass, each entry read once from
+ * the bucket's (just fetched) lines. */
+static size_t bucket_load(evq *q, size_t i, evq_entry *h)
+{
+    uint32_t cnt = q->ring_cnt[i];
+    struct evq_chunk *b = &q->ring[i];
+    size_t live = bot_insert(q, h, 0, b->e, cnt < CHUNK_ENTRIES ? cnt : CHUNK_ENTRIES);
+    if (cnt > CHUNK_ENTRIES) {
+        uint32_t n = (cnt - CHUNK_ENTRIES - 1) % CHUNK_ENTRIES + 1; /* in the newest */
+        for (uint32_t k = b->next; k; n = CHUNK_ENTRIES) {
+            struct evq_chunk *c = &q->chunk[k - 1];
+            live = bot_insert(q, h, live, c->e, n);
+            uint32_t next = c->next;
+            c->next = q->free_chunk;
+            q->free_chunk = k;
+            k = next;
+        }
+        b->next = 0;
+    }
+    q->ring_n -= cnt;
+    q->ring_cnt[i] = 0;
+    return live;
+}
+
 /* Pour the ring and bot into the heap (stale entries dropped): the ring is
  * empty after, and any base is valid.  -1 (nothing moved) if the heap
  * cannot grow to hold them. */
@@ -536,19 +580,6 @@ static inline void measure(evq *q, double now)
         measure_window(q, now);
 }
 
-/* Sort bot latest first (it was filled in push order). */
-static void bot_sort(evq *q)
-{
-    evq_entry *h = q->bot;
-    for (size_t i = 1; i < q->nbot; i++) {
-        evq_entry e = h[i];
-        size_t j = i;
-        for (; j > 0 && before(&h[j - 1], &e); j--)
-            h[j] = h[j - 1];
-        h[j] = e;
-    }
-}
-
 /* A software pipeline over the next buckets, from bucket K on: the events of
  * the next non-empty one (its entries were fetched by the previous call) and
  * the entries of the one after; with a look-ahead hook (evq.h), the hook's
@@ -595,16 +626,9 @@ static int refill(evq *q, const evq_entry *heap_top)
             return 0;
     }
     evq_entry *h = q->bot; /* bot is empty and has room for a bucket */
-    size_t m = bucket_take(q, k & mask, h), live = 0;
-    for (size_t i = 0; i < m; i++) {
-        if (is_live(&h[i]))
-            h[live++] = h[i];
-        else
-            q->stale--;
-    }
+    size_t live = bucket_load(q, k & mask, h);
     q->nbot = live;
     q->base = k + 1;
-    bot_sort(q);
     if (q->ahead)
         for (size_t i = 0; i < live; i++)
             q->ahead(h[i].ev, 1);
@@ -740,8 +764,9 @@ static int heap_room(evq *q)
     return 0;
 }
 
-/* evq_push for a full array, a heap, or a list about to become one. */
-int evq_push_any(evq *q, sim_event *ev, double time)
+/* evq_push_any's general case (every push the ring path below does not
+ * take), out of line so that path saves no registers. */
+static __attribute__((noinline)) int push_slow(evq *q, sim_event *ev, double time)
 {
     uint64_t seq = q->next_seq;
     evq_entry e = {time, seq, ev};
@@ -771,6 +796,42 @@ int evq_push_any(evq *q, sim_event *ev, double time)
     }
     heap_push(q, e);
     return 0;
+}
+
+/* evq_push for a full array, a heap, or a list about to become one.  Inline
+ * here: a push into a ring bucket that has room in its first chunk, or into
+ * bot (most of a big model's pushes).  The ring is on only in the heap
+ * layout. */
+int evq_push_any(evq *q, sim_event *ev, double time)
+{
+    if (q->ring_on) {
+        double x = time * q->inv_w;
+        if (x >= 0 && x < 0x1p62) {
+            uint64_t k = (uint64_t)x;
+            if (k - q->base < q->nring) { /* wraps for the current bucket (k < base) */
+                size_t i = (size_t)k & (q->nring - 1);
+                uint32_t cnt = q->ring_cnt[i];
+                if (cnt < CHUNK_ENTRIES) {
+                    uint64_t seq = q->next_seq++;
+                    q->ring[i].e[cnt] = (evq_entry){time, seq, ev};
+                    q->ring_cnt[i] = cnt + 1;
+                    q->ring_n++;
+                    ev->pos = seq + 1;
+                    return 0;
+                }
+            } else if (k < q->base && q->nbot < BOT_MAX) { /* into bot, sorted */
+                evq_entry *h = q->bot;
+                size_t j = q->nbot++;
+                for (; j > 0 && h[j - 1].time <= time; j--)
+                    h[j] = h[j - 1];
+                uint64_t seq = q->next_seq++;
+                h[j] = (evq_entry){time, seq, ev};
+                ev->pos = seq + 1;
+                return 0;
+            }
+        }
+    }
+    return push_slow(q, ev, time);
 }
 
 void evq_cancel_any(evq *q, sim_event *ev)
@@ -829,6 +890,15 @@ sim_event *evq_pop_heap(evq *q, double *time)
     return evq_pop_due_heap(q, HUGE_VAL, time);
 }
 
+/* evq_pop_due_heap's general case, out of line so that the fast path
+ * saves no registers. */
+static __attribute__((noinline)) sim_event *pop_slow(evq *q, double until, double *time)
+{
+    int from_bot;
+    const evq_entry *e = select_next(q, &from_bot);
+    return e && !(e->time > until) ? take(q, e, from_bot, time) : NULL;
+}
+
 sim_event *evq_pop_due_heap(evq *q, double until, double *time)
 {
     if (q->nbot > 0) { /* the common case with the ring on: bot's last, live, before the heap's top */
@@ -846,7 +916,5 @@ sim_event *evq_pop_due_heap(evq *q, double until, double *time)
             return ev;
         }
     }
-    int from_bot;
-    const evq_entry *e = select_next(q, &from_bot);
-    return e && !(e->time > until) ? take(q, e, from_bot, time) : NULL;
+    return pop_slow(q, until, time);
 }
