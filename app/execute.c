@@ -29,6 +29,7 @@ typedef struct {
     int *status;    /* per item */
     volatile sig_atomic_t *stop;
     int halt;       /* one run: stop handing out items at its first failure */
+    const int *group; /* a thread takes group g: items group[g] .. group[g + 1] - 1 */
     pthread_mutex_t lock; /* the runs' error texts and busy seconds */
 } exec_ctx;
 
@@ -38,8 +39,9 @@ struct exec_workers {
     const scenario **built;  /* built for this scenario */
     double *buf;
     int *status, *owner;
+    int *group;              /* where each group of items starts, then n */
     size_t cap;              /* doubles in buf */
-    int ncap;                /* items in status, owner */
+    int ncap;                /* items in status, owner; ncap + 1 in group */
 };
 
 static double now_seconds(void)
@@ -130,6 +132,34 @@ static int run_item(void *p, int k, int worker)
     r->busy += now_seconds() - t0;
     pthread_mutex_unlock(&x->lock);
     return x->halt && st != WORLD_DONE; /* later items of the run would be dropped */
+}
+
+static int run_group(void *p, int g, int worker)
+{
+    exec_ctx *x = p;
+    int stop = 0;
+    for (int k = x->group[g]; k < x->group[g + 1] && !stop; k++)
+        stop = run_item(p, k, worker);
+    return stop;
+}
+
+/* The groups of N items for JOBS threads, in X->group; their number.  A
+ * batch of several runs (a sweep's points) goes to the threads a run's
+ * consecutive items at a time, up to N / (4 JOBS) of them, so a thread
+ * builds a world for a run's replications once, not once per replication
+ * (for a point with 2 replications: half the worlds at -j 2), while there
+ * are still 4 groups per thread to even out the threads' ends.  One run:
+ * one item per group, as before. */
+static int make_groups(exec_ctx *x, int n, int jobs)
+{
+    int *g = (int *)x->group, ng = 0, most = n / (4 * jobs);
+    if (x->halt || most < 2)
+        most = 1;
+    for (int k = 0; k < n; k++)
+        if (k == 0 || x->items[k].r != x->items[k - 1].r || k - g[ng - 1] >= most)
+            g[ng++] = k;
+    g[ng] = n;
+    return ng;
 }
 
 static int samples_init(exec_samples **s, size_t n, int width)
@@ -252,13 +282,14 @@ static int fold(exec_result *r, double *rec)
 typedef struct {
     progress_bar *bar;
     int offset, total; /* items done before this batch; in all */
+    const int *group;  /* the runner counts groups: their first items (NULL: items) */
 } batch_progress;
 
 static void progress_cb(void *p, int done, int total)
 {
     batch_progress *bp = p;
     (void)total;
-    progress_update(bp->bar, bp->offset + done, bp->total);
+    progress_update(bp->bar, bp->offset + (bp->group ? bp->group[done] : done), bp->total);
 }
 
 /* Item K of run R did not finish: R stops there.  The overload guard's
@@ -334,6 +365,7 @@ void exec_workers_free(exec_workers *w)
     free(w->buf);
     free(w->status);
     free(w->owner);
+    free(w->group);
     free(w);
 }
 
@@ -364,9 +396,12 @@ static int workers_reserve(exec_workers *w, int n, size_t stride)
         int *s = realloc(w->status, (size_t)n * sizeof *s), *o = s ? realloc(w->owner, (size_t)n * sizeof *o) : NULL;
         if (s)
             w->status = s;
-        if (!s || !o)
+        if (o)
+            w->owner = o;
+        int *g = o ? realloc(w->group, ((size_t)n + 1) * sizeof *g) : NULL;
+        if (!g)
             return -1;
-        w->owner = o;
+        w->group = g;
         w->ncap = n;
     }
     return 0;
@@ -406,7 +441,13 @@ static void run_share(exec_ctx *x, int n, batch_progress *bp)
         return;
     }
 #endif
-    runner_run(0, n, x->w->jobs, run_item, x, x->stop, cb, bp);
+    if (x->halt) {
+        runner_run(0, n, x->w->jobs, run_item, x, x->stop, cb, bp);
+        return;
+    }
+    int ng = make_groups(x, n, x->w->jobs);
+    bp->group = x->group;
+    runner_run(0, ng, x->w->jobs, run_group, x, x->stop, cb, bp);
 }
 
 int exec_run_items(exec_workers *w, const exec_item *items, int n, volatile sig_atomic_t *stop,
@@ -422,7 +463,7 @@ int exec_run_items(exec_workers *w, const exec_item *items, int n, volatile sig_
         return -1;
     }
     exec_ctx x = {.w = w, .items = items, .buf = w->buf, .stride = stride, .status = w->status,
-                  .stop = stop, .halt = 1};
+                  .stop = stop, .halt = 1, .group = w->group};
     pthread_mutex_init(&x.lock, NULL);
     for (int k = 0; k < n; k++) {
         x.status[k] = -1; /* not run */
@@ -432,7 +473,7 @@ int exec_run_items(exec_workers *w, const exec_item *items, int n, volatile sig_
     if (mpi && assign_owners(items, n, w->owner))
         for (int k = 0; k < n; k++)
             w->owner[k] = 0; /* all on rank 0: slower, the same results */
-    batch_progress bp = {bar, done_before, total};
+    batch_progress bp = {bar, done_before, total, NULL};
     run_share(&x, n, &bp);
     settle(&x, n, mpi ? w->owner : NULL);
     pthread_mutex_destroy(&x.lock);

@@ -503,14 +503,9 @@ static int write_csv(const char *dir, const char *name, csv_writer fn, const exe
 
 /* ---- replications.csv ---------------------------------------------------------- */
 
-int results_reps_open(results_reps *w, const char *outdir, const scenario *sc)
+static void reps_header(results_reps *w)
 {
-    char path[4096];
-    memset(w, 0, sizeof *w);
-    w->sc = sc;
-    if (fs_mkdirs(outdir) || !fs_join(path, sizeof path, outdir, "replications.csv") ||
-        fs_open_atomic(&w->a, path))
-        return -1;
+    const scenario *sc = w->sc;
     FILE *f = w->a.f;
     char ent[96];
     fputs("replication", f);
@@ -525,7 +520,49 @@ int results_reps_open(results_reps *w, const char *outdir, const scenario *sc)
                 fprintf(f, ",%s.%s", ent, cm_names[m]);
     }
     fputc('\n', f);
+}
+
+int results_reps_open(results_reps *w, const char *outdir, const scenario *sc)
+{
+    char path[4096];
+    memset(w, 0, sizeof *w);
+    w->sc = sc;
+    if (fs_mkdirs(outdir) || !fs_join(path, sizeof path, outdir, "replications.csv") ||
+        fs_open_atomic(&w->a, path))
+        return -1;
+    reps_header(w);
     return 0;
+}
+
+int results_reps_open_mem(results_reps *w, const char *outdir, const scenario *sc)
+{
+    memset(w, 0, sizeof *w);
+    w->sc = sc;
+    if (strlen(outdir) >= sizeof w->dir) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    strcpy(w->dir, outdir);
+    if (!(w->a.f = open_memstream(&w->mem, &w->memlen)))
+        return -1;
+    w->inmem = 1;
+    reps_header(w);
+    return 0;
+}
+
+/* The rows held in memory, and the next ones, to the file.  0 or -1. */
+static int reps_to_disk(results_reps *w)
+{
+    char path[4096];
+    int bad = fclose(w->a.f) != 0;
+    w->a.f = NULL;
+    w->inmem = 0;
+    if (bad || fs_mkdirs(w->dir) || !fs_join(path, sizeof path, w->dir, "replications.csv") ||
+        fs_open_atomic(&w->a, path) || fwrite(w->mem, 1, w->memlen, w->a.f) != w->memlen)
+        bad = 1;
+    free(w->mem);
+    w->mem = NULL;
+    return bad ? -1 : 0;
 }
 
 static void rep_value(FILE *f, double v)
@@ -540,6 +577,8 @@ void results_reps_row(void *ctx, int rep, const rec_layout *L, const double *rec
 {
     results_reps *w = ctx;
     FILE *f = w->a.f;
+    if (w->failed)
+        return;
     fprintf(f, "%d", rep);
     for (int p = 0; p < L->npools; p++)
         for (int m = 0; m < PM_COUNT; m++)
@@ -549,13 +588,24 @@ void results_reps_row(void *ctx, int rep, const rec_layout *L, const double *rec
         for (int m = 0; m < CM_COUNT; m++)
             if (cm_defs[m].flags & MF_SWEEP)
                 rep_value(f, rec[L->caller + (size_t)c * CM_COUNT + (size_t)m]);
-    if (fputc('\n', f) == EOF)
+    if (fputc('\n', f) == EOF || (w->inmem && ftello(f) > RESULTS_REPS_MEM && reps_to_disk(w)))
         w->failed = 1;
 }
 
 int results_reps_close(results_reps *w)
 {
-    if (w->failed || ferror(w->a.f)) {
+    if (w->inmem) {
+        int bad = fclose(w->a.f) != 0 || w->failed;
+        char path[4096];
+        w->a.f = NULL;
+        if (!bad && (fs_mkdirs(w->dir) || !fs_join(path, sizeof path, w->dir, "replications.csv") ||
+                     fs_write_atomic(path, w->mem, w->memlen)))
+            bad = 1;
+        free(w->mem);
+        w->mem = NULL;
+        return bad ? -1 : 0;
+    }
+    if (w->failed || !w->a.f || ferror(w->a.f)) {
         fs_abort_atomic(&w->a);
         return -1;
     }

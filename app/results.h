@@ -57,13 +57,26 @@ void results_print_table(FILE *out, const exec_result *r, const mc_list *mc);
  * caller ("pool.NAME.METRIC", "client.NAME.METRIC", "calls.NAME.METRIC"),
  * full precision, empty where undefined.  Open (0, or -1 with errno; creates
  * OUTDIR), give results_reps_row as the exec_rep_hook with the writer as its
- * context, close (renames the finished file into place; 0 or -1). */
+ * context, close (renames the finished file into place; 0 or -1).
+ *
+ * results_reps_open_mem() keeps the rows in memory instead, up to
+ * RESULTS_REPS_MEM bytes (then it creates OUTDIR and the file and goes on
+ * there), and writes the file at close: a sweep opens and fills a point's
+ * writer on one thread, in replication order, and closes it on any of its
+ * threads, so the folder and the file are made on all of them at once.
+ * The same bytes either way. */
+#define RESULTS_REPS_MEM (256 * 1024)
 typedef struct {
     fs_atomic a;
     const scenario *sc;
     int failed;
+    char *mem;         /* the rows so far (open_mem, until RESULTS_REPS_MEM) */
+    size_t memlen;
+    int inmem;
+    char dir[4096];    /* OUTDIR (open_mem) */
 } results_reps;
 int results_reps_open(results_reps *w, const char *outdir, const scenario *sc);
+int results_reps_open_mem(results_reps *w, const char *outdir, const scenario *sc);
 void results_reps_row(void *ctx, int rep, const rec_layout *L, const double *rec);
 int results_reps_close(results_reps *w);
 

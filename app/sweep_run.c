@@ -73,7 +73,7 @@ static void live_begin(sw_live *lp, sweep *s, int i)
     lp->s = s;
     lp->i = i;
     snprintf(dir, sizeof dir, "%s/%s", s->out, pt->dir);
-    if (par_rank() == 0 && !s->write_failed && results_reps_open(&lp->reps, dir, &pt->sc) == 0)
+    if (par_rank() == 0 && !s->write_failed && results_reps_open_mem(&lp->reps, dir, &pt->sc) == 0)
         lp->have_reps = 1;
     lp->nomem = swstat_acc_init(&lp->acc, s, pt) != 0;
 }
@@ -93,16 +93,17 @@ static void point_report(sweep *s, const sw_point *pt, int st)
     cJSON_free(v);
 }
 
-/* Point LP ends with status ST, first part (in run order, so the baseline's
- * summaries are there before the others compare with it): close its CSV,
- * reduce it to its summaries. */
+/* Point LP ends with status ST, first part (the baseline's before the
+ * others', which compare with its summaries; the others' on any thread, as
+ * they read only the baseline): close its CSV, reduce it to its summaries.
+ * Sets lp->write_failed. */
 static void end_summarise(sw_live *lp, int st)
 {
     sweep *s = lp->s;
     sw_point *pt = &s->pts[lp->i];
     if (lp->have_reps && results_reps_close(&lp->reps)) {
         fprintf(stderr, "relsim sweep: %s/%s: %s\n", s->out, pt->dir, strerror(errno));
-        s->write_failed = 1;
+        lp->write_failed = 1;
     }
     const char *why = run_stop_reason(st, &lp->r);
     pt->stop_reason = why ? strdup(why) : NULL;
@@ -122,7 +123,8 @@ static void end_write(sw_live *lp)
     sweep *s = lp->s;
     sw_point *pt = &s->pts[lp->i];
     exec_result *r = &lp->r;
-    if (par_rank() == 0 && !s->write_failed && (r->nrec > 0 || pt->status != WORLD_INTERRUPTED))
+    if (par_rank() == 0 && !s->write_failed && !lp->write_failed &&
+        (r->nrec > 0 || pt->status != WORLD_INTERRUPTED))
         lp->write_failed = swwrite_point_dir(s, pt, r) != 0;
     if (par_rank() == 0 && pt->ran && s->spill) {
         lp->json = swjson_point_text(s, lp->i);
@@ -189,12 +191,15 @@ typedef struct {
     int next;          /* the next point of ORDER to start */
     sw_live **live;    /* the running points, in run order */
     int nlive;
+    int *end_st;       /* the status each ending point ends with (end_item) */
     exec_item *items;  /* the batch */
     int cap;           /* items per batch */
     exec_workers *w;
     progress_bar bar;
     int done, total;   /* replications handed out; in all */
 } sw_batches;
+
+#define END_SUMMARISED (-1000) /* end_st: the point's summaries are made */
 
 /* Start the next point of the run order (its scenario built again); NULL on
  * ENOMEM. */
@@ -242,16 +247,23 @@ static int fill(sw_batches *b)
     return n;
 }
 
-static int end_write_item(void *ctx, int k, int worker)
+static int end_item(void *ctx, int k, int worker)
 {
+    sw_batches *b = ctx;
+    sw_live *lp = b->live[b->nlive + k];
     (void)worker;
-    end_write(((sw_live **)ctx)[k]);
+    if (b->end_st[k] != END_SUMMARISED)
+        end_summarise(lp, b->end_st[k]);
+    end_write(lp);
     return 0;
 }
 
 /* End the points that are done (or failed, or everything after an
- * interrupt), keeping the others.  Their folders are written on all the
- * threads at once: writing is a good part of a small point's cost. */
+ * interrupt), keeping the others.  Their summaries and folders are made on
+ * all the threads at once (writing is a good part of a small point's
+ * cost); the baseline's summaries first, here, as the others pair with
+ * them.  (The baseline runs first and its replications are all handed out
+ * before another point starts, so it never ends after another point.) */
 static void retire(sw_batches *b, int stopping)
 {
     int keep = 0, nend = 0;
@@ -263,15 +275,23 @@ static void retire(sw_batches *b, int stopping)
             b->live[keep++] = lp;
             continue;
         }
-        end_summarise(lp, st == WORLD_DONE && more ? WORLD_INTERRUPTED : st);
+        b->end_st[nend] = st == WORLD_DONE && more ? WORLD_INTERRUPTED : st;
+        if (lp->i == b->s->baseline) {
+            end_summarise(lp, b->end_st[nend]);
+            b->end_st[nend] = END_SUMMARISED;
+        }
         end[nend++] = lp;
     }
-    runner_run(0, nend, b->s->o.jobs, end_write_item, end, NULL, NULL, NULL);
+    /* the ending points at live + keep, after the kept ones, for end_item */
+    if (nend > 0)
+        memmove(b->live + keep, end, (size_t)nend * sizeof *end);
+    end = b->live + keep;
+    b->nlive = keep;
+    runner_run(0, nend, b->s->o.jobs, end_item, b, NULL, NULL, NULL);
     for (int k = 0; k < nend; k++) {
         end_report(end[k], b->w);
         free(end[k]);
     }
-    b->nlive = keep;
 }
 
 static int batches_init(sw_batches *b, sweep *s, const int *order)
@@ -287,9 +307,10 @@ static int batches_init(sw_batches *b, sweep *s, const int *order)
     b->cap = exec_batch_size(reclen, s->o.jobs);
     b->items = malloc((size_t)b->cap * sizeof *b->items);
     b->live = malloc(2 * ((size_t)b->cap + 1) * sizeof *b->live); /* running, then ending */
+    b->end_st = malloc(((size_t)b->cap + 1) * sizeof *b->end_st);
     b->w = exec_workers_new(s->o.jobs);
     progress_init(&b->bar, "replications", s->o.quiet || s->o.json);
-    return b->items && b->live && b->w ? 0 : -1;
+    return b->items && b->live && b->end_st && b->w ? 0 : -1;
 }
 
 static void batches_free(sw_batches *b)
@@ -298,6 +319,7 @@ static void batches_free(sw_batches *b)
     exec_workers_free(b->w);
     free(b->items);
     free(b->live);
+    free(b->end_st);
 }
 
 static void run_batches(sweep *s, const int *order)

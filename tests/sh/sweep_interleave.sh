@@ -167,4 +167,15 @@ print("      diff mean %.9g (expected %.9g), half-width %.6g (expected %.6g), ou
       % (got["mean"], m, (got["ci95"][1] - got["ci95"][0]) / 2, h, oc["holds"], oc["replications"]))
 sys.exit(0 if ok else 1)
 EOF
+
+# ---- a point's replications.csv past the rows a sweep keeps in memory ----------------------
+# (RESULTS_REPS_MEM, 256 KiB: then the file is made on the spot and the rest goes there)
+relsim sweep "$S" -o "$tmp/many" -j 2 -r 4000 --horizon 0.5 --vary clients.web.timeout=0.05,0.1 -q --no-plots
+check "sweep of 4000 replications a point: exit 0" rc_is 0
+relsim run "$S" -o "$tmp/many_alone" -j 2 -r 4000 --horizon 0.5 --set clients.web.timeout=0.1 -q --no-plots
+check "its replications.csv (> 256 KiB) = relsim run of the point alone, no file left over" eval \
+    '[ "$(wc -c <"$tmp/many/p001/replications.csv")" -gt 262144 ] &&
+     cmp -s "$tmp/many/p001/replications.csv" "$tmp/many_alone/replications.csv" &&
+     [ -z "$(find "$tmp/many" -name "*.tmp.*")" ]'
+
 finish
