@@ -75,7 +75,7 @@ typedef struct {
     int ring_on;
     struct evq_chunk *ring; /* nring buckets, each a chunk of its first entries (evq.c);
                                the bucket of time t: floor(t * inv_w) mod nring */
-    uint32_t *ring_cnt;     /* entries per bucket */
+    uint8_t *ring_cnt;      /* entries per bucket (at most BOT_MAX, evq.c) */
     struct evq_chunk *chunk;     /* a pool of chunks for buckets' further entries */
     uint32_t nchunk, free_chunk; /* chunks in the pool; 1 + the first unused one (0: none) */
     size_t nring, ring_n; /* buckets (a power of two); entries in them */
