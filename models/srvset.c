@@ -90,17 +90,8 @@ static inline int step(srvset *x, int L, unsigned i, srvset_min *o, srvset_min *
  * key: nearly every update of least_outstanding), every ancestor whose
  * smallest key is K moves by D too and the others not at all, so the rest of
  * the walk is one compare and one add per level. */
-static void update(srvset *x, int s, int old_key, int new_key, int davail)
+static inline __attribute__((always_inline)) void update_min(srvset *x, int s, int old_key, int new_key)
 {
-    if (davail) {
-        unsigned child = (unsigned)s;
-        for (int L = 0; L < x->levels; L++) {
-            child /= B;
-            x->avail[L][child] += davail;
-        }
-    }
-    if (x->mn[0] == NULL || old_key == new_key)
-        return;
     srvset_min o = {old_key, 1}, m = {new_key, 1};
     unsigned i = (unsigned)s / B, bit = 1u << ((unsigned)s % B);
     int d, L = 0;
@@ -127,6 +118,19 @@ static void update(srvset *x, int s, int old_key, int new_key, int davail)
         if (L == x->levels)
             return;
     }
+}
+
+static void update(srvset *x, int s, int old_key, int new_key, int davail)
+{
+    if (davail) {
+        unsigned child = (unsigned)s;
+        for (int L = 0; L < x->levels; L++) {
+            child /= B;
+            x->avail[L][child] += davail;
+        }
+    }
+    if (x->mn[0] != NULL && old_key != new_key)
+        update_min(x, s, old_key, new_key);
 }
 
 static void set_key(srvset *x, int s, int davail)
@@ -207,8 +211,14 @@ void srvset_set_avail(srvset *x, int s, int avail)
 
 void srvset_set_count(srvset *x, int s, int count)
 {
+    /* the key moves with the count, unless S is excluded for a pick (its key
+     * is then SRVSET_EXCLUDED, above any other, so up[] is read only then) */
+    int d = count - x->count[s], old = x->key[s];
     x->count[s] = count;
-    set_key(x, s, 0);
+    if (d == 0 || (old >= SRVSET_EXCLUDED && (x->up[s] & 2)))
+        return;
+    x->key[s] = old + d;
+    update_min(x, s, old, old + d);
 }
 
 void srvset_exclude(srvset *x, int s, int excluded)
