@@ -113,9 +113,10 @@
  * A bucket's older overflow chunks are full and its newest holds
  * (cnt - 6) % CHUNK_ENTRIES + 1, so a push reads only the dense count array
  * (a byte a bucket: 8 KB for a 10 000-server fleet's 8192 buckets, where
- * 32-bit counts took 32 KB and missed L1 more) and stores into one line.  128 bytes a bucket (the ring was 16 entries,
- * 384 bytes, a bucket): a ring for 10^4 events is 1 MB, not 3, and rings
- * can cover big queues (10^6 events: 2^19 buckets). */
+ * 32-bit counts took 32 KB and missed L1 more) and stores into one line.
+ * 128 bytes a bucket (the ring was 16 entries, 384 bytes, a bucket): a ring
+ * for 10^4 events is 1 MB, not 3, and rings can cover big queues (10^6
+ * events: 2^19 buckets). */
 struct evq_chunk {
     evq_entry e[CHUNK_ENTRIES];
     uint32_t next; /* 1 + index of the next (older) overflow chunk, or of the next free one; 0: none */
