@@ -42,7 +42,6 @@ typedef struct {
     int have_reps;
     int nomem, write_failed;
     int queued;        /* replications handed out so far */
-    char *json, *csv;  /* its sweep.json object and sweep.csv row (rank 0), for the spill */
 } sw_live;
 
 static double now_seconds(void)
@@ -116,8 +115,8 @@ static void end_summarise(sw_live *lp, int st)
 
 /* Second part, any order (points end on several threads at once): its
  * folder (like `run`, a failed point's folder is written even without
- * replications) and its sweep.json object and sweep.csv row printed; free
- * its run.  Sets lp->write_failed. */
+ * replications) and its sweep.json object and sweep.csv row printed to the
+ * spill; free its run.  Sets lp->write_failed. */
 static void end_write(sw_live *lp)
 {
     sweep *s = lp->s;
@@ -127,8 +126,13 @@ static void end_write(sw_live *lp)
         (r->nrec > 0 || pt->status != WORLD_INTERRUPTED))
         lp->write_failed = swwrite_point_dir(s, pt, r) != 0;
     if (par_rank() == 0 && pt->ran && s->spill) {
-        lp->json = swjson_point_text(s, lp->i);
-        lp->csv = swwrite_csv_row(s, pt);
+        char *json = swjson_point_text(s, lp->i), *csv = json ? swwrite_csv_row(s, pt) : NULL;
+        if (!json || !csv || swspill_put(s, pt, json, csv)) {
+            fprintf(stderr, "relsim sweep: %s: %s\n", s->out, strerror(json && csv ? errno : ENOMEM));
+            lp->write_failed = 1;
+        }
+        free(json);
+        free(csv);
     }
     free(pt->effective); /* written: only the folder needed it */
     pt->effective = NULL;
@@ -136,21 +140,13 @@ static void end_write(sw_live *lp)
     swstat_acc_free(&lp->acc);
 }
 
-/* Last part, in run order: its printed outputs to the spill and its
- * summaries shrunk (app/sweep_spill.h), the worlds W built for its scenario
- * and the scenario freed, S's flags, stderr.  W may be NULL. */
+/* Last part, in run order: its summaries shrunk (app/sweep_spill.h), the
+ * worlds W built for its scenario and the scenario freed, S's flags,
+ * stderr.  W may be NULL. */
 static void end_report(sw_live *lp, exec_workers *w)
 {
     sweep *s = lp->s;
     sw_point *pt = &s->pts[lp->i];
-    if (par_rank() == 0 && pt->ran && s->spill &&
-        (!lp->json || !lp->csv || swspill_put(s, pt, lp->json, lp->csv))) {
-        fprintf(stderr, "relsim sweep: %s: %s\n", s->out, strerror(lp->json && lp->csv ? errno : ENOMEM));
-        lp->write_failed = 1;
-    }
-    free(lp->json);
-    free(lp->csv);
-    lp->json = lp->csv = NULL;
     if (par_rank() != 0 || pt->json_len > 0)
         swstat_shrink(s, pt); /* rank 0 keeps them all if they were not printed */
     exec_workers_forget(w, &pt->sc); /* before the scenario they borrow goes */

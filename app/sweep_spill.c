@@ -29,16 +29,20 @@ void swspill_close(sweep *s)
 int swspill_put(sweep *s, sw_point *pt, const char *json, const char *csv)
 {
     size_t nj = strlen(json), nc = strlen(csv);
-    if (!s->spill || fseeko(s->spill, 0, SEEK_END)) {
-        errno = s->spill ? errno : EBADF;
+    int rc = -1;
+    if (!s->spill) {
+        errno = EBADF;
         return -1;
     }
-    pt->spill_at = (long long)ftello(s->spill);
-    if (pt->spill_at < 0 || fwrite(json, 1, nj, s->spill) != nj || fwrite(csv, 1, nc, s->spill) != nc)
-        return -1;
-    pt->json_len = (int)nj;
-    pt->csv_len = (int)nc;
-    return 0;
+    flockfile(s->spill); /* the seek, the offset and the two writes together */
+    if (fseeko(s->spill, 0, SEEK_END) == 0 && (pt->spill_at = (long long)ftello(s->spill)) >= 0 &&
+        fwrite(json, 1, nj, s->spill) == nj && fwrite(csv, 1, nc, s->spill) == nc) {
+        pt->json_len = (int)nj;
+        pt->csv_len = (int)nc;
+        rc = 0;
+    }
+    funlockfile(s->spill);
+    return rc;
 }
 
 int swspill_copy(const sweep *s, const sw_point *pt, int csv, FILE *f)

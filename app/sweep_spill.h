@@ -8,8 +8,9 @@
  * of writing sweep.json).  Printed at the point's end, on the threads that
  * write the point folders, they cost no memory afterwards and the printing
  * runs in parallel.  The spill is a file in OUTDIR, unlinked as soon as it
- * is open (so it never outlives the command), written in run order; each
- * point records where its texts are (sw_point.spill_at, json_len, csv_len).
+ * is open (so it never outlives the command), written in the order the
+ * points end (any order: the threads append as they finish); each point
+ * records where its texts are (sw_point.spill_at, json_len, csv_len).
  * Rank 0 only.
  */
 #ifndef RELSIM_SWEEP_SPILL_H
@@ -24,7 +25,8 @@ int swspill_open(sweep *s);
 void swspill_close(sweep *s);
 
 /* Append point PT's sweep.json object JSON and sweep.csv row CSV.  0, or -1
- * with errno set. */
+ * with errno set.  Safe from several threads at once (it holds the spill's
+ * stdio lock); not with swspill_copy. */
 int swspill_put(sweep *s, sw_point *pt, const char *json, const char *csv);
 
 /* Copy point PT's sweep.json object (CSV 0) or its sweep.csv row (CSV 1)
