@@ -265,11 +265,13 @@ say("g. memory against replications (1-second scenario, -j 1): "
 # ---- h. interleaved sweep ------------------------------------------------------------------
 # Three pairs of runs, -j 1 and -j 2 alternating (1 2, 2 1, 1 2: a drift of the machine's load
 # falls on both), medians.  Every run writes a new folder (13 files a point, 13 000 in all) and
-# none is deleted before the benchmark ends: ext4 (this machine's /tmp) allocating inodes soon
-# after many were freed (within vm.dirty_expire_centisecs, 30 s) looks at each recently freed
-# one (recently_deleted() under ext4_create), and a sweep run just after an `rm -rf` of a sweep
-# folder spent up to 12 s in the kernel instead of 0.7.  The system seconds of every run are
-# reported so that such a run shows.
+# none is deleted before the benchmark ends: ext4 without a journal (this machine's /tmp) will
+# not reuse an inode freed less than 60 s ago (360 s while its inode table block is not yet
+# written back) and checks them one by one (recently_deleted() under ext4_create), so a sweep
+# run just after an `rm -rf` of a sweep folder spent up to 12 s in the kernel instead of 0.7.
+# Deletions by anything else on the machine (or a previous `make bench` cleaning its folders
+# within those minutes) do the same: every run's system seconds are reported, and a run with
+# more than twice the smallest (and 1 s more) is named as slowed by the file system.
 npts = 200 if quick else 1000
 pairs = 1 if quick else 3
 h = {"scenario": sweep_path, "points": npts, "replications": 2, "target_speedup_j2": 1.8,
@@ -299,6 +301,9 @@ for j in (1, 2):
     h["j%d" % j]["replications_per_cpu_second"] = npts * 2 / h["j%d" % j]["cpu_seconds"]
     h["j%d" % j]["runs"] = rs
 h["command"] = " ".join(cmd[:2] + ["sweep.json", "-q", "--no-plots", "-j", "J", "-o", "DIR", "--vary", vary])
+sys_min = min(r["sys_seconds"] for j in (1, 2) for r in runs[j])
+h["fs_slowed_runs"] = ["-j %d pair %d (%.1f s system)" % (j, r["pair"], r["sys_seconds"]) for j in (1, 2)
+                       for r in runs[j] if r["sys_seconds"] > max(2 * sys_min, sys_min + 1)]
 pair_sp = [a["wall_seconds"] / b["wall_seconds"] for a, b in zip(runs[1], runs[2])]
 h["speedup_j2_pairs"] = pair_sp
 h["speedup_j2"] = h["j1"]["wall_seconds"] / h["j2"]["wall_seconds"]  # median over median
@@ -321,6 +326,9 @@ say("h. interleaved sweep, %d points x 2 replications, %d pair%s of runs (median
        h["j1"]["sys_seconds"], h["j2"]["sys_seconds"],
        h["j2"]["replications_per_cpu_second"], h["j2"]["peak_rss_mib"], h["identical_results_j1_j2"],
        h["load_average_before"][0], h["load_average"][0]))
+if h["fs_slowed_runs"]:
+    say("   slowed by the file system (inodes freed in the last minutes, see the comment above): %s; "
+        "trust the CPU figures less" % ", ".join(h["fs_slowed_runs"]))
 
 report["seconds"] = time.monotonic() - t_start
 ok = a["requests_per_second"] >= 8e6
