@@ -208,9 +208,20 @@ static int kth_candidate(const caller *c, int sib, int j)
     return x;
 }
 
+/* The divisors of the pool size N and of N - 1 (rng_below_by: the draws
+ * rng_below would give, without its divisions); set again if N changed. */
+static const rng_divisor *bal_divisors(caller *c, int n)
+{
+    if (__builtin_expect(c->bal_div[0].n != (unsigned long)n, 0)) {
+        rng_divisor_set(&c->bal_div[0], (unsigned long)n);
+        rng_divisor_set(&c->bal_div[1], (unsigned long)(n - 1));
+    }
+    return c->bal_div;
+}
+
 static int pick_random(caller *c, const request *r, int n)
 {
-    int s = (int)rng_below(&c->rng_bal, (unsigned long)n);
+    int s = (int)rng_below_by(&c->rng_bal, &bal_divisors(c, n)[0]);
     if (!may_skip(c, r) || usable(c, r, s))
         return s;
     int sib = live_available(c, r), k = ncandidates(c, sib);
@@ -286,8 +297,9 @@ static int pick_p2c(caller *c, const request *r, int n)
     if (n == 1)
         return 0;
     int two[2];
-    two[0] = (int)rng_below(&c->rng_bal, (unsigned long)n);
-    two[1] = (int)rng_below(&c->rng_bal, (unsigned long)(n - 1));
+    const rng_divisor *d = bal_divisors(c, n);
+    two[0] = (int)rng_below_by(&c->rng_bal, &d[0]);
+    two[1] = (int)rng_below_by(&c->rng_bal, &d[1]);
     if (two[1] >= two[0])
         two[1]++;
     if (may_skip(c, r) && !(usable(c, r, two[0]) && usable(c, r, two[1]))) {
@@ -328,15 +340,15 @@ int balancer_pick(caller *c, const request *r)
 /* The next value of rng_below(S, N) without drawing it, or -1 when it cannot
  * be peeked cheaply (no inline state, or a draw the rejection loop would
  * repeat). */
-static long peek_below(const rng_stream *s, rng_taus_state *t, unsigned long n)
+static long peek_below(const rng_stream *s, rng_taus_state *t, const rng_divisor *d)
 {
-    if (!s->taus || n == 0 || n > 0xffffffffUL)
+    if (!s->taus || !d->scale)
         return -1;
-    uint32_t k = (uint32_t)rng_taus_next(t) / (uint32_t)(0xffffffffUL / n);
-    return k < n ? (long)k : -1;
+    uint32_t k = rng_divisor_quot(d, (uint32_t)rng_taus_next(t));
+    return k < d->n ? (long)k : -1;
 }
 
-void balancer_prefetch_next(const caller *c)
+void balancer_prefetch_next(caller *c)
 {
     const srv_hot *srv = c->target->hot;
     int n = c->target->cfg->servers;
@@ -344,13 +356,14 @@ void balancer_prefetch_next(const caller *c)
         return;
     if (!c->rng_bal.taus)
         return;
+    const rng_divisor *d = bal_divisors(c, n);
     rng_taus_state t = *c->rng_bal.taus; /* a copy: the stream does not move */
-    long a = peek_below(&c->rng_bal, &t, (unsigned long)n);
+    long a = peek_below(&c->rng_bal, &t, &d[0]);
     if (a < 0)
         return;
     __builtin_prefetch(&srv[a]);
     if (c->cfg->balancer == BAL_P2C && n > 1) {
-        long b = peek_below(&c->rng_bal, &t, (unsigned long)(n - 1));
+        long b = peek_below(&c->rng_bal, &t, &d[1]);
         if (b >= 0)
             __builtin_prefetch(&srv[b >= a ? b + 1 : b]);
     }

@@ -45,6 +45,6 @@ int balancer_pick(caller *c, const request *r);
  * work until then.  Draws nothing: results are unchanged whether the guess
  * is right or not.  round_robin needs none (its servers come in order, the
  * hardware prefetcher follows), least_outstanding's pick is not known. */
-void balancer_prefetch_next(const caller *c);
+void balancer_prefetch_next(caller *c);
 
 #endif

@@ -275,6 +275,8 @@ typedef struct caller {
     outlier_state *outl;
     int nejected;
     int rr_next;
+    rng_divisor bal_div[2];  /* rng_below by the pool size n and by n - 1 (random, p2c:
+                                balancer.c bal_divisors), set at the first pick */
     int *scratch;            /* balancer candidate list */
     attempt *free_att;
     request *free_req;

@@ -442,6 +442,66 @@ static void test_rng_exp_batched(void **state)
     rng_destroy(&b);
 }
 
+/* rng_below_by: rng_below's numbers without its divisions.  The quotient by
+ * scale exactly for every scale a bound below 2^32 gives (edges, powers of two
+ * and their neighbours, random ones) at the draws where quotients change and
+ * random ones; then the same stream drawn both ways, bounds 1 .. 2^32-1. */
+static void test_rng_below_by(void **state)
+{
+    (void)state;
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
+    gsl_rng_set(r, 4242);
+    unsigned long bounds[200];
+    int nb = 0;
+    for (int b = 0; b < 32; b++)
+        for (long dlt = -1; dlt <= 1; dlt++) {
+            unsigned long n = (1UL << b) + (unsigned long)dlt;
+            if (n >= 1 && n <= 0xffffffffUL)
+                bounds[nb++] = n;
+        }
+    bounds[nb++] = 0xffffffffUL;
+    bounds[nb++] = 10000;
+    bounds[nb++] = 9999;
+    while (nb < 200)
+        bounds[nb++] = 1 + (gsl_rng_uniform_int(r, 0xfffffffeUL) >> gsl_rng_uniform_int(r, 31));
+    for (int i = 0; i < nb; i++) {
+        rng_divisor d;
+        rng_divisor_set(&d, bounds[i]);
+        uint32_t sc = d.scale;
+        assert_true(sc == 0xffffffffu / (uint32_t)bounds[i]);
+        uint32_t probe[] = {0, 1, sc - 1, sc, sc + 1, 0xffffffffu, 0xfffffffeu, 0x80000000u};
+        for (unsigned j = 0; j < sizeof probe / sizeof *probe; j++)
+            assert_true(rng_divisor_quot(&d, probe[j]) == probe[j] / sc);
+        for (int j = 0; j < 2000; j++) {
+            /* multiples of scale and their neighbours: where the quotient steps */
+            uint32_t q = (uint32_t)(gsl_rng_get(r) / sc);
+            uint64_t x = (uint64_t)q * sc;
+            for (int e = -1; e <= 1; e++) {
+                uint64_t y = x + (uint64_t)(int64_t)e;
+                if (y <= 0xffffffffu)
+                    assert_true(rng_divisor_quot(&d, (uint32_t)y) == (uint32_t)y / sc);
+            }
+            uint32_t u = (uint32_t)gsl_rng_get(r);
+            assert_true(rng_divisor_quot(&d, u) == u / sc);
+        }
+    }
+    rng_stream a, b;
+    rng_init(&a);
+    rng_init(&b);
+    assert_non_null(a.taus);
+    for (int i = 0; i < nb; i++) {
+        rng_divisor d;
+        rng_divisor_set(&d, bounds[i]);
+        rng_seed(&a, 77 + (uint64_t)i);
+        rng_seed(&b, 77 + (uint64_t)i);
+        for (int j = 0; j < 500; j++)
+            assert_true(rng_below(&a, bounds[i]) == rng_below_by(&b, &d));
+    }
+    rng_destroy(&a);
+    rng_destroy(&b);
+    gsl_rng_free(r);
+}
+
 static void test_stat_time_average(void **state)
 {
     (void)state;
@@ -574,7 +634,7 @@ int main(void)
         cmocka_unit_test(test_evq_extreme_times), cmocka_unit_test(test_evq_ring_cannot_grow),
         cmocka_unit_test(test_sim_step_skips_cancelled_top),
         cmocka_unit_test(test_timerq),             cmocka_unit_test(test_rng_streams),
-        cmocka_unit_test(test_rng_exp_batched),
+        cmocka_unit_test(test_rng_exp_batched),    cmocka_unit_test(test_rng_below_by),
         cmocka_unit_test(test_timerq_restart_in_expiry),
         cmocka_unit_test(test_stat_time_average),  cmocka_unit_test(test_stat_histogram),
         cmocka_unit_test(test_stat_summary),
