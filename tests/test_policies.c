@@ -217,6 +217,47 @@ static void test_fail_modes(void **state)
     }
 }
 
+/* Decorrelated jitter starts each request at prev = base (MODEL.md: min(cap,
+ * U(base, 3 prev)), prev starting at base), also for a request the free list
+ * hands back with an earlier request's prev_sleep still in it.  One server
+ * DOWN all run (fail_fast) and 2 attempts: every request that fails once
+ * draws exactly one backoff, its first, which lies in [base, 3 base]; a
+ * reused request that kept the last prev (up to 3 base) would draw up to
+ * 9 base.  Requests overlap little (rate 100, backoff 10-30 ms), so nearly
+ * every one is a reused slab entry. */
+static void test_decorrelated_first_backoff(void **state)
+{
+    (void)state;
+    double base = 0.01;
+    scenario s;
+    st_scenario(&s, 1, 1, 200, 3, 181);
+    s.pools[0].workers = 1000;
+    s.pools[0].service = st_exp(1000);
+    s.clients[0].arrival.rate = 100;
+    s.clients[0].policy.retry.max_attempts = 2;
+    s.clients[0].policy.retry.backoff =
+        (backoff_cfg){.kind = BACKOFF_EXPONENTIAL, .base = base, .multiplier = 2, .jitter = JITTER_DECORRELATED};
+    s.nevents = 1;
+    s.events = calloc(1, sizeof *s.events);
+    s.events[0] = (event_cfg){.kind = EVENT_FAIL, .at = 0, .duration = 1e9, .pool = 0, .servers = 1};
+    exec_result r;
+    assert_int_equal(st_run(&r, &s), WORLD_DONE);
+    const exec_samples *d = &r.delays[0];
+    assert_true(d->n > 1000);
+    int out = 0;
+    double hi = 0;
+    for (int i = 0; i < d->n; i++) {
+        double v = d->v[(size_t)i * 2];
+        out += v < base || v > 3 * base;
+        if (v > hi)
+            hi = v;
+    }
+    assert_int_equal(out, 0);
+    assert_true(hi > 2.5 * base); /* the draws cover the range */
+    exec_result_free(&r);
+    scenario_free(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -224,6 +265,7 @@ int main(void)
         cmocka_unit_test(test_retry_independent),  cmocka_unit_test(test_retry_correlated),
         cmocka_unit_test(test_p_retry_policy),     cmocka_unit_test(test_breaker_dead_server),
         cmocka_unit_test(test_p2c_vs_random),     cmocka_unit_test(test_fail_modes),
+        cmocka_unit_test(test_decorrelated_first_backoff),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
