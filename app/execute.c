@@ -29,7 +29,7 @@ typedef struct {
     int *status;    /* per item */
     volatile sig_atomic_t *stop;
     int halt;       /* one run: stop handing out items at its first failure */
-    const int *group; /* a thread takes group g: items group[g] .. group[g + 1] - 1 */
+    int *group;     /* a thread takes group g: items group[g] .. group[g + 1] - 1 */
     pthread_mutex_t lock; /* the runs' error texts and busy seconds */
 } exec_ctx;
 
@@ -134,26 +134,34 @@ static int run_item(void *p, int k, int worker)
     return x->halt && st != WORLD_DONE; /* later items of the run would be dropped */
 }
 
+/* Only batches of several runs come here (x->halt is 0), so run_item never
+ * asks to stop; an interrupt leaves the group's remaining items not run. */
 static int run_group(void *p, int g, int worker)
 {
     exec_ctx *x = p;
-    int stop = 0;
-    for (int k = x->group[g]; k < x->group[g + 1] && !stop; k++)
-        stop = run_item(p, k, worker);
-    return stop;
+    for (int k = x->group[g]; k < x->group[g + 1] && !(x->stop && *x->stop); k++)
+        run_item(p, k, worker);
+    return 0;
 }
+
+/* Groups per thread at least, when a batch has enough items: threads take
+ * groups as they free up, so the last groups to start end at different times;
+ * with 4 per thread a thread's last group is at most about a quarter of its
+ * share, so the threads end within about that of each other. */
+#define GROUPS_PER_THREAD 4
 
 /* The groups of N items for JOBS threads, in X->group; their number.  A
  * batch of several runs (a sweep's points) goes to the threads a run's
- * consecutive items at a time, up to N / (4 JOBS) of them, so a thread
- * builds a world for a run's replications once, not once per replication
- * (for a point with 2 replications: half the worlds at -j 2), while there
- * are still 4 groups per thread to even out the threads' ends.  One run:
- * one item per group, as before. */
+ * consecutive items at a time, up to N / (GROUPS_PER_THREAD * JOBS) of them,
+ * so a thread builds a world for a run's replications once, not once per
+ * replication (for a point with 2 replications: half the worlds at -j 2),
+ * while there are still GROUPS_PER_THREAD groups per thread to even out the
+ * threads' ends.  One run (x->halt) does not come here: run_share hands out
+ * its items one at a time. */
 static int make_groups(exec_ctx *x, int n, int jobs)
 {
-    int *g = (int *)x->group, ng = 0, most = n / (4 * jobs);
-    if (x->halt || most < 2)
+    int *g = x->group, ng = 0, most = n / (GROUPS_PER_THREAD * jobs);
+    if (most < 2)
         most = 1;
     for (int k = 0; k < n; k++)
         if (k == 0 || x->items[k].r != x->items[k - 1].r || k - g[ng - 1] >= most)
