@@ -42,6 +42,7 @@ typedef struct {
     int have_reps;
     int nomem, write_failed;
     int queued;        /* replications handed out so far */
+    int summarised;    /* end_summarise done (the baseline's, in retire) */
 } sw_live;
 
 static double now_seconds(void)
@@ -195,8 +196,6 @@ typedef struct {
     int done, total;   /* replications handed out; in all */
 } sw_batches;
 
-#define END_SUMMARISED (-1000) /* end_st: the point's summaries are made */
-
 /* Start the next point of the run order (its scenario built again); NULL on
  * ENOMEM. */
 static sw_live *start_next(sw_batches *b)
@@ -248,7 +247,7 @@ static int end_item(void *ctx, int k, int worker)
     sw_batches *b = ctx;
     sw_live *lp = b->live[b->nlive + k];
     (void)worker;
-    if (b->end_st[k] != END_SUMMARISED)
+    if (!lp->summarised)
         end_summarise(lp, b->end_st[k]);
     end_write(lp);
     return 0;
@@ -274,7 +273,7 @@ static void retire(sw_batches *b, int stopping)
         b->end_st[nend] = st == WORLD_DONE && more ? WORLD_INTERRUPTED : st;
         if (lp->i == b->s->baseline) {
             end_summarise(lp, b->end_st[nend]);
-            b->end_st[nend] = END_SUMMARISED;
+            lp->summarised = 1;
         }
         end[nend++] = lp;
     }
