@@ -26,9 +26,11 @@
 #      are folded, not kept);
 #   h. interleaved sweep (sweep.json next to this script): 1000 points x 2
 #      replications, 3 pairs of runs with -j 1 and -j 2 alternating (same
-#      results required of all six); medians of the speed-up of the whole
-#      command and of running the points (sweep.json perf), the cores
-#      obtained (CPU / wall), system seconds (target speed-up >= 1.8).
+#      results required of all six); the speed-up of the whole command and
+#      of running the points (sweep.json perf), each the median of the
+#      pairs' speed-ups (-j 1 wall / -j 2 wall of the same pair, each pair's
+#      printed too); medians of the cores obtained (CPU / wall) and of system
+#      seconds (target speed-up >= 1.8).
 # Medians are quoted because the machines are noisy.  Beside the wall-clock
 # figures come rates per CPU second (user + sys of the process, start-up and
 # writing included), which move much less when other work shares the cores.
@@ -306,8 +308,9 @@ h["fs_slowed_runs"] = ["-j %d pair %d (%.1f s system)" % (j, r["pair"], r["sys_s
                        for r in runs[j] if r["sys_seconds"] > max(2 * sys_min, sys_min + 1)]
 pair_sp = [a["wall_seconds"] / b["wall_seconds"] for a, b in zip(runs[1], runs[2])]
 h["speedup_j2_pairs"] = pair_sp
-h["speedup_j2"] = h["j1"]["wall_seconds"] / h["j2"]["wall_seconds"]  # median over median
-h["speedup_points_j2"] = h["j1"]["points_wall_seconds"] / h["j2"]["points_wall_seconds"]
+h["speedup_j2"] = med(pair_sp)  # the median of the pairs' speed-ups (a pair's runs are back to back)
+h["speedup_points_j2_pairs"] = [a["points_wall_seconds"] / b["points_wall_seconds"] for a, b in zip(runs[1], runs[2])]
+h["speedup_points_j2"] = med(h["speedup_points_j2_pairs"])
 h["cores_obtained_j2"] = h["j2"]["cores_obtained"]
 h["cores_obtained_j1"] = h["j1"]["cores_obtained"]
 h["cpu_ratio_j2_over_j1"] = h["j2"]["cpu_seconds"] / h["j1"]["cpu_seconds"]
@@ -317,7 +320,7 @@ h["identical_results_j1_j2"] = len(outs) == 1 and h["j1"]["points_run"] == npts 
 h["load_average"] = os.getloadavg()
 report["sweep"] = h
 say("h. interleaved sweep, %d points x 2 replications, %d pair%s of runs (medians): -j 1 %.2f s, -j 2 %.2f s: "
-    "speed-up %.2f (pairs: %s; running the points: %.2f; target >= 1.8); cores obtained (CPU/wall) %.2f at -j 2, "
+    "speed-up %.2f (median of the pairs: %s; running the points: %.2f; target >= 1.8); cores obtained (CPU/wall) %.2f at -j 2, "
     "%.2f at -j 1; CPU -j 2 / -j 1 = %.3f (so at most %.2f on 2 whole cores); system CPU %.2f s / %.2f s; "
     "%.0f replications per CPU second; peak RSS %.1f MiB; results identical: %s (load average %.1f before, %.1f after)"
     % (npts, pairs, "" if pairs == 1 else "s", h["j1"]["wall_seconds"], h["j2"]["wall_seconds"], h["speedup_j2"],
