@@ -10,6 +10,7 @@
 #include "sim/evq.h"
 
 #include <gsl/gsl_rng.h>
+#include <math.h>
 #include <stdlib.h>
 
 typedef struct {
@@ -229,6 +230,37 @@ static void test_evq_ahead_hook(void **state)
     finish(&f);
 }
 
+/* Every ring bucket holds at most 64 entries (BOT_MAX, evq.c: bot's room
+ * and the largest ring_cnt, a byte): 200 events at one same time, then 200
+ * at different times inside one bucket, then holds; no bucket count above
+ * 64 at any check, and the pops in (time, push order). */
+static void check_bucket_counts(const evq *q)
+{
+    for (size_t i = 0; i < q->nring; i++)
+        assert_in_range(q->ring_cnt[i], 0, 64);
+}
+
+static void test_evq_bucket_cap(void **state)
+{
+    (void)state;
+    enum { N = 2000, M = 200 };
+    fixture f;
+    double now = start(&f, N + 2 * M, N, 20000, 13);
+    assert_true(f.q.ring_on);
+    double k = floor(now * f.q.inv_w) + 3, w = 1 / f.q.inv_w;
+    for (size_t j = 0; j < M; j++) /* one time, the middle of bucket k */
+        push(&f.q, &f.it[N + j], (k + 0.5) * w);
+    check_bucket_counts(&f.q);
+    for (size_t j = 0; j < M; j++) /* bucket k + 5, 200 times inside it, latest first */
+        push(&f.q, &f.it[N + M + j], (k + 5 + (double)(M - j) / (3 * M)) * w);
+    check_bucket_counts(&f.q);
+    assert_true(f.q.ring_on);
+    hold(&f.q, f.it, N, 5000, f.r, now); /* the 400 pop among the others */
+    check_bucket_counts(&f.q);
+    drain_in_order(&f.q, f.it, N + 2 * M);
+    finish(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -236,6 +268,7 @@ int main(void)
         cmocka_unit_test(test_evq_ring_out_of_memory),
         cmocka_unit_test(test_evq_ring_follows_time_jump),
         cmocka_unit_test(test_evq_ahead_hook),
+        cmocka_unit_test(test_evq_bucket_cap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
