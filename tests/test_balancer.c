@@ -271,6 +271,15 @@ static void test_balancers_against_scan(void **state)
 
 int main(void)
 {
+#ifdef RELSIM_TEST_BMI2 /* test_balancer_bmi2 (Makefile): srvset's _pdep_u32 path */
+#ifndef __BMI2__
+#error "test_balancer_bmi2 must be built with BMI2"
+#endif
+    if (!__builtin_cpu_supports("bmi2")) {
+        printf("SKIP: this CPU has no BMI2 (srvset's pdep path not tested)\n");
+        return 77;
+    }
+#endif
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_srvset_scan),
         cmocka_unit_test(test_srvset_walk),
