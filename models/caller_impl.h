@@ -21,9 +21,9 @@ static inline breaker *breaker_for(caller *c, int s)
 /* C's outstanding attempts at S changed by DELTA. */
 static inline void outstanding_add(caller *c, int s, int delta)
 {
-    c->outstanding[s] += delta;
+    c->outstanding[s] += delta; /* also the set's counts (srvset_share_counts) */
     if (c->set.count)
-        srvset_set_count(&c->set, s, c->outstanding[s]);
+        srvset_add_count(&c->set, s, delta);
 }
 
 /* caller.c */

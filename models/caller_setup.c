@@ -104,6 +104,8 @@ int caller_build(caller *c, world *w, const policy_cfg *cfg, int index, int clie
     c->has_set = c->nbrk > 1 || cfg->outlier.enabled || cfg->balancer == BAL_LEAST_OUTSTANDING;
     if (c->has_set && srvset_init(&c->set, n, cfg->balancer == BAL_LEAST_OUTSTANDING))
         return -1;
+    if (c->set.count)
+        srvset_share_counts(&c->set, c->outstanding); /* one count array, not two */
     if (cfg->outlier.enabled) {
         c->outl = calloc((size_t)n, sizeof *c->outl);
         if (!c->outl)

@@ -181,7 +181,8 @@ void srvset_free(srvset *x)
     }
     free(x->lmask);
     free(x->key);
-    free(x->count);
+    if (!x->count_shared)
+        free(x->count);
     free(x->up);
     memset(x, 0, sizeof *x);
 }
@@ -216,6 +217,24 @@ void srvset_set_count(srvset *x, int s, int count)
     int d = count - x->count[s], old = x->key[s];
     x->count[s] = count;
     if (d == 0 || (old >= SRVSET_EXCLUDED && (x->up[s] & 2)))
+        return;
+    x->key[s] = old + d;
+    update_min(x, s, old, old + d);
+}
+
+void srvset_share_counts(srvset *x, int *counts)
+{
+    if (!x->count_shared)
+        free(x->count);
+    x->count = counts;
+    x->count_shared = 1;
+}
+
+void srvset_add_count(srvset *x, int s, int d)
+{
+    /* as srvset_set_count, the count already moved by D */
+    int old = x->key[s];
+    if (old >= SRVSET_EXCLUDED && (x->up[s] & 2))
         return;
     x->key[s] = old + d;
     update_min(x, s, old, old + d);

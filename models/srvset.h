@@ -46,7 +46,9 @@ typedef struct {
     unsigned short *lmask; /* [width[0]] per node of level 0, its servers whose key is the node's
                               smallest (bit c: server 16 i + c), NULL when not tracked */
     int *key;        /* [n] each server's key, NULL when not tracked */
-    int *count;      /* [n] outstanding per server, NULL when not tracked */
+    int *count;      /* [n] outstanding per server, NULL when not tracked; the owner's
+                        array after srvset_share_counts */
+    int count_shared; /* count is the owner's: not freed here */
     unsigned char *up; /* [n] bit 0: available; bit 1: excluded for this pick; bit 2: filtered */
 } srvset;
 
@@ -59,6 +61,14 @@ void srvset_reset(srvset *x);
 void srvset_set_avail(srvset *x, int s, int avail);
 /* Server S now has COUNT outstanding (only with TRACK_COUNTS). */
 void srvset_set_count(srvset *x, int s, int count);
+/* Read the counts from the owner's array COUNTS ([n], as many as the set's
+ * counts now, kept by the owner and zeroed by srvset_reset) instead of a copy
+ * of them (only with TRACK_COUNTS).  The owner then changes COUNTS[s] by D and
+ * calls srvset_add_count (srvset_set_count would see no change): one array
+ * fewer touched per attempt start and end. */
+void srvset_share_counts(srvset *x, int *counts);
+/* Server S's count (shared) has just changed by D != 0. */
+void srvset_add_count(srvset *x, int s, int d);
 /* Exclude S from the min-key part for one pick (key SRVSET_EXCLUDED), or put
  * it back. */
 void srvset_exclude(srvset *x, int s, int excluded);

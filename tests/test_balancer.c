@@ -44,12 +44,16 @@ static void test_srvset_scan(void **state)
     (void)state;
     static const int sizes[] = {1, 2, 7, 16, 17, 64, 300, 4100};
     srand(2385);
-    for (size_t z = 0; z < sizeof sizes / sizeof *sizes; z++) {
-        int n = sizes[z];
+    for (size_t z = 0; z < 2 * sizeof sizes / sizeof *sizes; z++) {
+        /* then again with the counts shared (srvset_share_counts: the
+         * caller's array, changed by it, the set told by srvset_add_count) */
+        int n = sizes[z % (sizeof sizes / sizeof *sizes)], shared = z >= sizeof sizes / sizeof *sizes;
         srvset x;
         assert_int_equal(srvset_init(&x, n, 1), 0);
         int *cnt = calloc((size_t)n, sizeof *cnt), *av = calloc((size_t)n, sizeof *av),
             *ex = calloc((size_t)n, sizeof *ex), *fl = calloc((size_t)n, sizeof *fl);
+        if (shared)
+            srvset_share_counts(&x, cnt);
         for (int s = 0; s < n; s++)
             av[s] = 1;
         check_set(&x, n, cnt, av, ex, fl);
@@ -57,7 +61,15 @@ static void test_srvset_scan(void **state)
             int s = rand() % n;
             switch (rand() % 4) {
             case 0: av[s] = rand() % 4 != 0; srvset_set_avail(&x, s, av[s]); break;
-            case 1: cnt[s] = rand() % 4; srvset_set_count(&x, s, cnt[s]); break;
+            case 1: {
+                int c = rand() % 4, d = c - cnt[s];
+                cnt[s] = c;
+                if (!shared)
+                    srvset_set_count(&x, s, c);
+                else if (d)
+                    srvset_add_count(&x, s, d);
+                break;
+            }
             case 2: fl[s] = rand() % 6 == 0; srvset_filter(&x, s, fl[s]); break;
             default: ex[s] = rand() % 8 == 0; srvset_exclude(&x, s, ex[s]); break;
             }
@@ -167,9 +179,10 @@ static void scramble(caller *c, int unavailable_pct)
             b->state = BRK_HALF_OPEN; /* a probe left: available */
             b->probes_sent = 1;
         }
-        c->outstanding[s] = rand() % 3;
-        if (c->set.count)
-            srvset_set_count(&c->set, s, c->outstanding[s]);
+        int o = rand() % 3, d = o - c->outstanding[s];
+        c->outstanding[s] = o; /* least_outstanding: the set's counts too (shared) */
+        if (c->set.count && d)
+            srvset_add_count(&c->set, s, d);
         srvset_set_avail(&c->set, s, breaker_would_admit(b) && c->outl[s].until == 0);
     }
 }
