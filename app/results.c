@@ -550,16 +550,22 @@ int results_reps_open_mem(results_reps *w, const char *outdir, const scenario *s
     return 0;
 }
 
-/* The rows held in memory, and the next ones, to the file.  0 or -1. */
-static int reps_to_disk(results_reps *w)
+/* The rows held in memory to the folder's replications.csv (made now):
+ * MORE, the file left open for the next rows (w->a, as results_reps_open
+ * leaves it); otherwise written whole.  The memory freed either way.  0 or
+ * -1. */
+static int reps_from_mem(results_reps *w, int more)
 {
     char path[4096];
-    int bad = fclose(w->a.f) != 0;
+    int bad = fclose(w->a.f) != 0 || w->failed;
     w->a.f = NULL;
     w->inmem = 0;
-    if (bad || fs_mkdirs(w->dir) || !fs_join(path, sizeof path, w->dir, "replications.csv") ||
-        fs_open_atomic(&w->a, path) || fwrite(w->mem, 1, w->memlen, w->a.f) != w->memlen)
+    if (!bad && (fs_mkdirs(w->dir) || !fs_join(path, sizeof path, w->dir, "replications.csv")))
         bad = 1;
+    else if (!bad && more)
+        bad = fs_open_atomic(&w->a, path) || fwrite(w->mem, 1, w->memlen, w->a.f) != w->memlen;
+    else if (!bad)
+        bad = fs_write_atomic(path, w->mem, w->memlen) != 0;
     free(w->mem);
     w->mem = NULL;
     return bad ? -1 : 0;
@@ -588,23 +594,14 @@ void results_reps_row(void *ctx, int rep, const rec_layout *L, const double *rec
         for (int m = 0; m < CM_COUNT; m++)
             if (cm_defs[m].flags & MF_SWEEP)
                 rep_value(f, rec[L->caller + (size_t)c * CM_COUNT + (size_t)m]);
-    if (fputc('\n', f) == EOF || (w->inmem && ftello(f) > RESULTS_REPS_MEM && reps_to_disk(w)))
+    if (fputc('\n', f) == EOF || (w->inmem && ftello(f) > RESULTS_REPS_MEM && reps_from_mem(w, 1)))
         w->failed = 1;
 }
 
 int results_reps_close(results_reps *w)
 {
-    if (w->inmem) {
-        int bad = fclose(w->a.f) != 0 || w->failed;
-        char path[4096];
-        w->a.f = NULL;
-        if (!bad && (fs_mkdirs(w->dir) || !fs_join(path, sizeof path, w->dir, "replications.csv") ||
-                     fs_write_atomic(path, w->mem, w->memlen)))
-            bad = 1;
-        free(w->mem);
-        w->mem = NULL;
-        return bad ? -1 : 0;
-    }
+    if (w->inmem)
+        return reps_from_mem(w, 0);
     if (w->failed || !w->a.f || ferror(w->a.f)) {
         fs_abort_atomic(&w->a);
         return -1;
