@@ -395,33 +395,6 @@ static inline int bucket_add(evq *q, size_t i, evq_entry e)
     return 0;
 }
 
-/* Empty bucket I into OUT (room for BOT_MAX), its overflow chunks back to
- * the pool; the number of entries it held, live and stale. */
-static size_t bucket_take(evq *q, size_t i, evq_entry *out)
-{
-    uint32_t cnt = q->ring_cnt[i];
-    struct evq_chunk *b = &q->ring[i];
-    size_t m = cnt < CHUNK_ENTRIES ? cnt : CHUNK_ENTRIES;
-    for (size_t j = 0; j < m; j++)
-        out[j] = b->e[j];
-    if (cnt > CHUNK_ENTRIES) {
-        uint32_t n = (cnt - CHUNK_ENTRIES - 1) % CHUNK_ENTRIES + 1; /* in the newest */
-        for (uint32_t k = b->next; k; n = CHUNK_ENTRIES) {
-            struct evq_chunk *c = &q->chunk[k - 1];
-            for (uint32_t j = 0; j < n; j++)
-                out[m++] = c->e[j];
-            uint32_t next = c->next;
-            c->next = q->free_chunk;
-            q->free_chunk = k;
-            k = next;
-        }
-        b->next = 0;
-    }
-    q->ring_n -= cnt;
-    q->ring_cnt[i] = 0;
-    return m;
-}
-
 /* Insert the live ones of SRC[0 .. M) into H[0 .. LIVE), sorted latest
  * first, and drop the stale ones: the new LIVE. */
 static inline size_t bot_insert(evq *q, evq_entry *h, size_t live, const evq_entry *src, uint32_t m)
@@ -440,20 +413,33 @@ static inline size_t bot_insert(evq *q, evq_entry *h, size_t live, const evq_ent
     return live;
 }
 
-/* Empty bucket I into H (bot, room for BOT_MAX): its live entries sorted
- * latest first (the stale ones dropped), its overflow chunks back to the
- * pool; the number of live entries.  One pass, each entry read once from
- * the bucket's (just fetched) lines. */
-static size_t bucket_load(evq *q, size_t i, evq_entry *h)
+/* Append SRC[0 .. N) to OUT[0 .. M) (SORTED = 0) or insert its live
+ * entries into OUT sorted (SORTED = 1, bot_insert): the new M. */
+static inline size_t put_run(evq *q, evq_entry *out, size_t m, const evq_entry *src, uint32_t n, int sorted)
+{
+    if (sorted)
+        return bot_insert(q, out, m, src, n);
+    for (uint32_t j = 0; j < n; j++)
+        out[m++] = src[j];
+    return m;
+}
+
+/* Empty bucket I into OUT (room for BOT_MAX), its overflow chunks back to
+ * the pool; the number of entries written.  SORTED = 0: every entry, live
+ * and stale, in bucket order; SORTED = 1: the live ones sorted latest first
+ * (bot), the stale ones dropped, in one pass, each entry read once from the
+ * bucket's (just fetched) lines.  Always inlined with a constant SORTED, so
+ * each caller below gets only its own loop. */
+static inline __attribute__((always_inline)) size_t bucket_empty(evq *q, size_t i, evq_entry *out, int sorted)
 {
     uint32_t cnt = q->ring_cnt[i];
     struct evq_chunk *b = &q->ring[i];
-    size_t live = bot_insert(q, h, 0, b->e, cnt < CHUNK_ENTRIES ? cnt : CHUNK_ENTRIES);
+    size_t m = put_run(q, out, 0, b->e, cnt < CHUNK_ENTRIES ? cnt : CHUNK_ENTRIES, sorted);
     if (cnt > CHUNK_ENTRIES) {
         uint32_t n = (cnt - CHUNK_ENTRIES - 1) % CHUNK_ENTRIES + 1; /* in the newest */
         for (uint32_t k = b->next; k; n = CHUNK_ENTRIES) {
             struct evq_chunk *c = &q->chunk[k - 1];
-            live = bot_insert(q, h, live, c->e, n);
+            m = put_run(q, out, m, c->e, n, sorted);
             uint32_t next = c->next;
             c->next = q->free_chunk;
             q->free_chunk = k;
@@ -463,8 +449,14 @@ static size_t bucket_load(evq *q, size_t i, evq_entry *h)
     }
     q->ring_n -= cnt;
     q->ring_cnt[i] = 0;
-    return live;
+    return m;
 }
+
+/* Every entry of bucket I, live and stale, into OUT (a pour, a clear). */
+static size_t bucket_take(evq *q, size_t i, evq_entry *out) { return bucket_empty(q, i, out, 0); }
+
+/* Bucket I's live entries into H (bot), sorted latest first. */
+static size_t bucket_load(evq *q, size_t i, evq_entry *h) { return bucket_empty(q, i, h, 1); }
 
 /* Pour the ring and bot into the heap (stale entries dropped): the ring is
  * empty after, and any base is valid.  -1 (nothing moved) if the heap
@@ -696,11 +688,7 @@ static inline int ring_push(evq *q, evq_entry e)
     if (k < q->base) { /* the current bucket: into bot, sorted */
         if (q->nbot >= BOT_MAX)
             return 0;
-        evq_entry *h = q->bot;
-        size_t j = q->nbot++;
-        for (; j > 0 && h[j - 1].time <= e.time; j--)
-            h[j] = h[j - 1];
-        h[j] = e;
+        evq_sorted_insert(q->bot, q->nbot++, e);
         return 1;
     }
     if (k - q->base >= q->nring)
@@ -789,10 +777,7 @@ static __attribute__((noinline)) int push_slow(evq *q, sim_event *ev, double tim
     evq_entry *h = q->heap;
     if (q->sorted) {
         if (q->n < EVQ_LIST_MAX) {
-            size_t j = q->n++;
-            for (; j > 0 && h[j - 1].time <= time; j--)
-                h[j] = h[j - 1];
-            h[j] = e;
+            evq_sorted_insert(h, q->n++, e);
             return 0;
         }
         to_heap(q);
@@ -823,12 +808,8 @@ int evq_push_any(evq *q, sim_event *ev, double time)
                     return 0;
                 }
             } else if (k < q->base && q->nbot < BOT_MAX) { /* into bot, sorted */
-                evq_entry *h = q->bot;
-                size_t j = q->nbot++;
-                for (; j > 0 && h[j - 1].time <= time; j--)
-                    h[j] = h[j - 1];
                 uint64_t seq = q->next_seq++;
-                h[j] = (evq_entry){time, seq, ev};
+                evq_sorted_insert(q->bot, q->nbot++, (evq_entry){time, seq, ev});
                 ev->pos = seq + 1;
                 return 0;
             }

@@ -114,15 +114,23 @@ void evq_clear(evq *q);
  * no later than TIME (the pushed event has the largest seq so far, so it goes
  * after every equal time) and costs no call; the rest is evq_push_any. */
 int evq_push_any(evq *q, sim_event *ev, double time);
+
+/* Insert E into the N entries of H sorted latest first (room for one more),
+ * below every entry due no later than E: E has the largest seq so far, so it
+ * fires after every equal time.  The list's, bot's and the ring's sorted
+ * insertions (evq.c) are all this walk. */
+static inline void evq_sorted_insert(evq_entry *h, size_t n, evq_entry e)
+{
+    for (; n > 0 && h[n - 1].time <= e.time; n--)
+        h[n] = h[n - 1];
+    h[n] = e;
+}
+
 static inline int evq_push(evq *q, sim_event *ev, double time)
 {
     if (q->n < q->list_room) {
-        evq_entry *h = q->heap;
-        size_t j = q->n++;
-        for (; j > 0 && h[j - 1].time <= time; j--)
-            h[j] = h[j - 1];
         uint64_t seq = q->next_seq++;
-        h[j] = (evq_entry){time, seq, ev};
+        evq_sorted_insert(q->heap, q->n++, (evq_entry){time, seq, ev});
         ev->pos = seq + 1;
         return 0;
     }
