@@ -12,7 +12,7 @@
 BUILD   ?= build
 CC      ?= cc
 PKGS    := gsl libcjson
-DEB_PKGS := build-essential pkg-config libgsl-dev libcjson-dev libcmocka-dev gnuplot-nox
+DEB_PKGS := build-essential pkg-config libgsl-dev libcjson-dev libcmocka-dev gnuplot-nox time
 WARN    := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
 OPT     ?= -O2 -g
 RS_CFLAGS  := -std=c11 -D_GNU_SOURCE -DHAVE_INLINE $(OPT) $(WARN) -I. $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

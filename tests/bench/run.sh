@@ -45,7 +45,7 @@ for f in "$RELSIM" "$BENCH_DIR/hold" "$BENCH_DIR/mm1"; do
 done
 command -v python3 >/dev/null || { echo "bench: python3 is needed" >&2; exit 2; }
 exec python3 - "$RELSIM" "$OUT" "$BENCH_DIR" "$REF" "$here/fleet.json" "$here/short.json" "$here/sweep.json" <<'PYEOF'
-import atexit, json, os, platform, shutil, statistics, subprocess, sys, tempfile, time
+import atexit, json, os, platform, shutil, statistics, subprocess, sys, tempfile, time, types
 
 relsim, out_path, bench_dir, ref_path, fleet_path, short_path, sweep_path = sys.argv[1:8]
 quick = os.environ.get("BENCH_QUICK") == "1"
@@ -55,18 +55,33 @@ atexit.register(shutil.rmtree, tmp, True)
 t_start = time.monotonic()
 
 def run(cmd):
-    """Run CMD to completion; return (stdout, wall s, CPU s, peak RSS MiB).
-    os.wait4 gives the child's own rusage: its CPU time (user + sys) and its
-    peak resident set, with no wrapper process in between."""
+    """Run CMD to completion; return (stdout, wall s, CPU s, peak RSS MiB)."""
     out, wall, ru = run_ru(cmd)
     return out, wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024.0  # Linux: KiB
 
+# Peak RSS.  Linux counts the memory a child had before its exec in its
+# ru_maxrss, and a child of this script starts as (or shares, by vfork) a
+# copy of this Python process (~14 MiB, more after it reads big files): os.wait4
+# alone would report max(this script, relsim), e.g. 14 MiB for /bin/true and
+# for a relsim run that peaks at 5.  So the peak comes from GNU time (Debian
+# package `time`), whose own small process is the one that forks relsim;
+# without it the figures are marked as floored by this script's size.
+GNU_TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
+
 def run_ru(cmd):
-    """Run CMD to completion; return (stdout, wall s, the child's rusage)."""
+    """Run CMD to completion; return (stdout, wall s, the child's rusage,
+    its ru_maxrss that of CMD alone when GNU time is there)."""
+    rss_file = os.path.join(tmp, "rss")
+    if GNU_TIME:
+        cmd = [GNU_TIME, "-f", "%M", "-o", rss_file] + list(cmd)
     with tempfile.TemporaryFile() as fo, tempfile.TemporaryFile() as fe:
         t0 = time.monotonic()
         p = subprocess.Popen(cmd, stdout=fo, stderr=fe)
         _, status, ru = os.wait4(p.pid, 0)
+        if GNU_TIME and os.waitstatus_to_exitcode(status) == 0:
+            with open(rss_file) as fh:
+                ru = types.SimpleNamespace(ru_utime=ru.ru_utime, ru_stime=ru.ru_stime,
+                                           ru_maxrss=int(fh.read().split()[-1]))
         wall = time.monotonic() - t0
         p.returncode = os.waitstatus_to_exitcode(status)
         fo.seek(0)
@@ -106,6 +121,9 @@ report = {
 }
 say("relsim benchmarks (%s, %d cores, load %.2f)%s" % (report["machine"]["cpu"], os.cpu_count(),
     os.getloadavg()[0], "  [BENCH_QUICK: smoke run]" if quick else ""))
+if not GNU_TIME:
+    say("   (no /usr/bin/time, apt-get install time: every peak RSS below is at least this script's own size)")
+report["peak_rss_by"] = "GNU time" if GNU_TIME else "wait4 (floored by the bench script's size)"
 
 # ---- a. reference workload --------------------------------------------------------
 ref_extra = ["-j", "1"] + (["--horizon", "2000"] if quick else [])
@@ -281,18 +299,34 @@ h = {"scenario": sweep_path, "points": npts, "replications": 2, "target_speedup_
 vary = "clients.web.timeout=0.01:%g:0.01" % (npts / 100.0)
 outs = set()
 runs = {1: [], 2: []}
+
+def sweep_digest(path):
+    """What part h needs of a sweep.json (a hash of it without perf, the
+    points' wall time and count), read by a separate python: parsing the
+    28 MB file here would grow this process by ~200 MB, and Linux counts a
+    child's pre-exec memory (this process's, shared by vfork) in the child's
+    ru_maxrss, so every later peak RSS would read as this script's."""
+    out = subprocess.run([sys.executable, "-c", """if 1:
+        import hashlib, json, sys
+        with open(sys.argv[1]) as fh:
+            sw = json.load(fh)
+        perf = sw.pop("perf")
+        print(json.dumps({"digest": hashlib.sha256(json.dumps(sw, sort_keys=True).encode()).hexdigest(),
+                          "wall_seconds": perf["wall_seconds"], "points": len(sw["points"])}))
+        """, path], check=True, capture_output=True, text=True).stdout
+    return json.loads(out)
+
 for p in range(pairs):
     for j in ((1, 2) if p % 2 == 0 else (2, 1)):
         odir = os.path.join(tmp, "sweep_j%d_%d" % (j, p))  # a new name, never one deleted
         cmd = [relsim, "sweep", sweep_path, "-q", "--no-plots", "-j", str(j), "-o", odir, "--vary", vary]
         _, wall, ru = run_ru(cmd)
-        with open(os.path.join(odir, "sweep.json")) as fh:
-            sw = json.load(fh)
-        outs.add(strip_perf(sw))
+        sw = sweep_digest(os.path.join(odir, "sweep.json"))
+        outs.add(sw["digest"])
         cpu = ru.ru_utime + ru.ru_stime
         runs[j].append({"pair": p, "wall_seconds": wall, "cpu_seconds": cpu, "sys_seconds": ru.ru_stime,
                         "peak_rss_mib": ru.ru_maxrss / 1024.0,
-                        "points_wall_seconds": sw["perf"]["wall_seconds"], "points_run": len(sw["points"]),
+                        "points_wall_seconds": sw["wall_seconds"], "points_run": sw["points"],
                         "cores_obtained": cpu / wall, "load_average": os.getloadavg()[0]})
 for j in (1, 2):
     rs = runs[j]
