@@ -141,6 +141,9 @@ interrupt_case TERM
 
 # A second signal ends relsim at once, even while it writes a big report
 # (300 pools: gnuplot runs for a long time); outputs stay whole (atomic).
+# 100 000 replications: far more than any machine finishes before the first
+# SIGINT (100 did on a quiet machine once the engine got faster, and its
+# results.json then said complete, rightly).
 python3 - "$tmp/wide.json" <<'EOF'
 import json, sys
 pools = [{"name": "p%d" % i, "servers": 10, "service": {"rate": 100},
@@ -151,7 +154,7 @@ json.dump({"name": "wide", "horizon": 2, "pools": pools, "clients": clients}, op
 EOF
 why=$(python3 - "$RELSIM" "$tmp/wide.json" "$tmp/wide" <<'EOF' 2>&1
 import json, os, signal, subprocess, sys, time
-p = subprocess.Popen([sys.argv[1], "run", sys.argv[2], "-r", "100", "-q", "-o", sys.argv[3]],
+p = subprocess.Popen([sys.argv[1], "run", sys.argv[2], "-r", "100000", "-q", "-o", sys.argv[3]],
                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 time.sleep(1.5)
 p.send_signal(signal.SIGINT)
