@@ -12,19 +12,47 @@
 
 /* ---- srvset against a scan ---------------------------------------------------- */
 
-static int key(const int *cnt, const int *av, const int *ex, const int *fl, int s)
+/* What the set should hold, kept by the tests beside it: per server its
+ * count, whether it is available, excluded, filtered. */
+typedef struct {
+    int n;
+    int *cnt, *av, *ex, *fl;
+} scan;
+
+static void scan_init(scan *m, int n)
 {
-    return ex[s] ? SRVSET_EXCLUDED : cnt[s] + (av[s] ? 0 : SRVSET_UNAVAIL) + (fl[s] ? SRVSET_FILTERED : 0);
+    m->n = n;
+    m->cnt = calloc((size_t)n, sizeof *m->cnt);
+    m->av = calloc((size_t)n, sizeof *m->av);
+    m->ex = calloc((size_t)n, sizeof *m->ex);
+    m->fl = calloc((size_t)n, sizeof *m->fl);
+    assert_non_null(m->cnt && m->av && m->ex && m->fl ? m : NULL);
+    for (int s = 0; s < n; s++)
+        m->av[s] = 1;
 }
 
-static void check_set(const srvset *x, int n, const int *cnt, const int *av, const int *ex, const int *fl)
+static void scan_free(scan *m)
+{
+    free(m->cnt);
+    free(m->av);
+    free(m->ex);
+    free(m->fl);
+}
+
+static int key(const scan *m, int s)
+{
+    return m->ex[s] ? SRVSET_EXCLUDED
+                    : m->cnt[s] + (m->av[s] ? 0 : SRVSET_UNAVAIL) + (m->fl[s] ? SRVSET_FILTERED : 0);
+}
+
+static void check_set(const srvset *x, const scan *sc)
 {
     int navail = 0, m = INT_MAX, nm = 0;
-    for (int s = 0; s < n; s++) {
+    for (int s = 0; s < sc->n; s++) {
         assert_int_equal(srvset_avail_below(x, s), navail);
-        if (av[s])
+        if (sc->av[s])
             assert_int_equal(srvset_kth_avail(x, navail++), s);
-        int k = key(cnt, av, ex, fl, s);
+        int k = key(sc, s);
         if (k < m)
             m = k, nm = 0;
         nm += k == m;
@@ -32,8 +60,8 @@ static void check_set(const srvset *x, int n, const int *cnt, const int *av, con
     assert_int_equal(srvset_navail(x), navail);
     assert_int_equal(srvset_min_key(x), m);
     assert_int_equal(srvset_nmin(x), nm);
-    for (int s = 0, j = 0; s < n; s++)
-        if (key(cnt, av, ex, fl, s) == m)
+    for (int s = 0, j = 0; s < sc->n; s++)
+        if (key(sc, s) == m)
             assert_int_equal(srvset_kth_min(x, j++), s);
 }
 
@@ -50,13 +78,12 @@ static void test_srvset_scan(void **state)
         int n = sizes[z % (sizeof sizes / sizeof *sizes)], shared = z >= sizeof sizes / sizeof *sizes;
         srvset x;
         assert_int_equal(srvset_init(&x, n, 1), 0);
-        int *cnt = calloc((size_t)n, sizeof *cnt), *av = calloc((size_t)n, sizeof *av),
-            *ex = calloc((size_t)n, sizeof *ex), *fl = calloc((size_t)n, sizeof *fl);
+        scan m;
+        scan_init(&m, n);
+        int *cnt = m.cnt, *av = m.av, *ex = m.ex, *fl = m.fl;
         if (shared)
             srvset_share_counts(&x, cnt);
-        for (int s = 0; s < n; s++)
-            av[s] = 1;
-        check_set(&x, n, cnt, av, ex, fl);
+        check_set(&x, &m);
         for (int step = 0; step < (n > 1000 ? 600 : 3000); step++) {
             int s = rand() % n;
             switch (rand() % 4) {
@@ -73,17 +100,14 @@ static void test_srvset_scan(void **state)
             case 2: fl[s] = rand() % 6 == 0; srvset_filter(&x, s, fl[s]); break;
             default: ex[s] = rand() % 8 == 0; srvset_exclude(&x, s, ex[s]); break;
             }
-            check_set(&x, n, cnt, av, ex, fl);
+            check_set(&x, &m);
         }
         srvset_reset(&x);
         for (int s = 0; s < n; s++)
             cnt[s] = ex[s] = fl[s] = 0, av[s] = 1;
-        check_set(&x, n, cnt, av, ex, fl);
+        check_set(&x, &m);
         srvset_free(&x);
-        free(cnt);
-        free(av);
-        free(ex);
-        free(fl);
+        scan_free(&m);
     }
 }
 
@@ -103,15 +127,14 @@ static void test_srvset_walk(void **state)
         int n = sizes[z], busy = 0;
         srvset x;
         assert_int_equal(srvset_init(&x, n, 1), 0);
-        int *cnt = calloc((size_t)n, sizeof *cnt), *av = calloc((size_t)n, sizeof *av),
-            *ex = calloc((size_t)n, sizeof *ex), *fl = calloc((size_t)n, sizeof *fl);
-        for (int s = 0; s < n; s++)
-            av[s] = 1;
+        scan m;
+        scan_init(&m, n);
+        int *cnt = m.cnt, *av = m.av;
         for (int step = 0; step < (n > 1000 ? 800 : 4000); step++) {
             int r = rand() % 100, s;
             if (r < 48 + (busy < n / 2 ? 8 : 0)) { /* a pick */
                 s = srvset_kth_min(&x, rand() % srvset_nmin(&x));
-                assert_int_equal(key(cnt, av, ex, fl, s), srvset_min_key(&x));
+                assert_int_equal(key(&m, s), srvset_min_key(&x));
                 srvset_set_count(&x, s, ++cnt[s]);
                 busy++;
             } else if (r < 97) { /* a completion */
@@ -127,13 +150,10 @@ static void test_srvset_walk(void **state)
                 av[s] = !av[s];
                 srvset_set_avail(&x, s, av[s]);
             }
-            check_set(&x, n, cnt, av, ex, fl);
+            check_set(&x, &m);
         }
         srvset_free(&x);
-        free(cnt);
-        free(av);
-        free(ex);
-        free(fl);
+        scan_free(&m);
     }
 }
 
