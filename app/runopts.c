@@ -21,12 +21,14 @@ static void on_signal(int sig)
 {
     static const char msg[] = "\nrelsim: stopping; writing the partial results "
                               "(interrupt again to quit at once)\n";
+    int saved = errno; /* the interrupted code may be about to read it */
     runopts_stop = 1;
     signal(sig == SIGINT ? SIGTERM : SIGINT, SIG_DFL);
     if (stop_tty) {
         ssize_t w = write(2, msg, sizeof msg - 1);
         (void)w;
     }
+    errno = saved;
 }
 
 void runopts_signals(void)

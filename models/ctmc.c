@@ -931,7 +931,8 @@ int ctmc_transient(const ctmc *c, const double *p0, double t, double eps, double
         double *tmp = v;
         v = vn;
         vn = tmp;
-        w = exp(-mu + k * lmu - lgamma(k + 1));
+        int sign; /* lgamma_r: lgamma writes the global signgam, a race between threads */
+        w = exp(-mu + k * lmu - lgamma_r(k + 1, &sign));
         tail = tail - w > 0 ? tail - w : 0;
         for (size_t i = 0; i < n; i++) {
             p_t[i] += w * v[i];
