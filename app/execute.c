@@ -90,15 +90,25 @@ static void keep_runaway(exec_result *r, int item, const double *rec)
     }
 }
 
-/* The world of thread WORKER, built for SC (rebuilt when the thread's last
- * item had another scenario).  NULL on ENOMEM. */
-static world *worker_world(exec_workers *w, int worker, const scenario *sc)
+/* Thread WORKER's world is for SC from now on: one built for another
+ * scenario is freed.  (In a stream this runs under the pool's lock when the
+ * thread takes its items, as exec_workers_forget may run on another thread.) */
+static void worker_switch(exec_workers *w, int worker, const scenario *sc)
 {
     if (w->built[worker] != sc) {
         world_free(w->worlds[worker]);
-        w->worlds[worker] = world_new(sc);
-        w->built[worker] = w->worlds[worker] ? sc : NULL;
+        w->worlds[worker] = NULL;
+        w->built[worker] = sc;
     }
+}
+
+/* The world of thread WORKER, built for SC (rebuilt when the thread's last
+ * item had another scenario).  NULL on ENOMEM (tried again next item). */
+static world *worker_world(exec_workers *w, int worker, const scenario *sc)
+{
+    worker_switch(w, worker, sc);
+    if (!w->worlds[worker])
+        w->worlds[worker] = world_new(sc);
     return w->worlds[worker];
 }
 
@@ -316,23 +326,28 @@ static void stop_run(exec_ctx *x, int k, int owner)
     par_share_text(r->error, sizeof r->error, owner);
 }
 
-/* Fold every run's finished items in replication order: a run stops at its
- * first unfinished item and drops the later ones, so the folded set never
- * depends on thread timing. */
+/* Fold item K into its run, the next in the run's replication order: a run
+ * stops at its first unfinished item and drops the later ones, so the
+ * folded set never depends on thread timing. */
+static void settle_item(exec_ctx *x, int k, int owner)
+{
+    exec_result *r = x->items[k].r;
+    double *rec = x->buf + (size_t)k * x->stride;
+    if (r->status != WORLD_DONE)
+        return;
+    if (x->status[k] != WORLD_DONE)
+        stop_run(x, k, owner);
+    else if (fold(r, rec))
+        r->status = WORLD_NOMEM;
+    else if (r->on_rep)
+        r->on_rep(r->on_rep_ctx, x->items[k].rep, &r->L, rec);
+}
+
+/* Fold every run's finished items in replication order. */
 static void settle(exec_ctx *x, int n, const int *owner)
 {
-    for (int k = 0; k < n; k++) {
-        exec_result *r = x->items[k].r;
-        double *rec = x->buf + (size_t)k * x->stride;
-        if (r->status != WORLD_DONE)
-            continue;
-        if (x->status[k] != WORLD_DONE)
-            stop_run(x, k, owner ? owner[k] : 0);
-        else if (fold(r, rec))
-            r->status = WORLD_NOMEM;
-        else if (r->on_rep)
-            r->on_rep(r->on_rep_ctx, x->items[k].rep, &r->L, rec);
-    }
+    for (int k = 0; k < n; k++)
+        settle_item(x, k, owner ? owner[k] : 0);
 }
 
 int exec_batch_size(size_t reclen, int jobs)
@@ -486,6 +501,112 @@ int exec_run_items(exec_workers *w, const exec_item *items, int n, volatile sig_
     settle(&x, n, mpi ? w->owner : NULL);
     pthread_mutex_destroy(&x.lock);
     return 0;
+}
+
+/* ---- a stream ------------------------------------------------------------------- */
+
+/* The ring: positions increase forever, item at position p lives in slot
+ * p % cap.  folded <= head: settled; [head, claimed): taken by a thread
+ * (finished when fin[slot]); [claimed, tail): waiting. */
+struct exec_stream {
+    exec_ctx x;       /* x.items, x.buf, x.status: the slots */
+    exec_item *ring;  /* owned (x.items) */
+    char *fin;        /* per slot: its thread is done with it */
+    int cap, most;    /* slots; items per take at most */
+    long head, claimed, tail;
+};
+
+exec_stream *exec_stream_new(exec_workers *w, int cap, size_t stride, volatile sig_atomic_t *stop)
+{
+    exec_stream *st = calloc(1, sizeof *st);
+    if (!st)
+        return NULL;
+    st->cap = cap < 1 ? 1 : cap;
+    st->most = st->cap / (GROUPS_PER_THREAD * w->jobs);
+    st->most = st->most < 1 ? 1 : st->most;
+    st->ring = calloc((size_t)st->cap, sizeof *st->ring);
+    st->fin = calloc((size_t)st->cap, 1);
+    st->x = (exec_ctx){.w = w, .items = st->ring, .stride = stride < 1 ? 1 : stride, .stop = stop};
+    st->x.buf = malloc((size_t)st->cap * st->x.stride * sizeof *st->x.buf);
+    st->x.status = malloc((size_t)st->cap * sizeof *st->x.status);
+    pthread_mutex_init(&st->x.lock, NULL);
+    if (!st->ring || !st->fin || !st->x.buf || !st->x.status) {
+        exec_stream_free(st);
+        return NULL;
+    }
+    return st;
+}
+
+void exec_stream_free(exec_stream *st)
+{
+    if (!st)
+        return;
+    pthread_mutex_destroy(&st->x.lock);
+    free(st->ring);
+    free(st->fin);
+    free(st->x.buf);
+    free(st->x.status);
+    free(st);
+}
+
+int exec_stream_room(const exec_stream *st) { return st->cap - (int)(st->tail - st->head); }
+int exec_stream_empty(const exec_stream *st) { return st->tail == st->head; }
+
+void exec_stream_push(exec_stream *st, exec_item it)
+{
+    int k = (int)(st->tail++ % st->cap);
+    st->ring[k] = it;
+    st->x.status[k] = -1; /* not run */
+    st->fin[k] = 0;
+}
+
+int exec_stream_take(exec_stream *st, int worker, exec_group *g)
+{
+    if (st->claimed == st->tail)
+        return 0;
+    const exec_result *r = st->ring[st->claimed % st->cap].r;
+    g->first = st->claimed;
+    g->n = 1;
+    while (g->n < st->most && st->claimed + g->n < st->tail && st->ring[(st->claimed + g->n) % st->cap].r == r)
+        g->n++;
+    st->claimed += g->n;
+    worker_switch(st->x.w, worker, r->sc);
+    return 1;
+}
+
+void exec_stream_run(exec_stream *st, const exec_group *g, int worker)
+{
+    for (long p = g->first; p < g->first + g->n && !(st->x.stop && *st->x.stop); p++)
+        run_item(&st->x, (int)(p % st->cap), worker);
+}
+
+void exec_stream_done(exec_stream *st, const exec_group *g)
+{
+    for (long p = g->first; p < g->first + g->n; p++)
+        st->fin[p % st->cap] = 1;
+}
+
+/* Has run R an item at a position after P? */
+static int has_later(const exec_stream *st, long p, const exec_result *r)
+{
+    for (long q = p + 1; q < st->tail; q++)
+        if (st->ring[q % st->cap].r == r)
+            return 1;
+    return 0;
+}
+
+void exec_stream_settle(exec_stream *st, int all, exec_drained drained, void *ctx)
+{
+    while (st->head < st->tail && (all || st->fin[st->head % st->cap])) {
+        int k = (int)(st->head % st->cap);
+        exec_result *r = st->ring[k].r;
+        settle_item(&st->x, k, 0);
+        if (!has_later(st, st->head, r) && drained)
+            drained(ctx, r);
+        st->head++;
+    }
+    if (all)
+        st->claimed = st->head;
 }
 
 int exec_extend(exec_result *r, int upto, const exec_opts *o)

@@ -129,6 +129,53 @@ int exec_batch_size(size_t reclen, int jobs);
 int exec_run_items(exec_workers *w, const exec_item *items, int n, volatile sig_atomic_t *stop,
                    progress_bar *bar, int done_before, int total);
 
+/* ---- a stream: items without a barrier (a sweep's points, one process) ----
+ *
+ * exec_run_items() runs a batch and waits for its last item before the
+ * next; a stream keeps the threads busy instead.  The caller appends items
+ * as room frees up; a free thread takes the next few waiting ones (a run's
+ * consecutive replications together, so it builds the run's world once);
+ * finished items are folded in the order they were appended, so each run
+ * is folded in replication order and its results are exactly those of
+ * exec_run_items().  The threads are the caller's, a runner_pool
+ * (sim/runner.h): every function below but exec_stream_run is called under
+ * the pool's lock.  Not across MPI ranks, which go by batches.  Appending
+ * follows exec_run_items()'s rule: each run's items are its next
+ * replications in increasing order, the first being r->nrec. */
+typedef struct exec_stream exec_stream;
+
+/* Items at positions FIRST .. FIRST + N - 1 of the stream: one take. */
+typedef struct {
+    long first;
+    int n;
+} exec_group;
+
+/* Run R has no item left in the stream: its last one was folded (or
+ * dropped, R having stopped).  More may be appended for it later. */
+typedef void (*exec_drained)(void *ctx, exec_result *r);
+
+/* CAP items of up to STRIDE doubles of record each, on W's threads; *STOP
+ * (SIGINT) leaves a take's remaining items not run.  Owns its buffers, not
+ * W.  NULL on ENOMEM. */
+exec_stream *exec_stream_new(exec_workers *w, int cap, size_t stride, volatile sig_atomic_t *stop);
+void exec_stream_free(exec_stream *st); /* NULL is fine */
+
+int exec_stream_room(const exec_stream *st);  /* items that can be appended now */
+int exec_stream_empty(const exec_stream *st); /* nothing waiting, running or to fold */
+void exec_stream_push(exec_stream *st, exec_item it); /* only while there is room */
+
+/* The next items for thread WORKER, in *G: 1, or 0 when none is waiting. */
+int exec_stream_take(exec_stream *st, int worker, exec_group *g);
+/* Run them: outside the lock, on thread WORKER. */
+void exec_stream_run(exec_stream *st, const exec_group *g, int worker);
+/* They are finished (run, or left by *STOP). */
+void exec_stream_done(exec_stream *st, const exec_group *g);
+
+/* Fold the finished items at the front, in order, calling DRAINED (may be
+ * NULL) for each run left without items.  ALL (only once no thread runs
+ * any): every item, the ones not run stopping their runs as interrupted. */
+void exec_stream_settle(exec_stream *st, int all, exec_drained drained, void *ctx);
+
 /* Pool P's metric M, or caller C's metric M, over the folded replications,
  * its interval kept within the metric's values (metric_within). */
 static inline stat_summary exec_pool_stat(const exec_result *r, int p, int m)

@@ -1,4 +1,5 @@
-/* runner.c - a minimal thread pool over an atomic item counter. */
+/* runner.c - a minimal thread pool over an atomic item counter, and a pool
+ * whose threads ask for their tasks (sim/runner.h). */
 #include "sim/runner.h"
 
 #include <pthread.h>
@@ -97,4 +98,75 @@ int runner_run(int first, int last, int jobs, runner_work work, void *ctx,
     free(tid);
     free(args);
     return atomic_load(&sh.done);
+}
+
+/* ---- runner_pool ---------------------------------------------------------------- */
+
+typedef struct {
+    pthread_mutex_t lock;
+    pthread_cond_t wake; /* a task is done, or the pool is over */
+    const runner_ops *ops;
+    void *ctx;
+    int running; /* tasks between next and done */
+    int over;    /* next said -1 */
+} pool;
+
+typedef struct {
+    pool *pl;
+    int worker;
+} pool_arg;
+
+static void *pool_main(void *p)
+{
+    pool_arg *a = p;
+    pool *pl = a->pl;
+    pthread_mutex_lock(&pl->lock);
+    while (!pl->over) {
+        void *task = NULL;
+        int r = pl->ops->next(pl->ctx, a->worker, &task);
+        if (r == 0 && pl->running == 0)
+            r = -1; /* nothing runs that could bring more */
+        if (r < 0) {
+            pl->over = 1;
+            pthread_cond_broadcast(&pl->wake);
+        } else if (r == 0) {
+            pthread_cond_wait(&pl->wake, &pl->lock);
+        } else {
+            pl->running++;
+            pthread_mutex_unlock(&pl->lock);
+            pl->ops->run(pl->ctx, a->worker, task);
+            pthread_mutex_lock(&pl->lock);
+            pl->ops->done(pl->ctx, a->worker, task);
+            pl->running--;
+            pthread_cond_broadcast(&pl->wake);
+        }
+    }
+    pthread_mutex_unlock(&pl->lock);
+    return NULL;
+}
+
+void runner_pool(int jobs, const runner_ops *ops, void *ctx)
+{
+    pool pl = {.ops = ops, .ctx = ctx};
+    pthread_mutex_init(&pl.lock, NULL);
+    pthread_cond_init(&pl.wake, NULL);
+    if (jobs < 1)
+        jobs = 1;
+    pthread_t *tid = calloc((size_t)jobs, sizeof *tid);
+    pool_arg *args = calloc((size_t)jobs, sizeof *args);
+    int started = 0;
+    for (int i = 1; tid && args && i < jobs; i++) {
+        args[i] = (pool_arg){&pl, i};
+        if (pthread_create(&tid[i], NULL, pool_main, &args[i]) != 0)
+            break;
+        started = i;
+    }
+    pool_arg self = {&pl, 0};
+    pool_main(&self); /* worker 0 is this thread */
+    for (int i = 1; i <= started; i++)
+        pthread_join(tid[i], NULL);
+    pthread_cond_destroy(&pl.wake);
+    pthread_mutex_destroy(&pl.lock);
+    free(tid);
+    free(args);
 }

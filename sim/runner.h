@@ -23,6 +23,27 @@ typedef void (*runner_progress)(void *ctx, int done, int total);
 int runner_run(int first, int last, int jobs, runner_work work, void *ctx,
                volatile sig_atomic_t *stop, runner_progress progress, void *pctx);
 
+/* ---- a pool of threads that ask for their next task ----
+ *
+ * For work whose tasks are not known in advance (a sweep: the next
+ * replications as room frees up, a finished point's files).  JOBS threads
+ * (the calling thread is worker 0) loop: under one lock, ask NEXT for a
+ * task; run it outside the lock; hand it back to DONE under the lock.  No
+ * barrier: a thread takes its next task as soon as it is free. */
+typedef struct {
+    /* Under the lock: 1 with *TASK set, 0 for "nothing yet" (the thread
+     * waits until a task is done), -1 for "nothing more" (the pool ends
+     * once the running tasks are done).  0 while no task runs is taken as
+     * -1, as nothing could wake the thread. */
+    int (*next)(void *ctx, int worker, void **task);
+    void (*run)(void *ctx, int worker, void *task); /* outside the lock */
+    void (*done)(void *ctx, int worker, void *task);
+} runner_ops;
+
+/* Run the pool until NEXT says -1 and the running tasks are done.  With
+ * fewer threads than JOBS (pthread_create failed), slower, the same work. */
+void runner_pool(int jobs, const runner_ops *ops, void *ctx);
+
 /* Number of online cores (at least 1). */
 int runner_cores(void);
 
