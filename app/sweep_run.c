@@ -1,16 +1,21 @@
 /* sweep_run.c - running a sweep's points (app/sweep_run.h).
  *
- * The work is (point, replication) pairs.  Without --precision they go to
- * the threads (and MPI ranks) in batches through exec_run_items()
- * (app/execute.h): a batch takes the next replications of the running
- * points, then starts the next points in run order, so a batch mixes points
- * and no thread idles while a point has fewer replications than there are
- * threads.  The run order is the baseline first (so its rows are there when
- * the others pair against them, app/sweep_stats.h), then the grid order.  A
- * point lives (its exec_result and accumulators) only while its
- * replications are in flight; when the last one is folded it is reduced to
- * its summaries, its folder is written and the rest is freed, so memory is
- * bounded by the batch whatever the number of points or replications.
+ * The work is (point, replication) pairs.  Without --precision, the next
+ * replications of the running points come first, then the next points in
+ * run order, so no thread idles while a point has fewer replications than
+ * there are threads.  The run order is the baseline first (so its rows are
+ * there when the others pair against them, app/sweep_stats.h), then the
+ * grid order.  In one process the pairs go through a stream
+ * (app/execute.h) on a pool of threads that never wait for each other: a
+ * free thread writes a finished point's files or takes the next
+ * replications, and whichever thread holds the pool's lock folds what has
+ * finished, reports written points in run order and appends more work.
+ * Across MPI ranks, which must all see the same items, they go in batches
+ * through exec_run_items() instead, with the same results.  A point lives
+ * (its exec_result and accumulators) only while its replications are in
+ * flight; when the last one is folded it is reduced to its summaries, its
+ * folder is written and the rest is freed, so memory is bounded by the
+ * stream (or batch) whatever the number of points or replications.
  *
  * With --precision each point runs alone, in the same order, through
  * run_simulate() (its sequential rounds need the point's own intervals).
@@ -42,8 +47,15 @@ typedef struct {
     int have_reps;
     int nomem, write_failed;
     int queued;        /* replications handed out so far */
-    int summarised;    /* end_summarise done (the baseline's, in retire) */
+    int state;         /* LIVE_* */
+    int end_st;        /* the status it ends with (LIVE_ENDING on) */
+    int summarised;    /* end_summarise done (the baseline's, at once) */
 } sw_live;
+
+/* A point's course: its replications run; it is over and waits for a
+ * thread; a thread writes its summaries and folder; it is written and waits
+ * for the points before it to be reported. */
+enum { LIVE_RUNNING, LIVE_ENDING, LIVE_WRITING, LIVE_WRITTEN };
 
 static double now_seconds(void)
 {
@@ -123,7 +135,7 @@ static void end_write(sw_live *lp)
     sweep *s = lp->s;
     sw_point *pt = &s->pts[lp->i];
     exec_result *r = &lp->r;
-    if (par_rank() == 0 && !s->write_failed && !lp->write_failed &&
+    if (par_rank() == 0 && !lp->write_failed &&
         (r->nrec > 0 || pt->status != WORLD_INTERRUPTED))
         lp->write_failed = swwrite_point_dir(s, pt, r) != 0;
     if (par_rank() == 0 && pt->ran && s->spill) {
@@ -158,6 +170,7 @@ static void end_report(sw_live *lp, exec_workers *w)
 
 static void live_end(sw_live *lp, int st)
 {
+    lp->write_failed |= lp->s->write_failed;
     end_summarise(lp, st);
     end_write(lp);
     end_report(lp, NULL); /* run_simulate's workers are gone */
@@ -180,159 +193,289 @@ static void run_alone(sweep *s, int i)
     live_end(&lp, st);
 }
 
-/* ---- batches of (point, replication) --------------------------------------------- */
+/* ---- the points in flight --------------------------------------------------------- */
 
+/* A thread's task in a stream: a point to write, or replications to run. */
+typedef struct {
+    sw_live *lp;
+    exec_group g;
+} flow_task;
+
+/* The points started and not yet reported, in run order.  A point's
+ * replications are all appended before the next point starts (fill), so
+ * points drain, and are reported, in run order. */
 typedef struct {
     sweep *s;
     const int *order;  /* the points in run order */
     int next;          /* the next point of ORDER to start */
-    sw_live **live;    /* the running points, in run order */
-    int nlive;
-    int *end_st;       /* the status each ending point ends with (end_item) */
-    exec_item *items;  /* the batch */
-    int cap;           /* items per batch */
+    sw_live **win;     /* started, not reported: a ring of WINCAP, from WHEAD */
+    int wincap, whead, nwin;
+    exec_item *items;  /* the next items (CAP) */
+    int cap;
     exec_workers *w;
+    exec_stream *st;   /* one process: the stream (else batches, MPI) */
+    flow_task *tasks;  /* the stream's: one per thread */
     progress_bar bar;
     int done, total;   /* replications handed out; in all */
-} sw_batches;
+} sw_flow;
+
+static sw_live *win_at(const sw_flow *f, int k) { return f->win[(f->whead + k) % f->wincap]; }
 
 /* Start the next point of the run order (its scenario built again); NULL on
  * ENOMEM. */
-static sw_live *start_next(sw_batches *b)
+static sw_live *start_next(sw_flow *f)
 {
-    int i = b->order[b->next++];
+    int i = f->order[f->next++];
     sw_live *lp = malloc(sizeof *lp);
-    if (!lp || swgrid_load(b->s, i)) {
+    if (!lp || swgrid_load(f->s, i)) {
         free(lp);
         return NULL;
     }
-    live_begin(lp, b->s, i);
-    if (exec_result_init(&lp->r, &b->s->pts[i].sc))
+    live_begin(lp, f->s, i);
+    if (exec_result_init(&lp->r, &f->s->pts[i].sc))
         lp->r.status = WORLD_NOMEM;
     lp->r.on_rep = point_rep;
     lp->r.on_rep_ctx = lp;
-    b->live[b->nlive++] = lp;
+    f->win[(f->whead + f->nwin++) % f->wincap] = lp;
     return lp;
 }
 
-/* Queue LP's next replications while the batch has room. */
-static int queue_reps(sw_batches *b, sw_live *lp, int n)
+/* Queue LP's next replications while there is room. */
+static int queue_reps(sw_flow *f, sw_live *lp, int n, int room)
 {
-    while (n < b->cap && lp->r.status == WORLD_DONE && lp->queued < b->s->pts[lp->i].replications)
-        b->items[n++] = (exec_item){&lp->r, lp->queued++};
+    while (n < room && lp->state == LIVE_RUNNING && lp->r.status == WORLD_DONE &&
+           lp->queued < f->s->pts[lp->i].replications)
+        f->items[n++] = (exec_item){&lp->r, lp->queued++};
     return n;
 }
 
-/* The next batch: the running points' next replications, then new points.
- * Its number of items. */
-static int fill(sw_batches *b)
+/* The next items, up to ROOM (<= CAP) of them: the running points' next
+ * replications, then new points while the window has room.  Their number. */
+static int fill(sw_flow *f, int room)
 {
     int n = 0;
-    for (int k = 0; k < b->nlive; k++)
-        n = queue_reps(b, b->live[k], n);
-    while (n < b->cap && b->next < b->s->npts) {
-        sw_live *lp = start_next(b);
+    for (int k = 0; k < f->nwin; k++)
+        n = queue_reps(f, win_at(f, k), n, room);
+    while (n < room && f->next < f->s->npts && f->nwin < f->wincap) {
+        sw_live *lp = start_next(f);
         if (!lp) {
-            b->s->pts[b->order[b->next - 1]].status = WORLD_NOMEM;
-            b->s->failed = 1;
+            f->s->pts[f->order[f->next - 1]].status = WORLD_NOMEM;
+            f->s->failed = 1;
             continue;
         }
-        n = queue_reps(b, lp, n);
+        n = queue_reps(f, lp, n, room);
     }
     return n;
 }
 
-static int end_item(void *ctx, int k, int worker)
+/* Point LP has no replication in flight: if it is over (all run, or
+ * stopped; every running point when STOPPING), it ends with ST.  The
+ * baseline's summaries are made here, at once, as the others pair with
+ * them. */
+static void settle_point(sw_live *lp, int stopping)
 {
-    sw_batches *b = ctx;
-    sw_live *lp = b->live[b->nlive + k];
-    (void)worker;
+    int st = lp->r.status, more = lp->queued < lp->s->pts[lp->i].replications;
+    if (lp->state != LIVE_RUNNING || (st == WORLD_DONE && more && !stopping))
+        return;
+    lp->state = LIVE_ENDING;
+    lp->end_st = st == WORLD_DONE && more ? WORLD_INTERRUPTED : st;
+    lp->write_failed |= lp->s->write_failed; /* none written after a failed one (read here, under the lock) */
+    if (lp->i == lp->s->baseline) {
+        end_summarise(lp, lp->end_st);
+        lp->summarised = 1;
+    }
+}
+
+static void drained(void *ctx, exec_result *r)
+{
+    (void)ctx;
+    settle_point(r->on_rep_ctx, 0);
+}
+
+/* An ending point's summaries and folder (writing is a good part of a small
+ * point's cost, so on any thread; its state is the caller's to set). */
+static void end_point(sw_live *lp)
+{
     if (!lp->summarised)
-        end_summarise(lp, b->end_st[k]);
+        end_summarise(lp, lp->end_st);
     end_write(lp);
+}
+
+/* Report the written points at the window's front, in run order. */
+static void report_written(sw_flow *f)
+{
+    while (f->nwin > 0 && win_at(f, 0)->state == LIVE_WRITTEN) {
+        sw_live *lp = win_at(f, 0);
+        end_report(lp, f->w);
+        free(lp);
+        f->whead = (f->whead + 1) % f->wincap;
+        f->nwin--;
+    }
+}
+
+/* The first point waiting to be written, marked as being written; or NULL. */
+static sw_live *take_ending(sw_flow *f)
+{
+    for (int k = 0; k < f->nwin; k++)
+        if (win_at(f, k)->state == LIVE_ENDING) {
+            win_at(f, k)->state = LIVE_WRITING;
+            return win_at(f, k);
+        }
+    return NULL;
+}
+
+static int write_item(void *ctx, int k, int worker)
+{
+    sw_live **ending = ctx;
+    (void)worker;
+    end_point(ending[k]);
     return 0;
 }
 
-/* End the points that are done (or failed, or everything after an
- * interrupt), keeping the others.  Their summaries and folders are made on
- * all the threads at once (writing is a good part of a small point's
- * cost); the baseline's summaries first, here, as the others pair with
- * them.  (The baseline runs first and its replications are all handed out
- * before another point starts, so it never ends after another point.) */
-static void retire(sw_batches *b, int stopping)
+/* End the points that are over (every one when STOPPING), written on all the
+ * threads at once, and report them.  Between batches, and at the end. */
+static void retire(sw_flow *f, int stopping)
 {
-    int keep = 0, nend = 0;
-    sw_live **end = b->live + b->nlive; /* room for cap + 1 more */
-    for (int k = 0; k < b->nlive; k++) {
-        sw_live *lp = b->live[k];
-        int st = lp->r.status, more = lp->queued < b->s->pts[lp->i].replications;
-        if (st == WORLD_DONE && more && !stopping) {
-            b->live[keep++] = lp;
-            continue;
-        }
-        b->end_st[nend] = st == WORLD_DONE && more ? WORLD_INTERRUPTED : st;
-        if (lp->i == b->s->baseline) {
-            end_summarise(lp, b->end_st[nend]);
-            lp->summarised = 1;
-        }
-        end[nend++] = lp;
+    sw_live **ending = malloc(((size_t)f->nwin + 1) * sizeof *ending);
+    int n = 0;
+    for (int k = 0; k < f->nwin; k++)
+        settle_point(win_at(f, k), stopping);
+    for (sw_live *lp; ending && (lp = take_ending(f));)
+        ending[n++] = lp;
+    for (sw_live *lp; !ending && (lp = take_ending(f));) {
+        end_point(lp); /* out of memory for the list: one at a time */
+        lp->state = LIVE_WRITTEN;
     }
-    /* the ending points at live + keep, after the kept ones, for end_item */
-    if (nend > 0)
-        memmove(b->live + keep, end, (size_t)nend * sizeof *end);
-    end = b->live + keep;
-    b->nlive = keep;
-    runner_run(0, nend, b->s->o.jobs, end_item, b, NULL, NULL, NULL);
-    for (int k = 0; k < nend; k++) {
-        end_report(end[k], b->w);
-        free(end[k]);
-    }
+    runner_run(0, n, f->s->o.jobs, write_item, ending, NULL, NULL, NULL);
+    for (int k = 0; k < n; k++)
+        ending[k]->state = LIVE_WRITTEN;
+    free(ending);
+    report_written(f);
 }
 
-static int batches_init(sw_batches *b, sweep *s, const int *order)
+static int flow_init(sw_flow *f, sweep *s, const int *order)
 {
     size_t reclen = 1;
-    memset(b, 0, sizeof *b);
-    b->s = s;
-    b->order = order;
+    memset(f, 0, sizeof *f);
+    f->s = s;
+    f->order = order;
     for (int i = 0; i < s->npts; i++) {
         reclen = s->pts[i].reclen > reclen ? s->pts[i].reclen : reclen;
-        b->total += s->pts[i].replications;
+        f->total += s->pts[i].replications;
     }
-    b->cap = exec_batch_size(reclen, s->o.jobs);
-    b->items = malloc((size_t)b->cap * sizeof *b->items);
-    b->live = malloc(2 * ((size_t)b->cap + 1) * sizeof *b->live); /* running, then ending */
-    b->end_st = malloc(((size_t)b->cap + 1) * sizeof *b->end_st);
-    b->w = exec_workers_new(s->o.jobs);
-    progress_init(&b->bar, "replications", s->o.quiet || s->o.json);
-    return b->items && b->live && b->end_st && b->w ? 0 : -1;
+    f->cap = exec_batch_size(reclen, s->o.jobs);
+    f->wincap = 2 * f->cap + 2; /* the points in the items, and the ones being written */
+    f->items = malloc((size_t)f->cap * sizeof *f->items);
+    f->win = malloc((size_t)f->wincap * sizeof *f->win);
+    f->w = exec_workers_new(s->o.jobs);
+    if (f->w && par_size() == 1) {
+        f->st = exec_stream_new(f->w, f->cap, reclen, &runopts_stop);
+        f->tasks = malloc((size_t)s->o.jobs * sizeof *f->tasks);
+    }
+    progress_init(&f->bar, "replications", s->o.quiet || s->o.json);
+    return f->items && f->win && f->w && ((f->st && f->tasks) || par_size() > 1) ? 0 : -1;
 }
 
-static void batches_free(sw_batches *b)
+static void flow_free(sw_flow *f)
 {
-    progress_done(&b->bar);
-    exec_workers_free(b->w);
-    free(b->items);
-    free(b->live);
-    free(b->end_st);
+    progress_done(&f->bar);
+    exec_stream_free(f->st);
+    free(f->tasks);
+    exec_workers_free(f->w);
+    free(f->items);
+    free(f->win);
 }
 
-static void run_batches(sweep *s, const int *order)
+/* ---- MPI: batches, every rank the same ------------------------------------------ */
+
+static void run_batches(sw_flow *f)
 {
-    sw_batches b;
-    int n = 0;
-    if (batches_init(&b, s, order) == 0)
-        while (!runopts_stop && (n = fill(&b)) > 0) {
-            exec_run_items(b.w, b.items, n, &runopts_stop, &b.bar, b.done, b.total);
-            b.done += n;
-            retire(&b, runopts_stop != 0);
-        }
+    int n;
+    while (!runopts_stop && (n = fill(f, f->cap)) > 0) {
+        exec_run_items(f->w, f->items, n, &runopts_stop, &f->bar, f->done, f->total);
+        f->done += n;
+        retire(f, runopts_stop != 0);
+    }
+}
+
+/* ---- one process: a stream on a pool of threads, no barrier --------------------- */
+
+/* Refill when a quarter of the stream is free: a few points at a time, so a
+ * point's replications are taken together. */
+static void flow_fill(sw_flow *f)
+{
+    if (exec_stream_room(f->st) < (f->cap + 3) / 4)
+        return;
+    int n = fill(f, exec_stream_room(f->st));
+    for (int k = 0; k < n; k++)
+        exec_stream_push(f->st, f->items[k]);
+}
+
+static int flow_next(void *ctx, int worker, void **task)
+{
+    sw_flow *f = ctx;
+    flow_task *t = &f->tasks[worker];
+    int stop = runopts_stop != 0;
+    exec_stream_settle(f->st, 0, drained, f);
+    report_written(f);
+    if (!stop)
+        flow_fill(f);
+    t->lp = take_ending(f); /* first: it frees memory */
+    if (t->lp || (!stop && exec_stream_take(f->st, worker, &t->g))) {
+        *task = t;
+        return 1;
+    }
+    if (stop || (f->next >= f->s->npts && f->nwin == 0 && exec_stream_empty(f->st)))
+        return -1;
+    return 0;
+}
+
+static void flow_run(void *ctx, int worker, void *task)
+{
+    sw_flow *f = ctx;
+    flow_task *t = task;
+    if (t->lp)
+        end_point(t->lp);
     else
+        exec_stream_run(f->st, &t->g, worker);
+}
+
+static void flow_done(void *ctx, int worker, void *task)
+{
+    sw_flow *f = ctx;
+    flow_task *t = task;
+    (void)worker;
+    if (t->lp) {
+        t->lp->state = LIVE_WRITTEN; /* reported by the next flow_next, in run order */
+        return;
+    }
+    exec_stream_done(f->st, &t->g);
+    f->done += t->g.n;
+    progress_update(&f->bar, f->done, f->total);
+}
+
+static void run_stream(sw_flow *f)
+{
+    static const runner_ops ops = {flow_next, flow_run, flow_done};
+    runner_pool(f->s->o.jobs, &ops, f);
+    exec_stream_settle(f->st, 1, drained, f); /* after an interrupt: the rest */
+}
+
+static void run_points(sweep *s, const int *order)
+{
+    sw_flow f;
+    if (flow_init(&f, s, order) == 0) {
+        if (f.st)
+            run_stream(&f);
+        else
+            run_batches(&f);
+    } else {
         s->failed = 1;
-    retire(&b, 1);
+    }
+    retire(&f, 1);
     if (runopts_stop)
         s->interrupted = 1;
-    batches_free(&b);
+    flow_free(&f);
 }
 
 void swrun_points(sweep *s)
@@ -353,7 +496,7 @@ void swrun_points(sweep *s)
         for (int k = 0; k < s->npts && !s->interrupted; k++)
             run_alone(s, order[k]);
     else
-        run_batches(s, order);
+        run_points(s, order);
     s->wall = now_seconds() - t0;
     free(order);
 }

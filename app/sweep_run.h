@@ -1,8 +1,9 @@
 /* sweep_run.h - running a sweep's points.
  *
- * The work is (point, replication) pairs, run in batches on all -j threads
- * (and MPI ranks, app/par.h) by the same code as `relsim run`
- * (app/execute.h), each point's replications folded in replication order,
+ * The work is (point, replication) pairs, run on all -j threads without a
+ * barrier (across MPI ranks, app/par.h, in batches) by the same code as
+ * `relsim run` (app/execute.h), each point's replications folded in
+ * replication order,
  * so a point's results are exactly those of a run of its scenario, for any
  * -j or number of ranks; --precision runs the points one after another,
  * each to its precision.  A point is reduced to its summaries
