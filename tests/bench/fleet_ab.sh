@@ -6,6 +6,10 @@
 # the median, third quartile and best of the simulated requests per CPU
 # second (user + system of the process, as make bench part f computes them).
 set -eu
+if [ $# -lt 2 ]; then
+    echo "usage: $0 ROUNDS RELSIM [RELSIM ...]" >&2
+    exit 2
+fi
 here=$(cd "$(dirname "$0")" && pwd)
 exec python3 - "$here/fleet.json" "$@" <<'PYEOF'
 import json, os, resource, statistics, subprocess, sys, tempfile

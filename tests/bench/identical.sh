@@ -5,6 +5,10 @@
 # each balancer, one file each in OUTDIR.  Run it with the binary before and
 # after a change, then `diff -r BEFORE AFTER`: no output, no change.
 set -eu
+if [ $# -ne 2 ]; then
+    echo "usage: $0 RELSIM OUTDIR   (then diff -r two OUTDIRs)" >&2
+    exit 2
+fi
 here=$(cd "$(dirname "$0")/../.." && pwd)
 R=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 mkdir -p "$2"
