@@ -1,11 +1,12 @@
-/* execute.c - replications on a thread pool (or MPI ranks) in chunks,
- * folded in replication order.
+/* execute.c - replications on a pool of threads (a stream, or chunks across
+ * MPI ranks), folded in replication order.
  *
  * Each worker thread owns one world (built once, reset per replication).
- * Replication i is seeded from i alone and writes its record into the
- * chunk buffer; once the chunk is done its records are folded in order, so
- * everything computed from them is identical for any number of threads or
- * ranks, and memory holds one chunk, never every replication.
+ * Replication i is seeded from i alone and writes its record into a slot
+ * of the stream (or the chunk buffer); finished records are folded in
+ * order, so everything computed from them is identical for any number of
+ * threads or ranks, and memory holds a few records per thread, never every
+ * replication.
  */
 #include "app/execute.h"
 #include "app/progress.h"
@@ -576,14 +577,22 @@ int exec_stream_take(exec_stream *st, int worker, exec_group *g)
 
 void exec_stream_run(exec_stream *st, const exec_group *g, int worker)
 {
-    for (long p = g->first; p < g->first + g->n && !(st->x.stop && *st->x.stop); p++)
-        run_item(&st->x, (int)(p % st->cap), worker);
+    for (long p = g->first; p < g->first + g->n && !(st->x.stop && *st->x.stop); p++) {
+        int k = (int)(p % st->cap);
+        run_item(&st->x, k, worker);
+        if (st->x.status[k] != WORLD_DONE)
+            break; /* the run stops here: its later items would be dropped */
+    }
 }
 
-void exec_stream_done(exec_stream *st, const exec_group *g)
+int exec_stream_done(exec_stream *st, const exec_group *g)
 {
-    for (long p = g->first; p < g->first + g->n; p++)
+    int stopped = 0;
+    for (long p = g->first; p < g->first + g->n; p++) {
         st->fin[p % st->cap] = 1;
+        stopped |= st->x.status[p % st->cap] != WORLD_DONE;
+    }
+    return stopped;
 }
 
 /* Has run R an item at a position after P? */
@@ -609,6 +618,88 @@ void exec_stream_settle(exec_stream *st, int all, exec_drained drained, void *ct
         st->claimed = st->head;
 }
 
+/* ---- exec_extend ------------------------------------------------------------ */
+
+/* One run's replications through a stream on a pool of threads. */
+typedef struct {
+    exec_result *r;
+    exec_stream *st;
+    exec_group *g;      /* one per thread */
+    int next, upto;     /* the next replication to append; the end */
+    int halted;         /* one did not finish: hand out no more */
+    volatile sig_atomic_t *stop;
+    progress_bar *bar;
+    int done, total;
+} extend_ctx;
+
+static int extend_next(void *p, int worker, void **task)
+{
+    extend_ctx *e = p;
+    exec_stream_settle(e->st, 0, NULL, NULL);
+    if (e->halted || (e->stop && *e->stop))
+        return -1;
+    while (e->next < e->upto && exec_stream_room(e->st) > 0)
+        exec_stream_push(e->st, (exec_item){e->r, e->next++});
+    if (exec_stream_take(e->st, worker, &e->g[worker])) {
+        *task = &e->g[worker];
+        return 1;
+    }
+    return exec_stream_empty(e->st) ? -1 : 0;
+}
+
+static void extend_run(void *p, int worker, void *task)
+{
+    extend_ctx *e = p;
+    exec_stream_run(e->st, task, worker);
+}
+
+static void extend_done(void *p, int worker, void *task)
+{
+    extend_ctx *e = p;
+    const exec_group *g = task;
+    (void)worker;
+    e->halted |= exec_stream_done(e->st, g);
+    e->done += g->n;
+    progress_update(e->bar, e->done, e->total);
+}
+
+/* In one process: no barrier between chunks.  -1 on ENOMEM. */
+static int extend_stream(exec_result *r, int upto, exec_workers *w, int cap, const exec_opts *o,
+                         progress_bar *bar)
+{
+    static const runner_ops ops = {extend_next, extend_run, extend_done};
+    extend_ctx e = {.r = r, .next = r->nrec, .upto = upto, .stop = o->stop, .bar = bar,
+                    .total = upto - r->nrec};
+    e.st = exec_stream_new(w, cap, r->L.total, o->stop);
+    e.g = malloc((size_t)w->jobs * sizeof *e.g);
+    if (e.st && e.g) {
+        runner_pool(w->jobs, &ops, &e);
+        exec_stream_settle(e.st, 1, NULL, NULL); /* after a stop or a failure: the rest */
+    }
+    int rc = e.st && e.g ? 0 : -1;
+    exec_stream_free(e.st);
+    free(e.g);
+    return rc;
+}
+
+/* Across MPI ranks: chunks that every rank runs together.  -1 on ENOMEM. */
+static int extend_batches(exec_result *r, int upto, exec_workers *w, int chunk, const exec_opts *o,
+                          progress_bar *bar)
+{
+    exec_item *items = malloc((size_t)chunk * sizeof *items);
+    if (!items)
+        return -1;
+    for (int done = 0, total = upto - r->nrec; r->status == WORLD_DONE && r->nrec < upto;) {
+        int first = r->nrec, n = upto - first < chunk ? upto - first : chunk;
+        for (int k = 0; k < n; k++)
+            items[k] = (exec_item){r, first + k};
+        exec_run_items(w, items, n, o->stop, bar, done, total);
+        done += n;
+    }
+    free(items);
+    return 0;
+}
+
 int exec_extend(exec_result *r, int upto, const exec_opts *o)
 {
     if (upto <= r->nrec || r->status != WORLD_DONE)
@@ -618,27 +709,16 @@ int exec_extend(exec_result *r, int upto, const exec_opts *o)
         jobs = upto - r->nrec;
     int chunk = exec_batch_size(r->L.total, jobs);
     exec_workers *w = exec_workers_new(jobs);
-    exec_item *items = malloc((size_t)chunk * sizeof *items);
     r->on_rep = o->on_rep;
     r->on_rep_ctx = o->on_rep_ctx;
-    if (!w || !items) {
-        r->status = WORLD_NOMEM;
-        goto out;
-    }
     progress_bar bar;
     progress_init(&bar, o->label ? o->label : "replications", o->quiet);
     double t0 = now_seconds();
-    for (int done = 0, total = upto - r->nrec; r->status == WORLD_DONE && r->nrec < upto;) {
-        int first = r->nrec, n = upto - first < chunk ? upto - first : chunk;
-        for (int k = 0; k < n; k++)
-            items[k] = (exec_item){r, first + k};
-        exec_run_items(w, items, n, o->stop, &bar, done, total);
-        done += n;
-    }
+    if (!w || (par_size() > 1 ? extend_batches(r, upto, w, chunk, o, &bar)
+                              : extend_stream(r, upto, w, chunk, o, &bar)))
+        r->status = WORLD_NOMEM;
     r->wall += now_seconds() - t0;
     progress_done(&bar);
-out:
     exec_workers_free(w);
-    free(items);
     return r->status;
 }

@@ -1,17 +1,18 @@
 /* execute.h - run a scenario's replications (threads, or MPI ranks) and fold
  * each replication's record into running statistics, in replication order.
  *
- * Replications run in chunks: each chunk's records sit in a buffer while its
- * replications run (on the threads and ranks), then are folded one after
- * another in replication order into the accumulators below, and the buffer
- * is reused.  Memory is therefore independent of the number of replications
- * (a chunk is a few records per thread), and every figure is identical for
- * any number of threads or ranks.  Whoever needs each replication's record
- * (the per-replication CSV, a sweep's paired differences, tests) gets it
+ * In one process the replications go through a stream (below): a ring of a
+ * few records per thread that the threads take from whenever they are
+ * free, folded one after another in replication order as they finish,
+ * the slots reused.  Across MPI ranks they run in chunks that every rank
+ * runs together (exec_run_items).  Either way memory is independent of
+ * the number of replications, and every figure is identical for any number
+ * of threads or ranks.  Whoever needs each replication's record (the
+ * per-replication CSV, a sweep's paired differences, tests) gets it
  * through the run's on_rep hook (exec_opts.on_rep for exec_extend), called
- * in replication order on every rank.  A batch may mix several runs'
- * replications (exec_run_items, a sweep's points); each run is folded in
- * its own replication order all the same.
+ * in replication order on every rank.  A stream or a chunk may mix several
+ * runs' replications (a sweep's points); each run is folded in its own
+ * replication order all the same.
  *
  * Ownership: an exec_result owns its accumulators and the timelines of
  * replication 0; exec_result_free() releases them.  The scenario is borrowed
@@ -88,13 +89,14 @@ void exec_result_free(exec_result *r);
  * WORLD_NOMEM with r->error set.  A stopped run is not extended. */
 int exec_extend(exec_result *r, int upto, const exec_opts *o);
 
-/* ---- batches of replications of several runs (a sweep's points) ----
+/* ---- replications of several runs (a sweep's points) ----
  *
- * exec_extend() is one run's replications in batches; a sweep hands
- * exec_run_items() batches that mix the replications of several runs, so
- * the threads stay busy whatever the number of replications per run.
- * Each run still gets its replications folded in replication order, and
- * r->on_rep sees them, exactly as exec_extend() would. */
+ * exec_extend() is one run's replications; a sweep hands the threads work
+ * that mixes the replications of several runs, so they stay busy whatever
+ * the number of replications per run: through a stream in one process
+ * (below), in batches of exec_run_items() across MPI ranks.  Each run
+ * still gets its replications folded in replication order, and r->on_rep
+ * sees them, exactly as exec_extend() would. */
 
 /* Replication REP of the run R: a unit of work. */
 typedef struct {
@@ -111,11 +113,12 @@ void exec_workers_free(exec_workers *w); /* NULL is fine */
 
 /* Free the worlds built for SC (they borrow from it): call it before SC is
  * freed, or a later scenario at the same address would find a stale world.
- * Between batches only; W may be NULL.  Returns the number freed. */
+ * Between batches, or under a stream's lock once SC has no item in it; W
+ * may be NULL.  Returns the number freed. */
 int exec_workers_forget(exec_workers *w, const scenario *sc);
 
-/* Items per batch for records of RECLEN doubles: a few per thread and rank
- * (so the threads stay busy across a batch's end), within about 256 MB. */
+/* Items per batch (or stream) for records of RECLEN doubles: a few per
+ * thread and rank (so the threads stay busy), within about 256 MB. */
 int exec_batch_size(size_t reclen, int jobs);
 
 /* Run ITEMS[0..N-1] on the threads (and MPI ranks: every rank must call
@@ -168,8 +171,9 @@ void exec_stream_push(exec_stream *st, exec_item it); /* only while there is roo
 int exec_stream_take(exec_stream *st, int worker, exec_group *g);
 /* Run them: outside the lock, on thread WORKER. */
 void exec_stream_run(exec_stream *st, const exec_group *g, int worker);
-/* They are finished (run, or left by *STOP). */
-void exec_stream_done(exec_stream *st, const exec_group *g);
+/* They are finished (run, or left by *STOP or by a replication that did
+ * not finish: a take stops at one).  1 when one of them did not finish. */
+int exec_stream_done(exec_stream *st, const exec_group *g);
 
 /* Fold the finished items at the front, in order, calling DRAINED (may be
  * NULL) for each run left without items.  ALL (only once no thread runs

@@ -1,7 +1,8 @@
 /* test_stream.c - runner_pool (sim/runner.h) and exec_stream (app/execute.h):
  * every task runs once, the pool ends when told or when nothing could wake
  * it, and a stream of several runs' replications folds each run exactly as
- * exec_extend() does, whatever the threads and however small the ring. */
+ * a batch of exec_run_items() (the MPI path) does, whatever the threads and
+ * however small the ring. */
 #include "simtest.h"
 #include "testutil.h"
 
@@ -151,7 +152,7 @@ static void s_done(void *ctx, int worker, void *task)
 }
 
 /* Three runs of 4, 3 and 5 replications through a ring of CAP slots on JOBS
- * threads (and *STOP): folded as exec_extend folds them. */
+ * threads (and *STOP). */
 static void stream_runs(scenario *sc, exec_result *r, int cap, int jobs, volatile sig_atomic_t *stop,
                         stream_t *x)
 {
@@ -193,6 +194,24 @@ static void three_scenarios(scenario *sc)
     }
 }
 
+/* The reference: S's replications in batches of 8 of exec_run_items() (the
+ * MPI path) on 2 threads. */
+static void batch_run(exec_result *r, const scenario *sc)
+{
+    exec_item items[8];
+    assert_int_equal(exec_result_init(r, sc), 0);
+    exec_workers *w = exec_workers_new(2);
+    assert_non_null(w);
+    for (int first = 0; first < sc->replications; first += 8) {
+        int n = sc->replications - first < 8 ? sc->replications - first : 8;
+        for (int k = 0; k < n; k++)
+            items[k] = (exec_item){r, first + k};
+        assert_int_equal(exec_run_items(w, items, n, NULL, NULL, 0, n), 0);
+    }
+    exec_workers_free(w);
+    assert_int_equal(r->status, WORLD_DONE);
+}
+
 static void assert_same_run(const exec_result *a, const exec_result *b)
 {
     assert_int_equal(a->status, b->status);
@@ -203,14 +222,14 @@ static void assert_same_run(const exec_result *a, const exec_result *b)
     assert_true(a->events == b->events && a->requests == b->requests);
 }
 
-static void test_stream_same_as_extend(void **state)
+static void test_stream_same_as_batch(void **state)
 {
     (void)state;
     scenario sc[NRUNS];
     exec_result ref[NRUNS], r[NRUNS];
     three_scenarios(sc);
     for (int i = 0; i < NRUNS; i++)
-        assert_int_equal(st_run(&ref[i], &sc[i]), WORLD_DONE);
+        batch_run(&ref[i], &sc[i]);
     /* a ring smaller than a run (wraps, refills), one that holds all; 1-3 threads */
     static const int caps[] = {1, 3, 5, 16};
     for (size_t c = 0; c < sizeof caps / sizeof *caps; c++)
@@ -231,6 +250,34 @@ static void test_stream_same_as_extend(void **state)
         exec_result_free(&ref[i]);
         scenario_free(&sc[i]);
     }
+}
+
+/* exec_extend (one process: a stream of one run, the ring 16 slots a thread)
+ * on 1-3 threads, 40 replications: the batches' results, and again from the
+ * middle (--precision's rounds extend a run). */
+static void test_extend_same_as_batch(void **state)
+{
+    (void)state;
+    scenario sc;
+    exec_result ref, r;
+    st_scenario(&sc, 1, 1, 10, 40, 7);
+    sc.pools[0].servers = 2;
+    sc.pools[0].failure = st_exp(0.1);
+    sc.pools[0].repair = st_exp(2);
+    sc.pools[0].service = st_exp(10);
+    sc.clients[0].arrival.rate = 15;
+    batch_run(&ref, &sc);
+    for (int jobs = 1; jobs <= 3; jobs++) {
+        exec_opts o = {.jobs = jobs, .quiet = 1};
+        assert_int_equal(exec_result_init(&r, &sc), 0);
+        assert_int_equal(exec_extend(&r, 17, &o), WORLD_DONE);
+        assert_int_equal(r.nrec, 17);
+        assert_int_equal(exec_extend(&r, 40, &o), WORLD_DONE);
+        assert_same_run(&r, &ref);
+        exec_result_free(&r);
+    }
+    exec_result_free(&ref);
+    scenario_free(&sc);
 }
 
 /* A stop before anything runs: every item is left, each run stops at its
@@ -258,7 +305,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pool_every_task_once),
         cmocka_unit_test(test_pool_ends_when_nothing_can_come),
-        cmocka_unit_test(test_stream_same_as_extend),
+        cmocka_unit_test(test_stream_same_as_batch),
+        cmocka_unit_test(test_extend_same_as_batch),
         cmocka_unit_test(test_stream_stop),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
