@@ -49,9 +49,9 @@ void caller_finish_metrics(caller *c, double *m, double t)
     m[CM_REQUEST_SUCCESS] = ratio(c->succeeded, c->ended);
     m[CM_LATENCY_MEAN] = ratio(c->lat.sum, q);
     /* inside [min, max] seen: never above the longest latency (timeout-capped) */
-    m[CM_LATENCY_P50] = stat_hist_quantile_within(c->lat.count, q, 0.5, c->lat.min, c->lat.max);
-    m[CM_LATENCY_P99] = stat_hist_quantile_within(c->lat.count, q, 0.99, c->lat.min, c->lat.max);
-    m[CM_LATENCY_P999] = stat_hist_quantile_within(c->lat.count, q, 0.999, c->lat.min, c->lat.max);
+    m[CM_LATENCY_P50] = stat_hist_quantile_of(&c->lat, 0.5);
+    m[CM_LATENCY_P99] = stat_hist_quantile_of(&c->lat, 0.99);
+    m[CM_LATENCY_P999] = stat_hist_quantile_of(&c->lat, 0.999);
     m[CM_ATTEMPTS_PER_REQUEST] = ratio(c->req_attempts, c->ended); /* of the requests that ended */
     m[CM_TIMEOUT_FRACTION] = ratio(c->timeouts, c->attempts);
     m[CM_BREAKER_OPEN_FRACTION] = c->nbrk ? stat_tw_mean(&c->open_tw, t) / c->nbrk : NAN;

@@ -40,19 +40,27 @@ double stat_tw_take_bin(stat_tw *s, double t)
 _Static_assert((1LL << STAT_HIST_MAXEXP) > (long long)STAT_HIST_MAX_SECONDS,
               "the histogram must hold any latency up to the longest horizon");
 
-void stat_hist_bind(stat_hist *h, double *count)
+static void hist_empty(stat_hist *h)
 {
-    h->count = count;
-    stat_hist_clear(h);
-}
-
-void stat_hist_clear(stat_hist *h)
-{
-    memset(h->count, 0, STAT_HIST_N * sizeof *h->count);
+    h->lo = STAT_HIST_N;
+    h->hi = 0;
     h->n = 0;
     h->sum = 0;
     h->min = INFINITY;
     h->max = -INFINITY;
+}
+
+void stat_hist_bind(stat_hist *h, double *count)
+{
+    h->count = count;
+    hist_empty(h);
+}
+
+void stat_hist_clear(stat_hist *h)
+{
+    if (h->lo <= h->hi)
+        memset(h->count + h->lo, 0, (h->hi - h->lo + 1) * sizeof *h->count);
+    hist_empty(h);
 }
 
 size_t stat_hist_index_slow(double x)
@@ -91,12 +99,13 @@ double stat_hist_upper(size_t i)
     return stat_hist_lower(i + 1);
 }
 
-double stat_hist_quantile(const double *c, double n, double q)
+/* The quantile from buckets FIRST..LAST, all the non-empty ones. */
+static double quantile_in(const double *c, double n, double q, size_t first, size_t last)
 {
     if (!(n > 0))
         return NAN;
     double target = q * n, cum = 0;
-    for (size_t i = 0; i < STAT_HIST_N; i++) {
+    for (size_t i = first; i <= last; i++) {
         if (c[i] <= 0)
             continue;
         if (cum + c[i] >= target) {
@@ -111,12 +120,26 @@ double stat_hist_quantile(const double *c, double n, double q)
     return stat_hist_lower(STAT_HIST_N - 1);
 }
 
-double stat_hist_quantile_within(const double *c, double n, double q, double lo, double hi)
+double stat_hist_quantile(const double *c, double n, double q)
 {
-    double v = stat_hist_quantile(c, n, q);
+    return quantile_in(c, n, q, 0, STAT_HIST_N - 1);
+}
+
+static double within(double v, double lo, double hi)
+{
     if (isnan(v) || !(lo <= hi))
         return v;
     return v < lo ? lo : v > hi ? hi : v;
+}
+
+double stat_hist_quantile_within(const double *c, double n, double q, double lo, double hi)
+{
+    return within(stat_hist_quantile(c, n, q), lo, hi);
+}
+
+double stat_hist_quantile_of(const stat_hist *h, double q)
+{
+    return within(quantile_in(h->count, h->n, q, h->lo, h->hi), h->min, h->max); /* empty: NAN */
 }
 
 double stat_t95(int n)

@@ -67,16 +67,22 @@ double stat_tw_take_bin(stat_tw *s, double t);
 #define STAT_HIST_N ((STAT_HIST_MAXEXP - STAT_HIST_MINEXP) * STAT_HIST_SUB + 2)
 
 /* Counts live in caller memory (double[STAT_HIST_N]) so a replication's
- * histogram can sit inside its flat result record and be merged by adding. */
+ * histogram can sit inside its flat result record and be merged by adding.
+ * The buckets outside [lo, hi] are zero: clearing and the quantiles touch
+ * only the buckets used, not all 4738 (a replication with a few requests
+ * would otherwise spend most of its time on its histogram). */
 typedef struct {
     double *count;  /* STAT_HIST_N buckets: [0] underflow, [N-1] overflow */
     double n;       /* total observations */
     double sum;     /* for the exact mean */
     double min, max; /* smallest and largest observation (+inf / -inf when empty) */
+    size_t lo, hi;  /* the buckets used (lo > hi when empty) */
 } stat_hist;
 
-void stat_hist_bind(stat_hist *h, double *count); /* and clear */
-void stat_hist_clear(stat_hist *h);
+/* Use COUNT, which must be all zeros (a record just cleared), as H's
+ * buckets: H is empty. */
+void stat_hist_bind(stat_hist *h, double *count);
+void stat_hist_clear(stat_hist *h); /* zeroes the buckets used */
 
 /* Bucket index of X, general code (any double, NaN included). */
 size_t stat_hist_index_slow(double x);
@@ -103,7 +109,10 @@ static inline size_t stat_hist_index(double x)
 /* Count X. */
 static inline void stat_hist_add(stat_hist *h, double x)
 {
-    h->count[stat_hist_index(x)] += 1;
+    size_t i = stat_hist_index(x);
+    h->count[i] += 1;
+    h->lo = i < h->lo ? i : h->lo;
+    h->hi = i > h->hi ? i : h->hi;
     h->n += 1;
     h->sum += x;
     h->min = x < h->min ? x : h->min;
@@ -121,6 +130,9 @@ double stat_hist_quantile(const double *c, double n, double q);
  * a percentile never exceeds the largest value seen and a constant gives
  * itself exactly.  Use this whenever the extremes are known. */
 double stat_hist_quantile_within(const double *c, double n, double q, double lo, double hi);
+/* stat_hist_quantile_within of H's counts and extremes, reading only the
+ * buckets H used: the same value. */
+double stat_hist_quantile_of(const stat_hist *h, double q);
 
 /* Mean, sd and 95% t-interval of N values.  With N < 2 the sd and interval
  * are NAN (undefined; writers print null).  Non-finite values are skipped

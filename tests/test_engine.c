@@ -555,6 +555,26 @@ static void test_stat_histogram(void **state)
         stat_hist_add(&h, 3e7);
     assert_close(stat_hist_quantile_within(c, h.n, 0.5, h.min, h.max), 3e7, 0);
     assert_true(stat_hist_quantile(c, h.n, 0.5) != 3e7); /* what interpolation alone gives */
+    /* the quantiles from the buckets used are the full scan's, bit for bit;
+     * a clear leaves every bucket zero (also after the under- and overflow) */
+    for (int round = 0; round < 3; round++) {
+        stat_hist_clear(&h);
+        for (size_t i = 0; i < STAT_HIST_N; i++)
+            assert_true(c[i] == 0);
+        assert_true(isnan(stat_hist_quantile_of(&h, 0.5)));
+        for (int i = 0; i < 50 + 500 * round; i++)
+            stat_hist_add(&h, rng_exp(&r, mu) * pow(10, round - 1));
+        if (round == 2) {
+            stat_hist_add(&h, 0);
+            stat_hist_add(&h, 1e30);
+        }
+        for (int i = 0; i < 3; i++)
+            assert_true(stat_hist_quantile_of(&h, q[i]) ==
+                        stat_hist_quantile_within(c, h.n, q[i], h.min, h.max));
+    }
+    stat_hist_clear(&h);
+    for (size_t i = 0; i < STAT_HIST_N; i++)
+        assert_true(c[i] == 0);
     assert_int_equal(stat_hist_index(0), 0);
     assert_int_equal(stat_hist_index(1e30), STAT_HIST_N - 1);
     assert_true(isnan(stat_hist_quantile(c, 0, 0.5)));
