@@ -210,6 +210,7 @@ typedef struct {
     int next;          /* the next point of ORDER to start */
     sw_live **win;     /* started, not reported: a ring of WINCAP, from WHEAD */
     int wincap, whead, nwin;
+    int held, held_max; /* started and not yet written (they hold their results); at most */
     exec_item *items;  /* the next items (CAP) */
     int cap;
     exec_workers *w;
@@ -237,6 +238,7 @@ static sw_live *start_next(sw_flow *f)
     lp->r.on_rep = point_rep;
     lp->r.on_rep_ctx = lp;
     f->win[(f->whead + f->nwin++) % f->wincap] = lp;
+    f->held++;
     return lp;
 }
 
@@ -256,7 +258,7 @@ static int fill(sw_flow *f, int room)
     int n = 0;
     for (int k = 0; k < f->nwin; k++)
         n = queue_reps(f, win_at(f, k), n, room);
-    while (n < room && f->next < f->s->npts && f->nwin < f->wincap) {
+    while (n < room && f->next < f->s->npts && f->nwin < f->wincap && f->held < f->held_max) {
         sw_live *lp = start_next(f);
         if (!lp) {
             f->s->pts[f->order[f->next - 1]].status = WORLD_NOMEM;
@@ -299,6 +301,13 @@ static void end_point(sw_live *lp)
     if (!lp->summarised)
         end_summarise(lp, lp->end_st);
     end_write(lp);
+}
+
+/* LP's folder is written: its results are freed. */
+static void set_written(sw_flow *f, sw_live *lp)
+{
+    lp->state = LIVE_WRITTEN;
+    f->held--;
 }
 
 /* Report the written points at the window's front, in run order. */
@@ -344,11 +353,11 @@ static void retire(sw_flow *f, int stopping)
         ending[n++] = lp;
     for (sw_live *lp; !ending && (lp = take_ending(f));) {
         end_point(lp); /* out of memory for the list: one at a time */
-        lp->state = LIVE_WRITTEN;
+        set_written(f, lp);
     }
     runner_run(0, n, f->s->o.jobs, write_item, ending, NULL, NULL, NULL);
     for (int k = 0; k < n; k++)
-        ending[k]->state = LIVE_WRITTEN;
+        set_written(f, ending[k]);
     free(ending);
     report_written(f);
 }
@@ -365,6 +374,10 @@ static int flow_init(sw_flow *f, sweep *s, const int *order)
     }
     f->cap = exec_batch_size(reclen, s->o.jobs);
     f->wincap = 2 * f->cap + 2; /* the points in the items, and the ones being written */
+    /* a stream starts no point while half as many as it has items wait to
+     * be written (when writing is slower than running them, it catches up
+     * first): the batches' bound on memory, a batch's points */
+    f->held_max = par_size() == 1 ? (f->cap + 1) / 2 : f->wincap;
     f->items = malloc((size_t)f->cap * sizeof *f->items);
     f->win = malloc((size_t)f->wincap * sizeof *f->win);
     f->w = exec_workers_new(s->o.jobs);
@@ -446,7 +459,7 @@ static void flow_done(void *ctx, int worker, void *task)
     flow_task *t = task;
     (void)worker;
     if (t->lp) {
-        t->lp->state = LIVE_WRITTEN; /* reported by the next flow_next, in run order */
+        set_written(f, t->lp); /* reported by the next flow_next, in run order */
         return;
     }
     exec_stream_done(f->st, &t->g);
