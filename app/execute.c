@@ -413,6 +413,7 @@ static int workers_reserve(exec_workers *w, int n, size_t stride)
         double *b = realloc(w->buf, (size_t)n * stride * sizeof *b);
         if (!b)
             return -1;
+        memset(b + w->cap, 0, ((size_t)n * stride - w->cap) * sizeof *b); /* no byte ever unset (MPI sends it) */
         w->buf = b;
         w->cap = (size_t)n * stride;
     }
@@ -528,7 +529,7 @@ exec_stream *exec_stream_new(exec_workers *w, int cap, size_t stride, volatile s
     st->ring = calloc((size_t)st->cap, sizeof *st->ring);
     st->fin = calloc((size_t)st->cap, 1);
     st->x = (exec_ctx){.w = w, .items = st->ring, .stride = stride < 1 ? 1 : stride, .stop = stop};
-    st->x.buf = malloc((size_t)st->cap * st->x.stride * sizeof *st->x.buf);
+    st->x.buf = calloc((size_t)st->cap * st->x.stride, sizeof *st->x.buf); /* no byte ever unset */
     st->x.status = malloc((size_t)st->cap * sizeof *st->x.status);
     pthread_mutex_init(&st->x.lock, NULL);
     if (!st->ring || !st->fin || !st->x.buf || !st->x.status) {

@@ -83,6 +83,8 @@ typedef struct {
     size_t ts;       /* [nbins][npools*TSP_COUNT + ncallers*TSC_COUNT] */
     size_t ts_cols;
     size_t hist;     /* [ncallers][STAT_HIST_N] latency counts */
+    /* the sample blocks, in this order after everything above: a new
+     * replication zeroes only their counts (world.c record_clear) */
     size_t updown;   /* [npools][2][1 + SAMPLE_CAP]: count, then durations (up, down) */
     size_t delays;   /* [ncallers][1 + 2*SAMPLE_CAP]: count, then (delay, fired) pairs */
     size_t detect;   /* [ncallers][1 + SAMPLE_CAP]: count, then detection delays */

@@ -392,12 +392,26 @@ int world_trace_breakers(const world *w, const world_trace_row **rows)
 
 /* ---- run -------------------------------------------------------------------- */
 
+/* Zero what a replication adds to or reads: its metrics, time series,
+ * histograms, the counts of its sample blocks and the rest; a block's
+ * values past its count are never read (up to 80 KB a replication not
+ * written again: a short replication's largest cost). */
+static void record_clear(const rec_layout *L, double *rec)
+{
+    memset(rec, 0, L->updown * sizeof *rec);
+    for (int p = 0; p < L->npools; p++)
+        rec_updown(L, rec, p, 0)[0] = rec_updown(L, rec, p, 1)[0] = 0;
+    for (int c = 0; c < L->ncallers; c++)
+        rec_delays(L, rec, c)[0] = rec_detect(L, rec, c)[0] = 0;
+    memset(rec + L->misc, 0, (L->total - L->misc) * sizeof *rec);
+}
+
 static int prepare(world *w, unsigned long rep, double *record, int want_trace)
 {
     const scenario *sc = w->sc;
     w->rep = rep;
     w->rec = record;
-    memset(record, 0, w->L.total * sizeof *record);
+    record_clear(&w->L, record);
     sim_reset(&w->s);
     w->in_flight = 0;
     w->requests_live = 0;
