@@ -567,9 +567,12 @@ int exec_stream_take(exec_stream *st, int worker, exec_group *g)
     if (st->claimed == st->tail)
         return 0;
     const exec_result *r = st->ring[st->claimed % st->cap].r;
+    /* a thread's share of what waits at most, so no other thread idles (4
+     * replications on 2 threads: 2 each, not 4 on one) */
+    long share = (st->tail - st->claimed) / st->x.w->jobs, most = share < st->most ? share : st->most;
     g->first = st->claimed;
     g->n = 1;
-    while (g->n < st->most && st->claimed + g->n < st->tail && st->ring[(st->claimed + g->n) % st->cap].r == r)
+    while (g->n < most && st->claimed + g->n < st->tail && st->ring[(st->claimed + g->n) % st->cap].r == r)
         g->n++;
     st->claimed += g->n;
     worker_switch(st->x.w, worker, r->sc);

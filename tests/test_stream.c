@@ -280,6 +280,45 @@ static void test_extend_same_as_batch(void **state)
     scenario_free(&sc);
 }
 
+/* A take leaves the other threads their share, at most 1/jobs of what
+ * waits: 4 replications of one run on 2 threads go 2, 1, 1 (a take of up to
+ * 4 left one thread idle: part d of make bench ran 4 replications on one
+ * core), 3 more 1 at a time. */
+static void test_take_leaves_a_share(void **state)
+{
+    (void)state;
+    scenario sc[NRUNS];
+    exec_result r;
+    three_scenarios(sc);
+    assert_int_equal(exec_result_init(&r, &sc[0]), 0);
+    exec_workers *w = exec_workers_new(2);
+    exec_stream *st = exec_stream_new(w, 32, r.L.total, NULL);
+    assert_non_null(st);
+    exec_group g;
+    for (int k = 0; k < 4; k++)
+        exec_stream_push(st, (exec_item){&r, k});
+    assert_int_equal(exec_stream_take(st, 0, &g), 1);
+    assert_int_equal(g.n, 2);
+    assert_int_equal(exec_stream_take(st, 1, &g), 1); /* half of the 2 left */
+    assert_true(g.first == 2 && g.n == 1);
+    assert_int_equal(exec_stream_take(st, 0, &g), 1);
+    assert_true(g.first == 3 && g.n == 1);
+    assert_int_equal(exec_stream_take(st, 1, &g), 0);
+    for (int k = 4; k < 7; k++)
+        exec_stream_push(st, (exec_item){&r, k});
+    for (int k = 0; k < 3; k++) {
+        assert_int_equal(exec_stream_take(st, k % 2, &g), 1);
+        assert_int_equal(g.n, 1);
+    }
+    exec_stream_settle(st, 1, NULL, NULL); /* none run: the run stops, interrupted */
+    assert_int_equal(r.status, WORLD_INTERRUPTED);
+    exec_stream_free(st);
+    exec_workers_free(w);
+    exec_result_free(&r);
+    for (int i = 0; i < NRUNS; i++)
+        scenario_free(&sc[i]);
+}
+
 /* A stop before anything runs: every item is left, each run stops at its
  * first replication, interrupted, with nothing folded. */
 static void test_stream_stop(void **state)
@@ -307,6 +346,7 @@ int main(void)
         cmocka_unit_test(test_pool_ends_when_nothing_can_come),
         cmocka_unit_test(test_stream_same_as_batch),
         cmocka_unit_test(test_extend_same_as_batch),
+        cmocka_unit_test(test_take_leaves_a_share),
         cmocka_unit_test(test_stream_stop),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
