@@ -222,6 +222,24 @@ typedef struct {
 
 static sw_live *win_at(const sw_flow *f, int k) { return f->win[(f->whead + k) % f->wincap]; }
 
+/* Point LP has no replication in flight: if it is over (all run, or
+ * stopped; every running point when STOPPING), it ends with ST.  The
+ * baseline's summaries are made here, at once, as the others pair with
+ * them. */
+static void settle_point(sw_live *lp, int stopping)
+{
+    int st = lp->r.status, more = lp->queued < lp->s->pts[lp->i].replications;
+    if (lp->state != LIVE_RUNNING || (st == WORLD_DONE && more && !stopping))
+        return;
+    lp->state = LIVE_ENDING;
+    lp->end_st = st == WORLD_DONE && more ? WORLD_INTERRUPTED : st;
+    lp->write_failed |= lp->s->write_failed; /* none written after a failed one (read here, under the lock) */
+    if (lp->i == lp->s->baseline) {
+        end_summarise(lp, lp->end_st);
+        lp->summarised = 1;
+    }
+}
+
 /* Start the next point of the run order (its scenario built again); NULL on
  * ENOMEM. */
 static sw_live *start_next(sw_flow *f)
@@ -239,6 +257,8 @@ static sw_live *start_next(sw_flow *f)
     lp->r.on_rep_ctx = lp;
     f->win[(f->whead + f->nwin++) % f->wincap] = lp;
     f->held++;
+    if (lp->r.status != WORLD_DONE)
+        settle_point(lp, 0); /* no item will ever drain it: it ends now */
     return lp;
 }
 
@@ -270,23 +290,6 @@ static int fill(sw_flow *f, int room)
     return n;
 }
 
-/* Point LP has no replication in flight: if it is over (all run, or
- * stopped; every running point when STOPPING), it ends with ST.  The
- * baseline's summaries are made here, at once, as the others pair with
- * them. */
-static void settle_point(sw_live *lp, int stopping)
-{
-    int st = lp->r.status, more = lp->queued < lp->s->pts[lp->i].replications;
-    if (lp->state != LIVE_RUNNING || (st == WORLD_DONE && more && !stopping))
-        return;
-    lp->state = LIVE_ENDING;
-    lp->end_st = st == WORLD_DONE && more ? WORLD_INTERRUPTED : st;
-    lp->write_failed |= lp->s->write_failed; /* none written after a failed one (read here, under the lock) */
-    if (lp->i == lp->s->baseline) {
-        end_summarise(lp, lp->end_st);
-        lp->summarised = 1;
-    }
-}
 
 static void drained(void *ctx, exec_result *r)
 {
