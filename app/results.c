@@ -609,6 +609,19 @@ int results_reps_close(results_reps *w)
     return fs_commit_atomic(&w->a);
 }
 
+void results_reps_discard(results_reps *w)
+{
+    if (!w->inmem) {
+        fs_abort_atomic(&w->a);
+        return;
+    }
+    fclose(w->a.f);
+    w->a.f = NULL;
+    w->inmem = 0;
+    free(w->mem);
+    w->mem = NULL;
+}
+
 int results_write_dir(const char *outdir, const exec_result *r, const mc_list *mc,
                       const results_meta *meta)
 {

@@ -58,7 +58,8 @@ typedef struct {
     int shape;         /* entity layout, an index in sweep.shapes */
     size_t reclen;     /* doubles in a replication's record */
     cJSON *values;     /* {path: value}, owned */
-    int ran;           /* has results (nrec > 0) */
+    int ran;           /* has results (nrec > 0) and, on rank 0, its folder */
+    int unwritten;     /* had results, but its folder was not written (rank 0) */
     int status;        /* WORLD_* of its run */
     char *stop_reason; /* owned copy, NULL when complete */
     int nrec, ncols;
@@ -89,6 +90,10 @@ typedef struct {
 } sw_objective;
 
 
+/* Why a sweep or a point ends without its folder, in sweep.json. */
+#define SW_WRITE_FAILED \
+    "an output could not be written (the error is on stderr): no point was started after it"
+
 typedef struct {
     runopts o;
     loader_doc *base;
@@ -106,7 +111,8 @@ typedef struct {
     sweep_outcome outc; /* --outcome */
     int has_outcome;
     char out[4096];
-    int interrupted, failed, write_failed;
+    int interrupted, failed;
+    int write_failed;  /* an output could not be written (rank 0): none is after it */
     FILE *spill;       /* the points' printed outputs, rank 0 (app/sweep_spill.h) */
     double *base_rows; /* the baseline's rows, kept for the pairing, owned */
     int base_nrows, base_cap;

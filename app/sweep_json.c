@@ -90,9 +90,11 @@ static void add_head(const sweep *s, cJSON *o)
 {
     const scenario *sc = &s->pts[0].sc;
     cJSON_AddStringToObject(o, "relsim_version", RELSIM_VERSION);
-    cJSON_AddBoolToObject(o, "complete", !s->interrupted && !s->failed);
+    cJSON_AddBoolToObject(o, "complete", !s->interrupted && !s->failed && !s->write_failed);
     if (s->interrupted)
         cJSON_AddStringToObject(o, "stop_reason", "interrupted");
+    else if (s->write_failed)
+        cJSON_AddStringToObject(o, "stop_reason", SW_WRITE_FAILED);
     cJSON *scn = cJSON_AddObjectToObject(o, "scenario");
     cJSON_AddStringToObject(scn, "name", sc->name);
     cJSON_AddStringToObject(scn, "file", s->o.scenario);
@@ -255,7 +257,8 @@ static cJSON *head_json(const sweep *s)
     cJSON_AddArrayToObject(o, "points");
     cJSON *failed = cJSON_AddArrayToObject(o, "failed_points");
     for (int i = 0; i < s->npts; i++)
-        if (!s->pts[i].ran && s->pts[i].stop_reason && s->pts[i].status != WORLD_INTERRUPTED)
+        if (s->pts[i].unwritten ||
+            (!s->pts[i].ran && s->pts[i].stop_reason && s->pts[i].status != WORLD_INTERRUPTED))
             cJSON_AddItemToArray(failed, failed_json(&s->pts[i], i));
     cJSON_AddItemToObject(o, "perf", perf_json(s));
     srec_point *sp = swstat_srec_points(s);
@@ -303,7 +306,7 @@ static int put_points(FILE *f, const sweep *s)
     for (int i = 0; i < s->npts; i++) {
         const sw_point *pt = &s->pts[i];
         if (!pt->ran || !pt->json_len)
-            continue; /* a point without results, or one whose text was lost (s->write_failed) */
+            continue; /* a point without results or folder, or one whose text was lost */
         fputs(first ? "" : ", ", f);
         if (swspill_copy(s, pt, 0, f))
             return -1;

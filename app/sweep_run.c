@@ -113,7 +113,9 @@ static void end_summarise(sw_live *lp, int st)
 {
     sweep *s = lp->s;
     sw_point *pt = &s->pts[lp->i];
-    if (lp->have_reps && results_reps_close(&lp->reps)) {
+    if (lp->have_reps && lp->write_failed) {
+        results_reps_discard(&lp->reps); /* its folder will not be written */
+    } else if (lp->have_reps && results_reps_close(&lp->reps)) {
         fprintf(stderr, "relsim sweep: %s/%s: %s\n", s->out, pt->dir, strerror(errno));
         lp->write_failed = 1;
     }
@@ -124,6 +126,17 @@ static void end_summarise(sw_live *lp, int st)
     if (lp->r.nrec > 0 && (lp->nomem || swstat_acc_finish(&lp->acc, s, pt, &lp->r)))
         st = WORLD_NOMEM;
     pt->status = st;
+}
+
+/* Point PT has results but no folder (its own failed to be written, or an
+ * earlier point's did, after which none is written): a failed point in
+ * sweep.json, listed with why, not among the points with results. */
+static void unwritten(sw_point *pt)
+{
+    pt->ran = 0;
+    pt->unwritten = 1;
+    free(pt->stop_reason);
+    pt->stop_reason = strdup(SW_WRITE_FAILED);
 }
 
 /* Second part, any order (points end on several threads at once): its
@@ -138,6 +151,8 @@ static void end_write(sw_live *lp)
     if (par_rank() == 0 && !lp->write_failed &&
         (r->nrec > 0 || pt->status != WORLD_INTERRUPTED))
         lp->write_failed = swwrite_point_dir(s, pt, r) != 0;
+    if (par_rank() == 0 && lp->write_failed && pt->ran)
+        unwritten(pt);
     if (par_rank() == 0 && pt->ran && s->spill) {
         char *json = swjson_point_text(s, lp->i), *csv = json ? swwrite_csv_row(s, pt) : NULL;
         if (!json || !csv || swspill_put(s, pt, json, csv)) {
@@ -240,6 +255,14 @@ static void settle_point(sw_live *lp, int stopping)
     }
 }
 
+/* Is there a point left to start?  In one process none is started after a
+ * write failed, as it would not be written (across MPI ranks, which must
+ * agree, and only rank 0 writes, they run to the end). */
+static int more_points(const sweep *s, int next)
+{
+    return next < s->npts && !(par_size() == 1 && s->write_failed);
+}
+
 /* Start the next point of the run order (its scenario built again); NULL on
  * ENOMEM. */
 static sw_live *start_next(sw_flow *f)
@@ -278,7 +301,7 @@ static int fill(sw_flow *f, int room)
     int n = 0;
     for (int k = 0; k < f->nwin; k++)
         n = queue_reps(f, win_at(f, k), n, room);
-    while (n < room && f->next < f->s->npts && f->nwin < f->wincap && f->held < f->held_max) {
+    while (n < room && more_points(f->s, f->next) && f->nwin < f->wincap && f->held < f->held_max) {
         sw_live *lp = start_next(f);
         if (!lp) {
             f->s->pts[f->order[f->next - 1]].status = WORLD_NOMEM;
@@ -441,7 +464,7 @@ static int flow_next(void *ctx, int worker, void **task)
         *task = t;
         return 1;
     }
-    if (stop || (f->next >= f->s->npts && f->nwin == 0 && exec_stream_empty(f->st)))
+    if (stop || (!more_points(f->s, f->next) && f->nwin == 0 && exec_stream_empty(f->st)))
         return -1;
     return 0;
 }
@@ -509,7 +532,7 @@ void swrun_points(sweep *s)
         s->write_failed = 1;
     double t0 = now_seconds();
     if (s->o.precision > 0)
-        for (int k = 0; k < s->npts && !s->interrupted; k++)
+        for (int k = 0; more_points(s, k) && !s->interrupted; k++)
             run_alone(s, order[k]);
     else
         run_points(s, order);

@@ -190,6 +190,23 @@ static void stopped_box(rw_doc *d, const report_ctx *c)
                    "was stopped at t = %.6g s.", reps, reps == 1 ? "" : "s", rep, t);
 }
 
+/* Why a sweep is not complete (sweep.json stop_reason): interrupted, an
+ * output that could not be written, or (no stop_reason) failed points. */
+static void sweep_stopped_box(rw_doc *d, const report_ctx *c)
+{
+    const char *why = rd_str(c->rd, RD_SWEEP, "stop_reason");
+    char text[1400];
+    if (why && !strcmp(why, "interrupted"))
+        snprintf(text, sizeof text, "This sweep was interrupted (\"complete\": false): some points "
+                                    "may be missing or partial.");
+    else if (why)
+        snprintf(text, sizeof text, "This sweep stopped early (\"complete\": false): %s.", why);
+    else
+        snprintf(text, sizeof text, "This sweep is not complete (\"complete\": false): some points "
+                                    "failed (failed_points in sweep.json).");
+    rw_box(d, "warning", text);
+}
+
 /* Title, description, interrupted banner and contents. */
 static void head(rw_doc *d, const report_ctx *c)
 {
@@ -212,8 +229,7 @@ static void head(rw_doc *d, const report_ctx *c)
     if (!c->sweep && !rd_bool(c->rd, RD_RESULTS, 1, "complete"))
         stopped_box(d, c);
     if (c->sweep && !rd_bool(c->rd, RD_SWEEP, 1, "complete"))
-        rw_box(d, "warning", "This sweep was interrupted (\"complete\": false): some points may "
-                             "be missing or partial.");
+        sweep_stopped_box(d, c);
     static const char *const run_ids[] = {"findings", "scenario", "results", "model-check",
                                           "figures", "notes", "metadata"};
     static const char *const run_txt[] = {"Findings", "Scenario", "Results", "Model check",

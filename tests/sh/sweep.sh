@@ -252,6 +252,33 @@ EOF
 then pass "SIGINT: exit 130, finished points in sweep.json, \"complete\": false"
 else fail "SIGINT"; show; fi
 
+# ---- an output that cannot be written: the sweep says so and starts no more points ----
+# p003's folder cannot be made (a file is in the way).  The points before it
+# are written; p003 and any point in flight after it are failed points (no
+# folder, not even a replications.csv); sweep.json is "complete": false.
+mkdir -p "$tmp/wf"
+: >"$tmp/wf/p003"
+sweep "$tmp/s.json" -o "$tmp/wf" --no-plots -j 2 -r 3 --horizon 60 \
+    --vary clients.web.retry.max_attempts=1,2,3,4 --vary pools.api.servers=4,5
+if rc_is 1 && grep -q "p003: Not a directory" "$tmp/err" && grep -q "(stopped: an output could not be written)" "$tmp/out" &&
+    grep -q "This sweep stopped early" "$tmp/wf/report.md" && py "$tmp/wf" <<'EOF'
+import json, os, sys
+out = sys.argv[1]
+d = json.load(open(os.path.join(out, "sweep.json")))
+done = [p["dir"] for p in d["points"]]
+failed = [p["dir"] for p in d["failed_points"]]
+folders = sorted(f for f in os.listdir(out) if f.startswith("p0") and os.path.isdir(os.path.join(out, f)))
+ok = (d["complete"] is False and "could not be written" in d["stop_reason"]
+      and done[:3] == ["p000", "p001", "p002"] and "p003" in failed and "p003" not in done
+      and all("could not be written" in p["stop_reason"] for p in d["failed_points"])
+      and folders == sorted(done)
+      and all(os.path.exists(os.path.join(out, f, "results.json")) for f in folders)
+      and set(d["ranking"]) == {p["index"] for p in d["points"]})
+sys.exit(0 if ok else 1)
+EOF
+then pass "a folder that cannot be written: exit 1, \"complete\": false, p003 a failed point, no half-written folder; the table and report say why"
+else fail "a folder that cannot be written"; show; fi
+
 # ---- the table prints estimates at their resolution; help ends with a sweep example ------
 # Retries 2 vs 3 on the default scenario differ by a few 1e-6 in success: the
 # table must not print that as exponent noise (+2.616e-06, +-3.94e-05).
