@@ -92,7 +92,7 @@ typedef struct {
 
 /* Why a sweep or a point ends without its folder, in sweep.json. */
 #define SW_WRITE_FAILED \
-    "an output could not be written (the error is on stderr): no point was started after it"
+    "an output could not be written (the error is on stderr)"
 
 typedef struct {
     runopts o;

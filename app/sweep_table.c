@@ -149,7 +149,7 @@ void swtable_print(FILE *f, const sweep *s)
     fprintf(f, "%s: %d of %d point%s, seed %llu, common random numbers%s\n", s->pts[0].sc.name, n,
             s->npts, s->npts == 1 ? "" : "s", (unsigned long long)s->pts[0].sc.seed,
             s->interrupted     ? " (interrupted)"
-            : s->write_failed ? " (stopped: an output could not be written)"
+            : s->write_failed ? " (incomplete: an output could not be written)"
                               : "");
     for (int k = 0; k < s->nobjs; k++)
         print_block(f, s, k, w);

@@ -200,7 +200,8 @@ static void sweep_stopped_box(rw_doc *d, const report_ctx *c)
         snprintf(text, sizeof text, "This sweep was interrupted (\"complete\": false): some points "
                                     "may be missing or partial.");
     else if (why)
-        snprintf(text, sizeof text, "This sweep stopped early (\"complete\": false): %s.", why);
+        snprintf(text, sizeof text, "This sweep is not complete (\"complete\": false): %s; the points "
+                                    "listed are the ones written.", why);
     else
         snprintf(text, sizeof text, "This sweep is not complete (\"complete\": false): some points "
                                     "failed (failed_points in sweep.json).");

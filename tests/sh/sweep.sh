@@ -260,8 +260,8 @@ mkdir -p "$tmp/wf"
 : >"$tmp/wf/p003"
 sweep "$tmp/s.json" -o "$tmp/wf" --no-plots -j 2 -r 3 --horizon 60 \
     --vary clients.web.retry.max_attempts=1,2,3,4 --vary pools.api.servers=4,5
-if rc_is 1 && grep -q "p003: Not a directory" "$tmp/err" && grep -q "(stopped: an output could not be written)" "$tmp/out" &&
-    grep -q "This sweep stopped early" "$tmp/wf/report.md" && py "$tmp/wf" <<'EOF'
+if rc_is 1 && grep -q "p003: Not a directory" "$tmp/err" && grep -q "(incomplete: an output could not be written)" "$tmp/out" &&
+    grep -q "could not be written.*the points listed are the ones written" "$tmp/wf/report.md" && py "$tmp/wf" <<'EOF'
 import json, os, sys
 out = sys.argv[1]
 d = json.load(open(os.path.join(out, "sweep.json")))
