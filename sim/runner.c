@@ -104,10 +104,11 @@ int runner_run(int first, int last, int jobs, runner_work work, void *ctx,
 
 typedef struct {
     pthread_mutex_t lock;
-    pthread_cond_t wake; /* a task is done, or the pool is over */
+    pthread_cond_t wake; /* a task is done, there may be more, or the pool is over */
     const runner_ops *ops;
     void *ctx;
     int running; /* tasks between next and done */
+    int waiting; /* threads in pthread_cond_wait */
     int over;    /* next said -1 */
 } pool;
 
@@ -130,8 +131,14 @@ static void *pool_main(void *p)
             pl->over = 1;
             pthread_cond_broadcast(&pl->wake);
         } else if (r == 0) {
+            pl->waiting++;
             pthread_cond_wait(&pl->wake, &pl->lock);
+            pl->waiting--;
         } else {
+            /* next() may have made more work than this one task (a stream
+             * refilled): a waiting thread looks, not only when a task ends */
+            if (pl->waiting > 0)
+                pthread_cond_signal(&pl->wake);
             pl->running++;
             pthread_mutex_unlock(&pl->lock);
             pl->ops->run(pl->ctx, a->worker, task);

@@ -32,7 +32,8 @@ int runner_run(int first, int last, int jobs, runner_work work, void *ctx,
  * barrier: a thread takes its next task as soon as it is free. */
 typedef struct {
     /* Under the lock: 1 with *TASK set, 0 for "nothing yet" (the thread
-     * waits until a task is done), -1 for "nothing more" (the pool ends
+     * waits until a task is done or another thread is given one, as that
+     * next() may have made more), -1 for "nothing more" (the pool ends
      * once the running tasks are done).  0 while no task runs is taken as
      * -1, as nothing could wake the thread. */
     int (*next)(void *ctx, int worker, void **task);
