@@ -261,6 +261,30 @@ else
     bad "limits.max_events" "exit $rc: $(head -c 300 "$tmp/err")"
 fi
 
+# The event list runs out of memory (injected: RELSIM_FAULT_EVQ_CAP caps its
+# growth; 300 servers that fail need more than its first 256 entries): the
+# replication ends with an error naming it, never with an event dropped.
+scenario "$tmp/evq.json" <<'EOF'
+{"name": "evq", "horizon": 10, "replications": 2,
+ "pools": [{"name": "api", "servers": 300, "failure": {"rate": 0.001}, "repair": {"rate": 1}}],
+ "clients": [{"name": "web", "arrival": {"rate": 10}}]}
+EOF
+export RELSIM_FAULT_EVQ_CAP=256
+run_measured "$RELSIM" run "$tmp/evq.json" -q --no-plots -o "$tmp/evq" -j 1
+unset RELSIM_FAULT_EVQ_CAP
+if [ "$rc" -eq 1 ] && grep -q "out of memory: the future-event list could not grow beyond 256 events" "$tmp/err" &&
+    [ "$(results_summary "$tmp/evq/results.json" 2>&1 | cut -d' ' -f1)" = false ]; then
+    ok "event list out of memory (injected): exit 1, the message says so, complete=false"
+else
+    bad "event list out of memory" "exit $rc: $(head -c 300 "$tmp/err")"
+fi
+run_measured "$RELSIM" run "$tmp/evq.json" -q --no-plots -o "$tmp/evq2" -j 1
+if [ "$rc" -eq 0 ]; then
+    ok "event list without the cap: the same scenario runs"
+else
+    bad "event list without the cap" "exit $rc: $(head -c 300 "$tmp/err")"
+fi
+
 # ---- output paths from scenario names ------------------------------------------
 
 # Each case runs in $tmp/jail/cwd; nothing may appear in $tmp/jail except
