@@ -34,7 +34,6 @@ static slo_item *push(slo_list *l, int *cap)
 
 int slo_evaluate(const exec_result *r, slo_list *out)
 {
-    static const char *const lat_names[SLO_NLAT] = {"latency_p50", "latency_p99", "latency_p999"};
     static const int lat_metric[SLO_NLAT] = {CM_LATENCY_P50, CM_LATENCY_P99, CM_LATENCY_P999};
     const scenario *sc = r->sc;
     int cap = 0;
@@ -63,8 +62,8 @@ int slo_evaluate(const exec_result *r, slo_list *out)
                 return -1;
             *it = (slo_item){.slo = k, .client = s->client, .target = s->latency[q], .at_least = 0};
             it->burn = (stat_summary){NAN, NAN, NAN, NAN, 0};
-            snprintf(it->objective, sizeof it->objective, "%s", lat_names[q]);
-            snprintf(it->text, sizeof it->text, "%s <= %g s", lat_names[q], s->latency[q]);
+            snprintf(it->objective, sizeof it->objective, "%s", cm_names[lat_metric[q]]);
+            snprintf(it->text, sizeof it->text, "%s <= %g s", cm_names[lat_metric[q]], s->latency[q]);
             it->observed = results_caller_stat(r, s->client, lat_metric[q]);
             it->verdict = verdict_of(it->observed, s->latency[q], 0);
         }
@@ -76,14 +75,6 @@ void slo_list_free(slo_list *l)
 {
     free(l->items);
     memset(l, 0, sizeof *l);
-}
-
-int slo_all_met(const slo_list *l)
-{
-    for (int i = 0; i < l->n; i++)
-        if (strcmp(l->items[i].verdict, SLO_MET))
-            return 0;
-    return l->n > 0;
 }
 
 /* Mean over the finished replications of time-series column COL in bin B. */

@@ -49,9 +49,6 @@ typedef struct slo_list {
 int slo_evaluate(const exec_result *r, slo_list *out);
 void slo_list_free(slo_list *l);
 
-/* 1 if every objective is met (and there is at least one). */
-int slo_all_met(const slo_list *l);
-
 /* data/slo_burn.csv: per SLO with a success objective and per time-series bin
  * after the warm-up: t_start, t_end, slo, client, burn_rate, budget_spent
  * (cumulative fraction of the window's budget used since the warm-up). */

@@ -101,20 +101,6 @@ int sweep_outcome_holds(const sweep_outcome *o, double v)
     return -1;
 }
 
-void sweep_outcome_count(const sweep_outcome *o, const double *rows, int nrec, int ncols, int npools,
-                         int *k, int *n)
-{
-    int col = sweep_outcome_col(o, npools);
-    *k = *n = 0;
-    for (int i = 0; i < nrec; i++) {
-        int h = sweep_outcome_holds(o, rows[(size_t)i * (size_t)ncols + (size_t)col]);
-        if (h < 0)
-            continue;
-        (*n)++;
-        *k += h;
-    }
-}
-
 void sweep_outcome_ci(int k, int n, double *lo, double *hi)
 {
     if (n <= 0) {

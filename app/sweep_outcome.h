@@ -36,10 +36,6 @@ int sweep_outcome_col(const sweep_outcome *o, int npools);
 /* Does it hold for VALUE?  -1 if VALUE is undefined (NaN). */
 int sweep_outcome_holds(const sweep_outcome *o, double value);
 
-/* k of n: the replications (rows of NCOLS values) where it holds. */
-void sweep_outcome_count(const sweep_outcome *o, const double *rows, int nrec, int ncols, int npools,
-                         int *k, int *n);
-
 /* Clopper-Pearson 95% interval for k successes in n trials; NaN when n = 0. */
 void sweep_outcome_ci(int k, int n, double *lo, double *hi);
 

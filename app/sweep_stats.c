@@ -253,10 +253,6 @@ stat_summary swstat_paired(const sw_point *a, const sw_point *b, int col)
     return undefined;
 }
 
-int swstat_objective_col(const sweep *s, const sw_point *pt) { return swstat_metric_col(&s->obj, pt); }
-
-stat_summary swstat_objective(const sweep *s, const sw_point *pt) { return swstat_metric(&s->obj, pt); }
-
 void swstat_outcome(const sweep *s, const sw_point *pt, int *k, int *n, double *lo, double *hi)
 {
     (void)s;

@@ -71,10 +71,6 @@ stat_summary swstat_paired(const sw_point *a, const sw_point *b, int col);
 int swstat_metric_col(const sw_objective *ob, const sw_point *pt);
 stat_summary swstat_metric(const sw_objective *ob, const sw_point *pt);
 
-/* The same for the first objective (S->obj). */
-int swstat_objective_col(const sweep *s, const sw_point *pt);
-stat_summary swstat_objective(const sweep *s, const sw_point *pt);
-
 /* --outcome at PT: K of N replications hold, Clopper-Pearson [LO, HI]. */
 void swstat_outcome(const sweep *s, const sw_point *pt, int *k, int *n, double *lo, double *hi);
 

@@ -105,13 +105,13 @@ static int clients_in(const tab_table *t, int cc, const char **names, int max)
  * written as a data block for  with points / with labels. */
 static int percentile_block(const fig_run *c, gp_fig *f, const char *client)
 {
-    static const char *const key[3] = {"latency_p50", "latency_p99", "latency_p999"};
+    static const int key[3] = {CM_LATENCY_P50, CM_LATENCY_P99, CM_LATENCY_P999};
     static const char *const lab[3] = {"p50", "p99", "p99.9"};
     static const double level[3] = {0.5, 0.01, 0.001};
     int b = -1;
     for (int i = 0; i < 3; i++) {
         rd_stat s;
-        if (rd_stat_at(c->rd, RD_RESULTS, &s, "clients.%s.%s", client, key[i]) != 0 ||
+        if (rd_stat_at(c->rd, RD_RESULTS, &s, "clients.%s.%s", client, cm_names[key[i]]) != 0 ||
             !(s.mean > 0))
             continue;
         if (b < 0)

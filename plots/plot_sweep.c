@@ -6,6 +6,7 @@
  * error bars that close together would hide each other and the line. */
 #include "plots/plot_fig.h"
 #include "plots/plot_metrics.h"
+#include "models/metrics.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -498,11 +499,10 @@ int fig_make_sweep(const rd_run *rd, gp_ctx *g, fig_list *out)
     for (int i = 0; metric_at(i); i++)
         if (metric_at(i)->headline)
             sweep_figure(&c, s, metric_at(i), SW_VALUE);
-    sweep_figure(&c, s, metric_find("request_success", 1), SW_UNAVAIL);
-    static const char *const diffs[3] = {"request_success", "latency_p99",
-                                         "attempts_per_request"};
+    sweep_figure(&c, s, metric_find(cm_names[CM_REQUEST_SUCCESS], 1), SW_UNAVAIL);
+    static const int diffs[3] = {CM_REQUEST_SUCCESS, CM_LATENCY_P99, CM_ATTEMPTS_PER_REQUEST};
     for (int i = 0; i < 3; i++)
-        sweep_figure(&c, s, metric_find(diffs[i], 1), SW_DIFF);
+        sweep_figure(&c, s, metric_find(cm_names[diffs[i]], 1), SW_DIFF);
     pareto_figure(&c);
     sweep_free(s);
     return c.oom ? -1 : 0;
