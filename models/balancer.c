@@ -4,13 +4,6 @@
 
 #include <string.h>
 
-/* ---- with health checking: the view filters (a scan of the pool) -------------
- *
- * Every function in this part takes F: 1 when the caller filters by
- * health-check belief now (health.h).  balancer_pick() calls them with F = 1
- * only; without filtering the indexed picks further down are used. */
-#define INLINE static inline __attribute__((always_inline))
-
 /* Fewest outstanding among LIST[0..K), ties broken uniformly (reservoir). */
 static int least_of(caller *c, const int *list, int k)
 {
@@ -28,130 +21,21 @@ static int least_of(caller *c, const int *list, int k)
     return best;
 }
 
-/* Is S in the caller's view (believed healthy)?  A hard filter; the rules in
- * usable_view() are soft. */
-INLINE int in_view(const caller *c, int s, int F) { return !F || health_believed(c->hc, s); }
+/* ---- candidates, indexed --------------------------------------------------------
+ *
+ * X is the set of servers a pick may take: the caller's set (available:
+ * breaker, ejection), or with health filtering the health checker's view
+ * (believed healthy and available), or NULL for every server.  R's
+ * candidates are the servers of X that hold none of its live attempts, in
+ * server order; these give how many there are and the J-th of them in
+ * O(log n) per live attempt, never a scan of the pool. */
 
-/* Servers in view: how many, and the I-th of them (uniform picks). */
-INLINE int view_size(const caller *c, int n, int F) { return F ? c->hc->nhealthy : n; }
-INLINE int view_at(const caller *c, int i, int F) { return F ? c->hc->list[i] : i; }
+static int in_set(const srvset *x, int s) { return !x || srvset_is_avail(x, s); }
 
-/* May an attempt of R go to server S without skipping rules firing? */
-INLINE int usable_view(const caller *c, const request *r, int s, int F)
+/* May an attempt of R go to server S of X? */
+static int usable_in(const srvset *x, const request *r, int s)
 {
-    if (!in_view(c, s, F))
-        return 0;
-    if (c->nbrk > 1 && !breaker_would_admit(&c->brk[s]))
-        return 0;
-    if (c->outl && c->outl[s].until > 0)
-        return 0;
-    for (const attempt *a = r->live; a; a = a->sib)
-        if (a->server == s)
-            return 0;
-    return 1;
-}
-
-/* Do any skipping rules apply to this caller and request at all? */
-INLINE int may_skip_view(const caller *c, const request *r, int F)
-{
-    return F || c->nbrk > 1 || c->outl || r->live;
-}
-
-/* Usable servers into c->scratch; returns how many. */
-INLINE int candidates_view(caller *c, const request *r, int F)
-{
-    int n = c->target->cfg->servers, k = 0;
-    for (int s = 0; s < n; s++)
-        if (usable_view(c, r, s, F))
-            c->scratch[k++] = s;
-    return k;
-}
-
-INLINE int pick_random_view(caller *c, const request *r, int n, int F)
-{
-    int s = view_at(c, (int)rng_below(&c->rng_bal, (unsigned long)view_size(c, n, F)), F);
-    if (!may_skip_view(c, r, F) || usable_view(c, r, s, F))
-        return s;
-    int k = candidates_view(c, r, F);
-    return k ? c->scratch[rng_below(&c->rng_bal, (unsigned long)k)] : s;
-}
-
-INLINE int pick_round_robin_view(caller *c, const request *r, int n, int F)
-{
-    for (int i = 0; i < n; i++) {
-        int s = (c->rr_next + i) % n;
-        if (!may_skip_view(c, r, F) || usable_view(c, r, s, F)) {
-            c->rr_next = (s + 1) % n;
-            return s;
-        }
-    }
-    for (int i = 0; i < n; i++) {
-        int s = (c->rr_next + i) % n;
-        if (in_view(c, s, F)) {
-            c->rr_next = (s + 1) % n;
-            return s;
-        }
-    }
-    return 0; /* not reached: the view is never empty here */
-}
-
-static int pick_least_healthy(caller *c, const request *r);
-
-/* least_outstanding keeps a srvset (has_set) whose keys put the servers not
- * believed healthy last, so the filtered pick is O(log n) too. */
-INLINE int pick_least_view(caller *c, const request *r, int n, int F)
-{
-    if (F && c->set.count)
-        return pick_least_healthy(c, r);
-    int k = candidates_view(c, r, F);
-    if (k == 0) {
-        k = view_size(c, n, F);
-        for (int i = 0; i < k; i++)
-            c->scratch[i] = view_at(c, i, F);
-    }
-    return least_of(c, c->scratch, k);
-}
-
-INLINE int pick_p2c_view(caller *c, const request *r, int n, int F)
-{
-    int m = view_size(c, n, F);
-    if (m == 1)
-        return view_at(c, 0, F);
-    int two[2];
-    two[0] = (int)rng_below(&c->rng_bal, (unsigned long)m);
-    two[1] = (int)rng_below(&c->rng_bal, (unsigned long)(m - 1));
-    if (two[1] >= two[0])
-        two[1]++;
-    two[0] = view_at(c, two[0], F);
-    two[1] = view_at(c, two[1], F);
-    if (may_skip_view(c, r, F) && !(usable_view(c, r, two[0], F) && usable_view(c, r, two[1], F))) {
-        int k = candidates_view(c, r, F);
-        if (k == 1)
-            return c->scratch[0];
-        if (k >= 2) {
-            int i = (int)rng_below(&c->rng_bal, (unsigned long)k);
-            int j = (int)rng_below(&c->rng_bal, (unsigned long)(k - 1));
-            two[0] = c->scratch[i];
-            two[1] = c->scratch[j >= i ? j + 1 : j];
-        }
-    }
-    return least_of(c, two, 2);
-}
-
-/* ---- without health filtering: indexed picks (srvset) ------------------------ */
-
-/* Available: the per-server breaker would admit and the server is not
- * ejected (kept up to date in c->set by caller_gates.c and caller.c), or every server when no
- * such rule is configured. */
-static int available(const caller *c, int s)
-{
-    return !c->has_set || srvset_is_avail(&c->set, s);
-}
-
-/* May an attempt of R go to server S without skipping rules firing? */
-static int usable(const caller *c, const request *r, int s)
-{
-    if (!available(c, s))
+    if (!in_set(x, s))
         return 0;
     for (const attempt *a = r->live; a; a = a->sib)
         if (a->server == s)
@@ -159,20 +43,14 @@ static int usable(const caller *c, const request *r, int s)
     return 1;
 }
 
-/* Do any skipping rules apply to this caller and request at all? */
-static int may_skip(const caller *c, const request *r)
-{
-    return c->has_set || r->live;
-}
-
-/* The servers of R's live attempts that are available, ascending and
- * without repeats, into c->scratch; returns how many (at most r->nlive). */
-static int live_available(caller *c, const request *r)
+/* The servers of R's live attempts that are in X, ascending and without
+ * repeats, into c->scratch; returns how many (at most r->nlive). */
+static int live_in(caller *c, const srvset *x, const request *r)
 {
     int k = 0;
     for (const attempt *a = r->live; a; a = a->sib) {
         int s = a->server, i = k;
-        if (!available(c, s))
+        if (!in_set(x, s))
             continue;
         while (i > 0 && c->scratch[i - 1] > s)
             i--;
@@ -185,27 +63,118 @@ static int live_available(caller *c, const request *r)
     return k;
 }
 
-/* The candidates of R are the available servers that hold none of its live
- * attempts, in server order.  This pair gives how many there are (SIB: the
- * live_available() count) and the J-th of them, in O(log n) per live
- * attempt, never a scan of the pool. */
-static int ncandidates(const caller *c, int sib)
+/* How many candidates (SIB: the live_in() count). */
+static int ncandidates(const caller *c, const srvset *x, int sib)
 {
-    return (c->has_set ? srvset_navail(&c->set) : c->target->cfg->servers) - sib;
+    return (x ? srvset_navail(x) : c->target->cfg->servers) - sib;
 }
 
-static int kth_available(const caller *c, int j)
+static int kth_in(const srvset *x, int j) { return x ? srvset_kth_avail(x, j) : j; }
+
+/* The J-th candidate (the live_in() list in c->scratch, SIB long). */
+static int kth_candidate(const caller *c, const srvset *x, int sib, int j)
 {
-    return c->has_set ? srvset_kth_avail(&c->set, j) : j;
+    /* the answer y is server number j + #(live servers below y) of X */
+    int y = kth_in(x, j);
+    for (int i = 0; i < sib && c->scratch[i] <= y; i++)
+        y = kth_in(x, ++j);
+    return y;
 }
 
-static int kth_candidate(const caller *c, int sib, int j)
+/* A drawn server was skipped: a candidate drawn uniformly, or FALLBACK when
+ * there is none. */
+static int redraw_one(caller *c, const srvset *x, const request *r, int fallback)
 {
-    /* the answer x is available number j + #(live servers below x) */
-    int x = kth_available(c, j);
-    for (int i = 0; i < sib && c->scratch[i] <= x; i++)
-        x = kth_available(c, ++j);
-    return x;
+    int sib = live_in(c, x, r), k = ncandidates(c, x, sib);
+    return k ? kth_candidate(c, x, sib, (int)rng_below(&c->rng_bal, (unsigned long)k)) : fallback;
+}
+
+/* A drawn pair had a skipped server: two distinct candidates drawn into
+ * TWO; returns the only candidate when there is one, else -1 (TWO unchanged
+ * when there is none). */
+static int redraw_two(caller *c, const srvset *x, const request *r, int two[2])
+{
+    int sib = live_in(c, x, r), k = ncandidates(c, x, sib);
+    if (k == 1)
+        return kth_candidate(c, x, sib, 0);
+    if (k >= 2) {
+        int i = (int)rng_below(&c->rng_bal, (unsigned long)k);
+        int j = (int)rng_below(&c->rng_bal, (unsigned long)(k - 1));
+        two[0] = kth_candidate(c, x, sib, i);
+        two[1] = kth_candidate(c, x, sib, j >= i ? j + 1 : j);
+    }
+    return -1;
+}
+
+/* The first candidate at or after server S, cyclically; -1 when none. */
+static int next_candidate(caller *c, const srvset *x, const request *r, int s)
+{
+    int sib = live_in(c, x, r), k = ncandidates(c, x, sib);
+    if (k <= 0)
+        return -1;
+    int before = x ? srvset_avail_below(x, s) : s;
+    for (int i = 0; i < sib && c->scratch[i] < s; i++)
+        before--;
+    return kth_candidate(c, x, sib, before < k ? before : 0);
+}
+
+/* ---- with health filtering: among the believed-healthy servers --------------- */
+
+static int pick_random_view(caller *c, const request *r)
+{
+    const health *h = c->hc;
+    int s = h->list[rng_below(&c->rng_bal, (unsigned long)h->nhealthy)];
+    return usable_in(&h->view, r, s) ? s : redraw_one(c, &h->view, r, s);
+}
+
+/* The first candidate from rr_next on; when every believed-healthy server
+ * is skipped, the first believed-healthy one (rare: a scan). */
+static int pick_round_robin_view(caller *c, const request *r, int n)
+{
+    const health *h = c->hc;
+    int s = c->rr_next;
+    if (!usable_in(&h->view, r, s) && (s = next_candidate(c, &h->view, r, s)) < 0)
+        for (int i = 0; i < n; i++) {
+            s = (c->rr_next + i) % n;
+            if (health_believed(h, s))
+                break;
+        }
+    c->rr_next = (s + 1) % n;
+    return s;
+}
+
+static int pick_p2c_view(caller *c, const request *r)
+{
+    const health *h = c->hc;
+    int m = h->nhealthy;
+    if (m == 1)
+        return h->list[0];
+    int two[2];
+    two[0] = (int)rng_below(&c->rng_bal, (unsigned long)m);
+    two[1] = (int)rng_below(&c->rng_bal, (unsigned long)(m - 1));
+    if (two[1] >= two[0])
+        two[1]++;
+    two[0] = h->list[two[0]];
+    two[1] = h->list[two[1]];
+    if (!(usable_in(&h->view, r, two[0]) && usable_in(&h->view, r, two[1]))) {
+        int only = redraw_two(c, &h->view, r, two);
+        if (only >= 0)
+            return only;
+    }
+    return least_of(c, two, 2);
+}
+
+/* ---- without health filtering: the caller's set ------------------------------ */
+
+/* The caller's available servers (breaker, ejection; kept up to date in
+ * c->set by caller_gates.c and caller.c), or NULL when no such rule is
+ * configured (every server). */
+static const srvset *avail_set(const caller *c) { return c->has_set ? &c->set : NULL; }
+
+/* Do any skipping rules apply to this caller and request at all? */
+static int may_skip(const caller *c, const request *r)
+{
+    return c->has_set || r->live;
 }
 
 /* The divisors of the pool size N and of N - 1 (rng_below_by: the draws
@@ -222,24 +191,18 @@ static const rng_divisor *bal_divisors(caller *c, int n)
 static int pick_random(caller *c, const request *r, int n)
 {
     int s = (int)rng_below_by(&c->rng_bal, &bal_divisors(c, n)[0]);
-    if (!may_skip(c, r) || usable(c, r, s))
+    if (!may_skip(c, r) || usable_in(avail_set(c), r, s))
         return s;
-    int sib = live_available(c, r), k = ncandidates(c, sib);
-    return k ? kth_candidate(c, sib, (int)rng_below(&c->rng_bal, (unsigned long)k)) : s;
+    return redraw_one(c, avail_set(c), r, s);
 }
 
 /* The first candidate at or after rr_next, cyclically. */
 static int pick_round_robin(caller *c, const request *r, int n)
 {
     int s = c->rr_next;
-    if (may_skip(c, r) && !usable(c, r, s)) {
-        int sib = live_available(c, r), k = ncandidates(c, sib);
-        if (k > 0) {
-            int before = c->has_set ? srvset_avail_below(&c->set, s) : s;
-            for (int i = 0; i < sib && c->scratch[i] < s; i++)
-                before--;
-            s = kth_candidate(c, sib, before < k ? before : 0);
-        }
+    if (may_skip(c, r) && !usable_in(avail_set(c), r, s)) {
+        int t = next_candidate(c, avail_set(c), r, s);
+        s = t >= 0 ? t : s;
     }
     c->rr_next = (s + 1) % n;
     return s;
@@ -302,16 +265,10 @@ static int pick_p2c(caller *c, const request *r, int n)
     two[1] = (int)rng_below_by(&c->rng_bal, &d[1]);
     if (two[1] >= two[0])
         two[1]++;
-    if (may_skip(c, r) && !(usable(c, r, two[0]) && usable(c, r, two[1]))) {
-        int sib = live_available(c, r), k = ncandidates(c, sib);
-        if (k == 1)
-            return kth_candidate(c, sib, 0);
-        if (k >= 2) {
-            int i = (int)rng_below(&c->rng_bal, (unsigned long)k);
-            int j = (int)rng_below(&c->rng_bal, (unsigned long)(k - 1));
-            two[0] = kth_candidate(c, sib, i);
-            two[1] = kth_candidate(c, sib, j >= i ? j + 1 : j);
-        }
+    if (may_skip(c, r) && !(usable_in(avail_set(c), r, two[0]) && usable_in(avail_set(c), r, two[1]))) {
+        int only = redraw_two(c, avail_set(c), r, two);
+        if (only >= 0)
+            return only;
     }
     return least_of(c, two, 2);
 }
@@ -321,10 +278,10 @@ int balancer_pick(caller *c, const request *r)
     int n = c->target->cfg->servers;
     if (health_filters(c->hc)) {
         switch (c->cfg->balancer) {
-        case BAL_RANDOM: return pick_random_view(c, r, n, 1);
-        case BAL_ROUND_ROBIN: return pick_round_robin_view(c, r, n, 1);
-        case BAL_LEAST_OUTSTANDING: return pick_least_view(c, r, n, 1);
-        case BAL_P2C: return pick_p2c_view(c, r, n, 1);
+        case BAL_RANDOM: return pick_random_view(c, r);
+        case BAL_ROUND_ROBIN: return pick_round_robin_view(c, r, n);
+        case BAL_LEAST_OUTSTANDING: return pick_least_healthy(c, r);
+        case BAL_P2C: return pick_p2c_view(c, r);
         }
         return 0;
     }

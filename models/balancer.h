@@ -22,14 +22,15 @@
  * servers and (least_outstanding) its outstanding counts in a srvset,
  * updated in O(log n) when a breaker changes state, a probe permit is taken
  * or given back, a server is ejected or returns, or (least_outstanding) an
- * attempt starts or ends.  One case still scans the pool: least_outstanding
- * for a hedge when every available server already holds one of the
- * request's attempts.  random, round_robin and p2c draw exactly what a scan
+ * attempt starts or ends; with health filtering the checker keeps a second
+ * set, its view (health.h), for random, round_robin and p2c.  Two rare
+ * cases still scan the pool: least_outstanding for a hedge when every
+ * available server already holds one of the request's attempts, and
+ * round_robin under health filtering when every believed-healthy server
+ * is skipped.  random, round_robin and p2c draw exactly what a scan
  * drew (same results); least_outstanding breaks ties with one draw among
  * the tied servers instead of one per tie (same distribution).  A new rule
  * that makes a server unavailable belongs in caller_gates.c caller_refresh_avail().
- * Not yet indexed: while health checking filters (health.h), the picks
- * scan the pool as before (balancer.c, first part).
  */
 #ifndef RELSIM_BALANCER_H
 #define RELSIM_BALANCER_H

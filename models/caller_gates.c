@@ -10,6 +10,7 @@
  * never retried (Envoy does not retry its own overflow either).
  */
 #include "models/caller_impl.h"
+#include "models/health.h"
 
 #include <math.h>
 
@@ -23,6 +24,8 @@ void caller_refresh_avail(caller *c, int s)
         return;
     int avail = (c->nbrk <= 1 || breaker_would_admit(&c->brk[s])) && (!c->outl || c->outl[s].until == 0);
     srvset_set_avail(&c->set, s, avail);
+    if (c->hc)
+        health_view_refresh(c->hc, s);
 }
 
 void caller_on_breaker_change(void *owner, breaker *b, brk_state from, brk_state to)

@@ -31,7 +31,9 @@ health *health_new(caller *c, const health_cfg *cfg)
     h->srv = calloc((size_t)n, sizeof *h->srv);
     h->list = calloc((size_t)n, sizeof *h->list);
     h->slot = calloc((size_t)n, sizeof *h->slot);
+    h->has_view = c->cfg->balancer != BAL_LEAST_OUTSTANDING;
     if (!h->srv || !h->list || !h->slot || rng_init(&h->rng) ||
+        (h->has_view && srvset_init(&h->view, n, 0)) ||
         probe_init(&h->pr, c->target, cfg->probe, cfg->timeout, hc_result, h)) {
         health_free(h);
         return NULL;
@@ -56,6 +58,8 @@ void health_free(health *h)
     free(h->srv);
     free(h->list);
     free(h->slot);
+    if (h->has_view)
+        srvset_free(&h->view);
     free(h);
 }
 
@@ -73,6 +77,8 @@ void health_reset(health *h)
         h->list[i] = h->slot[i] = i;
     }
     h->nhealthy = h->n;
+    if (h->has_view)
+        srvset_reset(&h->view); /* all believed healthy, all available to the caller */
     h->panic = 0;
     h->nundetected = h->nejected = 0;
     stat_tw_init(&h->undetected_tw, 0, 0);
@@ -106,6 +112,13 @@ static void set_filter(health *h, int s)
     srvset *x = &h->c->set;
     if (x->count)
         srvset_filter(x, s, !h->panic && !h->srv[s].healthy);
+}
+
+void health_view_refresh(health *h, int s)
+{
+    const caller *c = h->c;
+    if (h->has_view)
+        srvset_set_avail(&h->view, s, h->srv[s].healthy && (!c->has_set || srvset_is_avail(&c->set, s)));
 }
 
 static void update_panic(health *h)
@@ -158,6 +171,7 @@ static void believe(health *h, int s, int healthy)
         h->list[k] = last;
         h->slot[last] = k;
     }
+    health_view_refresh(h, s);
     stat_tw_set(&h->unhealthy_tw, now, h->n - h->nhealthy);
     if (up && healthy && v->up_at >= 0) {
         h->rec_sum += now - v->up_at;

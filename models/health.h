@@ -43,6 +43,12 @@ typedef struct health {
     hc_srv *srv;
     int n, nhealthy;
     int *list, *slot;        /* believed-healthy positions, densely (O(1) uniform pick) */
+    /* random, round_robin and p2c: the positions believed healthy and
+     * available to the caller (its set: breaker, ejection), indexed, so a
+     * drawn position that is skipped costs O(log n), not a scan (balancer.c);
+     * least_outstanding filters its own set instead (has_view 0) */
+    srvset view;
+    int has_view;
     int panic;
     int nundetected, nejected;
     stat_tw undetected_tw, ejected_tw, panic_tw, unhealthy_tw;
@@ -55,6 +61,10 @@ void health_free(health *h);
 void health_reset(health *h);
 void health_start(health *h);
 void health_restart_stats(health *h, double t);
+
+/* Position S's availability to the caller changed (caller_refresh_avail):
+ * keep the view set in step. */
+void health_view_refresh(health *h, int s);
 
 /* The pool: position S went DOWN (UP = 0) or UP. */
 void health_server_changed(struct caller *c, int s, int up);

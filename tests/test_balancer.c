@@ -5,6 +5,8 @@
 #include "tests/simtest.h"
 
 #include "models/balancer.h"
+#include "models/caller_impl.h"
+#include "models/health.h"
 #include "models/model.h"
 #include "models/srvset.h"
 
@@ -163,8 +165,9 @@ static void test_srvset_walk(void **state)
 #define PICKS 4000
 
 /* A world with one pool of N servers and one client with per-server
- * breakers and outlier ejection, balancer KIND. */
-static world *make_world(scenario *s, balancer_kind kind)
+ * breakers and outlier ejection, balancer KIND; with CHECKED, health
+ * checking too (no panic), so the picks are among the believed healthy. */
+static world *make_world(scenario *s, balancer_kind kind, int checked)
 {
     st_scenario(s, 1, 1, 10, 1, 5);
     s->pools[0].servers = N;
@@ -174,16 +177,41 @@ static world *make_world(scenario *s, balancer_kind kind)
                                .open_for = 1, .half_open_probes = 2};
     p->outlier = (outlier_cfg){.enabled = 1, .consecutive_errors = 5, .base_ejection = 30,
                                .max_ejection_percent = 50};
+    if (checked)
+        p->health = (health_cfg){.enabled = 1, .interval = 1, .timeout = 0.5, .unhealthy_threshold = 3,
+                                 .healthy_threshold = 2};
     world *w = world_new(s);
     assert_non_null(w);
     rng_seed(&w->callers[0].rng_bal, 77);
     return w;
 }
 
-/* Random breaker states, ejections and outstanding counts (0..2, so ties
- * are common); the set told as caller.c tells it. */
+/* Beliefs, when health checking: about a quarter of the servers believed
+ * unhealthy, at least one healthy; told as health.c tells them (list,
+ * least_outstanding's filter, the view set). */
+static void scramble_beliefs(caller *c)
+{
+    health *h = c->hc;
+    h->nhealthy = 0;
+    for (int s = 0; s < N; s++) {
+        h->srv[s].healthy = s == N / 2 || rand() % 4 != 0;
+        if (h->srv[s].healthy) {
+            h->slot[s] = h->nhealthy;
+            h->list[h->nhealthy++] = s;
+        }
+        if (c->set.count)
+            srvset_filter(&c->set, s, !h->srv[s].healthy);
+        health_view_refresh(h, s);
+    }
+}
+
+/* Random beliefs (with health checking), then breaker states, ejections and
+ * outstanding counts (0..2, so ties are common), each told as caller.c
+ * tells it (caller_refresh_avail: the caller's set and the view). */
 static void scramble(caller *c, int unavailable_pct)
 {
+    if (c->hc)
+        scramble_beliefs(c);
     for (int s = 0; s < N; s++) {
         breaker *b = &c->brk[s];
         b->state = BRK_CLOSED;
@@ -203,19 +231,35 @@ static void scramble(caller *c, int unavailable_pct)
         c->outstanding[s] = o; /* least_outstanding: the set's counts too (shared) */
         if (c->set.count && d)
             srvset_add_count(&c->set, s, d);
-        srvset_set_avail(&c->set, s, breaker_would_admit(b) && c->outl[s].until == 0);
+        caller_refresh_avail(c, s);
     }
+}
+
+/* Is S among the servers a pick may take at all (believed healthy)? */
+static int in_view(const caller *c, int s) { return !c->hc || c->hc->srv[s].healthy; }
+
+/* S holds one of R's live attempts. */
+static int holds(const request *r, int s)
+{
+    for (const attempt *a = r->live; a; a = a->sib)
+        if (a->server == s)
+            return 1;
+    return 0;
+}
+
+/* least_outstanding's pool when no server is a candidate (NCAND 0): all
+ * servers; with health checking the believed-healthy ones not holding R's
+ * attempts, or (NFREE 0: none) every believed-healthy one (balancer.c
+ * pick_least_healthy). */
+static int least_pool(const caller *c, const request *r, int s, int nfree)
+{
+    return in_view(c, s) && (!c->hc || nfree == 0 || !holds(r, s));
 }
 
 /* The documented rule by a scan: may S take an attempt of R? */
 static int usable(const caller *c, const request *r, int s)
 {
-    if (!breaker_would_admit(&c->brk[s]) || c->outl[s].until > 0)
-        return 0;
-    for (const attempt *a = r->live; a; a = a->sib)
-        if (a->server == s)
-            return 0;
-    return 1;
+    return breaker_would_admit(&c->brk[s]) && c->outl[s].until == 0 && in_view(c, s) && !holds(r, s);
 }
 
 /* R with NLIVE live attempts on distinct random servers. */
@@ -238,15 +282,17 @@ static void make_request(request *r, attempt *att, int nlive)
     }
 }
 
-static void test_balancers_against_scan(void **state)
+/* Every balancer against the rule, without (CHECKED 0) or with health
+ * filtering: the same rule among the believed-healthy servers ("all"
+ * below is then all the believed-healthy ones). */
+static void balancers_against_scan(int checked)
 {
-    (void)state;
     srand(4242);
     static const balancer_kind kinds[] = {BAL_RANDOM, BAL_ROUND_ROBIN, BAL_LEAST_OUTSTANDING, BAL_P2C};
     static const int pct[] = {0, 30, 90, 100};
     for (int k = 0; k < 4; k++) {
         scenario sc;
-        world *w = make_world(&sc, kinds[k]);
+        world *w = make_world(&sc, kinds[k], checked);
         caller *c = &w->callers[0];
         for (int trial = 0; trial < 40; trial++) {
             scramble(c, pct[trial % 4]);
@@ -258,38 +304,45 @@ static void test_balancers_against_scan(void **state)
                 if (usable(c, &r, s))
                     ncand++;
             /* least_outstanding: the fewest among the candidates, or among all */
+            int nview = 0, nfree = 0;
+            for (int s = 0; s < N; s++) {
+                nview += in_view(c, s);
+                nfree += in_view(c, s) && !holds(&r, s);
+            }
             for (int s = 0; s < N; s++)
-                if ((ncand == 0 || usable(c, &r, s)) && c->outstanding[s] < best)
+                if ((ncand == 0 ? least_pool(c, &r, s, nfree) : usable(c, &r, s)) && c->outstanding[s] < best)
                     best = c->outstanding[s];
             for (int s = 0; s < N; s++)
-                nbest += (ncand == 0 || usable(c, &r, s)) && c->outstanding[s] == best;
+                nbest += (ncand == 0 ? least_pool(c, &r, s, nfree) : usable(c, &r, s)) && c->outstanding[s] == best;
             for (int i = 0; i < PICKS; i++) {
                 int rr = c->rr_next, s = balancer_pick(c, &r);
                 assert_true(s >= 0 && s < N);
+                assert_true(in_view(c, s));
                 hits[s]++;
                 if (ncand > 0 && !usable(c, &r, s))
                     fail_msg("%s trial %d: picked server %d, not a candidate (%d candidates)",
                              kinds[k] == BAL_RANDOM ? "random" : kinds[k] == BAL_ROUND_ROBIN ? "round_robin"
                              : kinds[k] == BAL_P2C ? "p2c" : "least_outstanding", trial, s, ncand);
                 if (kinds[k] == BAL_ROUND_ROBIN) {
-                    int want = rr; /* the first candidate at or after rr_next */
-                    for (int d = 0; d < N && ncand > 0; d++)
-                        if (usable(c, &r, want = (rr + d) % N))
+                    int want = rr; /* the first candidate at or after rr_next (or in view, if none) */
+                    for (int d = 0; d < N; d++)
+                        if (ncand > 0 ? usable(c, &r, want = (rr + d) % N) : in_view(c, want = (rr + d) % N))
                             break;
                     assert_int_equal(s, want);
                 }
                 if (kinds[k] == BAL_LEAST_OUTSTANDING) {
                     assert_int_equal(c->outstanding[s], best);
-                    assert_true(ncand == 0 || usable(c, &r, s));
+                    assert_true(ncand == 0 ? least_pool(c, &r, s, nfree) : usable(c, &r, s));
                 }
             }
             /* uniform over the candidates (random) or over the ties (least):
              * each expected PICKS / m times; allow 5 binomial sd */
-            int m = kinds[k] == BAL_RANDOM ? (ncand ? ncand : N) : kinds[k] == BAL_LEAST_OUTSTANDING ? nbest : 0;
+            int m = kinds[k] == BAL_RANDOM ? (ncand ? ncand : nview) : kinds[k] == BAL_LEAST_OUTSTANDING ? nbest : 0;
             for (int s = 0; m > 0 && s < N; s++) {
                 double e = (double)PICKS / m, sd = sqrt(PICKS * (1.0 / m) * (1 - 1.0 / m));
-                int in = kinds[k] == BAL_RANDOM ? (ncand == 0 || usable(c, &r, s))
-                                                : (ncand == 0 || usable(c, &r, s)) && c->outstanding[s] == best;
+                int in = kinds[k] == BAL_RANDOM ? (ncand == 0 ? in_view(c, s) : usable(c, &r, s))
+                                                : (ncand == 0 ? least_pool(c, &r, s, nfree) : usable(c, &r, s)) &&
+                                                      c->outstanding[s] == best;
                 if (in && fabs(hits[s] - e) > 5 * sd + 1e-9)
                     fail_msg("trial %d: server %d picked %d times of %d, expected %.1f +- %.1f", trial, s,
                              hits[s], PICKS, e, 5 * sd);
@@ -300,6 +353,20 @@ static void test_balancers_against_scan(void **state)
         world_free(w);
         scenario_free(&sc);
     }
+}
+
+static void test_balancers_against_scan(void **state)
+{
+    (void)state;
+    balancers_against_scan(0);
+}
+
+/* With health checking the picks among the believed-healthy servers are
+ * indexed too (the checker's view set, health.h), with the same rule. */
+static void test_balancers_health_against_scan(void **state)
+{
+    (void)state;
+    balancers_against_scan(1);
 }
 
 int main(void)
@@ -317,6 +384,7 @@ int main(void)
         cmocka_unit_test(test_srvset_scan),
         cmocka_unit_test(test_srvset_walk),
         cmocka_unit_test(test_balancers_against_scan),
+        cmocka_unit_test(test_balancers_health_against_scan),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
