@@ -98,7 +98,7 @@ static int emit(const char *out, const exec_result *r, const mc_list *mc, const 
         results_print_table(stdout, r, mc);
     }
     /* after an interrupt, write the report but skip gnuplot: the user wants out */
-    int rc = report_build(out, NULL, !o->no_plots && !runopts_stop, o->require_plots, stderr);
+    int rc = report_build(out, NULL, !o->no_plots && !runner_stopped(&runopts_stop), o->require_plots, stderr);
     if (rc != 0)
         return rc;
     if (!o->quiet && !o->json)

@@ -75,7 +75,7 @@ static int emit(sweep *s)
     s->pts = NULL;
     s->npts = 0;
     if (rc == EXIT_OK)
-        rc = report_build(s->out, NULL, !s->o.no_plots && !runopts_stop, s->o.require_plots, stderr);
+        rc = report_build(s->out, NULL, !s->o.no_plots && !runner_stopped(&runopts_stop), s->o.require_plots, stderr);
     if (rc == EXIT_OK && !s->o.quiet && !s->o.json)
         printf("\nwrote %s/ (sweep.json, sweep.csv, one folder per point); report: %s/report.html\n",
                s->out, s->out);

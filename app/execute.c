@@ -150,7 +150,7 @@ static int run_item(void *p, int k, int worker)
 static int run_group(void *p, int g, int worker)
 {
     exec_ctx *x = p;
-    for (int k = x->group[g]; k < x->group[g + 1] && !(x->stop && *x->stop); k++)
+    for (int k = x->group[g]; k < x->group[g + 1] && !runner_stopped(x->stop); k++)
         run_item(p, k, worker);
     return 0;
 }
@@ -581,7 +581,7 @@ int exec_stream_take(exec_stream *st, int worker, exec_group *g)
 
 void exec_stream_run(exec_stream *st, const exec_group *g, int worker)
 {
-    for (long p = g->first; p < g->first + g->n && !(st->x.stop && *st->x.stop); p++) {
+    for (long p = g->first; p < g->first + g->n && !runner_stopped(st->x.stop); p++) {
         int k = (int)(p % st->cap);
         run_item(&st->x, k, worker);
         if (st->x.status[k] != WORLD_DONE)
@@ -640,7 +640,7 @@ static int extend_next(void *p, int worker, void **task)
 {
     extend_ctx *e = p;
     exec_stream_settle(e->st, 0, NULL, NULL);
-    if (e->halted || (e->stop && *e->stop))
+    if (e->halted || runner_stopped(e->stop))
         return -1;
     while (e->next < e->upto && exec_stream_room(e->st) > 0)
         exec_stream_push(e->st, (exec_item){e->r, e->next++});

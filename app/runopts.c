@@ -22,7 +22,7 @@ static void on_signal(int sig)
     static const char msg[] = "\nrelsim: stopping; writing the partial results "
                               "(interrupt again to quit at once)\n";
     int saved = errno; /* the interrupted code may be about to read it */
-    runopts_stop = 1;
+    __atomic_store_n(&runopts_stop, 1, __ATOMIC_RELAXED); /* read by threads: runner_stopped() */
     signal(sig == SIGINT ? SIGTERM : SIGINT, SIG_DFL);
     if (stop_tty) {
         ssize_t w = write(2, msg, sizeof msg - 1);

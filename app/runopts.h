@@ -9,6 +9,8 @@
 
 #include "loader/loader.h"
 
+#include "sim/runner.h"
+
 #include <signal.h>
 
 typedef struct {
@@ -46,7 +48,8 @@ loader_doc *runopts_load(const runopts *o, FILE *err);
 /* out/<name> with the name made safe as one path component. */
 void runopts_default_out(char *buf, size_t n, const char *scenario_name);
 
-/* SIGINT/SIGTERM set this flag (installed by runopts_signals()). */
+/* SIGINT/SIGTERM set this flag (installed by runopts_signals()); read it
+ * with runner_stopped(&runopts_stop) (sim/runner.h). */
 extern volatile sig_atomic_t runopts_stop;
 void runopts_signals(void);
 

@@ -430,10 +430,10 @@ static void flow_free(sw_flow *f)
 static void run_batches(sw_flow *f)
 {
     int n;
-    while (!runopts_stop && (n = fill(f, f->cap)) > 0) {
+    while (!runner_stopped(&runopts_stop) && (n = fill(f, f->cap)) > 0) {
         exec_run_items(f->w, f->items, n, &runopts_stop, &f->bar, f->done, f->total);
         f->done += n;
-        retire(f, runopts_stop != 0);
+        retire(f, runner_stopped(&runopts_stop));
     }
 }
 
@@ -454,7 +454,7 @@ static int flow_next(void *ctx, int worker, void **task)
 {
     sw_flow *f = ctx;
     flow_task *t = &f->tasks[worker];
-    int stop = runopts_stop != 0;
+    int stop = runner_stopped(&runopts_stop);
     exec_stream_settle(f->st, 0, drained, f);
     report_written(f);
     if (!stop)
@@ -512,7 +512,7 @@ static void run_points(sweep *s, const int *order)
         s->failed = 1;
     }
     retire(&f, 1);
-    if (runopts_stop)
+    if (runner_stopped(&runopts_stop))
         s->interrupted = 1;
     flow_free(&f);
 }

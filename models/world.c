@@ -9,6 +9,7 @@
 #include "models/health.h"
 #include "models/model.h"
 #include "models/world.h"
+#include "sim/runner.h"
 
 #include <limits.h>
 #include <math.h>
@@ -499,7 +500,7 @@ int world_run(world *w, unsigned long rep, double *record, int want_trace,
         if (w->runaway)
             return runaway_stop(w);
         if ((s->events & WORLD_POLL_MASK) == 0) {
-            if (stop && *stop)
+            if (runner_stopped(stop))
                 return WORLD_INTERRUPTED;
             if (max_events > 0 && (double)s->events > max_events) {
                 snprintf(w->error, sizeof w->error,

@@ -28,7 +28,7 @@ static void *worker_main(void *p)
     thread_arg *a = p;
     shared *sh = a->sh;
     for (;;) {
-        if (atomic_load(&sh->halt) || (sh->stop && *sh->stop))
+        if (atomic_load(&sh->halt) || runner_stopped(sh->stop))
             break;
         int item = atomic_fetch_add(&sh->next, 1);
         if (item >= sh->last)
@@ -84,7 +84,7 @@ int runner_run(int first, int last, int jobs, runner_work work, void *ctx,
         struct timespec ts = {0, PROGRESS_PERIOD_NS};
         while (have0) {
             progress(pctx, atomic_load(&sh.done), total);
-            if (atomic_load(&sh.done) >= total || atomic_load(&sh.halt) || (stop && *stop))
+            if (atomic_load(&sh.done) >= total || atomic_load(&sh.halt) || runner_stopped(stop))
                 break;
             nanosleep(&ts, NULL);
         }

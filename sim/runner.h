@@ -10,6 +10,15 @@
 
 #include <signal.h>
 
+/* A stop flag (SIGINT) is set by a signal handler and read by every
+ * worker thread: read it with this (an atomic load: a plain read of a
+ * volatile is a data race between threads, though not one with a signal).
+ * STOP may be NULL (never stops). */
+static inline int runner_stopped(const volatile sig_atomic_t *stop)
+{
+    return stop && __atomic_load_n(stop, __ATOMIC_RELAXED);
+}
+
 /* Work on ITEM using per-thread state number WORKER (0..jobs-1).
  * Return 0, or non-zero to stop handing out further items. */
 typedef int (*runner_work)(void *ctx, int item, int worker);
