@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* ---- statistics ------------------------------------------------------------- */
 
@@ -613,6 +614,7 @@ void results_reps_discard(results_reps *w)
 {
     if (!w->inmem) {
         fs_abort_atomic(&w->a);
+        rmdir(w->dir); /* made when the rows spilled to the file; only if empty */
         return;
     }
     fclose(w->a.f);

@@ -79,8 +79,9 @@ int results_reps_open(results_reps *w, const char *outdir, const scenario *sc);
 int results_reps_open_mem(results_reps *w, const char *outdir, const scenario *sc);
 void results_reps_row(void *ctx, int rep, const rec_layout *L, const double *rec);
 int results_reps_close(results_reps *w);
-/* Drop what was written (nothing reaches OUTDIR) and free the writer: for a
- * point whose folder will not be written. */
+/* Drop what was written (nothing reaches OUTDIR, which is removed if this
+ * made it and it is empty) and free the writer: for a point whose folder
+ * will not be written. */
 void results_reps_discard(results_reps *w);
 
 /* "client.NAME" or "calls.POOL" for caller C. */

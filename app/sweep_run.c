@@ -128,9 +128,11 @@ static void end_summarise(sw_live *lp, int st)
     pt->status = st;
 }
 
-/* Point PT has results but no folder (its own failed to be written, or an
- * earlier point's did, after which none is written): a failed point in
- * sweep.json, listed with why, not among the points with results. */
+/* Point PT has results but is not written whole (its folder or its
+ * sweep.json entry failed, or an earlier point's output did, after which
+ * none is written): a failed point in sweep.json, listed with why, not
+ * among the points with results nor ranked.  A folder that failed part-way
+ * keeps what was written before the error. */
 static void unwritten(sw_point *pt)
 {
     pt->ran = 0;
@@ -158,6 +160,7 @@ static void end_write(sw_live *lp)
         if (!json || !csv || swspill_put(s, pt, json, csv)) {
             fprintf(stderr, "relsim sweep: %s: %s\n", s->out, strerror(json && csv ? errno : ENOMEM));
             lp->write_failed = 1;
+            unwritten(pt); /* not in sweep.json's points: a failed point, not ranked */
         }
         free(json);
         free(csv);

@@ -128,17 +128,20 @@ static int pick_random_view(caller *c, const request *r)
 }
 
 /* The first candidate from rr_next on; when every believed-healthy server
- * is skipped, the first believed-healthy one (rare: a scan). */
+ * is skipped, the first believed-healthy one (rare: a scan); when none is
+ * believed healthy (not reached: the caller fails the request first),
+ * server 0. */
 static int pick_round_robin_view(caller *c, const request *r, int n)
 {
     const health *h = c->hc;
     int s = c->rr_next;
-    if (!usable_in(&h->view, r, s) && (s = next_candidate(c, &h->view, r, s)) < 0)
-        for (int i = 0; i < n; i++) {
-            s = (c->rr_next + i) % n;
-            if (health_believed(h, s))
-                break;
-        }
+    if (!usable_in(&h->view, r, s) && (s = next_candidate(c, &h->view, r, s)) < 0) {
+        for (int i = 0; i < n && s < 0; i++)
+            if (health_believed(h, (c->rr_next + i) % n))
+                s = (c->rr_next + i) % n;
+        if (s < 0)
+            return 0;
+    }
     c->rr_next = (s + 1) % n;
     return s;
 }

@@ -91,6 +91,9 @@ static void detach(caller *c, attempt *a)
     }
 }
 
+/* Health checking filters and believes no server healthy (and no panic). */
+static inline int none_healthy(const caller *c) { return c->hc && c->hc->nhealthy == 0 && !c->hc->panic; }
+
 /* Health checking with panic off and no server believed healthy: a request
  * with nothing in flight fails at once (Envoy: no healthy upstream); a hedge
  * or retry of one that still waits is simply not sent. */
@@ -203,7 +206,7 @@ static __attribute__((noinline)) void send_slow(caller *c, request *r, int hedge
 
 static void send_attempt(caller *c, request *r, int hedge)
 {
-    if (c->hc && c->hc->nhealthy == 0 && !c->hc->panic && no_healthy_server(c, r))
+    if (none_healthy(c) && no_healthy_server(c, r))
         return;
     r->attempts++;
     c->attempts++;
@@ -377,8 +380,8 @@ static void backoff_over(sim *s, sim_event *ev)
     r->state = REQ_ACTIVE;
     if (!waited)
         send_attempt(r->c, r, 0);
-    else /* a rate-limit or bulkhead wait is over */
-        send_gated(r->c, r, 0);
+    else if (!(none_healthy(r->c) && no_healthy_server(r->c, r))) /* the beliefs may have changed */
+        send_gated(r->c, r, 0); /* a rate-limit or bulkhead wait is over */
 }
 
 /* Stop R's timers and let go of its live attempts (see request_finish). */

@@ -369,6 +369,48 @@ static void test_balancers_health_against_scan(void **state)
     balancers_against_scan(1);
 }
 
+/* The view set stays what it stands for through a real run: servers fail
+ * and come back (beliefs change in health.c), breakers open and close
+ * (availability changes in caller_gates.c), for every balancer that keeps
+ * * a view; checked after each replication, and the runs must
+ * have left some server believed unhealthy (else it proved nothing). */
+static void test_view_through_a_run(void **state)
+{
+    (void)state;
+    static const balancer_kind kinds[] = {BAL_RANDOM, BAL_ROUND_ROBIN, BAL_P2C};
+    for (int k = 0; k < 3; k++) {
+        scenario sc;
+        st_scenario(&sc, 1, 1, 10, 1, 5);
+        sc.pools[0].servers = N;
+        sc.pools[0].failure = st_exp(1.0);
+        sc.pools[0].repair = st_exp(2.0);
+        policy_cfg *p = &sc.clients[0].policy;
+        p->balancer = kinds[k];
+        p->breaker = (breaker_cfg){.kind = BREAKER_CONSECUTIVE, .scope = SCOPE_PER_SERVER,
+                                   .failure_threshold = 2, .open_for = 0.5, .half_open_probes = 1};
+        p->health = (health_cfg){.enabled = 1, .interval = 0.1, .timeout = 0.05, .unhealthy_threshold = 2,
+                                 .healthy_threshold = 2};
+        world *w = world_new(&sc);
+        assert_non_null(w);
+        caller *c = &w->callers[0];
+        assert_true(c->hc && c->hc->has_view);
+        double *rec = calloc(world_layout(w)->total, sizeof *rec);
+        assert_non_null(rec);
+        int unhealthy = 0;
+        for (int rep = 0; rep < 3; rep++) {
+            assert_int_equal(world_run(w, (unsigned long)rep, rec, 0, NULL), WORLD_DONE);
+            unhealthy += c->hc->nhealthy < N;
+            for (int s = 0; s < N; s++)
+                assert_int_equal(srvset_is_avail(&c->hc->view, s),
+                                 c->hc->srv[s].healthy && srvset_is_avail(&c->set, s));
+        }
+        assert_true(unhealthy > 0);
+        free(rec);
+        world_free(w);
+        scenario_free(&sc);
+    }
+}
+
 int main(void)
 {
 #ifdef RELSIM_TEST_BMI2 /* test_balancer_bmi2 (Makefile): srvset's _pdep_u32 path */
@@ -385,6 +427,7 @@ int main(void)
         cmocka_unit_test(test_srvset_walk),
         cmocka_unit_test(test_balancers_against_scan),
         cmocka_unit_test(test_balancers_health_against_scan),
+        cmocka_unit_test(test_view_through_a_run),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

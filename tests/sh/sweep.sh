@@ -254,8 +254,9 @@ else fail "SIGINT"; show; fi
 
 # ---- an output that cannot be written: the sweep says so and starts no more points ----
 # p003's folder cannot be made (a file is in the way).  The points before it
-# are written; p003 and any point in flight after it are failed points (no
-# folder, not even a replications.csv); sweep.json is "complete": false.
+# are written; p003 and the points running with it are failed points (no
+# folder, not even a replications.csv), or written whole if they ended
+# first (which ones depends on timing); sweep.json is "complete": false.
 mkdir -p "$tmp/wf"
 : >"$tmp/wf/p003"
 sweep "$tmp/s.json" -o "$tmp/wf" --no-plots -j 2 -r 3 --horizon 60 \
@@ -278,6 +279,20 @@ sys.exit(0 if ok else 1)
 EOF
 then pass "a folder that cannot be written: exit 1, \"complete\": false, p003 a failed point, no half-written folder; the table and report say why"
 else fail "a folder that cannot be written"; show; fi
+
+# ... and with more points than the sweep runs at once (300 of one short
+# replication), it starts no more points once the failure is known.
+mkdir -p "$tmp/wf2"
+: >"$tmp/wf2/p003"
+sweep "$tmp/s.json" -o "$tmp/wf2" --no-plots -j 2 -r 1 --horizon 20 --vary clients.web.timeout=0.01:3:0.01
+if rc_is 1 && py "$tmp/wf2/sweep.json" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+started = len(d["points"]) + len(d["failed_points"])
+sys.exit(0 if d["points_total"] == 300 and 4 <= started < 300 else 1)
+EOF
+then pass "a folder that cannot be written, 300 points: no point is started once the failure is known"
+else fail "a folder that cannot be written, 300 points"; show; fi
 
 # ---- the table prints estimates at their resolution; help ends with a sweep example ------
 # Retries 2 vs 3 on the default scenario differ by a few 1e-6 in success: the
