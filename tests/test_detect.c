@@ -199,6 +199,38 @@ static void test_panic_mode(void **state)
     exec_result_free(&r);
 }
 
+/* A request that waits for a rate-limit token and gets it when no server
+ * is believed healthy (panic off) fails with no_healthy_server, like a new
+ * request, and is never sent.  All four servers fail for good at t = 0.3,
+ * health checks (every 0.1 s, threshold 1) believe them all unhealthy by
+ * about 0.4; a request waits up to 3 s for its token (20 a second for 200
+ * arrivals), so many waits end after the warm-up of 1 s: not one attempt
+ * may reach the pool then, and every request counted ends as
+ * no_healthy_server (before the fix such requests went to the dead
+ * servers: this test fails then). */
+static void test_no_healthy_after_a_wait(void **state)
+{
+    (void)state;
+    scenario s;
+    exec_result r;
+    st_scenario(&s, 1, 1, 6, 4, 11);
+    s.warmup = 1;
+    s.pools[0].servers = 4;
+    s.pools[0].service = st_exp(50);
+    s.clients[0].arrival.rate = 200;
+    s.clients[0].policy.balancer = BAL_ROUND_ROBIN;
+    s.clients[0].policy.health = hc(0.1, 0.05, 1, 1, 0);
+    s.clients[0].policy.rate_limit = (rate_limit_cfg){.enabled = 1, .rate = 20, .burst = 1, .max_wait = 3};
+    s.nevents = 1;
+    s.events = calloc(1, sizeof *s.events);
+    s.events[0] = (event_cfg){.kind = EVENT_FAIL, .at = 0.3, .duration = 1e9, .pool = 0, .servers = 4};
+    assert_int_equal(st_run(&r, &s), WORLD_DONE);
+    assert_close(pstat(&r, PM_ARRIVALS).mean, 0, 0);
+    assert_close(cstat(&r, 0, CM_CAUSE_NO_HEALTHY).mean, 1, 0);
+    exec_result_free(&r);
+    scenario_free(&s);
+}
+
 /* Queued probes wait in the FIFO behind real work.  One client loads 20
  * M/M/1 servers (rate 8 each through the random balancer, K = 10); a
  * second, nearly idle client health-checks them with queued probes
@@ -359,6 +391,7 @@ int main(void)
         cmocka_unit_test(test_detection_delay),
         cmocka_unit_test(test_detection_delay_fast_rates),
         cmocka_unit_test(test_panic_mode),
+        cmocka_unit_test(test_no_healthy_after_a_wait),
         cmocka_unit_test(test_queued_probe),
         cmocka_unit_test(test_standby_cold),
         cmocka_unit_test(test_standby_hot),
