@@ -195,16 +195,16 @@ static void stopped_box(rw_doc *d, const report_ctx *c)
 static void sweep_stopped_box(rw_doc *d, const report_ctx *c)
 {
     const char *why = rd_str(c->rd, RD_SWEEP, "stop_reason");
+    if (!why || !strcmp(why, "interrupted")) {
+        rw_box(d, "warning", why ? "This sweep was interrupted (\"complete\": false): some points may "
+                                   "be missing or partial."
+                                 : "This sweep is not complete (\"complete\": false): some points "
+                                   "failed (failed_points in sweep.json).");
+        return;
+    }
     char text[1400];
-    if (why && !strcmp(why, "interrupted"))
-        snprintf(text, sizeof text, "This sweep was interrupted (\"complete\": false): some points "
-                                    "may be missing or partial.");
-    else if (why)
-        snprintf(text, sizeof text, "This sweep is not complete (\"complete\": false): %s; the points "
-                                    "listed are the ones written.", why);
-    else
-        snprintf(text, sizeof text, "This sweep is not complete (\"complete\": false): some points "
-                                    "failed (failed_points in sweep.json).");
+    snprintf(text, sizeof text, "This sweep is not complete (\"complete\": false): %s; the points "
+                                "listed are the ones written.", why);
     rw_box(d, "warning", text);
 }
 

@@ -235,10 +235,15 @@ void report_sweep_grid(rw_doc *d, const rd_run *rd, int links)
     for (int v = 0; v < rd_count(rd, SW, "vary") && nv < MAX_VARY; v++)
         if ((vary[nv] = rd_str(rd, SW, "vary.%d", v)))
             nv++;
-    int base = rd_int(rd, SW, 0, "baseline");
-    rw_para(d, "%d grid points (the cartesian product of the values below). Every point uses the "
+    int base = rd_int(rd, SW, 0, "baseline"), total = rd_int(rd, SW, npts, "points_total");
+    char count[64];
+    if (total > npts) /* interrupted, or points failed: the values below are those with results */
+        snprintf(count, sizeof count, "%d of the %d grid points have results", npts, total);
+    else
+        snprintf(count, sizeof count, "%d grid points", npts);
+    rw_para(d, "%s (the cartesian product of the values below). Every point uses the "
                "same seeds (common random numbers), so the difference of a point from the "
-               "baseline point %d is a paired comparison with its own, tighter, 95%% CI.", npts,
+               "baseline point %d is a paired comparison with its own, tighter, 95%% CI.", count,
             base);
     rw_list_begin(d);
     for (int v = 0; v < nv; v++) {
@@ -248,10 +253,10 @@ void report_sweep_grid(rw_doc *d, const rd_run *rd, int links)
     rw_list_end(d);
     int failed = rd_count(rd, SW, "failed_points");
     if (failed)
-        rw_box(d, "warning", failed == 1 ? "1 grid point failed: it has no results (see "
-                                           "failed_points in sweep.json)."
-                                         : "Some grid points failed: they have no results (see "
-                                           "failed_points in sweep.json).");
+        rw_box(d, "warning", failed == 1 ? "1 grid point failed or was not written: it is not in "
+                                           "the tables (failed_points in sweep.json says why)."
+                                         : "Some grid points failed or were not written: they are "
+                                           "not in the tables (failed_points in sweep.json says why).");
     ranking(d, rd, vary, nv);
     objectives_table(d, rd, vary, nv);
     static const char *const kinds[2] = {"pools", "clients"};

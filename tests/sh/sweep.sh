@@ -219,7 +219,8 @@ else fail "the table"; show; fi
 # ---- a runaway point: reported, the others still run, exit 1 --------------------------
 sweep "$S" -o "$tmp/ov" -q --no-plots -r 2 --horizon 60 --set limits.max_in_flight=2000 \
     --set pools.api.failure=null --vary "clients.web.arrival.rate=50,2000,100"
-if [ "$rc" -eq 1 ] && grep -q "p001.*runaway" "$tmp/err" && py "$tmp/ov" <<'EOF'
+if [ "$rc" -eq 1 ] && grep -q "p001.*runaway" "$tmp/err" &&
+    grep -q "not complete.*some points failed" "$tmp/ov/report.md" && py "$tmp/ov" <<'EOF'
 import json, os, sys
 d = json.load(open(os.path.join(sys.argv[1], "sweep.json")))
 f = d["failed_points"]
@@ -229,7 +230,7 @@ ok = ok and len(f) == 1 and f[0]["dir"] == "p001" and "runaway" in f[0]["stop_re
 ok = ok and r["complete"] is False and "runaway" in r["stop_reason"]
 sys.exit(0 if ok else 1)
 EOF
-then pass "runaway point p001: exit 1, listed in failed_points, p000 and p002 still compared"
+then pass "runaway point p001: exit 1, listed in failed_points, p000 and p002 still compared; the report says points failed (not interrupted)"
 else fail "runaway point"; show; fi
 
 # ---- interrupt: finished points written, complete false, exit 130 ----------------------
@@ -262,7 +263,8 @@ mkdir -p "$tmp/wf"
 sweep "$tmp/s.json" -o "$tmp/wf" --no-plots -j 2 -r 3 --horizon 60 \
     --vary clients.web.retry.max_attempts=1,2,3,4 --vary pools.api.servers=4,5
 if rc_is 1 && grep -q "p003: Not a directory" "$tmp/err" && grep -q "(incomplete: an output could not be written)" "$tmp/out" &&
-    grep -q "could not be written.*the points listed are the ones written" "$tmp/wf/report.md" && py "$tmp/wf" <<'EOF'
+    grep -q "could not be written.*the points listed are the ones written" "$tmp/wf/report.md" &&
+    grep -q "of the 8 grid points have results" "$tmp/wf/report.md" && py "$tmp/wf" <<'EOF'
 import json, os, sys
 out = sys.argv[1]
 d = json.load(open(os.path.join(out, "sweep.json")))
